@@ -1,0 +1,146 @@
+// Command-line parsing; see options.h. Flags take their value as the next
+// argument or after '=' (--port=9000).
+#include "cli/options.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
+#include "core/time_format.h"
+
+namespace sandbox::cli {
+namespace {
+
+Status Bad(const std::string& why) { return Status::InvalidArgument(why); }
+
+bool ParseUnsigned(const std::string& s, uint64_t max, uint64_t& out) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return false;
+  errno = 0;
+  unsigned long long v = std::strtoull(s.c_str(), nullptr, 10);
+  if (errno == ERANGE || v > max) return false;
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+const char* LogLevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kError: return "error";
+    case LogLevel::kWarn: return "warn";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kDebug: return "debug";
+  }
+  return "info";
+}
+
+std::string HelpText() {
+  return R"(agent-sandbox: a local sandbox for agent-run APIs (Middesk Agents API), scripted by fixtures.
+
+Usage: agent-sandbox [serve] [options]
+
+Options:
+  --host HOST          address to listen on (default 127.0.0.1)
+  --port N             port to listen on; 0 picks a free one (default 8080)
+  --db PATH            SQLite database file, or :memory: (default ./agent-sandbox.db)
+  --fixtures PATH      fixture file or folder of *.json files (default fixtures)
+  --seed N             seed for every generated id (default 0)
+  --clock MODE         virtual | realtime | manual (default virtual)
+  --clock-start TIME   where virtual/manual time begins, ISO 8601 UTC
+                       (default 2026-01-01T00:00:00.000Z; realtime: now)
+  --speed X            realtime only: scripted durations pass X times faster (default 1)
+  --api-key KEY        accept only this key (repeatable); by default any mk_test_/mk_live_ key
+  --threads N          HTTP worker threads (default 64)
+  --log-level LEVEL    error | warn | info | debug (default info)
+  --help               print this help
+  --version            print the version
+)";
+}
+
+Result<Options> ParseOptions(const std::vector<std::string>& args) {
+  Options o;
+  size_t i = 0;
+  if (!args.empty() && args[0] == "serve") ++i;
+  for (; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::optional<std::string> inline_value;
+    if (flag.rfind("--", 0) == 0) {
+      auto eq = flag.find('=');
+      if (eq != std::string::npos) {
+        inline_value = flag.substr(eq + 1);
+        flag = flag.substr(0, eq);
+      }
+    }
+    if (flag == "--help" || flag == "-h") {
+      o.help = true;
+      continue;
+    }
+    if (flag == "--version") {
+      o.version = true;
+      continue;
+    }
+    static const char* kValued[] = {"--host", "--port", "--db", "--fixtures", "--seed", "--clock", "--clock-start",
+                                    "--speed", "--api-key", "--threads", "--log-level"};
+    bool valued = false;
+    for (const char* v : kValued) valued = valued || flag == v;
+    if (!valued) {
+      if (flag.rfind("-", 0) == 0) return Bad("unknown option " + flag + " (see --help)");
+      return Bad("unexpected argument \"" + flag + "\" (see --help)");
+    }
+    std::string value;
+    if (inline_value) {
+      value = *inline_value;
+    } else {
+      if (i + 1 >= args.size()) return Bad(flag + " needs a value");
+      value = args[++i];
+    }
+    if (flag == "--host") {
+      if (value.empty()) return Bad("--host needs a value");
+      o.host = value;
+    } else if (flag == "--port") {
+      uint64_t port;
+      if (!ParseUnsigned(value, 65535, port)) return Bad("--port must be a number from 0 to 65535, got \"" + value + "\"");
+      o.port = static_cast<int>(port);
+    } else if (flag == "--db") {
+      if (value.empty()) return Bad("--db needs a file path or :memory:");
+      o.db = value;
+    } else if (flag == "--fixtures") {
+      if (value.empty()) return Bad("--fixtures needs a file or folder");
+      o.fixtures = value;
+    } else if (flag == "--seed") {
+      if (!ParseUnsigned(value, UINT64_MAX, o.seed)) return Bad("--seed must be a non-negative integer, got \"" + value + "\"");
+    } else if (flag == "--clock") {
+      auto mode = ParseClockMode(value);
+      if (!mode) return Bad("--clock must be virtual, realtime or manual, got \"" + value + "\"");
+      o.clock = *mode;
+    } else if (flag == "--clock-start") {
+      auto t = ParseInstant(value);
+      if (!t) return Bad("--clock-start must be an ISO 8601 UTC time like 2026-01-01T00:00:00Z, got \"" + value + "\"");
+      o.clock_start = t;
+    } else if (flag == "--speed") {
+      char* end = nullptr;
+      double s = std::strtod(value.c_str(), &end);
+      if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(s) || s <= 0 || s > 1e6) {
+        return Bad("--speed must be a number greater than 0, got \"" + value + "\"");
+      }
+      o.speed = s;
+    } else if (flag == "--api-key") {
+      if (value.empty()) return Bad("--api-key needs a key");
+      o.api_keys.push_back(value);
+    } else if (flag == "--threads") {
+      uint64_t n;
+      if (!ParseUnsigned(value, 4096, n) || n < 4) return Bad("--threads must be a number from 4 to 4096, got \"" + value + "\"");
+      o.threads = n;
+    } else if (flag == "--log-level") {
+      if (value == "error") o.log_level = LogLevel::kError;
+      else if (value == "warn") o.log_level = LogLevel::kWarn;
+      else if (value == "info") o.log_level = LogLevel::kInfo;
+      else if (value == "debug") o.log_level = LogLevel::kDebug;
+      else return Bad("--log-level must be error, warn, info or debug, got \"" + value + "\"");
+    }
+  }
+  if (o.clock != ClockMode::kRealtime && o.speed != 1.0) return Bad("--speed applies only to --clock realtime");
+  return o;
+}
+
+}  // namespace sandbox::cli

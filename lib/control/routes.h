@@ -1,0 +1,22 @@
+// The sandbox's own control API under /_sandbox/ (DESIGN.md "control/"):
+// everything a test or a demo needs to ask the sandbox about itself.
+#pragma once
+
+#include <httplib.h>
+
+#include <string>
+
+#include "engine/engine.h"
+#include "store/store.h"
+
+namespace sandbox::control {
+
+struct Deps {
+  engine::Engine& engine;
+  store::Store& store;
+  std::string version;
+};
+
+void RegisterRoutes(httplib::Server& server, const Deps& deps);
+
+}  // namespace sandbox::control

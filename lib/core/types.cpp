@@ -1,0 +1,90 @@
+// Names of the status enums and the thread-status rule.
+#include "core/types.h"
+
+namespace sandbox {
+
+const char* RunStatusName(RunStatus s) {
+  switch (s) {
+    case RunStatus::kRunning: return "running";
+    case RunStatus::kInterrupted: return "interrupted";
+    case RunStatus::kCompleted: return "completed";
+    case RunStatus::kError: return "error";
+  }
+  return "running";
+}
+
+std::optional<RunStatus> ParseRunStatus(const std::string& s) {
+  if (s == "running") return RunStatus::kRunning;
+  if (s == "interrupted") return RunStatus::kInterrupted;
+  if (s == "completed") return RunStatus::kCompleted;
+  if (s == "error") return RunStatus::kError;
+  return std::nullopt;
+}
+
+const char* StepStatusName(StepStatus s) {
+  switch (s) {
+    case StepStatus::kRunning: return "running";
+    case StepStatus::kCompleted: return "completed";
+    case StepStatus::kError: return "error";
+  }
+  return "running";
+}
+
+std::optional<StepStatus> ParseStepStatus(const std::string& s) {
+  if (s == "running") return StepStatus::kRunning;
+  if (s == "completed") return StepStatus::kCompleted;
+  if (s == "error") return StepStatus::kError;
+  return std::nullopt;
+}
+
+const char* ThreadStatusName(ThreadStatus s) {
+  switch (s) {
+    case ThreadStatus::kRunning: return "running";
+    case ThreadStatus::kInterrupted: return "interrupted";
+    case ThreadStatus::kCompleted: return "completed";
+    case ThreadStatus::kError: return "error";
+  }
+  return "running";
+}
+
+std::optional<ThreadStatus> ParseThreadStatus(const std::string& s) {
+  if (s == "running") return ThreadStatus::kRunning;
+  if (s == "interrupted") return ThreadStatus::kInterrupted;
+  if (s == "completed") return ThreadStatus::kCompleted;
+  if (s == "error") return ThreadStatus::kError;
+  return std::nullopt;
+}
+
+ThreadStatus DeriveThreadStatus(const std::vector<RunStatus>& runs) {
+  if (runs.empty()) return ThreadStatus::kRunning;
+  bool running = false;
+  for (RunStatus s : runs) {
+    if (s == RunStatus::kInterrupted) return ThreadStatus::kInterrupted;
+    if (s == RunStatus::kRunning) running = true;
+  }
+  if (running) return ThreadStatus::kRunning;
+  return runs.back() == RunStatus::kError ? ThreadStatus::kError : ThreadStatus::kCompleted;
+}
+
+Step* RunState::FindStep(const std::string& id) {
+  for (auto& s : steps) {
+    if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+Interrupt* RunState::FindInterrupt(const std::string& id) {
+  for (auto& i : interrupts) {
+    if (i.id == id) return &i;
+  }
+  return nullptr;
+}
+
+const Interrupt* RunState::PendingInterrupt() const {
+  for (const auto& i : interrupts) {
+    if (i.pending) return &i;
+  }
+  return nullptr;
+}
+
+}  // namespace sandbox

@@ -1,0 +1,151 @@
+// Domain types shared by every layer: threads, runs, steps, artifacts, sources,
+// interrupts. They describe the sandbox's own model; each dialect maps them to
+// its vendor's wire format. Payloads an agent defines (interrupt values, step
+// results, resume input) are kept as JSON values because their shape is the
+// scenario author's, not ours.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+
+namespace sandbox {
+
+// ordered_json keeps keys in the order they were written (by a fixture author, a
+// client or the sandbox), so every rendering is stable and reads naturally.
+using Json = nlohmann::ordered_json;
+
+struct Source {
+  std::string url;
+  std::optional<std::string> source_name;
+  std::optional<std::string> source_tier;
+  std::optional<std::string> source_type;
+  bool operator==(const Source&) const = default;
+};
+
+struct Artifact {
+  std::string id;
+  std::string title;
+  std::string type;
+  std::optional<std::string> confidence;
+  std::optional<std::string> summary;
+  std::vector<Source> sources;
+  bool operator==(const Artifact&) const = default;
+};
+
+enum class StepStatus { kRunning, kCompleted, kError };
+
+struct Step {
+  std::string id;
+  std::string run_id;
+  std::optional<std::string> parent_step_id;
+  int64_t ordinal = 0;  // order of starting within the run; the tree is rebuilt in this order
+  std::string agent;
+  std::string type;  // activity | output | interrupt | error
+  std::string name;
+  std::string label;
+  StepStatus status = StepStatus::kRunning;
+  Instant started_at = 0;
+  std::optional<Instant> completed_at;
+  Json result;  // null when the step has no structured result
+  std::vector<Artifact> artifacts;
+  bool operator==(const Step&) const = default;
+};
+
+struct Interrupt {
+  std::string id;
+  std::string run_id;
+  std::string step_id;
+  std::optional<std::string> agent;
+  Json value;
+  bool pending = true;
+  Instant created_at = 0;
+  std::optional<Instant> resolved_at;
+  Json input;  // the answer given on resume; null while pending
+  bool operator==(const Interrupt&) const = default;
+};
+
+// Who asked for something: the Account behind an API key, or a User.
+struct Principal {
+  std::string kind;  // "Account" | "User"
+  std::string id;
+  std::string name;
+  std::optional<std::string> email;
+  bool operator==(const Principal&) const = default;
+};
+
+enum class RunStatus { kRunning, kInterrupted, kCompleted, kError };
+
+const char* RunStatusName(RunStatus s);
+const char* StepStatusName(StepStatus s);
+std::optional<RunStatus> ParseRunStatus(const std::string& s);
+std::optional<StepStatus> ParseStepStatus(const std::string& s);
+
+// Where the interpreter stands in the run's compiled program; moved only by
+// apply(), so it is always what the log says.
+struct Cursor {
+  int segment = 0;
+  int pc = 0;
+  Instant segment_base = 0;  // the instant the current segment began
+  bool operator==(const Cursor&) const = default;
+};
+
+struct Run {
+  std::string id;
+  std::string thread_id;
+  int64_t ordinal = 0;  // global creation order; breaks ties between runs due at one instant
+  std::string agent;    // agent type, e.g. "cip_orchestrator"
+  std::string scenario;
+  std::optional<Principal> requester;
+  RunStatus status = RunStatus::kRunning;
+  Instant created_at = 0;
+  Instant updated_at = 0;
+  std::optional<Instant> started_at;
+  std::optional<Instant> ended_at;
+  Json output;  // null unless completed: {"artifacts": [...]}
+  std::optional<std::string> error_message;
+  Cursor cursor;
+  int64_t last_seq = 0;
+  bool operator==(const Run&) const = default;
+};
+
+// A run with everything projected from its log.
+struct RunState {
+  Run run;
+  std::vector<Step> steps;  // ordered by ordinal
+  std::vector<Interrupt> interrupts;  // ordered by creation
+  Step* FindStep(const std::string& id);
+  Interrupt* FindInterrupt(const std::string& id);
+  const Interrupt* PendingInterrupt() const;
+  bool operator==(const RunState&) const = default;
+};
+
+enum class ThreadStatus { kRunning, kInterrupted, kCompleted, kError };
+const char* ThreadStatusName(ThreadStatus s);
+std::optional<ThreadStatus> ParseThreadStatus(const std::string& s);
+
+// A thread's status follows its runs: interrupted if any run waits for input,
+// else running if any runs, else error if the latest run failed, else
+// completed. A thread with no runs yet reports running, as the vendor's
+// create-thread example does.
+ThreadStatus DeriveThreadStatus(const std::vector<RunStatus>& runs_oldest_first);
+
+struct Thread {
+  std::string id;
+  int64_t ordinal = 0;
+  std::string agent;  // agent type the thread is for
+  std::optional<std::string> context_type;
+  std::optional<std::string> context_id;
+  ThreadStatus status = ThreadStatus::kRunning;
+  std::optional<Principal> requester;
+  Json metadata;  // null unless set
+  Instant created_at = 0;
+  Instant updated_at = 0;
+  bool operator==(const Thread&) const = default;
+};
+
+}  // namespace sandbox

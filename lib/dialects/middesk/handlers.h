@@ -1,0 +1,18 @@
+// Handler functions of the Middesk dialect, one file per URL family
+// (threads.cpp, runs.cpp). Private to dialects/middesk.
+#pragma once
+
+#include <httplib.h>
+
+#include "dialects/middesk/routes.h"
+
+namespace sandbox::middesk {
+
+void CreateThread(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void GetThread(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
+void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
+}  // namespace sandbox::middesk

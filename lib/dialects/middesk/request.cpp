@@ -1,0 +1,129 @@
+// Request reading for the Middesk dialect; see request.h.
+#include "dialects/middesk/request.h"
+
+#include <sstream>
+
+#include "dialects/middesk/errors.h"
+
+namespace sandbox::middesk {
+
+std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, httplib::Response& res,
+                                               const http::KeyPolicy& keys) {
+  auto key = http::ApiKeyOf(req);
+  if (!key) {
+    RespondError(res, Status::Unauthenticated(
+                          "Missing API key: send Authorization: Bearer <key> (or HTTP Basic with the key as user name)"));
+    return std::nullopt;
+  }
+  if (!keys.Accepts(*key)) {
+    RespondError(res, Status::Unauthenticated("An invalid API key was provided"));
+    return std::nullopt;
+  }
+  // The Account is a pure function of the key, so the same key is the same
+  // requester across restarts (and independent of --seed).
+  static const IdGenerator kAccountIds(0);
+  return Principal{"Account", kAccountIds.Uuid("account", *key, 0), "Sandbox Account", std::nullopt};
+}
+
+std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res) {
+  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
+  Json body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) {
+    RespondError(res, Status::BadRequest("Request body is not valid JSON", "body"));
+    return std::nullopt;
+  }
+  if (!body.is_object()) {
+    RespondError(res, Status::BadRequest("Request body must be a JSON object", "body"));
+    return std::nullopt;
+  }
+  return body;
+}
+
+bool StringFieldOrRespond(const Json& body, const char* key, Presence presence, bool uuid,
+                          std::optional<std::string>& out, httplib::Response& res) {
+  out.reset();
+  if (!body.contains(key) || body[key].is_null()) {
+    if (presence == Presence::kRequired) {
+      RespondError(res, Status::BadRequest(std::string("Parameter `") + key + "` is missing", key));
+      return false;
+    }
+    return true;
+  }
+  if (!body[key].is_string()) {
+    RespondError(res, Status::InvalidArgument(std::string("Parameter `") + key + "` must be a string", key));
+    return false;
+  }
+  std::string v = body[key];
+  if (v.empty() && presence == Presence::kRequired) {
+    RespondError(res, Status::BadRequest(std::string("Parameter `") + key + "` is missing", key));
+    return false;
+  }
+  if (uuid && !IsUuid(v)) {
+    RespondError(res, Status::InvalidArgument(std::string("Parameter `") + key + "` must be a UUID", key));
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+bool IncludesOrRespond(const httplib::Request& req, const char* what, bool& out, httplib::Response& res) {
+  out = false;
+  if (!req.has_param("include")) return true;
+  std::stringstream list(req.get_param_value("include"));
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (item.empty()) continue;
+    if (item == what) {
+      out = true;
+    } else {
+      RespondError(res, Status::InvalidArgument("Unknown include `" + item + "` (supported: " + what + ")",
+                                                "include"));
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace sandbox::middesk
+
+namespace sandbox::middesk {
+
+std::optional<Context> ContextOrRespond(const Json& body, bool required, httplib::Response& res) {
+  std::optional<std::string> business_id, context_type, context_id;
+  if (!StringFieldOrRespond(body, "business_id", Presence::kOptional, /*uuid=*/true, business_id, res) ||
+      !StringFieldOrRespond(body, "context_type", Presence::kOptional, /*uuid=*/false, context_type, res) ||
+      !StringFieldOrRespond(body, "context_id", Presence::kOptional, /*uuid=*/true, context_id, res)) {
+    return std::nullopt;
+  }
+  if (context_type.has_value() != context_id.has_value()) {
+    const char* missing = context_type ? "context_id" : "context_type";
+    RespondError(res, Status::BadRequest("Parameter `context_id` must be provided together with `context_type`",
+                                         missing));
+    return std::nullopt;
+  }
+  Context c;
+  if (business_id) {
+    if (context_type && (*context_type != "business" || *context_id != *business_id)) {
+      RespondError(res, Status::BadRequest(
+                            "Parameter `business_id` conflicts with `context_type`/`context_id`; send one or the other",
+                            "business_id"));
+      return std::nullopt;
+    }
+    c.type = "business";
+    c.id = business_id;
+  } else if (context_type) {
+    c.type = context_type;
+    c.id = context_id;
+  }
+  if (required && !c.present()) {
+    RespondError(res, Status::BadRequest(
+                          "A context is required: provide `business_id`, or `context_type` and `context_id`",
+                          "business_id"));
+    return std::nullopt;
+  }
+  return c;
+}
+
+}  // namespace sandbox::middesk

@@ -1,0 +1,52 @@
+// Reading Middesk requests: authentication, JSON bodies and typed fields.
+// Every ...OrRespond function writes the error response itself and returns
+// nullopt/false, so a handler can stop at the first problem.
+#pragma once
+
+#include <httplib.h>
+
+#include <optional>
+#include <string>
+
+#include "core/ids.h"
+#include "core/types.h"
+#include "http/auth.h"
+
+namespace sandbox::middesk {
+
+// The caller behind the request's API key: the Account (email null), or
+// nullopt after a 401 has been written.
+std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, httplib::Response& res,
+                                               const http::KeyPolicy& keys);
+
+// The body as a JSON object; an empty body counts as {}.
+std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res);
+
+enum class Presence { kOptional, kRequired };
+
+// Reads body[key] as a string. Absent or null: nullopt (400 when required).
+// Present but not a string, or not a UUID when `uuid`: 422. Returns false
+// after responding.
+bool StringFieldOrRespond(const Json& body, const char* key, Presence presence, bool uuid,
+                          std::optional<std::string>& out, httplib::Response& res);
+
+// ?include=a,b: true when `what` is listed; 422 for anything unsupported.
+bool IncludesOrRespond(const httplib::Request& req, const char* what, bool& out, httplib::Response& res);
+
+}  // namespace sandbox::middesk
+
+namespace sandbox::middesk {
+
+// The context a thread or run is about: business_id (shorthand for
+// context_type "business") or context_type + context_id.
+struct Context {
+  std::optional<std::string> type;
+  std::optional<std::string> id;
+  bool present() const { return type.has_value(); }
+};
+
+// Reads and checks business_id / context_type / context_id. With `required`,
+// a body without any context is a 400. Returns nullopt after responding.
+std::optional<Context> ContextOrRespond(const Json& body, bool required, httplib::Response& res);
+
+}  // namespace sandbox::middesk

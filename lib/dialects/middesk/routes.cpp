@@ -1,0 +1,31 @@
+// The route table of the Middesk dialect. Paths and methods as in
+// ../shared/spec/openapi/middesk-*.yml.
+#include "dialects/middesk/routes.h"
+
+#include "dialects/middesk/errors.h"
+#include "dialects/middesk/handlers.h"
+
+namespace sandbox::middesk {
+
+void RegisterRoutes(httplib::Server& s, const Deps& d) {
+  using Handler = void (*)(const Deps&, const httplib::Request&, httplib::Response&);
+  auto bind = [&d](Handler h) {
+    return [&d, h](const httplib::Request& req, httplib::Response& res) { h(d, req, res); };
+  };
+  s.Post("/v1/threads", bind(CreateThread));
+  s.Get(R"(/v1/threads/([^/]+))", bind(GetThread));
+  s.Post("/v1/runs", bind(CreateRun));
+  s.Get(R"(/v1/runs/([^/]+))", bind(GetRun));
+  s.Post(R"(/v1/runs/([^/]+)/resume)", bind(ResumeRun));
+}
+
+void RegisterFallback(httplib::Server& s) {
+  s.set_error_handler(httplib::Server::HandlerWithResponse(
+      [](const httplib::Request& req, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        RespondJson(res, res.status, ErrorBody("No route for " + req.method + " " + req.path));
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+}
+
+}  // namespace sandbox::middesk

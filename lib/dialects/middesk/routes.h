@@ -1,0 +1,25 @@
+// The Middesk Agents API dialect: every route it serves, in one table
+// (routes.cpp), registered explicitly from main.
+#pragma once
+
+#include <httplib.h>
+
+#include "engine/engine.h"
+#include "http/auth.h"
+#include "store/store.h"
+
+namespace sandbox::middesk {
+
+struct Deps {
+  engine::Engine& engine;
+  store::Store& store;
+  const http::KeyPolicy& keys;
+};
+
+void RegisterRoutes(httplib::Server& server, const Deps& deps);
+
+// Gives every error response that has no body yet (unknown paths, methods)
+// a Middesk error body.
+void RegisterFallback(httplib::Server& server);
+
+}  // namespace sandbox::middesk

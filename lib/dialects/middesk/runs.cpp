@@ -1,0 +1,63 @@
+// /v1/runs: create, retrieve and resume agent runs.
+#include "dialects/middesk/errors.h"
+#include "dialects/middesk/handlers.h"
+#include "dialects/middesk/render.h"
+#include "dialects/middesk/request.h"
+
+namespace sandbox::middesk {
+namespace {
+
+// X-Sandbox-Scenario picks one of the agent's scenarios by name.
+std::optional<std::string> ScenarioHeader(const httplib::Request& req) {
+  if (!req.has_header("X-Sandbox-Scenario")) return std::nullopt;
+  return req.get_header_value("X-Sandbox-Scenario");
+}
+
+}  // namespace
+
+void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  auto caller = AuthenticateOrRespond(req, res, d.keys);
+  if (!caller) return;
+  auto body = JsonObjectBodyOrRespond(req, res);
+  if (!body) return;
+  std::optional<std::string> type, thread_id, input;
+  if (!StringFieldOrRespond(*body, "type", Presence::kRequired, false, type, res)) return;
+  if (!StringFieldOrRespond(*body, "thread_id", Presence::kOptional, /*uuid=*/true, thread_id, res)) return;
+  // `input` (a prompt) was required by an older version of the contract:
+  // accepted when it is a string, otherwise ignored.
+  if (!StringFieldOrRespond(*body, "input", Presence::kOptional, false, input, res)) return;
+  auto context = ContextOrRespond(*body, /*required=*/!thread_id, res);
+  if (!context) return;
+  engine::CreateRunCommand cmd{*type, context->type, context->id, thread_id, ScenarioHeader(req), caller};
+  auto run = d.engine.CreateRun(std::move(cmd));
+  if (!run.ok()) return RespondError(res, run.status());
+  RespondJson(res, 201, RenderRun(run.value(), /*include_steps=*/false));
+}
+
+void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  bool steps = false;
+  if (!IncludesOrRespond(req, "steps", steps, res)) return;
+  auto run = d.store.GetRun(req.matches[1]);
+  if (!run.ok()) return RespondError(res, run.status());
+  if (!run.value()) return RespondError(res, Status::NotFound("agent run not found", "id"));
+  RespondJson(res, 200, RenderRun(*run.value(), steps));
+}
+
+void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  bool steps = false;
+  if (!IncludesOrRespond(req, "steps", steps, res)) return;
+  auto body = JsonObjectBodyOrRespond(req, res);
+  if (!body) return;
+  // `id` is accepted as an alias of `interrupt_id`.
+  const char* key = !body->contains("interrupt_id") && body->contains("id") ? "id" : "interrupt_id";
+  std::optional<std::string> interrupt_id;
+  if (!StringFieldOrRespond(*body, key, Presence::kRequired, false, interrupt_id, res)) return;
+  Json input = body->value("input", Json());
+  auto run = d.engine.Resume({req.matches[1], *interrupt_id, input});
+  if (!run.ok()) return RespondError(res, run.status());
+  RespondJson(res, 200, RenderRun(run.value(), steps));
+}
+
+}  // namespace sandbox::middesk

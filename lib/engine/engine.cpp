@@ -1,0 +1,389 @@
+// Engine: command handling on the writer thread, the advance loop, and
+// recovery. Ids are derived from (seed, parent, ordinal) at the moment an
+// event is made and then recorded in it, so replaying a log never needs the
+// generator again.
+#include "engine/engine.h"
+
+#include <future>
+
+#include "core/projection.h"
+#include "script/loader.h"
+
+namespace sandbox::engine {
+
+using script::Op;
+
+Engine::Engine(store::Store& store, Clock& clock, const IdGenerator& ids,
+               std::shared_ptr<const script::FixtureSet> fixtures)
+    : store_(store), clock_(clock), ids_(ids), fixtures_(std::move(fixtures)) {}
+
+Engine::~Engine() { Stop(); }
+
+std::shared_ptr<const script::FixtureSet> Engine::fixtures() const { return fixtures_; }
+
+Status Engine::health() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return sticky_;
+}
+
+void Engine::SetStickyError(const Status& st) {
+  std::lock_guard<std::mutex> g(mu_);
+  if (sticky_.ok()) sticky_ = st;
+}
+
+Result<std::shared_ptr<const script::Program>> Engine::ProgramFromScript(const std::string& run_id,
+                                                                         const std::string& agent_type) {
+  auto script = store_.RunScript(run_id);
+  if (!script.ok()) return script.status();
+  if (!script.value()) return Status::NotFound("run " + run_id + " has no script");
+  Json source = Json::parse(*script.value(), nullptr, false);
+  if (source.is_discarded()) return Status::Internal("run " + run_id + " has a script that is not JSON");
+  auto scenario = script::ParseScenario(source, agent_type);
+  if (!scenario.ok()) return scenario.status();
+  return script::Program::Compile(std::make_shared<const script::Scenario>(std::move(scenario).value()));
+}
+
+Status Engine::Start() {
+  auto saved = store_.SavedClock();
+  if (!saved.ok()) return saved.status();
+  // Stepped time never runs backwards across a restart.
+  if (saved.value() && clock_.mode() != ClockMode::kRealtime) clock_.advance_to(*saved.value());
+  auto threads = store_.CountThreads();
+  auto runs = store_.CountRuns();
+  if (!threads.ok()) return threads.status();
+  if (!runs.ok()) return runs.status();
+  next_thread_ordinal_ = threads.value() + 1;
+  next_run_ordinal_ = runs.value() + 1;
+  auto in_flight = store_.RunIdsWithStatus(RunStatus::kRunning);
+  if (!in_flight.ok()) return in_flight.status();
+  for (const auto& id : in_flight.value()) {
+    auto log = store_.Events(id);
+    if (!log.ok()) return log.status();
+    auto state = Rebuild(log.value());
+    if (!state.ok()) return state.status();
+    auto program = ProgramFromScript(id, state.value().run.agent);
+    if (!program.ok()) return program.status();
+    active_[id] = ActiveRun{std::move(state).value(), std::move(program).value()};
+  }
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    stopping_ = false;
+    started_ = true;
+  }
+  writer_ = std::thread([this] { WriterLoop(); });
+  // Runs recovered in virtual mode finish their stretch before any request.
+  return Submit<bool>([] { return Result<bool>(true); }).status();
+}
+
+void Engine::Stop() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!started_) return;
+    stopping_ = true;
+    started_ = false;
+  }
+  cv_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+template <class T>
+Result<T> Engine::Submit(std::function<Result<T>()> fn) {
+  auto promise = std::make_shared<std::promise<Result<T>>>();
+  auto future = promise->get_future();
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!started_) return Status::Internal("engine is not running");
+    if (!sticky_.ok()) return Status::Internal("engine stopped after a storage failure: " + sticky_.message());
+    queue_.push_back([this, fn = std::move(fn), promise] {
+      Result<T> r = fn();
+      // The caller hears back only after the work this command set off is
+      // committed (in virtual mode, up to every run's next pause).
+      Drain();
+      promise->set_value(std::move(r));
+    });
+  }
+  cv_.notify_all();
+  return future.get();
+}
+
+void Engine::WriterLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    if (queue_.empty() && !stopping_) {
+      auto due = NextDue();
+      clock_.wait(cv_, lock, due ? std::optional<Instant>(due->first) : std::nullopt);
+    }
+    if (stopping_) {
+      // Commands still queued are answered, not dropped.
+      while (!queue_.empty()) {
+        auto task = std::move(queue_.front());
+        queue_.pop_front();
+        lock.unlock();
+        task();
+        lock.lock();
+      }
+      return;
+    }
+    std::deque<std::function<void()>> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    for (auto& task : batch) task();
+    Drain();
+    lock.lock();
+  }
+}
+
+std::optional<std::pair<Instant, std::string>> Engine::NextDue() const {
+  std::optional<std::pair<Instant, std::string>> best;
+  int64_t best_ordinal = 0;
+  for (const auto& [id, run] : active_) {
+    const auto& c = run.state.run.cursor;
+    const script::Instruction* in = run.program->At(c.segment, c.pc);
+    if (!in) continue;
+    Instant due = c.segment_base + in->offset_ms;
+    if (!best || due < best->first || (due == best->first && run.state.run.ordinal < best_ordinal)) {
+      best = std::make_pair(due, id);
+      best_ordinal = run.state.run.ordinal;
+    }
+  }
+  return best;
+}
+
+void Engine::Drain() {
+  if (!health().ok()) return;
+  while (true) {
+    auto next = NextDue();
+    if (!next) return;
+    if (next->first > clock_.now()) {
+      if (clock_.mode() != ClockMode::kVirtual) return;
+      clock_.advance_to(next->first);
+    }
+    Status st = AdvanceRun(next->second, next->first);
+    if (!st.ok()) {
+      SetStickyError(st);
+      return;
+    }
+  }
+}
+
+Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& in, Instant at) const {
+  const RunState& s = run.state;
+  const std::string& run_id = s.run.id;
+  Event e;
+  e.run_id = run_id;
+  e.seq = s.run.last_seq + 1;
+  e.at = at;
+  const script::StepNode* n = in.node;
+  std::string step_id = n ? ids_.Uuid("step", run_id, static_cast<uint64_t>(n->ref)) : "";
+  switch (in.op) {
+    case Op::kStartStep: {
+      e.type = event_type::kStepStarted;
+      Json parent = in.parent_ref >= 0 ? Json(ids_.Uuid("step", run_id, static_cast<uint64_t>(in.parent_ref)))
+                                       : Json(nullptr);
+      e.payload = {{"step_id", step_id}, {"parent_step_id", parent}, {"agent", n->agent}, {"type", n->type},
+                   {"name", n->name},    {"label", n->label},        {"ordinal", s.steps.size()}};
+      break;
+    }
+    case Op::kAddArtifact: {
+      e.type = event_type::kArtifactAdded;
+      const auto& spec = n->artifacts[static_cast<size_t>(in.artifact_index)];
+      Artifact a{ids_.Uuid("artifact", step_id, static_cast<uint64_t>(in.artifact_index)),
+                 spec.title, spec.type, spec.confidence, spec.summary, spec.sources};
+      e.payload = {{"step_id", step_id}, {"artifact", ArtifactToJson(a)}};
+      break;
+    }
+    case Op::kCompleteStep:
+    case Op::kFailStep:
+      e.type = event_type::kStepCompleted;
+      e.payload = {{"step_id", step_id}, {"status", in.op == Op::kFailStep ? "error" : "completed"}};
+      if (!n->result.is_null()) e.payload["result"] = n->result;
+      break;
+    case Op::kInterrupt:
+      e.type = event_type::kRunInterrupted;
+      e.payload = {{"interrupt_id", ids_.Prefixed("intr_", "interrupt", run_id, s.interrupts.size())},
+                   {"step_id", step_id},
+                   {"agent", n->interrupt->agent ? Json(*n->interrupt->agent) : Json(nullptr)},
+                   {"value", n->interrupt->value}};
+      break;
+    case Op::kFailRun:
+      e.type = event_type::kRunFailed;
+      e.payload = {{"message", n->error_message.value_or("step " + n->name + " failed")}};
+      break;
+    case Op::kCompleteRun: {
+      e.type = event_type::kRunCompleted;
+      Json artifacts = Json::array();
+      for (const auto& st : s.steps) {
+        if (st.type != "output") continue;
+        for (const auto& a : st.artifacts) artifacts.push_back(ArtifactToJson(a));
+      }
+      e.payload = {{"output", {{"artifacts", artifacts}}}};
+      break;
+    }
+  }
+  return e;
+}
+
+Status Engine::AdvanceRun(const std::string& run_id, Instant due) {
+  auto it = active_.find(run_id);
+  if (it == active_.end()) return Status::Internal("run " + run_id + " is not active");
+  ActiveRun next = it->second;  // applied to a copy: nothing changes unless the commit succeeds
+  std::vector<Event> events;
+  while (true) {
+    const auto& c = next.state.run.cursor;
+    const script::Instruction* in = next.program->At(c.segment, c.pc);
+    if (!in || c.segment_base + in->offset_ms != due) break;
+    auto e = EventFor(next, *in, due);
+    if (!e.ok()) return e.status();
+    Status st = Apply(next.state, e.value());
+    if (!st.ok()) return st;
+    events.push_back(std::move(e).value());
+    if (next.state.run.status != RunStatus::kRunning) break;
+  }
+  if (events.empty()) return Status::Internal("run " + run_id + " had nothing due at its due time");
+  Status st = store_.Commit(store::RunWrite{&next.state, std::move(events), nullptr, nullptr}, clock_.now());
+  if (!st.ok()) return st;
+  if (next.state.run.status == RunStatus::kRunning) {
+    it->second = std::move(next);
+  } else {
+    active_.erase(it);
+  }
+  return Status::Ok();
+}
+
+Result<Thread> Engine::CreateThread(CreateThreadCommand cmd) {
+  return Submit<Thread>([this, cmd = std::move(cmd)]() -> Result<Thread> {
+    if (!fixtures_->FindAgentByType(cmd.agent_type)) return Status::NotFound("agent type not found", "type");
+    Thread t;
+    t.ordinal = next_thread_ordinal_;
+    t.id = ids_.Uuid("thread", "", static_cast<uint64_t>(t.ordinal));
+    t.agent = cmd.agent_type;
+    t.context_type = cmd.context_type;
+    t.context_id = cmd.context_id;
+    t.status = DeriveThreadStatus({});
+    t.requester = cmd.requester;
+    t.created_at = t.updated_at = clock_.now();
+    Status st = store_.InsertThread(t, clock_.now());
+    if (!st.ok()) return st;
+    ++next_thread_ordinal_;
+    return t;
+  });
+}
+
+Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
+  return Submit<RunState>([this, cmd = std::move(cmd)]() -> Result<RunState> {
+    const script::Agent* agent = fixtures_->FindAgentByType(cmd.agent_type);
+    if (!agent) return Status::NotFound("agent type not found", "type");
+    const script::Scenario* scenario = cmd.scenario ? agent->FindScenario(*cmd.scenario) : &agent->scenarios.front();
+    if (!scenario) {
+      return Status::NotFound("scenario \"" + *cmd.scenario + "\" not found for agent type " + agent->type,
+                              "X-Sandbox-Scenario");
+    }
+    Instant now = clock_.now();
+    std::optional<Thread> new_thread;
+    std::string thread_id;
+    if (cmd.thread_id) {
+      auto thread = store_.GetThread(*cmd.thread_id);
+      if (!thread.ok()) return thread.status();
+      if (!thread.value()) return Status::NotFound("agent thread not found", "thread_id");
+      thread_id = *cmd.thread_id;
+    } else {
+      Thread t;
+      t.ordinal = next_thread_ordinal_;
+      t.id = ids_.Uuid("thread", "", static_cast<uint64_t>(t.ordinal));
+      t.agent = cmd.agent_type;
+      t.context_type = cmd.context_type;
+      t.context_id = cmd.context_id;
+      t.requester = cmd.requester;
+      t.created_at = t.updated_at = now;
+      thread_id = t.id;
+      new_thread = std::move(t);
+    }
+    auto in_thread = store_.CountRunsInThread(thread_id);
+    if (!in_thread.ok()) return in_thread.status();
+    auto program = script::Program::Compile(std::make_shared<const script::Scenario>(*scenario));
+    if (!program.ok()) return program.status();
+
+    ActiveRun run{RunState{}, std::move(program).value()};
+    std::string run_id = ids_.Uuid("run", thread_id, static_cast<uint64_t>(in_thread.value() + 1));
+    Event started{run_id, 1, event_type::kRunStarted, now,
+                  Json{{"thread_id", thread_id},
+                       {"agent", agent->type},
+                       {"scenario", scenario->name},
+                       {"ordinal", next_run_ordinal_},
+                       {"requester", PrincipalToJson(cmd.requester)}}};
+    Status st = Apply(run.state, started);
+    if (!st.ok()) return st;
+    std::string script_text = scenario->source.dump();
+    st = store_.Commit(store::RunWrite{&run.state, {started}, new_thread ? &*new_thread : nullptr, &script_text},
+                       now);
+    if (!st.ok()) return st;
+    if (new_thread) ++next_thread_ordinal_;
+    ++next_run_ordinal_;
+    RunState snapshot = run.state;
+    active_[run_id] = std::move(run);
+    return snapshot;
+  });
+}
+
+Result<RunState> Engine::Resume(ResumeCommand cmd) {
+  return Submit<RunState>([this, cmd = std::move(cmd)]() -> Result<RunState> {
+    if (active_.count(cmd.run_id)) return Status::Conflict("run is not interrupted (status: running)", "id");
+    auto log = store_.Events(cmd.run_id);
+    if (!log.ok()) return log.status();
+    if (log.value().empty()) return Status::NotFound("agent run not found", "id");
+    auto state = Rebuild(log.value());
+    if (!state.ok()) return state.status();
+    RunState& s = state.value();
+    if (s.run.status != RunStatus::kInterrupted) {
+      return Status::Conflict(std::string("run is not interrupted (status: ") + RunStatusName(s.run.status) + ")",
+                              "id");
+    }
+    Interrupt* intr = s.FindInterrupt(cmd.interrupt_id);
+    if (!intr || !intr->pending) {
+      return Status::Conflict("interrupt " + cmd.interrupt_id + " is not pending on this run", "interrupt_id");
+    }
+    auto program = ProgramFromScript(s.run.id, s.run.agent);
+    if (!program.ok()) return program.status();
+    const script::Instruction* at = program.value()->At(s.run.cursor.segment, s.run.cursor.pc - 1);
+    if (!at || at->op != Op::kInterrupt) {
+      return Status::Internal("run " + s.run.id + " is interrupted but its script is not at an interrupt");
+    }
+    std::string branch;
+    int segment = program.value()->BranchFor(*at, script::DecisionOf(cmd.input), branch);
+    Instant now = clock_.now();
+    Event resumed{s.run.id, s.run.last_seq + 1, event_type::kRunResumed, now,
+                  Json{{"interrupt_id", cmd.interrupt_id}, {"input", cmd.input}, {"branch", branch},
+                       {"segment", segment}}};
+    ActiveRun run{s, std::move(program).value()};
+    Status st = Apply(run.state, resumed);
+    if (!st.ok()) return st;
+    st = store_.Commit(store::RunWrite{&run.state, {resumed}, nullptr, nullptr}, now);
+    if (!st.ok()) return st;
+    RunState snapshot = run.state;
+    active_[s.run.id] = std::move(run);
+    return snapshot;
+  });
+}
+
+Result<Instant> Engine::AdvanceClock(Instant t) {
+  return Submit<Instant>([this, t]() -> Result<Instant> {
+    if (clock_.mode() == ClockMode::kRealtime) {
+      return Status::Conflict("the realtime clock cannot be moved; start with --clock manual or virtual", "clock");
+    }
+    // Fire what falls due on the way, each at its own instant, then settle at t.
+    while (true) {
+      auto next = NextDue();
+      if (!next || next->first > t) break;
+      clock_.advance_to(next->first);
+      Status st = AdvanceRun(next->second, next->first);
+      if (!st.ok()) {
+        SetStickyError(st);
+        return st;
+      }
+    }
+    clock_.advance_to(t);
+    return clock_.now();
+  });
+}
+
+}  // namespace sandbox::engine

@@ -1,0 +1,123 @@
+// The engine: the single writer (DESIGN.md "Threading"). Every mutation -
+// creating threads and runs, resuming, advancing runs along their scripts -
+// runs on one thread, in submission order, and is committed to the store
+// before the caller hears about it. Handlers on other threads call the public
+// methods, which queue a command and wait for its result.
+//
+// Clock modes: in `virtual` the engine jumps sandbox time straight to the
+// next due instruction, so a command returns only after every run it touched
+// has reached its next pause (interrupt or end); in `manual` due work fires
+// only when time is moved by AdvanceClock; in `realtime` the writer sleeps
+// (through the Clock) until work falls due. Runs due at the same instant fire
+// in creation order (Run::ordinal).
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/status.h"
+#include "core/types.h"
+#include "script/fixture.h"
+#include "script/program.h"
+#include "store/store.h"
+
+namespace sandbox::engine {
+
+struct CreateThreadCommand {
+  std::string agent_type;
+  std::optional<std::string> context_type;
+  std::optional<std::string> context_id;
+  std::optional<Principal> requester;
+};
+
+struct CreateRunCommand {
+  std::string agent_type;
+  std::optional<std::string> context_type;
+  std::optional<std::string> context_id;
+  std::optional<std::string> thread_id;
+  std::optional<std::string> scenario;  // by name; the agent's first scenario when absent
+  std::optional<Principal> requester;
+};
+
+struct ResumeCommand {
+  std::string run_id;
+  std::string interrupt_id;
+  Json input;
+};
+
+class Engine {
+ public:
+  Engine(store::Store& store, Clock& clock, const IdGenerator& ids,
+         std::shared_ptr<const script::FixtureSet> fixtures);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Restores the clock and every run that was in flight, then starts the
+  // writer thread; in-flight runs carry on from where their logs end.
+  Status Start();
+  void Stop();
+
+  Result<Thread> CreateThread(CreateThreadCommand cmd);
+  // The run as it stood when it started; its progress up to the next pause
+  // is committed before this returns in virtual mode.
+  Result<RunState> CreateRun(CreateRunCommand cmd);
+  // The run as it stood right after the resume took effect.
+  Result<RunState> Resume(ResumeCommand cmd);
+  // Moves a manual or virtual clock to `t`, firing everything due on the way.
+  Result<Instant> AdvanceClock(Instant t);
+
+  Instant Now() const { return clock_.now(); }
+  ClockMode clock_mode() const { return clock_.mode(); }
+  std::shared_ptr<const script::FixtureSet> fixtures() const;
+  // Ok, or the failure that stopped the engine from writing (sticky).
+  Status health() const;
+
+ private:
+  struct ActiveRun {
+    RunState state;
+    std::shared_ptr<const script::Program> program;
+  };
+
+  template <class T>
+  Result<T> Submit(std::function<Result<T>()> fn);
+  void WriterLoop();
+  // Fires due work; in virtual mode moves time to it first.
+  void Drain();
+  std::optional<std::pair<Instant, std::string>> NextDue() const;
+  // Fires every instruction of `run` due at `due` as one commit.
+  Status AdvanceRun(const std::string& run_id, Instant due);
+  Result<Event> EventFor(const ActiveRun& run, const script::Instruction& in, Instant at) const;
+  Result<std::shared_ptr<const script::Program>> ProgramFromScript(const std::string& run_id,
+                                                                   const std::string& agent_type);
+  void SetStickyError(const Status& st);
+
+  store::Store& store_;
+  Clock& clock_;
+  const IdGenerator& ids_;
+  std::shared_ptr<const script::FixtureSet> fixtures_;
+
+  // Writer-thread state.
+  std::map<std::string, ActiveRun> active_;
+  int64_t next_thread_ordinal_ = 1;
+  int64_t next_run_ordinal_ = 1;
+
+  mutable std::mutex mu_;  // guards queue_, stopping_, sticky_
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  bool started_ = false;
+  Status sticky_;
+  std::thread writer_;
+};
+
+}  // namespace sandbox::engine

@@ -1,0 +1,71 @@
+// A scenario compiled for the engine: a set of straight-line segments of
+// timed instructions. Segment 0 runs when the run starts; a segment that ends
+// in an interrupt names, per branch, the segment that runs after the resume.
+// Each instruction becomes exactly one event, which is why the run's Cursor
+// (segment, pc) can be rebuilt from the log alone.
+//
+// Timing: a step starts at t, its children run one after another from t, and
+// it completes (artifacts first, then the completion) at the later of
+// t + duration and the end of its last child. Offsets are relative to the
+// segment's base instant (the run's start, or the resume).
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "script/fixture.h"
+
+namespace sandbox::script {
+
+enum class Op {
+  kStartStep,     // step.started
+  kAddArtifact,   // artifact.added
+  kCompleteStep,  // step.completed (status completed)
+  kFailStep,      // step.completed (status error)
+  kInterrupt,     // run.interrupted; the segment ends here
+  kFailRun,       // run.failed; the run ends
+  kCompleteRun,   // run.completed; the run ends
+};
+
+struct Instruction {
+  Instruction(Op o, int64_t offset, const StepNode* n, int parent = -1)
+      : op(o), offset_ms(offset), node(n), parent_ref(parent) {}
+  Op op;
+  int64_t offset_ms = 0;
+  const StepNode* node = nullptr;  // the step concerned (none for kCompleteRun)
+  int parent_ref = -1;             // kStartStep: the enclosing step, -1 at top level
+  int artifact_index = 0;          // kAddArtifact
+  std::map<std::string, int> branches;  // kInterrupt: answer -> segment; always has "default"
+};
+
+struct Segment {
+  std::vector<Instruction> code;
+};
+
+class Program {
+ public:
+  // Compiles `scenario`, which must outlive the program (instructions point into it).
+  static Result<std::shared_ptr<const Program>> Compile(std::shared_ptr<const Scenario> scenario);
+  const Scenario& scenario() const { return *scenario_; }
+  const std::vector<Segment>& segments() const { return segments_; }
+  // The instruction at `cursor`, or nullptr past the end of a segment.
+  const Instruction* At(int segment, int pc) const;
+  // The segment a resume with this decision continues in, after `interrupt_at`.
+  int BranchFor(const Instruction& interrupt, const std::string& decision, std::string& branch_taken) const;
+  // A one-line-per-instruction rendering for tests: "0 +1500 start verify_sos".
+  std::string Describe() const;
+
+ private:
+  std::shared_ptr<const Scenario> scenario_;
+  std::vector<Segment> segments_;
+  friend class Compiler;
+};
+
+// The branch key a resume input selects: input.decision when it is a string,
+// the input itself when it is a string, else "default".
+std::string DecisionOf(const Json& input);
+
+}  // namespace sandbox::script

@@ -1,0 +1,86 @@
+// Schema application and the forward migration path. To change the schema:
+// edit schema.sql, bump kSchemaVersion, and append here the Migration that
+// turns the previous version into the new one; tests/store check that a
+// migrated database ends up with exactly the tables of a fresh one.
+#include "store/migrations.h"
+
+namespace sandbox::store {
+
+const std::vector<Migration>& ForwardMigrations() {
+  // Version 1 is the first released schema: nothing to migrate from yet.
+  static const std::vector<Migration> kMigrations = {};
+  return kMigrations;
+}
+
+Result<int> SchemaVersionOf(Connection& conn) {
+  Statement q(conn, "PRAGMA user_version");
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  return static_cast<int>(q.Int(0));
+}
+
+namespace {
+
+Status SetVersion(Connection& conn, int version) {
+  // PRAGMA cannot take a bound parameter; the value is an integer we produced.
+  return conn.Exec("PRAGMA user_version = " + std::to_string(version));
+}
+
+Result<int64_t> UserTableCount(Connection& conn) {
+  Statement q(conn, "SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'");
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  return q.Int(0);
+}
+
+}  // namespace
+
+Status Migrate(Connection& conn, const std::string& schema_sql, int schema_version,
+               const std::vector<Migration>& migrations) {
+  auto version = SchemaVersionOf(conn);
+  if (!version.ok()) return version.status();
+  int v = version.value();
+  if (v > schema_version) {
+    return Status::Internal("database schema is version " + std::to_string(v) +
+                            ", newer than this agent-sandbox understands (" + std::to_string(schema_version) +
+                            "); use a newer binary or another --db file");
+  }
+  if (v == schema_version) return Status::Ok();
+  if (v == 0) {
+    auto tables = UserTableCount(conn);
+    if (!tables.ok()) return tables.status();
+    if (tables.value() > 0) {
+      return Status::Internal("database has tables but no agent-sandbox schema version; refusing to touch it");
+    }
+    Transaction tx(conn);
+    if (!tx.begin_status().ok()) return tx.begin_status();
+    Status st = conn.Exec(schema_sql);
+    if (st.ok()) st = SetVersion(conn, schema_version);
+    if (st.ok()) st = tx.Commit();
+    return st;
+  }
+  for (const auto& m : migrations) {
+    if (m.to_version <= v) continue;
+    if (m.to_version != v + 1) {
+      return Status::Internal("no migration from schema version " + std::to_string(v) + " to " +
+                              std::to_string(v + 1));
+    }
+    Transaction tx(conn);
+    if (!tx.begin_status().ok()) return tx.begin_status();
+    Status st = conn.Exec(m.sql);
+    if (st.ok()) st = SetVersion(conn, m.to_version);
+    if (st.ok()) st = tx.Commit();
+    if (!st.ok()) {
+      return Status::Internal("migration to schema version " + std::to_string(m.to_version) + " failed: " +
+                              st.message());
+    }
+    v = m.to_version;
+  }
+  if (v != schema_version) {
+    return Status::Internal("no migration path from schema version " + std::to_string(v) + " to " +
+                            std::to_string(schema_version));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sandbox::store

@@ -1,0 +1,123 @@
+// RAII wrappers over the SQLite C API; see sqlite.h.
+#include "store/sqlite.h"
+
+#include <memory>
+
+namespace sandbox::store {
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool read_only) {
+  sqlite3* db = nullptr;
+  int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+              SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return Status::Internal("cannot open database " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_extended_result_codes(db, 1);
+  return std::unique_ptr<Connection>(new Connection(db));
+}
+
+Connection::~Connection() { sqlite3_close_v2(db_); }
+
+Status Connection::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::Internal("sqlite: " + msg);
+  }
+  return Status::Ok();
+}
+
+Statement::Statement(Connection& conn, std::string_view sql) : conn_(conn) {
+  if (sqlite3_prepare_v3(conn.raw(), sql.data(), static_cast<int>(sql.size()), 0, &stmt_, nullptr) != SQLITE_OK) {
+    prepare_status_ = Status::Internal("sqlite prepare: " + conn.LastError() + " in: " + std::string(sql));
+    stmt_ = nullptr;
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::Bind(int i, std::string_view v) {
+  if (stmt_ && sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK) {
+    bind_status_ = Status::Internal("sqlite bind: " + conn_.LastError());
+  }
+  return *this;
+}
+
+Statement& Statement::Bind(int i, int64_t v) {
+  if (stmt_ && sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK) {
+    bind_status_ = Status::Internal("sqlite bind: " + conn_.LastError());
+  }
+  return *this;
+}
+
+Statement& Statement::Bind(int i, const std::optional<std::string>& v) {
+  return v ? Bind(i, std::string_view(*v)) : BindNull(i);
+}
+
+Statement& Statement::Bind(int i, const std::optional<int64_t>& v) { return v ? Bind(i, *v) : BindNull(i); }
+
+Statement& Statement::BindNull(int i) {
+  if (stmt_) sqlite3_bind_null(stmt_, i);
+  return *this;
+}
+
+Result<bool> Statement::Step() {
+  if (!stmt_) return prepare_status_;
+  if (!bind_status_.ok()) return bind_status_;
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return Status::Internal("sqlite step: " + conn_.LastError());
+}
+
+Status Statement::Run() {
+  while (true) {
+    auto r = Step();
+    if (!r.ok()) return r.status();
+    if (!r.value()) return Status::Ok();
+  }
+}
+
+void Statement::Reset() {
+  if (stmt_) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+std::string Statement::Text(int col) const {
+  const unsigned char* t = sqlite3_column_text(stmt_, col);
+  return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(stmt_, col)) : std::string();
+}
+
+std::optional<std::string> Statement::OptText(int col) const {
+  if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
+  return Text(col);
+}
+
+int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
+
+std::optional<int64_t> Statement::OptInt(int col) const {
+  if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
+  return Int(col);
+}
+
+Transaction::Transaction(Connection& conn) : conn_(conn) { begin_ = conn_.Exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (begin_.ok() && !done_) conn_.Exec("ROLLBACK");
+}
+
+Status Transaction::Commit() {
+  if (!begin_.ok()) return begin_;
+  Status st = conn_.Exec("COMMIT");
+  if (st.ok()) done_ = true;
+  return st;
+}
+
+}  // namespace sandbox::store

@@ -1,0 +1,89 @@
+// A thin RAII layer over the SQLite C API: connections, prepared statements
+// with bound parameters (the only way this codebase runs SQL with values), and
+// transactions. Not thread-safe: each Connection is used by one thread at a
+// time (the Store hands them out).
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace sandbox::store {
+
+class Connection {
+ public:
+  // Opens `path` (":memory:" allowed) read-write, creating it if needed.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, bool read_only);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  sqlite3* raw() const { return db_; }
+  // Runs SQL text without parameters (schema scripts, pragmas).
+  Status Exec(const std::string& sql);
+  std::string LastError() const { return sqlite3_errmsg(db_); }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+};
+
+class Statement {
+ public:
+  Statement(Connection& conn, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  bool prepared() const { return stmt_ != nullptr; }
+  const Status& prepare_status() const { return prepare_status_; }
+
+  // Binds positional parameters (1-based), chaining.
+  Statement& Bind(int i, std::string_view v);
+  Statement& Bind(int i, const std::string& v) { return Bind(i, std::string_view(v)); }
+  Statement& Bind(int i, const char* v) { return Bind(i, std::string_view(v)); }
+  Statement& Bind(int i, int64_t v);
+  Statement& Bind(int i, int v) { return Bind(i, static_cast<int64_t>(v)); }
+  Statement& Bind(int i, const std::optional<std::string>& v);
+  Statement& Bind(int i, const std::optional<int64_t>& v);
+  Statement& BindNull(int i);
+
+  // Steps once: true while a row is available.
+  Result<bool> Step();
+  // Steps until done (for statements that return no rows).
+  Status Run();
+  void Reset();
+
+  std::string Text(int col) const;
+  std::optional<std::string> OptText(int col) const;
+  int64_t Int(int col) const;
+  std::optional<int64_t> OptInt(int col) const;
+
+ private:
+  Connection& conn_;
+  sqlite3_stmt* stmt_ = nullptr;
+  Status prepare_status_;
+  Status bind_status_;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolls back unless Commit() succeeded.
+class Transaction {
+ public:
+  explicit Transaction(Connection& conn);
+  ~Transaction();
+  const Status& begin_status() const { return begin_; }
+  Status Commit();
+
+ private:
+  Connection& conn_;
+  Status begin_;
+  bool done_ = false;
+};
+
+}  // namespace sandbox::store

@@ -1,0 +1,413 @@
+// Store: SQL for threads, runs, the event log and the projected rows. Every
+// statement is prepared and bound; JSON columns hold values the core already
+// encodes (lib/core/event.h).
+#include "store/store.h"
+
+#include "store/migrations.h"
+
+namespace sandbox::store {
+namespace {
+
+Json ParseJsonColumn(const std::optional<std::string>& text) {
+  if (!text) return nullptr;
+  return Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+}
+
+std::optional<std::string> JsonColumn(const Json& j) {
+  if (j.is_null()) return std::nullopt;
+  return j.dump();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  auto store = std::unique_ptr<Store>(new Store());
+  store->path_ = path;
+  store->in_memory_ = path == ":memory:";
+  auto conn = Connection::Open(path, /*read_only=*/false);
+  if (!conn.ok()) return conn.status();
+  store->writer_ = std::move(conn).value();
+  Connection& w = *store->writer_;
+  if (!store->in_memory_) {
+    // WAL lets readers run beside the single writer; NORMAL keeps commits
+    // durable across a process crash (not a power cut), which is what a
+    // sandbox needs, at a fraction of FULL's cost.
+    Status st = w.Exec("PRAGMA journal_mode=WAL");
+    if (!st.ok()) return Status::Internal("cannot use " + path + ": " + st.message());
+  }
+  Status st = w.Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON");
+  if (!st.ok()) return st;
+  st = Migrate(w, kSchemaSql, kSchemaVersion, ForwardMigrations());
+  if (!st.ok()) return Status::Internal(path + ": " + st.message());
+  return store;
+}
+
+Store::~Store() = default;
+
+template <class F>
+auto Store::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+  if (in_memory_) {
+    std::lock_guard<std::mutex> g(writer_mu_);
+    return fn(*writer_);
+  }
+  std::unique_ptr<Connection> conn;
+  {
+    std::lock_guard<std::mutex> g(readers_mu_);
+    if (!idle_readers_.empty()) {
+      conn = std::move(idle_readers_.back());
+      idle_readers_.pop_back();
+    }
+  }
+  if (!conn) {
+    auto opened = Connection::Open(path_, /*read_only=*/true);
+    if (!opened.ok()) return opened.status();
+    conn = std::move(opened).value();
+  }
+  auto result = fn(*conn);
+  std::lock_guard<std::mutex> g(readers_mu_);
+  idle_readers_.push_back(std::move(conn));
+  return result;
+}
+
+// ---------------------------------------------------------------- writes
+
+Status Store::SaveClock(Instant now) {
+  Statement q(*writer_, "INSERT INTO meta (key, value) VALUES ('clock_now', ?1) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  return q.Bind(1, std::to_string(now)).Run();
+}
+
+Status Store::InsertThread(const Thread& t, Instant clock_now) {
+  std::lock_guard<std::mutex> g(writer_mu_);
+  Transaction tx(*writer_);
+  if (!tx.begin_status().ok()) return tx.begin_status();
+  Statement q(*writer_,
+              "INSERT INTO threads (id, ordinal, agent, context_type, context_id, status, requester, metadata, "
+              "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+  q.Bind(1, t.id).Bind(2, t.ordinal).Bind(3, t.agent).Bind(4, t.context_type).Bind(5, t.context_id);
+  q.Bind(6, ThreadStatusName(t.status)).Bind(7, JsonColumn(PrincipalToJson(t.requester)));
+  q.Bind(8, JsonColumn(t.metadata)).Bind(9, t.created_at).Bind(10, t.updated_at);
+  Status st = q.Run();
+  if (st.ok()) st = SaveClock(clock_now);
+  if (st.ok()) st = tx.Commit();
+  return st;
+}
+
+Status Store::WriteRunRows(const RunState& s) {
+  const Run& r = s.run;
+  {
+    Statement q(*writer_,
+                "UPDATE runs SET status = ?2, requester = ?3, updated_at = ?4, started_at = ?5, ended_at = ?6, "
+                "output = ?7, error_message = ?8, cursor_segment = ?9, cursor_pc = ?10, segment_base = ?11, "
+                "last_seq = ?12 WHERE id = ?1");
+    q.Bind(1, r.id).Bind(2, RunStatusName(r.status)).Bind(3, JsonColumn(PrincipalToJson(r.requester)));
+    q.Bind(4, r.updated_at).Bind(5, r.started_at).Bind(6, r.ended_at).Bind(7, JsonColumn(r.output));
+    q.Bind(8, r.error_message).Bind(9, r.cursor.segment).Bind(10, r.cursor.pc);
+    q.Bind(11, r.cursor.segment_base).Bind(12, r.last_seq);
+    Status st = q.Run();
+    if (!st.ok()) return st;
+  }
+  for (const Step& st : s.steps) {
+    Json artifacts = Json::array();
+    for (const auto& a : st.artifacts) artifacts.push_back(ArtifactToJson(a));
+    Statement q(*writer_,
+                "INSERT INTO steps (id, run_id, parent_step_id, ordinal, agent, type, name, label, status, "
+                "started_at, completed_at, result, artifacts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                "?11, ?12, ?13) ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
+                "completed_at = excluded.completed_at, result = excluded.result, artifacts = excluded.artifacts");
+    q.Bind(1, st.id).Bind(2, st.run_id).Bind(3, st.parent_step_id).Bind(4, st.ordinal).Bind(5, st.agent);
+    q.Bind(6, st.type).Bind(7, st.name).Bind(8, st.label).Bind(9, StepStatusName(st.status));
+    q.Bind(10, st.started_at).Bind(11, st.completed_at).Bind(12, JsonColumn(st.result));
+    q.Bind(13, artifacts.dump());
+    Status rs = q.Run();
+    if (!rs.ok()) return rs;
+  }
+  for (const Interrupt& i : s.interrupts) {
+    Statement q(*writer_,
+                "INSERT INTO interrupts (id, run_id, step_id, agent, value, pending, created_at, resolved_at, "
+                "input) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET "
+                "pending = excluded.pending, resolved_at = excluded.resolved_at, input = excluded.input");
+    q.Bind(1, i.id).Bind(2, i.run_id).Bind(3, i.step_id).Bind(4, i.agent).Bind(5, i.value.dump());
+    q.Bind(6, i.pending ? 1 : 0).Bind(7, i.created_at).Bind(8, i.resolved_at);
+    // A resolved interrupt keeps its answer, even when the answer was JSON null.
+    if (i.pending) q.BindNull(9); else q.Bind(9, i.input.dump());
+    Status rs = q.Run();
+    if (!rs.ok()) return rs;
+  }
+  return Status::Ok();
+}
+
+Status Store::WriteThreadStatus(const std::string& thread_id, Instant updated_at) {
+  std::vector<RunStatus> statuses;
+  {
+    Statement q(*writer_, "SELECT status FROM runs WHERE thread_id = ?1 ORDER BY ordinal");
+    q.Bind(1, thread_id);
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) break;
+      auto s = ParseRunStatus(q.Text(0));
+      if (!s) return Status::Internal("run of thread " + thread_id + " has an unknown status");
+      statuses.push_back(*s);
+    }
+  }
+  Statement q(*writer_, "UPDATE threads SET status = ?2, updated_at = max(updated_at, ?3) WHERE id = ?1");
+  return q.Bind(1, thread_id).Bind(2, ThreadStatusName(DeriveThreadStatus(statuses))).Bind(3, updated_at).Run();
+}
+
+Status Store::Commit(const RunWrite& w, Instant clock_now) {
+  std::lock_guard<std::mutex> g(writer_mu_);
+  Transaction tx(*writer_);
+  if (!tx.begin_status().ok()) return tx.begin_status();
+  const Run& r = w.state->run;
+  if (w.new_thread) {
+    const Thread& t = *w.new_thread;
+    Statement q(*writer_,
+                "INSERT INTO threads (id, ordinal, agent, context_type, context_id, status, requester, metadata, "
+                "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    q.Bind(1, t.id).Bind(2, t.ordinal).Bind(3, t.agent).Bind(4, t.context_type).Bind(5, t.context_id);
+    q.Bind(6, ThreadStatusName(t.status)).Bind(7, JsonColumn(PrincipalToJson(t.requester)));
+    q.Bind(8, JsonColumn(t.metadata)).Bind(9, t.created_at).Bind(10, t.updated_at);
+    Status st = q.Run();
+    if (!st.ok()) return st;
+  }
+  if (w.script) {
+    Statement q(*writer_,
+                "INSERT INTO runs (id, thread_id, ordinal, agent, scenario, script, status, created_at, updated_at, "
+                "cursor_segment, cursor_pc, segment_base, last_seq) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0)");
+    q.Bind(1, r.id).Bind(2, r.thread_id).Bind(3, r.ordinal).Bind(4, r.agent).Bind(5, r.scenario);
+    q.Bind(6, *w.script).Bind(7, r.created_at);
+    Status st = q.Run();
+    if (!st.ok()) return st;
+  }
+  for (const Event& e : w.events) {
+    Statement q(*writer_, "INSERT INTO run_events (run_id, seq, type, at, payload) VALUES (?1, ?2, ?3, ?4, ?5)");
+    Status st = q.Bind(1, e.run_id).Bind(2, e.seq).Bind(3, e.type).Bind(4, e.at).Bind(5, e.payload.dump()).Run();
+    if (!st.ok()) return st;
+  }
+  Status st = WriteRunRows(*w.state);
+  if (st.ok()) st = WriteThreadStatus(r.thread_id, r.updated_at);
+  if (st.ok()) st = SaveClock(clock_now);
+  if (st.ok()) st = tx.Commit();
+  return st;
+}
+
+// ---------------------------------------------------------------- reads
+
+namespace {
+
+const char* kThreadColumns =
+    "id, ordinal, agent, context_type, context_id, status, requester, metadata, created_at, updated_at";
+
+Result<Thread> ThreadFromRow(Statement& q) {
+  Thread t;
+  t.id = q.Text(0);
+  t.ordinal = q.Int(1);
+  t.agent = q.Text(2);
+  t.context_type = q.OptText(3);
+  t.context_id = q.OptText(4);
+  auto status = ParseThreadStatus(q.Text(5));
+  if (!status) return Status::Internal("thread " + t.id + " has an unknown status");
+  t.status = *status;
+  if (!PrincipalFromJson(ParseJsonColumn(q.OptText(6)), t.requester)) {
+    return Status::Internal("thread " + t.id + " has a bad requester");
+  }
+  t.metadata = ParseJsonColumn(q.OptText(7));
+  t.created_at = q.Int(8);
+  t.updated_at = q.Int(9);
+  return t;
+}
+
+}  // namespace
+
+Result<std::optional<Thread>> Store::GetThread(const std::string& id) {
+  return WithReader([&](Connection& c) -> Result<std::optional<Thread>> {
+    Statement q(c, std::string("SELECT ") + kThreadColumns + " FROM threads WHERE id = ?1");
+    q.Bind(1, id);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return std::optional<Thread>();
+    auto t = ThreadFromRow(q);
+    if (!t.ok()) return t.status();
+    return std::optional<Thread>(std::move(t).value());
+  });
+}
+
+Result<std::optional<RunState>> Store::GetRun(const std::string& id) {
+  return WithReader([&](Connection& c) -> Result<std::optional<RunState>> {
+    RunState s;
+    {
+      Statement q(c,
+                  "SELECT id, thread_id, ordinal, agent, scenario, status, requester, created_at, updated_at, "
+                  "started_at, ended_at, output, error_message, cursor_segment, cursor_pc, segment_base, last_seq "
+                  "FROM runs WHERE id = ?1");
+      q.Bind(1, id);
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) return std::optional<RunState>();
+      Run& r = s.run;
+      r.id = q.Text(0);
+      r.thread_id = q.Text(1);
+      r.ordinal = q.Int(2);
+      r.agent = q.Text(3);
+      r.scenario = q.Text(4);
+      auto status = ParseRunStatus(q.Text(5));
+      if (!status) return Status::Internal("run " + id + " has an unknown status");
+      r.status = *status;
+      if (!PrincipalFromJson(ParseJsonColumn(q.OptText(6)), r.requester)) {
+        return Status::Internal("run " + id + " has a bad requester");
+      }
+      r.created_at = q.Int(7);
+      r.updated_at = q.Int(8);
+      r.started_at = q.OptInt(9);
+      r.ended_at = q.OptInt(10);
+      r.output = ParseJsonColumn(q.OptText(11));
+      r.error_message = q.OptText(12);
+      r.cursor = Cursor{static_cast<int>(q.Int(13)), static_cast<int>(q.Int(14)), q.Int(15)};
+      r.last_seq = q.Int(16);
+    }
+    {
+      Statement q(c,
+                  "SELECT id, run_id, parent_step_id, ordinal, agent, type, name, label, status, started_at, "
+                  "completed_at, result, artifacts FROM steps WHERE run_id = ?1 ORDER BY ordinal");
+      q.Bind(1, id);
+      while (true) {
+        auto row = q.Step();
+        if (!row.ok()) return row.status();
+        if (!row.value()) break;
+        Step st;
+        st.id = q.Text(0);
+        st.run_id = q.Text(1);
+        st.parent_step_id = q.OptText(2);
+        st.ordinal = q.Int(3);
+        st.agent = q.Text(4);
+        st.type = q.Text(5);
+        st.name = q.Text(6);
+        st.label = q.Text(7);
+        auto status = ParseStepStatus(q.Text(8));
+        if (!status) return Status::Internal("step " + st.id + " has an unknown status");
+        st.status = *status;
+        st.started_at = q.Int(9);
+        st.completed_at = q.OptInt(10);
+        st.result = ParseJsonColumn(q.OptText(11));
+        Json artifacts = ParseJsonColumn(q.Text(12));
+        if (!artifacts.is_array()) return Status::Internal("step " + st.id + " has bad artifacts");
+        for (const auto& aj : artifacts) {
+          Artifact a;
+          if (!ArtifactFromJson(aj, a)) return Status::Internal("step " + st.id + " has a bad artifact");
+          st.artifacts.push_back(std::move(a));
+        }
+        s.steps.push_back(std::move(st));
+      }
+    }
+    {
+      Statement q(c,
+                  "SELECT id, run_id, step_id, agent, value, pending, created_at, resolved_at, input "
+                  "FROM interrupts WHERE run_id = ?1 ORDER BY created_at, rowid");
+      q.Bind(1, id);
+      while (true) {
+        auto row = q.Step();
+        if (!row.ok()) return row.status();
+        if (!row.value()) break;
+        Interrupt i;
+        i.id = q.Text(0);
+        i.run_id = q.Text(1);
+        i.step_id = q.Text(2);
+        i.agent = q.OptText(3);
+        i.value = ParseJsonColumn(q.Text(4));
+        i.pending = q.Int(5) != 0;
+        i.created_at = q.Int(6);
+        i.resolved_at = q.OptInt(7);
+        i.input = ParseJsonColumn(q.OptText(8));
+        s.interrupts.push_back(std::move(i));
+      }
+    }
+    return std::optional<RunState>(std::move(s));
+  });
+}
+
+Result<std::vector<Event>> Store::Events(const std::string& run_id, int64_t after_seq) {
+  return WithReader([&](Connection& c) -> Result<std::vector<Event>> {
+    Statement q(c, "SELECT seq, type, at, payload FROM run_events WHERE run_id = ?1 AND seq > ?2 ORDER BY seq");
+    q.Bind(1, run_id).Bind(2, after_seq);
+    std::vector<Event> out;
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) break;
+      Event e;
+      e.run_id = run_id;
+      e.seq = q.Int(0);
+      e.type = q.Text(1);
+      e.at = q.Int(2);
+      e.payload = Json::parse(q.Text(3), nullptr, false);
+      if (e.payload.is_discarded()) {
+        return Status::Internal("event " + std::to_string(e.seq) + " of run " + run_id + " is not JSON");
+      }
+      out.push_back(std::move(e));
+    }
+    return out;
+  });
+}
+
+Result<std::optional<std::string>> Store::RunScript(const std::string& run_id) {
+  return WithReader([&](Connection& c) -> Result<std::optional<std::string>> {
+    Statement q(c, "SELECT script FROM runs WHERE id = ?1");
+    q.Bind(1, run_id);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return std::optional<std::string>();
+    return std::optional<std::string>(q.Text(0));
+  });
+}
+
+Result<std::vector<std::string>> Store::RunIdsWithStatus(RunStatus status) {
+  return WithReader([&](Connection& c) -> Result<std::vector<std::string>> {
+    Statement q(c, "SELECT id FROM runs WHERE status = ?1 ORDER BY ordinal");
+    q.Bind(1, RunStatusName(status));
+    std::vector<std::string> out;
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) break;
+      out.push_back(q.Text(0));
+    }
+    return out;
+  });
+}
+
+namespace {
+Result<int64_t> CountQuery(Connection& c, const char* sql, const std::optional<std::string>& arg) {
+  Statement q(c, sql);
+  if (arg) q.Bind(1, *arg);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  return q.Int(0);
+}
+}  // namespace
+
+Result<int64_t> Store::CountThreads() {
+  return WithReader([&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM threads", std::nullopt); });
+}
+
+Result<int64_t> Store::CountRuns() {
+  return WithReader([&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM runs", std::nullopt); });
+}
+
+Result<int64_t> Store::CountRunsInThread(const std::string& thread_id) {
+  return WithReader(
+      [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM runs WHERE thread_id = ?1", thread_id); });
+}
+
+Result<std::optional<Instant>> Store::SavedClock() {
+  return WithReader([&](Connection& c) -> Result<std::optional<Instant>> {
+    Statement q(c, "SELECT value FROM meta WHERE key = 'clock_now'");
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return std::optional<Instant>();
+    return std::optional<Instant>(std::stoll(q.Text(0)));
+  });
+}
+
+}  // namespace sandbox::store

@@ -1,0 +1,73 @@
+// The Store: everything the sandbox keeps, in one SQLite file (or in memory).
+//
+// Writes come only from the engine's writer thread (DESIGN.md "Threading") and
+// each Commit() is one transaction holding the new events *and* the rows
+// projected from them, so rows and log never disagree. Reads may come from any
+// thread: on a file they use their own connections (WAL lets them run beside
+// the writer); in memory they share the writer's connection under its lock.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/event.h"
+#include "core/status.h"
+#include "core/types.h"
+#include "store/sqlite.h"
+
+namespace sandbox::store {
+
+struct RunWrite {
+  const RunState* state = nullptr;  // the run after `events`
+  std::vector<Event> events;        // new events, in order
+  const Thread* new_thread = nullptr;  // a thread created together with the run
+  const std::string* script = nullptr;  // the scenario JSON; given when the run is new
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store();
+
+  const std::string& path() const { return path_; }
+
+  // ---- writer side: the engine's thread only ----
+  Status InsertThread(const Thread& thread, Instant clock_now);
+  Status Commit(const RunWrite& write, Instant clock_now);
+
+  // ---- reads: any thread ----
+  Result<std::optional<Thread>> GetThread(const std::string& id);
+  // The run as its projected rows show it (steps and interrupts included).
+  Result<std::optional<RunState>> GetRun(const std::string& id);
+  Result<std::vector<Event>> Events(const std::string& run_id, int64_t after_seq = 0);
+  Result<std::optional<std::string>> RunScript(const std::string& run_id);
+  // Ids of runs in `status`, oldest first.
+  Result<std::vector<std::string>> RunIdsWithStatus(RunStatus status);
+  Result<int64_t> CountThreads();
+  Result<int64_t> CountRuns();
+  Result<int64_t> CountRunsInThread(const std::string& thread_id);
+  // The sandbox instant saved with the last commit, if any.
+  Result<std::optional<Instant>> SavedClock();
+
+ private:
+  Store() = default;
+  // Runs `fn(Connection&)` on a reader connection.
+  template <class F>
+  auto WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>()));
+
+  Status WriteRunRows(const RunState& state);
+  Status WriteThreadStatus(const std::string& thread_id, Instant updated_at);
+  Status SaveClock(Instant now);
+
+  std::string path_;
+  bool in_memory_ = false;
+  std::mutex writer_mu_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
+};
+
+}  // namespace sandbox::store

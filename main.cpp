@@ -1,0 +1,112 @@
+// agent-sandbox entry point: parses the command line and wires the layers
+// together (DESIGN.md). Nothing else lives here.
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "cli/options.h"
+#include "control/routes.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/time_format.h"
+#include "dialects/middesk/routes.h"
+#include "engine/engine.h"
+#include "http/auth.h"
+#include "http/server.h"
+#include "script/loader.h"
+#include "store/store.h"
+
+namespace {
+
+using namespace sandbox;
+
+int Fail(const std::string& what) {
+  std::cerr << "agent-sandbox: " << what << "\n";
+  return 1;
+}
+
+// SIGINT/SIGTERM are taken by a thread of their own (not an async handler),
+// which can then stop the server safely.
+void StopOnSignal(http::Server& server, sigset_t signals) {
+  std::thread([&server, signals] {
+    int sig = 0;
+    sigwait(&signals, &sig);
+    server.Stop();
+  }).detach();
+}
+
+int Serve(const cli::Options& o) {
+  IdGenerator ids(o.seed);
+  auto fixtures = script::LoadFixtures(o.fixtures, ids);
+  if (!fixtures.ok()) return Fail("invalid fixtures:\n" + fixtures.status().message());
+  auto store = store::Store::Open(o.db);
+  if (!store.ok()) return Fail(store.status().message());
+
+  std::unique_ptr<Clock> clock;
+  if (o.clock == ClockMode::kRealtime) {
+    clock = MakeRealtimeClock(o.clock_start, o.speed);
+  } else {
+    clock = std::make_unique<SteppedClock>(o.clock, o.clock_start.value_or(cli::kDefaultClockStart));
+  }
+  auto fixture_set = std::make_shared<const script::FixtureSet>(std::move(fixtures).value());
+  engine::Engine engine(*store.value(), *clock, ids, fixture_set);
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started below
+
+  Status started = engine.Start();
+  if (!started.ok()) return Fail("cannot resume the runs in " + o.db + ": " + started.message());
+
+  http::Server server({o.host, o.port, o.threads});
+  http::KeyPolicy keys(o.api_keys);
+  middesk::Deps middesk_deps{engine, *store.value(), keys};
+  middesk::RegisterRoutes(server.routes(), middesk_deps);
+  control::Deps control_deps{engine, *store.value(), AGENT_SANDBOX_VERSION};
+  control::RegisterRoutes(server.routes(), control_deps);
+  middesk::RegisterFallback(server.routes());
+  if (o.log_level == cli::LogLevel::kDebug) {
+    server.routes().set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      std::fprintf(stderr, "%s %s -> %d\n", req.method.c_str(), req.path.c_str(), res.status);
+    });
+  }
+
+  auto port = server.Bind();
+  if (!port.ok()) return Fail(port.status().message());
+  StopOnSignal(server, signals);
+  if (o.log_level != cli::LogLevel::kError) {
+    std::printf("agent-sandbox %s serving the Middesk API on http://%s:%d (database %s; %zu agents, %zu scenarios "
+                "from %s; clock %s at %s; seed %llu)\n",
+                AGENT_SANDBOX_VERSION, o.host.c_str(), port.value(), o.db.c_str(), fixture_set->agents.size(),
+                fixture_set->ScenarioCount(), o.fixtures.c_str(), ClockModeName(o.clock),
+                FormatInstant(clock->now()).c_str(), static_cast<unsigned long long>(o.seed));
+    std::fflush(stdout);
+  }
+  server.Listen();
+  engine.Stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto options = cli::ParseOptions(std::vector<std::string>(argv + 1, argv + argc));
+  if (!options.ok()) {
+    std::cerr << "agent-sandbox: " << options.status().message() << "\n";
+    return 2;
+  }
+  if (options->help) {
+    std::cout << cli::HelpText();
+    return 0;
+  }
+  if (options->version) {
+    std::cout << "agent-sandbox " << AGENT_SANDBOX_VERSION << "\n";
+    return 0;
+  }
+  return Serve(options.value());
+}
