@@ -1,0 +1,31 @@
+// ISO 8601 formatting and parsing of sandbox instants.
+#include <catch2/catch.hpp>
+
+#include "core/time_format.h"
+
+using namespace sandbox;
+
+TEST_CASE("instants format as UTC with milliseconds", "[core]") {
+  CHECK(FormatInstant(0) == "1970-01-01T00:00:00.000Z");
+  CHECK(FormatInstant(1767225600000) == "2026-01-01T00:00:00.000Z");
+  CHECK(FormatInstant(1767225600000 + 13500) == "2026-01-01T00:00:13.500Z");
+  CHECK(FormatInstant(951782400000) == "2000-02-29T00:00:00.000Z");  // leap day
+  CHECK(FormatInstant(-1) == "1969-12-31T23:59:59.999Z");
+}
+
+TEST_CASE("ISO 8601 text parses back to the same instant", "[core]") {
+  for (Instant t : {Instant{0}, Instant{1767225600000}, Instant{1767225613500}, Instant{951782400123}}) {
+    CHECK(ParseInstant(FormatInstant(t)) == t);
+  }
+  CHECK(ParseInstant("2026-01-01T00:00:00Z") == 1767225600000);
+  CHECK(ParseInstant("2026-01-01T00:00:00+00:00") == 1767225600000);
+  CHECK(ParseInstant("2026-01-01T00:00:00.5Z") == 1767225600500);
+}
+
+TEST_CASE("malformed times are rejected", "[core]") {
+  for (const char* bad : {"", "2026-01-01", "2026-13-01T00:00:00Z", "2026-01-01T25:00:00Z", "2026-01-01T00:00:00",
+                          "2026-01-01T00:00:00+02:00", "2026-01-01T00:00:00.Z", "tomorrow"}) {
+    INFO(bad);
+    CHECK_FALSE(ParseInstant(bad).has_value());
+  }
+}

@@ -1,0 +1,275 @@
+// The engine: runs advance along their scripts under each clock mode, stop at
+// interrupts, resume down the chosen branch, survive a restart, and agree
+// with a rebuild from their own log.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "core/projection.h"
+#include "engine/engine.h"
+#include "script/loader.h"
+
+using namespace sandbox;
+
+namespace {
+
+constexpr Instant kStart = 1767225600000;  // 2026-01-01T00:00:00Z
+
+const char* kFixture = R"({"agents":[{"type":"kyb","name":"KYB","description":"d","scenarios":[
+  {"name":"default","steps":[
+    {"name":"check","label":"Check","duration":"2s","steps":[
+      {"name":"sos","label":"SOS","agent":"sos","duration":"1s","artifacts":[{"title":"SOS","type":"sos"}]}]},
+    {"name":"ask","label":"Ask","type":"interrupt","interrupt":{"value":{"agent":"kyb","label":"OK?"},"branches":{
+      "approve":[{"name":"apply","label":"Apply","duration":"1s"}],
+      "reject":[{"name":"boom","label":"Boom","type":"error","error":{"message":"reviewer rejected"}}]}}},
+    {"name":"out","label":"Out","type":"output","duration":"500ms",
+     "artifacts":[{"title":"Summary","type":"kyb_summary","confidence":"high","sources":[{"url":"https://x.example"}]}]}]},
+  {"name":"quick","steps":[{"name":"only","label":"Only","type":"output","artifacts":[{"title":"T","type":"t"}]}]}
+]}]})";
+
+struct Sandbox {
+  explicit Sandbox(ClockMode mode, const std::string& db = ":memory:", uint64_t seed = 0,
+                   Instant start = kStart)
+      : ids(seed), clock(mode, start) {
+    auto s = store::Store::Open(db);
+    REQUIRE(s.ok());
+    store = std::move(s).value();
+    auto set = script::ParseFixtureText(kFixture, "t.json", ids);
+    REQUIRE(set.ok());
+    engine = std::make_unique<engine::Engine>(*store, clock, ids,
+                                              std::make_shared<const script::FixtureSet>(std::move(set).value()));
+    REQUIRE(engine->Start().ok());
+  }
+
+  RunState Create(std::optional<std::string> scenario = std::nullopt) {
+    auto r = engine->CreateRun({"kyb", "business", "11111111-1111-4111-8111-111111111111", std::nullopt, scenario,
+                                std::nullopt});
+    REQUIRE(r.ok());
+    return r.value();
+  }
+  RunState Stored(const std::string& id) {
+    auto r = store->GetRun(id);
+    REQUIRE(r.ok());
+    REQUIRE(r.value().has_value());
+    return *r.value();
+  }
+  std::string Log(const std::string& id) {
+    auto events = store->Events(id);
+    REQUIRE(events.ok());
+    std::string out;
+    for (const auto& e : events.value()) out += std::to_string(e.seq) + " " + e.type + " +" + std::to_string(e.at - kStart) + "\n";
+    return out;
+  }
+
+  IdGenerator ids;
+  SteppedClock clock;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<engine::Engine> engine;
+};
+
+const char* kLogUntilInterrupt =
+    "1 run.started +0\n"
+    "2 step.started +0\n"
+    "3 step.started +0\n"
+    "4 artifact.added +1000\n"
+    "5 step.completed +1000\n"
+    "6 step.completed +2000\n"
+    "7 step.started +2000\n"
+    "8 run.interrupted +2000\n";
+
+}  // namespace
+
+TEST_CASE("in virtual time a new run reaches its interrupt before the call returns", "[engine]") {
+  Sandbox sb(ClockMode::kVirtual);
+  RunState created = sb.Create();
+  CHECK(created.run.status == RunStatus::kRunning);
+  CHECK(created.steps.empty());
+  CHECK(created.run.created_at == kStart);
+
+  RunState now = sb.Stored(created.run.id);
+  CHECK(now.run.status == RunStatus::kInterrupted);
+  CHECK(sb.Log(created.run.id) == kLogUntilInterrupt);
+  REQUIRE(now.interrupts.size() == 1);
+  CHECK(now.interrupts[0].value == Json{{"agent", "kyb"}, {"label", "OK?"}});
+  CHECK(now.interrupts[0].agent == "kyb");
+  CHECK(now.steps[1].agent == "sos");
+  CHECK(now.steps[1].parent_step_id == now.steps[0].id);
+  CHECK(sb.engine->Now() == kStart + 2000);
+}
+
+TEST_CASE("resuming with approve runs the approve branch and completes with the output artifacts", "[engine]") {
+  Sandbox sb(ClockMode::kVirtual);
+  std::string id = sb.Create().run.id;
+  std::string intr = sb.Stored(id).interrupts[0].id;
+  auto resumed = sb.engine->Resume({id, intr, Json{{"decision", "approve"}}});
+  REQUIRE(resumed.ok());
+  CHECK(resumed.value().run.status == RunStatus::kRunning);
+
+  RunState done = sb.Stored(id);
+  CHECK(done.run.status == RunStatus::kCompleted);
+  CHECK(done.run.ended_at == kStart + 3500);
+  CHECK(sb.Log(id) == std::string(kLogUntilInterrupt) +
+                          "9 run.resumed +2000\n"
+                          "10 step.completed +2000\n"
+                          "11 step.started +2000\n"
+                          "12 step.completed +3000\n"
+                          "13 step.started +3000\n"
+                          "14 artifact.added +3500\n"
+                          "15 step.completed +3500\n"
+                          "16 run.completed +3500\n");
+  const Json& artifacts = done.run.output["artifacts"];
+  REQUIRE(artifacts.size() == 1);
+  CHECK(artifacts[0]["type"] == "kyb_summary");
+  CHECK(artifacts[0]["id"] == done.steps.back().artifacts[0].id);
+  CHECK_FALSE(done.interrupts[0].pending);
+  CHECK(done.interrupts[0].input == Json{{"decision", "approve"}});
+}
+
+TEST_CASE("resuming with reject fails the run with the scripted message", "[engine]") {
+  Sandbox sb(ClockMode::kVirtual);
+  std::string id = sb.Create().run.id;
+  REQUIRE(sb.engine->Resume({id, sb.Stored(id).interrupts[0].id, Json{{"decision", "reject"}}}).ok());
+  RunState done = sb.Stored(id);
+  CHECK(done.run.status == RunStatus::kError);
+  CHECK(done.run.error_message == "reviewer rejected");
+  CHECK(done.steps.back().name == "boom");
+  CHECK(done.steps.back().status == StepStatus::kError);
+  CHECK(done.run.output.is_null());
+}
+
+TEST_CASE("a resume that does not fit the run is a conflict or not found", "[engine]") {
+  Sandbox sb(ClockMode::kVirtual);
+  std::string id = sb.Create().run.id;
+  auto wrong = sb.engine->Resume({id, "intr_nope", Json()});
+  REQUIRE_FALSE(wrong.ok());
+  CHECK(wrong.status().code() == Code::kConflict);
+  CHECK(wrong.status().parameter() == "interrupt_id");
+  CHECK(sb.engine->Resume({"no-such-run", "x", Json()}).status().code() == Code::kNotFound);
+  std::string intr = sb.Stored(id).interrupts[0].id;
+  REQUIRE(sb.engine->Resume({id, intr, Json()}).ok());
+  auto again = sb.engine->Resume({id, intr, Json()});
+  CHECK(again.status().code() == Code::kConflict);
+  CHECK(again.status().message() == "run is not interrupted (status: completed)");
+}
+
+TEST_CASE("exactly one of many concurrent resumes of one interrupt wins", "[engine]") {
+  Sandbox sb(ClockMode::kVirtual);
+  std::string id = sb.Create().run.id;
+  std::string intr = sb.Stored(id).interrupts[0].id;
+  std::atomic<int> won{0}, conflicts{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      auto r = sb.engine->Resume({id, intr, Json{{"decision", "approve"}}});
+      if (r.ok()) ++won;
+      else if (r.status().code() == Code::kConflict) ++conflicts;
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(won == 1);
+  CHECK(conflicts == 7);
+  std::string log = sb.Log(id);
+  size_t first = log.find("run.resumed");
+  CHECK(log.substr(first - 2, 13) == "9 run.resumed");
+  CHECK(log.find("run.resumed", first + 1) == std::string::npos);
+}
+
+TEST_CASE("in manual time nothing moves until the clock is advanced", "[engine]") {
+  Sandbox sb(ClockMode::kManual);
+  std::string id = sb.Create().run.id;
+  CHECK(sb.Log(id) == "1 run.started +0\n2 step.started +0\n3 step.started +0\n");
+  auto t = sb.engine->AdvanceClock(kStart + 1500);
+  REQUIRE(t.ok());
+  CHECK(t.value() == kStart + 1500);
+  CHECK(sb.Log(id) == "1 run.started +0\n2 step.started +0\n3 step.started +0\n4 artifact.added +1000\n"
+                      "5 step.completed +1000\n");
+  REQUIRE(sb.engine->AdvanceClock(kStart + 60000).ok());
+  CHECK(sb.Log(id) == kLogUntilInterrupt);
+  CHECK(sb.Stored(id).run.status == RunStatus::kInterrupted);
+}
+
+TEST_CASE("stored rows always equal a rebuild from the log", "[engine][store]") {
+  Sandbox sb(ClockMode::kVirtual);
+  std::string id = sb.Create().run.id;
+  auto check = [&] {
+    auto log = sb.store->Events(id);
+    REQUIRE(log.ok());
+    auto rebuilt = Rebuild(log.value());
+    REQUIRE(rebuilt.ok());
+    CHECK(rebuilt.value() == sb.Stored(id));
+  };
+  check();
+  REQUIRE(sb.engine->Resume({id, sb.Stored(id).interrupts[0].id, "approve"}).ok());
+  check();
+}
+
+TEST_CASE("a run in flight carries on after a restart from where its log ends", "[engine][store]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "agent-sandbox-engine-restart";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string db = (dir / "sandbox.db").string();
+  std::string id;
+  {
+    Sandbox first(ClockMode::kManual, db);
+    id = first.Create().run.id;
+    REQUIRE(first.engine->AdvanceClock(kStart + 1000).ok());
+    first.engine->Stop();
+  }
+  {
+    // The new process's clock starts earlier; the saved instant wins.
+    Sandbox second(ClockMode::kManual, db, 0, kStart - 99999);
+    CHECK(second.engine->Now() == kStart + 1000);
+    REQUIRE(second.engine->AdvanceClock(kStart + 5000).ok());
+    CHECK(second.Log(id) == kLogUntilInterrupt);
+    // Ordinals continue: a new run gets a fresh id and thread.
+    RunState next = second.Create();
+    CHECK(next.run.ordinal == 2);
+    CHECK(next.run.id != id);
+  }
+  fs::remove_all(dir);
+}
+
+TEST_CASE("the same seed and commands give the same log and ids; another seed does not", "[engine]") {
+  auto drive = [](uint64_t seed) {
+    Sandbox sb(ClockMode::kVirtual, ":memory:", seed);
+    std::string id = sb.Create().run.id;
+    REQUIRE(sb.engine->Resume({id, sb.Stored(id).interrupts[0].id, "approve"}).ok());
+    auto events = sb.store->Events(id);
+    REQUIRE(events.ok());
+    std::string out = id + "\n";
+    for (const auto& e : events.value()) out += DescribeEvent(e) + "\n";
+    return out;
+  };
+  std::string a = drive(5);
+  CHECK(a == drive(5));
+  CHECK(a != drive(6));
+}
+
+TEST_CASE("unknown agents, threads and scenarios are not found, naming the parameter", "[engine]") {
+  Sandbox sb(ClockMode::kVirtual);
+  auto agent = sb.engine->CreateRun({"nope", "business", "b", std::nullopt, std::nullopt, std::nullopt});
+  CHECK(agent.status().code() == Code::kNotFound);
+  CHECK(agent.status().parameter() == "type");
+  auto thread = sb.engine->CreateRun({"kyb", std::nullopt, std::nullopt, "11111111-1111-4111-8111-111111111111",
+                                      std::nullopt, std::nullopt});
+  CHECK(thread.status().code() == Code::kNotFound);
+  CHECK(thread.status().parameter() == "thread_id");
+  auto scenario = sb.engine->CreateRun({"kyb", "business", "b", std::nullopt, "nope", std::nullopt});
+  CHECK(scenario.status().code() == Code::kNotFound);
+  CHECK(scenario.status().parameter() == "X-Sandbox-Scenario");
+  // Nothing was half-written by the refusals.
+  CHECK(sb.store->CountRuns().value() == 0);
+  CHECK(sb.store->CountThreads().value() == 0);
+}
+
+TEST_CASE("a named scenario is used instead of the default", "[engine]") {
+  Sandbox sb(ClockMode::kVirtual);
+  std::string id = sb.Create("quick").run.id;
+  RunState done = sb.Stored(id);
+  CHECK(done.run.scenario == "quick");
+  CHECK(done.run.status == RunStatus::kCompleted);
+  CHECK(done.run.output["artifacts"][0]["title"] == "T");
+}

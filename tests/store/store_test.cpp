@@ -1,0 +1,111 @@
+// The Store: threads and runs round-trip through SQLite unchanged, a commit is
+// all or nothing, and the clock is saved with every commit.
+#include <catch2/catch.hpp>
+
+#include "core/projection.h"
+#include "store/store.h"
+
+using namespace sandbox;
+using namespace sandbox::store;
+
+namespace {
+
+std::unique_ptr<Store> OpenMemory() {
+  auto s = Store::Open(":memory:");
+  REQUIRE(s.ok());
+  return std::move(s).value();
+}
+
+Thread MakeThread() {
+  Thread t;
+  t.id = "t-1";
+  t.ordinal = 1;
+  t.agent = "cip";
+  t.context_type = "business";
+  t.context_id = "b-1";
+  t.requester = Principal{"Account", "acc-1", "Sandbox Account", std::nullopt};
+  t.created_at = t.updated_at = 1000;
+  return t;
+}
+
+Event Started(const std::string& run) {
+  return Event{run, 1, event_type::kRunStarted, 1000,
+               Json{{"thread_id", "t-1"}, {"agent", "cip"}, {"scenario", "default"}, {"ordinal", 1},
+                    {"requester", PrincipalToJson(Principal{"Account", "acc-1", "Sandbox Account", std::nullopt})}}};
+}
+
+}  // namespace
+
+TEST_CASE("a thread round-trips through the store", "[store]") {
+  auto store = OpenMemory();
+  Thread t = MakeThread();
+  t.metadata = Json{{"k", "v"}};
+  REQUIRE(store->InsertThread(t, 1000).ok());
+  auto got = store->GetThread("t-1");
+  REQUIRE(got.ok());
+  REQUIRE(got.value().has_value());
+  CHECK(*got.value() == t);
+  CHECK_FALSE(store->GetThread("t-2").value().has_value());
+  CHECK(store->SavedClock().value() == 1000);
+}
+
+TEST_CASE("a run, its log and its projected rows are committed together", "[store]") {
+  auto store = OpenMemory();
+  Thread t = MakeThread();
+  std::vector<Event> log = {
+      Started("r-1"),
+      Event{"r-1", 2, event_type::kStepStarted, 1000,
+            Json{{"step_id", "s-1"}, {"parent_step_id", nullptr}, {"agent", "cip"}, {"type", "interrupt"},
+                 {"name", "ask"}, {"label", "Ask"}, {"ordinal", 0}}},
+      Event{"r-1", 3, event_type::kArtifactAdded, 1000,
+            Json{{"step_id", "s-1"},
+                 {"artifact", {{"id", "a-1"}, {"title", "T"}, {"type", "x"}, {"confidence", nullptr},
+                               {"summary", "s"}, {"sources", {{{"url", "https://u"}, {"source_tier", "primary"}}}}}}}},
+      Event{"r-1", 4, event_type::kRunInterrupted, 1000,
+            Json{{"interrupt_id", "intr_1"}, {"step_id", "s-1"}, {"agent", nullptr}, {"value", {{"z", 1}, {"a", 2}}}}},
+  };
+  auto state = Rebuild(log);
+  REQUIRE(state.ok());
+  std::string script = R"({"name":"default","steps":[]})";
+  REQUIRE(store->Commit(RunWrite{&state.value(), log, &t, &script}, 2000).ok());
+
+  auto got = store->GetRun("r-1");
+  REQUIRE(got.ok());
+  REQUIRE(got.value().has_value());
+  CHECK(*got.value() == state.value());
+  // Agent-defined payloads keep the key order they were written in.
+  CHECK(got.value()->interrupts[0].value.dump() == R"({"z":1,"a":2})");
+  CHECK(store->Events("r-1").value() == log);
+  CHECK(store->Events("r-1", 2).value().size() == 2);
+  CHECK(store->RunScript("r-1").value() == script);
+  CHECK(store->GetThread("t-1").value()->status == ThreadStatus::kInterrupted);
+  CHECK(store->RunIdsWithStatus(RunStatus::kInterrupted).value() == std::vector<std::string>{"r-1"});
+  CHECK(store->CountRunsInThread("t-1").value() == 1);
+  CHECK(store->SavedClock().value() == 2000);
+}
+
+TEST_CASE("a commit that fails part-way writes nothing", "[store]") {
+  auto store = OpenMemory();
+  Thread t = MakeThread();
+  auto state = Rebuild({Started("r-1")});
+  REQUIRE(state.ok());
+  std::string script = "{}";
+  // The second event repeats sequence 1: the primary key refuses it, and the
+  // thread, run and first event inserted before it must be rolled back.
+  std::vector<Event> events = {Started("r-1"), Started("r-1")};
+  REQUIRE_FALSE(store->Commit(RunWrite{&state.value(), events, &t, &script}, 5000).ok());
+  CHECK_FALSE(store->GetThread("t-1").value().has_value());
+  CHECK_FALSE(store->GetRun("r-1").value().has_value());
+  CHECK(store->Events("r-1").value().empty());
+  CHECK_FALSE(store->SavedClock().value().has_value());
+}
+
+TEST_CASE("thread status follows the rule over its runs", "[store][core]") {
+  using R = RunStatus;
+  using T = ThreadStatus;
+  CHECK(DeriveThreadStatus({}) == T::kRunning);
+  CHECK(DeriveThreadStatus({R::kCompleted, R::kInterrupted}) == T::kInterrupted);
+  CHECK(DeriveThreadStatus({R::kError, R::kRunning}) == T::kRunning);
+  CHECK(DeriveThreadStatus({R::kCompleted, R::kError}) == T::kError);
+  CHECK(DeriveThreadStatus({R::kError, R::kCompleted}) == T::kCompleted);
+}
