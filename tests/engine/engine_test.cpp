@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <thread>
 
@@ -272,4 +273,30 @@ TEST_CASE("a named scenario is used instead of the default", "[engine]") {
   CHECK(done.run.scenario == "quick");
   CHECK(done.run.status == RunStatus::kCompleted);
   CHECK(done.run.output["artifacts"][0]["title"] == "T");
+}
+
+TEST_CASE("in realtime the writer wakes itself when scripted work falls due", "[engine]") {
+  IdGenerator ids(0);
+  auto clock = MakeRealtimeClock(kStart, /*speed=*/1000.0);  // the 2s script passes in about 2ms
+  auto s = store::Store::Open(":memory:");
+  REQUIRE(s.ok());
+  auto set = script::ParseFixtureText(kFixture, "t.json", ids);
+  REQUIRE(set.ok());
+  engine::Engine engine(*s.value(), *clock, ids, std::make_shared<const script::FixtureSet>(std::move(set).value()));
+  REQUIRE(engine.Start().ok());
+  auto run = engine.CreateRun({"kyb", "business", "b", std::nullopt, std::nullopt, std::nullopt});
+  REQUIRE(run.ok());
+  // Poll with a bound instead of sleeping for a guessed time.
+  RunStatus status = RunStatus::kRunning;
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (status == RunStatus::kRunning && std::chrono::steady_clock::now() < give_up) {
+    status = s.value()->GetRun(run.value().run.id).value()->run.status;
+    if (status == RunStatus::kRunning) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  CHECK(status == RunStatus::kInterrupted);
+  // Timestamps follow the script, not the moment the writer woke up.
+  RunState done = *s.value()->GetRun(run.value().run.id).value();
+  CHECK(done.steps.back().started_at - done.run.created_at == 2000);
+  CHECK(engine.AdvanceClock(kStart + 99999999).status().code() == Code::kConflict);
+  engine.Stop();
 }
