@@ -52,6 +52,7 @@ int Serve(const cli::Options& o) {
     clock = std::make_unique<SteppedClock>(o.clock, o.clock_start.value_or(cli::kDefaultClockStart));
   }
   auto fixture_set = std::make_shared<const script::FixtureSet>(std::move(fixtures).value());
+  const Instant agents_created_at = clock->now();
   engine::Engine engine(*store.value(), *clock, ids, fixture_set);
 
   sigset_t signals;
@@ -65,7 +66,7 @@ int Serve(const cli::Options& o) {
 
   http::Server server({o.host, o.port, o.threads});
   http::KeyPolicy keys(o.api_keys);
-  middesk::Deps middesk_deps{engine, *store.value(), keys};
+  middesk::Deps middesk_deps{engine, *store.value(), keys, agents_created_at};
   middesk::RegisterRoutes(server.routes(), middesk_deps);
   control::Deps control_deps{engine, *store.value(), AGENT_SANDBOX_VERSION};
   control::RegisterRoutes(server.routes(), control_deps);

@@ -234,96 +234,173 @@ Result<std::optional<Thread>> Store::GetThread(const std::string& id) {
   });
 }
 
-Result<std::optional<RunState>> Store::GetRun(const std::string& id) {
-  return WithReader([&](Connection& c) -> Result<std::optional<RunState>> {
+namespace {
+
+const char* kRunColumns =
+    "id, thread_id, ordinal, agent, scenario, status, requester, created_at, updated_at, started_at, ended_at, "
+    "output, error_message, cursor_segment, cursor_pc, segment_base, last_seq";
+
+Result<Run> RunFromRow(Statement& q) {
+  Run r;
+  r.id = q.Text(0);
+  r.thread_id = q.Text(1);
+  r.ordinal = q.Int(2);
+  r.agent = q.Text(3);
+  r.scenario = q.Text(4);
+  auto status = ParseRunStatus(q.Text(5));
+  if (!status) return Status::Internal("run " + r.id + " has an unknown status");
+  r.status = *status;
+  if (!PrincipalFromJson(ParseJsonColumn(q.OptText(6)), r.requester)) {
+    return Status::Internal("run " + r.id + " has a bad requester");
+  }
+  r.created_at = q.Int(7);
+  r.updated_at = q.Int(8);
+  r.started_at = q.OptInt(9);
+  r.ended_at = q.OptInt(10);
+  r.output = ParseJsonColumn(q.OptText(11));
+  r.error_message = q.OptText(12);
+  r.cursor = Cursor{static_cast<int>(q.Int(13)), static_cast<int>(q.Int(14)), q.Int(15)};
+  r.last_seq = q.Int(16);
+  return r;
+}
+
+Status LoadSteps(Connection& c, RunState& s) {
+  Statement q(c,
+              "SELECT id, run_id, parent_step_id, ordinal, agent, type, name, label, status, started_at, "
+              "completed_at, result, artifacts FROM steps WHERE run_id = ?1 ORDER BY ordinal");
+  q.Bind(1, s.run.id);
+  while (true) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return Status::Ok();
+    Step st;
+    st.id = q.Text(0);
+    st.run_id = q.Text(1);
+    st.parent_step_id = q.OptText(2);
+    st.ordinal = q.Int(3);
+    st.agent = q.Text(4);
+    st.type = q.Text(5);
+    st.name = q.Text(6);
+    st.label = q.Text(7);
+    auto status = ParseStepStatus(q.Text(8));
+    if (!status) return Status::Internal("step " + st.id + " has an unknown status");
+    st.status = *status;
+    st.started_at = q.Int(9);
+    st.completed_at = q.OptInt(10);
+    st.result = ParseJsonColumn(q.OptText(11));
+    Json artifacts = ParseJsonColumn(q.Text(12));
+    if (!artifacts.is_array()) return Status::Internal("step " + st.id + " has bad artifacts");
+    for (const auto& aj : artifacts) {
+      Artifact a;
+      if (!ArtifactFromJson(aj, a)) return Status::Internal("step " + st.id + " has a bad artifact");
+      st.artifacts.push_back(std::move(a));
+    }
+    s.steps.push_back(std::move(st));
+  }
+}
+
+Status LoadInterrupts(Connection& c, RunState& s) {
+  Statement q(c,
+              "SELECT id, run_id, step_id, agent, value, pending, created_at, resolved_at, input "
+              "FROM interrupts WHERE run_id = ?1 ORDER BY created_at, rowid");
+  q.Bind(1, s.run.id);
+  while (true) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return Status::Ok();
+    Interrupt i;
+    i.id = q.Text(0);
+    i.run_id = q.Text(1);
+    i.step_id = q.Text(2);
+    i.agent = q.OptText(3);
+    i.value = ParseJsonColumn(q.Text(4));
+    i.pending = q.Int(5) != 0;
+    i.created_at = q.Int(6);
+    i.resolved_at = q.OptInt(7);
+    i.input = ParseJsonColumn(q.OptText(8));
+    s.interrupts.push_back(std::move(i));
+  }
+}
+
+// Runs selected by `q` (which must select kRunColumns), each with its
+// interrupts, and its steps when `with_steps`.
+Result<std::vector<RunState>> LoadRuns(Connection& c, Statement& q, bool with_steps) {
+  std::vector<RunState> out;
+  while (true) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    auto run = RunFromRow(q);
+    if (!run.ok()) return run.status();
     RunState s;
-    {
-      Statement q(c,
-                  "SELECT id, thread_id, ordinal, agent, scenario, status, requester, created_at, updated_at, "
-                  "started_at, ended_at, output, error_message, cursor_segment, cursor_pc, segment_base, last_seq "
-                  "FROM runs WHERE id = ?1");
-      q.Bind(1, id);
+    s.run = std::move(run).value();
+    out.push_back(std::move(s));
+  }
+  for (auto& s : out) {
+    Status st = LoadInterrupts(c, s);
+    if (st.ok() && with_steps) st = LoadSteps(c, s);
+    if (!st.ok()) return st;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::optional<RunState>> Store::GetRun(const std::string& id, bool with_steps) {
+  return WithReader([&](Connection& c) -> Result<std::optional<RunState>> {
+    Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?1");
+    q.Bind(1, id);
+    auto runs = LoadRuns(c, q, with_steps);
+    if (!runs.ok()) return runs.status();
+    if (runs.value().empty()) return std::optional<RunState>();
+    return std::optional<RunState>(std::move(runs.value().front()));
+  });
+}
+
+Result<ListPage<RunState>> Store::ListRuns(int64_t limit, int64_t offset) {
+  return WithReader([&](Connection& c) -> Result<ListPage<RunState>> {
+    Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY ordinal DESC LIMIT ?1 OFFSET ?2");
+    q.Bind(1, limit).Bind(2, offset);
+    auto runs = LoadRuns(c, q, /*with_steps=*/false);
+    if (!runs.ok()) return runs.status();
+    Statement count(c, "SELECT count(*) FROM runs");
+    auto row = count.Step();
+    if (!row.ok()) return row.status();
+    return ListPage<RunState>{std::move(runs).value(), count.Int(0)};
+  });
+}
+
+Result<std::vector<RunState>> Store::RunsOfThread(const std::string& thread_id, bool with_steps) {
+  return WithReader([&](Connection& c) -> Result<std::vector<RunState>> {
+    Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE thread_id = ?1 ORDER BY ordinal");
+    q.Bind(1, thread_id);
+    return LoadRuns(c, q, with_steps);
+  });
+}
+
+Result<ListPage<Thread>> Store::ListThreads(const std::optional<std::string>& business_id, int64_t limit,
+                                            int64_t offset) {
+  return WithReader([&](Connection& c) -> Result<ListPage<Thread>> {
+    // ?1 NULL selects every thread; otherwise those about that business.
+    const char* filter = " WHERE ?1 IS NULL OR (context_type = 'business' AND context_id = ?1)";
+    Statement q(c, std::string("SELECT ") + kThreadColumns + " FROM threads" + filter +
+                       " ORDER BY ordinal DESC LIMIT ?2 OFFSET ?3");
+    q.Bind(1, business_id).Bind(2, limit).Bind(3, offset);
+    ListPage<Thread> page;
+    while (true) {
       auto row = q.Step();
       if (!row.ok()) return row.status();
-      if (!row.value()) return std::optional<RunState>();
-      Run& r = s.run;
-      r.id = q.Text(0);
-      r.thread_id = q.Text(1);
-      r.ordinal = q.Int(2);
-      r.agent = q.Text(3);
-      r.scenario = q.Text(4);
-      auto status = ParseRunStatus(q.Text(5));
-      if (!status) return Status::Internal("run " + id + " has an unknown status");
-      r.status = *status;
-      if (!PrincipalFromJson(ParseJsonColumn(q.OptText(6)), r.requester)) {
-        return Status::Internal("run " + id + " has a bad requester");
-      }
-      r.created_at = q.Int(7);
-      r.updated_at = q.Int(8);
-      r.started_at = q.OptInt(9);
-      r.ended_at = q.OptInt(10);
-      r.output = ParseJsonColumn(q.OptText(11));
-      r.error_message = q.OptText(12);
-      r.cursor = Cursor{static_cast<int>(q.Int(13)), static_cast<int>(q.Int(14)), q.Int(15)};
-      r.last_seq = q.Int(16);
+      if (!row.value()) break;
+      auto t = ThreadFromRow(q);
+      if (!t.ok()) return t.status();
+      page.items.push_back(std::move(t).value());
     }
-    {
-      Statement q(c,
-                  "SELECT id, run_id, parent_step_id, ordinal, agent, type, name, label, status, started_at, "
-                  "completed_at, result, artifacts FROM steps WHERE run_id = ?1 ORDER BY ordinal");
-      q.Bind(1, id);
-      while (true) {
-        auto row = q.Step();
-        if (!row.ok()) return row.status();
-        if (!row.value()) break;
-        Step st;
-        st.id = q.Text(0);
-        st.run_id = q.Text(1);
-        st.parent_step_id = q.OptText(2);
-        st.ordinal = q.Int(3);
-        st.agent = q.Text(4);
-        st.type = q.Text(5);
-        st.name = q.Text(6);
-        st.label = q.Text(7);
-        auto status = ParseStepStatus(q.Text(8));
-        if (!status) return Status::Internal("step " + st.id + " has an unknown status");
-        st.status = *status;
-        st.started_at = q.Int(9);
-        st.completed_at = q.OptInt(10);
-        st.result = ParseJsonColumn(q.OptText(11));
-        Json artifacts = ParseJsonColumn(q.Text(12));
-        if (!artifacts.is_array()) return Status::Internal("step " + st.id + " has bad artifacts");
-        for (const auto& aj : artifacts) {
-          Artifact a;
-          if (!ArtifactFromJson(aj, a)) return Status::Internal("step " + st.id + " has a bad artifact");
-          st.artifacts.push_back(std::move(a));
-        }
-        s.steps.push_back(std::move(st));
-      }
-    }
-    {
-      Statement q(c,
-                  "SELECT id, run_id, step_id, agent, value, pending, created_at, resolved_at, input "
-                  "FROM interrupts WHERE run_id = ?1 ORDER BY created_at, rowid");
-      q.Bind(1, id);
-      while (true) {
-        auto row = q.Step();
-        if (!row.ok()) return row.status();
-        if (!row.value()) break;
-        Interrupt i;
-        i.id = q.Text(0);
-        i.run_id = q.Text(1);
-        i.step_id = q.Text(2);
-        i.agent = q.OptText(3);
-        i.value = ParseJsonColumn(q.Text(4));
-        i.pending = q.Int(5) != 0;
-        i.created_at = q.Int(6);
-        i.resolved_at = q.OptInt(7);
-        i.input = ParseJsonColumn(q.OptText(8));
-        s.interrupts.push_back(std::move(i));
-      }
-    }
-    return std::optional<RunState>(std::move(s));
+    Statement count(c, std::string("SELECT count(*) FROM threads") + filter);
+    count.Bind(1, business_id);
+    auto row = count.Step();
+    if (!row.ok()) return row.status();
+    page.total = count.Int(0);
+    return page;
   });
 }
 

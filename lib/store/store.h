@@ -20,6 +20,12 @@
 
 namespace sandbox::store {
 
+template <class T>
+struct ListPage {
+  std::vector<T> items;
+  int64_t total = 0;  // across all pages
+};
+
 struct RunWrite {
   const RunState* state = nullptr;  // the run after `events`
   std::vector<Event> events;        // new events, in order
@@ -40,8 +46,16 @@ class Store {
 
   // ---- reads: any thread ----
   Result<std::optional<Thread>> GetThread(const std::string& id);
-  // The run as its projected rows show it (steps and interrupts included).
-  Result<std::optional<RunState>> GetRun(const std::string& id);
+  // The run as its projected rows show it, with its interrupts, and its
+  // steps unless `with_steps` is false.
+  Result<std::optional<RunState>> GetRun(const std::string& id, bool with_steps = true);
+  // Newest first.
+  Result<ListPage<RunState>> ListRuns(int64_t limit, int64_t offset);
+  // Newest first; only threads about `business_id` when given.
+  Result<ListPage<Thread>> ListThreads(const std::optional<std::string>& business_id, int64_t limit,
+                                       int64_t offset);
+  // Oldest first.
+  Result<std::vector<RunState>> RunsOfThread(const std::string& thread_id, bool with_steps);
   Result<std::vector<Event>> Events(const std::string& run_id, int64_t after_seq = 0);
   Result<std::optional<std::string>> RunScript(const std::string& run_id);
   // Ids of runs in `status`, oldest first.

@@ -8,9 +8,14 @@
 
 namespace sandbox::middesk {
 
+void ListAgents(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void GetAgent(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
+void ListThreads(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void CreateThread(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void GetThread(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
+void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& res);

@@ -54,6 +54,17 @@ OrderedJson RenderStep(const Step& s, const std::multimap<std::string, const Ste
   return j;
 }
 
+// Appends the run's top-level steps, each with its subtree, to `out`.
+void AppendStepTree(const RunState& s, OrderedJson& out) {
+  std::multimap<std::string, const Step*> children;
+  for (const auto& st : s.steps) {
+    if (st.parent_step_id) children.emplace(*st.parent_step_id, &st);
+  }
+  for (const auto& st : s.steps) {
+    if (!st.parent_step_id) out.push_back(RenderStep(st, children));
+  }
+}
+
 OrderedJson RenderInterrupt(const Interrupt& i) {
   OrderedJson j = {{"id", i.id}, {"value", i.value}};
   if (i.agent) j["agent"] = *i.agent;
@@ -88,28 +99,41 @@ OrderedJson RenderRun(const RunState& s, bool include_steps) {
   // Sandbox extension: why a run ended in error (the contract has no field for it).
   if (r.status == RunStatus::kError) j["error"] = {{"message", r.error_message.value_or("run failed")}};
   if (include_steps) {
-    std::multimap<std::string, const Step*> children;
     OrderedJson top = OrderedJson::array();
-    for (const auto& st : s.steps) {
-      if (st.parent_step_id) children.emplace(*st.parent_step_id, &st);
-    }
-    for (const auto& st : s.steps) {
-      if (!st.parent_step_id) top.push_back(RenderStep(st, children));
-    }
+    AppendStepTree(s, top);
     j["steps"] = top;
   }
   return j;
 }
 
-OrderedJson RenderThread(const Thread& t) {
-  OrderedJson metadata = t.metadata.is_null() ? OrderedJson() : t.metadata;
-  return OrderedJson{{"object", "thread"},
-                     {"id", t.id},
-                     {"created_at", FormatInstant(t.created_at)},
-                     {"updated_at", FormatInstant(t.updated_at)},
-                     {"status", ThreadStatusName(t.status)},
-                     {"metadata", metadata},
-                     {"requester", RenderRequester(t.requester)}};
+OrderedJson RenderThread(const Thread& t, const std::vector<RunState>* runs) {
+  OrderedJson j = {{"object", "thread"},
+                   {"id", t.id},
+                   {"created_at", FormatInstant(t.created_at)},
+                   {"updated_at", FormatInstant(t.updated_at)},
+                   {"status", ThreadStatusName(t.status)},
+                   {"metadata", t.metadata.is_null() ? OrderedJson() : t.metadata},
+                   {"requester", RenderRequester(t.requester)}};
+  if (runs) {
+    OrderedJson steps = OrderedJson::array();
+    for (const auto& r : *runs) AppendStepTree(r, steps);
+    j["steps"] = steps;
+  }
+  return j;
+}
+
+OrderedJson RenderAgent(const script::Agent& a, Instant created_at) {
+  return OrderedJson{{"object", "agent"},
+                     {"id", a.id},
+                     {"type", a.type},
+                     {"name", a.name},
+                     {"description", a.description},
+                     {"created_at", FormatInstant(created_at)},
+                     {"updated_at", FormatInstant(created_at)}};
+}
+
+OrderedJson RenderList(OrderedJson data, bool has_more, int64_t total_count) {
+  return OrderedJson{{"object", "list"}, {"data", std::move(data)}, {"has_more", has_more}, {"total_count", total_count}};
 }
 
 }  // namespace sandbox::middesk

@@ -4,12 +4,17 @@
 #pragma once
 
 #include "core/types.h"
+#include "script/fixture.h"
 #include "dialects/middesk/errors.h"
 
 namespace sandbox::middesk {
 
 OrderedJson RenderRun(const RunState& run, bool include_steps);
-OrderedJson RenderThread(const Thread& thread);
+// `runs` (oldest first, with steps) fill the thread's `steps` when given.
+OrderedJson RenderThread(const Thread& thread, const std::vector<RunState>* runs = nullptr);
+OrderedJson RenderAgent(const script::Agent& agent, Instant created_at);
+// The list envelope: {"object":"list","data":[...],"has_more":...,"total_count":...}.
+OrderedJson RenderList(OrderedJson data, bool has_more, int64_t total_count);
 OrderedJson RenderRequester(const std::optional<Principal>& p);
 
 }  // namespace sandbox::middesk

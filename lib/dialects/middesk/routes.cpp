@@ -12,8 +12,12 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   auto bind = [&d](Handler h) {
     return [&d, h](const httplib::Request& req, httplib::Response& res) { h(d, req, res); };
   };
+  s.Get("/v1/agents", bind(ListAgents));
+  s.Get(R"(/v1/agents/([^/]+))", bind(GetAgent));
+  s.Get("/v1/threads", bind(ListThreads));
   s.Post("/v1/threads", bind(CreateThread));
   s.Get(R"(/v1/threads/([^/]+))", bind(GetThread));
+  s.Get("/v1/runs", bind(ListRuns));
   s.Post("/v1/runs", bind(CreateRun));
   s.Get(R"(/v1/runs/([^/]+))", bind(GetRun));
   s.Post(R"(/v1/runs/([^/]+)/resume)", bind(ResumeRun));

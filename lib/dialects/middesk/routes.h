@@ -14,6 +14,7 @@ struct Deps {
   engine::Engine& engine;
   store::Store& store;
   const http::KeyPolicy& keys;
+  Instant agents_created_at;  // agents come from fixtures; they exist from the clock's start
 };
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);

@@ -3,6 +3,7 @@
 #include "dialects/middesk/handlers.h"
 #include "dialects/middesk/render.h"
 #include "dialects/middesk/request.h"
+#include "http/pagination.h"
 
 namespace sandbox::middesk {
 namespace {
@@ -34,11 +35,24 @@ void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   RespondJson(res, 201, RenderRun(run.value(), /*include_steps=*/false));
 }
 
+void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  auto page = http::ParsePageRequest(req);
+  if (!page.ok()) return RespondError(res, page.status());
+  auto runs = d.store.ListRuns(page->per_page, page->offset());
+  if (!runs.ok()) return RespondError(res, runs.status());
+  // List items leave `steps` out, as GET /v1/runs/{id} does without ?include=steps.
+  OrderedJson data = OrderedJson::array();
+  for (const auto& r : runs->items) data.push_back(RenderRun(r, /*include_steps=*/false));
+  bool has_more = page->offset() + static_cast<int64_t>(runs->items.size()) < runs->total;
+  RespondJson(res, 200, RenderList(std::move(data), has_more, runs->total));
+}
+
 void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
   bool steps = false;
   if (!IncludesOrRespond(req, "steps", steps, res)) return;
-  auto run = d.store.GetRun(req.matches[1]);
+  auto run = d.store.GetRun(req.matches[1], steps);
   if (!run.ok()) return RespondError(res, run.status());
   if (!run.value()) return RespondError(res, Status::NotFound("agent run not found", "id"));
   RespondJson(res, 200, RenderRun(*run.value(), steps));

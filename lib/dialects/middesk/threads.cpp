@@ -3,6 +3,7 @@
 #include "dialects/middesk/handlers.h"
 #include "dialects/middesk/render.h"
 #include "dialects/middesk/request.h"
+#include "http/pagination.h"
 
 namespace sandbox::middesk {
 
@@ -22,10 +23,35 @@ void CreateThread(const Deps& d, const httplib::Request& req, httplib::Response&
 
 void GetThread(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  bool steps = false;
+  if (!IncludesOrRespond(req, "steps", steps, res)) return;
   auto thread = d.store.GetThread(req.matches[1]);
   if (!thread.ok()) return RespondError(res, thread.status());
   if (!thread.value()) return RespondError(res, Status::NotFound("agent thread not found", "id"));
-  RespondJson(res, 200, RenderThread(*thread.value()));
+  if (!steps) return RespondJson(res, 200, RenderThread(*thread.value()));
+  // A thread's steps are those of its runs, oldest run first.
+  auto runs = d.store.RunsOfThread(thread.value()->id, /*with_steps=*/true);
+  if (!runs.ok()) return RespondError(res, runs.status());
+  RespondJson(res, 200, RenderThread(*thread.value(), &runs.value()));
+}
+
+void ListThreads(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  auto page = http::ParsePageRequest(req);
+  if (!page.ok()) return RespondError(res, page.status());
+  std::optional<std::string> business_id;
+  if (req.has_param("business_id")) {
+    business_id = req.get_param_value("business_id");
+    if (!IsUuid(*business_id)) {
+      return RespondError(res, Status::InvalidArgument("Parameter `business_id` must be a UUID", "business_id"));
+    }
+  }
+  auto threads = d.store.ListThreads(business_id, page->per_page, page->offset());
+  if (!threads.ok()) return RespondError(res, threads.status());
+  OrderedJson data = OrderedJson::array();
+  for (const auto& t : threads->items) data.push_back(RenderThread(t));
+  bool has_more = page->offset() + static_cast<int64_t>(threads->items.size()) < threads->total;
+  RespondJson(res, 200, RenderList(std::move(data), has_more, threads->total));
 }
 
 }  // namespace sandbox::middesk
