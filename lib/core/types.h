@@ -148,4 +148,18 @@ struct Thread {
   bool operator==(const Thread&) const = default;
 };
 
+// A rating of one artifact of a run by a reviewer. A new rating by the same
+// reviewer of the same artifact supersedes (deactivates) the earlier one.
+struct Feedback {
+  std::string id;
+  std::string run_id;
+  std::string artifact_id;
+  std::string rating;  // POSITIVE | NEGATIVE
+  std::optional<std::string> comment;
+  Principal reviewer;
+  bool superseded_prior = false;
+  Instant created_at = 0;
+  bool operator==(const Feedback&) const = default;
+};
+
 }  // namespace sandbox

@@ -365,6 +365,32 @@ Result<RunState> Engine::Resume(ResumeCommand cmd) {
   });
 }
 
+Result<Feedback> Engine::RecordFeedback(FeedbackCommand cmd) {
+  return Submit<Feedback>([this, cmd = std::move(cmd)]() -> Result<Feedback> {
+    auto run = store_.GetRun(cmd.run_id);
+    if (!run.ok()) return run.status();
+    if (!run.value()) return Status::NotFound("agent run not found", "id");
+    bool found = false;
+    for (const auto& st : run.value()->steps) {
+      for (const auto& a : st.artifacts) found = found || a.id == cmd.artifact_id;
+    }
+    if (!found) return Status::InvalidArgument("artifact " + cmd.artifact_id + " is not an artifact of this run", "artifact_id");
+    auto count = store_.CountFeedback(cmd.run_id);
+    if (!count.ok()) return count.status();
+    Feedback f;
+    f.id = ids_.Uuid("feedback", cmd.run_id, static_cast<uint64_t>(count.value() + 1));
+    f.run_id = cmd.run_id;
+    f.artifact_id = cmd.artifact_id;
+    f.rating = cmd.rating;
+    f.comment = cmd.comment;
+    f.reviewer = cmd.reviewer;
+    f.created_at = clock_.now();
+    Status st = store_.InsertFeedback(f, clock_.now());
+    if (!st.ok()) return st;
+    return f;
+  });
+}
+
 Result<Instant> Engine::AdvanceClock(Instant t) {
   return Submit<Instant>([this, t]() -> Result<Instant> {
     if (clock_.mode() == ClockMode::kRealtime) {

@@ -54,6 +54,14 @@ struct ResumeCommand {
   Json input;
 };
 
+struct FeedbackCommand {
+  std::string run_id;
+  std::string artifact_id;
+  std::string rating;
+  std::optional<std::string> comment;
+  Principal reviewer;
+};
+
 class Engine {
  public:
   Engine(store::Store& store, Clock& clock, const IdGenerator& ids,
@@ -73,6 +81,9 @@ class Engine {
   Result<RunState> CreateRun(CreateRunCommand cmd);
   // The run as it stood right after the resume took effect.
   Result<RunState> Resume(ResumeCommand cmd);
+  // Records a rating of one of the run's artifacts. NotFound for an unknown
+  // run; InvalidArgument (artifact_id) when the run has no such artifact.
+  Result<Feedback> RecordFeedback(FeedbackCommand cmd);
   // Moves a manual or virtual clock to `t`, firing everything due on the way.
   Result<Instant> AdvanceClock(Instant t);
 

@@ -193,6 +193,29 @@ Status Store::Commit(const RunWrite& w, Instant clock_now) {
   return st;
 }
 
+Status Store::InsertFeedback(Feedback& f, Instant clock_now) {
+  std::lock_guard<std::mutex> g(writer_mu_);
+  Transaction tx(*writer_);
+  if (!tx.begin_status().ok()) return tx.begin_status();
+  {
+    Statement q(*writer_,
+                "UPDATE feedback SET active = 0 WHERE run_id = ?1 AND artifact_id = ?2 AND reviewer_type = ?3 "
+                "AND reviewer_id = ?4 AND active = 1");
+    Status st = q.Bind(1, f.run_id).Bind(2, f.artifact_id).Bind(3, f.reviewer.kind).Bind(4, f.reviewer.id).Run();
+    if (!st.ok()) return st;
+    f.superseded_prior = sqlite3_changes(writer_->raw()) > 0;
+  }
+  Statement q(*writer_,
+              "INSERT INTO feedback (id, run_id, artifact_id, rating, comment, reviewer_type, reviewer_id, active, "
+              "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)");
+  q.Bind(1, f.id).Bind(2, f.run_id).Bind(3, f.artifact_id).Bind(4, f.rating).Bind(5, f.comment);
+  q.Bind(6, f.reviewer.kind).Bind(7, f.reviewer.id).Bind(8, f.created_at);
+  Status st = q.Run();
+  if (st.ok()) st = SaveClock(clock_now);
+  if (st.ok()) st = tx.Commit();
+  return st;
+}
+
 // ---------------------------------------------------------------- reads
 
 namespace {
@@ -463,6 +486,11 @@ Result<int64_t> CountQuery(Connection& c, const char* sql, const std::optional<s
   return q.Int(0);
 }
 }  // namespace
+
+Result<int64_t> Store::CountFeedback(const std::string& run_id) {
+  return WithReader(
+      [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM feedback WHERE run_id = ?1", run_id); });
+}
 
 Result<int64_t> Store::CountThreads() {
   return WithReader([&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM threads", std::nullopt); });

@@ -43,6 +43,9 @@ class Store {
   // ---- writer side: the engine's thread only ----
   Status InsertThread(const Thread& thread, Instant clock_now);
   Status Commit(const RunWrite& write, Instant clock_now);
+  // Records `feedback`, first deactivating the reviewer's active rating of the
+  // same (run, artifact); sets feedback.superseded_prior accordingly.
+  Status InsertFeedback(Feedback& feedback, Instant clock_now);
 
   // ---- reads: any thread ----
   Result<std::optional<Thread>> GetThread(const std::string& id);
@@ -60,6 +63,7 @@ class Store {
   Result<std::optional<std::string>> RunScript(const std::string& run_id);
   // Ids of runs in `status`, oldest first.
   Result<std::vector<std::string>> RunIdsWithStatus(RunStatus status);
+  Result<int64_t> CountFeedback(const std::string& run_id);
   Result<int64_t> CountThreads();
   Result<int64_t> CountRuns();
   Result<int64_t> CountRunsInThread(const std::string& thread_id);

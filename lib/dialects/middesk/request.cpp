@@ -19,10 +19,20 @@ std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, http
     RespondError(res, Status::Unauthenticated("An invalid API key was provided"));
     return std::nullopt;
   }
-  // The Account is a pure function of the key, so the same key is the same
-  // requester across restarts (and independent of --seed).
-  static const IdGenerator kAccountIds(0);
-  return Principal{"Account", kAccountIds.Uuid("account", *key, 0), "Sandbox Account", std::nullopt};
+  // Principals are pure functions of the key (or e-mail), so the same caller
+  // is the same requester across restarts and independent of --seed.
+  static const IdGenerator kPrincipalIds(0);
+  if (req.has_header("X-Sandbox-User")) {
+    // Sandbox extension: act as a dashboard User instead of the key's Account.
+    std::string email = req.get_header_value("X-Sandbox-User");
+    auto at = email.find('@');
+    if (at == std::string::npos || at == 0 || at + 1 >= email.size() || email.find(' ') != std::string::npos) {
+      RespondError(res, Status::BadRequest("Header `X-Sandbox-User` must be an e-mail address", "X-Sandbox-User"));
+      return std::nullopt;
+    }
+    return Principal{"User", kPrincipalIds.Uuid("user", email, 0), email.substr(0, at), email};
+  }
+  return Principal{"Account", kPrincipalIds.Uuid("account", *key, 0), "Sandbox Account", std::nullopt};
 }
 
 std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res) {

@@ -14,8 +14,9 @@
 
 namespace sandbox::middesk {
 
-// The caller behind the request's API key: the Account (email null), or
-// nullopt after a 401 has been written.
+// The caller behind the request's API key: the Account (email null), or the
+// User named by the X-Sandbox-User header (an e-mail address); nullopt after
+// a 401 (or a 400 for a malformed header) has been written.
 std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, httplib::Response& res,
                                                const http::KeyPolicy& keys);
 

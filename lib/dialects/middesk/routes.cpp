@@ -21,6 +21,7 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   s.Post("/v1/runs", bind(CreateRun));
   s.Get(R"(/v1/runs/([^/]+))", bind(GetRun));
   s.Post(R"(/v1/runs/([^/]+)/resume)", bind(ResumeRun));
+  s.Post(R"(/v1/runs/([^/]+)/feedback)", bind(SubmitFeedback));
 }
 
 void RegisterFallback(httplib::Server& s) {
