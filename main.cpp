@@ -30,10 +30,11 @@ int Fail(const std::string& what) {
 
 // SIGINT/SIGTERM are taken by a thread of their own (not an async handler),
 // which can then stop the server safely.
-void StopOnSignal(http::Server& server, sigset_t signals) {
-  std::thread([&server, signals] {
+void StopOnSignal(http::Server& server, engine::EventBus& bus, sigset_t signals) {
+  std::thread([&server, &bus, signals] {
     int sig = 0;
     sigwait(&signals, &sig);
+    bus.Shutdown();  // ends open streams, which would otherwise hold the server
     server.Stop();
   }).detach();
 }
@@ -66,7 +67,7 @@ int Serve(const cli::Options& o) {
 
   http::Server server({o.host, o.port, o.threads});
   http::KeyPolicy keys(o.api_keys);
-  middesk::Deps middesk_deps{engine, *store.value(), keys, agents_created_at};
+  middesk::Deps middesk_deps{engine, *store.value(), keys, agents_created_at, o.heartbeat_ms};
   middesk::RegisterRoutes(server.routes(), middesk_deps);
   control::Deps control_deps{engine, *store.value(), AGENT_SANDBOX_VERSION};
   control::RegisterRoutes(server.routes(), control_deps);
@@ -79,7 +80,7 @@ int Serve(const cli::Options& o) {
 
   auto port = server.Bind();
   if (!port.ok()) return Fail(port.status().message());
-  StopOnSignal(server, signals);
+  StopOnSignal(server, engine.bus(), signals);
   if (o.log_level != cli::LogLevel::kError) {
     std::printf("agent-sandbox %s serving the Middesk API on http://%s:%d (database %s; %zu agents, %zu scenarios "
                 "from %s; clock %s at %s; seed %llu)\n",

@@ -50,7 +50,8 @@ Options:
                        (default 2026-01-01T00:00:00.000Z; realtime: now)
   --speed X            realtime only: scripted durations pass X times faster (default 1)
   --api-key KEY        accept only this key (repeatable); by default any mk_test_/mk_live_ key
-  --threads N          HTTP worker threads (default 64)
+  --threads N          HTTP worker threads, shared by requests and open streams (default 64)
+  --heartbeat-ms N     keep-alive comment interval on idle event streams (default 15000)
   --log-level LEVEL    error | warn | info | debug (default info)
   --help               print this help
   --version            print the version
@@ -80,7 +81,7 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       continue;
     }
     static const char* kValued[] = {"--host", "--port", "--db", "--fixtures", "--seed", "--clock", "--clock-start",
-                                    "--speed", "--api-key", "--threads", "--log-level"};
+                                    "--speed", "--api-key", "--threads", "--heartbeat-ms", "--log-level"};
     bool valued = false;
     for (const char* v : kValued) valued = valued || flag == v;
     if (!valued) {
@@ -131,6 +132,12 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       uint64_t n;
       if (!ParseUnsigned(value, 4096, n) || n < 4) return Bad("--threads must be a number from 4 to 4096, got \"" + value + "\"");
       o.threads = n;
+    } else if (flag == "--heartbeat-ms") {
+      uint64_t n;
+      if (!ParseUnsigned(value, 3600000, n) || n < 10) {
+        return Bad("--heartbeat-ms must be a number from 10 to 3600000, got \"" + value + "\"");
+      }
+      o.heartbeat_ms = static_cast<int64_t>(n);
     } else if (flag == "--log-level") {
       if (value == "error") o.log_level = LogLevel::kError;
       else if (value == "warn") o.log_level = LogLevel::kWarn;

@@ -27,6 +27,7 @@ struct Options {
   LogLevel log_level = LogLevel::kInfo;
   std::vector<std::string> api_keys;
   size_t threads = 64;
+  int64_t heartbeat_ms = 15000;
   bool help = false;
   bool version = false;
 };

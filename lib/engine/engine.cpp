@@ -242,6 +242,7 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due) {
   if (events.empty()) return Status::Internal("run " + run_id + " had nothing due at its due time");
   Status st = store_.Commit(store::RunWrite{&next.state, std::move(events), nullptr, nullptr}, clock_.now());
   if (!st.ok()) return st;
+  bus_.Publish();
   if (next.state.run.status == RunStatus::kRunning) {
     it->second = std::move(next);
   } else {
@@ -317,6 +318,7 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
     st = store_.Commit(store::RunWrite{&run.state, {started}, new_thread ? &*new_thread : nullptr, &script_text},
                        now);
     if (!st.ok()) return st;
+    bus_.Publish();
     if (new_thread) ++next_thread_ordinal_;
     ++next_run_ordinal_;
     RunState snapshot = run.state;
@@ -359,6 +361,7 @@ Result<RunState> Engine::Resume(ResumeCommand cmd) {
     if (!st.ok()) return st;
     st = store_.Commit(store::RunWrite{&run.state, {resumed}, nullptr, nullptr}, now);
     if (!st.ok()) return st;
+    bus_.Publish();
     RunState snapshot = run.state;
     active_[s.run.id] = std::move(run);
     return snapshot;

@@ -26,6 +26,7 @@
 #include "core/ids.h"
 #include "core/status.h"
 #include "core/types.h"
+#include "engine/bus.h"
 #include "script/fixture.h"
 #include "script/program.h"
 #include "store/store.h"
@@ -88,6 +89,8 @@ class Engine {
   Result<Instant> AdvanceClock(Instant t);
 
   Instant Now() const { return clock_.now(); }
+  // Announces every commit; stream handlers wait on it.
+  EventBus& bus() { return bus_; }
   ClockMode clock_mode() const { return clock_.mode(); }
   std::shared_ptr<const script::FixtureSet> fixtures() const;
   // Ok, or the failure that stopped the engine from writing (sticky).
@@ -129,6 +132,7 @@ class Engine {
   bool started_ = false;
   Status sticky_;
   std::thread writer_;
+  EventBus bus_;
 };
 
 }  // namespace sandbox::engine

@@ -19,6 +19,7 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
 void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void SubmitFeedback(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace sandbox::middesk

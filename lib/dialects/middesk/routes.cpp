@@ -22,6 +22,7 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   s.Get(R"(/v1/runs/([^/]+))", bind(GetRun));
   s.Post(R"(/v1/runs/([^/]+)/resume)", bind(ResumeRun));
   s.Post(R"(/v1/runs/([^/]+)/feedback)", bind(SubmitFeedback));
+  s.Get(R"(/v1/runs/([^/]+)/stream)", bind(StreamRun));
 }
 
 void RegisterFallback(httplib::Server& s) {

@@ -15,6 +15,7 @@ struct Deps {
   store::Store& store;
   const http::KeyPolicy& keys;
   Instant agents_created_at;  // agents come from fixtures; they exist from the clock's start
+  int64_t heartbeat_ms = 15000;  // wall time between keep-alive comments on an idle stream
 };
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);

@@ -1,0 +1,87 @@
+// GET /v1/runs/{id}/stream: the run's AG-UI event stream over SSE. Replays
+// the log from the start (or after Last-Event-ID), then follows new commits
+// through the engine's bus until RUN_FINISHED, sending a comment heartbeat
+// while nothing happens; an interrupted run keeps the stream open.
+#include <memory>
+
+#include "dialects/middesk/errors.h"
+#include "dialects/middesk/handlers.h"
+#include "dialects/middesk/request.h"
+#include "dialects/middesk/stream_frames.h"
+#include "http/sse.h"
+
+namespace sandbox::middesk {
+namespace {
+
+// Last-Event-ID (header, or ?last_event_id= for clients that cannot set it).
+bool LastEventIdOrRespond(const httplib::Request& req, int64_t& out, httplib::Response& res) {
+  out = 0;
+  std::string v;
+  if (req.has_header("Last-Event-ID")) v = req.get_header_value("Last-Event-ID");
+  else if (req.has_param("last_event_id")) v = req.get_param_value("last_event_id");
+  if (v.empty()) return true;
+  if (v.size() > 15 || v.find_first_not_of("0123456789") != std::string::npos) {
+    RespondError(res, Status::BadRequest("Last-Event-ID must be the id of a frame of this stream", "Last-Event-ID"));
+    return false;
+  }
+  out = std::stoll(v);
+  return true;
+}
+
+struct StreamState {
+  std::string run_id;
+  int64_t after_frame = 0;
+  RunStreamFrames frames;
+};
+
+}  // namespace
+
+void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  int64_t last_event_id = 0;
+  if (!LastEventIdOrRespond(req, last_event_id, res)) return;
+  auto run = d.store.GetRun(req.matches[1], /*with_steps=*/false);
+  if (!run.ok()) return RespondError(res, run.status());
+  if (!run.value()) return RespondError(res, Status::NotFound("agent run not found", "id"));
+
+  auto state = std::make_shared<StreamState>();
+  state->run_id = run.value()->run.id;
+  state->after_frame = last_event_id;
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+  const Deps* deps = &d;
+  res.set_chunked_content_provider("text/event-stream", [deps, state](size_t, httplib::DataSink& sink) {
+    engine::EventBus& bus = deps->engine.bus();
+    while (true) {
+      // Read the version before the store, so a commit landing in between
+      // still wakes the wait below.
+      uint64_t seen = bus.version();
+      auto events = deps->store.Events(state->run_id, state->frames.applied_seq());
+      if (!events.ok()) return false;
+      for (const Event& e : events.value()) {
+        auto frames = state->frames.Next(e);
+        if (!frames.ok()) return false;
+        for (const StreamFrame& f : frames.value()) {
+          if (f.id <= state->after_frame) continue;
+          std::string wire = f.Wire();
+          if (!sink.write(wire.data(), wire.size())) return false;
+        }
+      }
+      if (state->frames.finished()) {
+        sink.done();
+        return true;
+      }
+      auto wake = bus.Wait(seen, std::chrono::milliseconds(deps->heartbeat_ms));
+      if (wake == engine::EventBus::Wake::kShutdown) {
+        sink.done();
+        return true;
+      }
+      if (wake == engine::EventBus::Wake::kTimeout) {
+        std::string beat = http::SseComment("keep-alive");
+        if (!sink.write(beat.data(), beat.size())) return false;
+      }
+    }
+  });
+}
+
+}  // namespace sandbox::middesk
