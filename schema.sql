@@ -100,3 +100,30 @@ CREATE TABLE feedback (
   created_at    INTEGER NOT NULL
 );
 CREATE INDEX feedback_by_target ON feedback (run_id, artifact_id, reviewer_id);
+
+-- Actions taken on business-verification objects (POST /v1/actions), and the
+-- state of those objects as actions change it. An action that answers an
+-- interrupt is written in the same transaction as the run's resume.
+CREATE TABLE actions (
+  id          TEXT PRIMARY KEY,
+  ordinal     INTEGER NOT NULL UNIQUE,
+  object_type TEXT NOT NULL,      -- as requested: businesses | watchlist_result
+  object_id   TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  note        TEXT,
+  payload     TEXT NOT NULL,      -- JSON object
+  effects     TEXT NOT NULL,      -- JSON array
+  actors      TEXT NOT NULL,      -- JSON array
+  run_id      TEXT,
+  thread_id   TEXT,
+  created_at  INTEGER NOT NULL
+);
+CREATE INDEX actions_by_object ON actions (object_type, object_id, ordinal);
+
+CREATE TABLE object_states (
+  object_type TEXT NOT NULL,
+  object_id   TEXT NOT NULL,
+  state       TEXT NOT NULL,      -- JSON object, e.g. {"status":"approved","tin_verified":false}
+  updated_at  INTEGER NOT NULL,
+  PRIMARY KEY (object_type, object_id)
+) WITHOUT ROWID;

@@ -162,4 +162,24 @@ struct Feedback {
   bool operator==(const Feedback&) const = default;
 };
 
+// A decision or modification taken on a business-verification object (a
+// business or a watchlist result), possibly on behalf of an agent run whose
+// interrupt it answers. Effects and actors are kept as the JSON the action
+// API reports them in.
+struct ActionRecord {
+  std::string id;
+  int64_t ordinal = 0;
+  std::string object_type;  // businesses | watchlist_result
+  std::string object_id;
+  std::string type;  // add_sources | add_attributes | verify_tin | decision | dismissal
+  std::optional<std::string> note;
+  Json payload;
+  Json effects;  // [{operation, diff, target}]
+  Json actors;   // [{actor_type, data}]
+  std::optional<std::string> run_id;
+  std::optional<std::string> thread_id;
+  Instant created_at = 0;
+  bool operator==(const ActionRecord&) const = default;
+};
+
 }  // namespace sandbox

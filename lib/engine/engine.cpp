@@ -86,26 +86,6 @@ void Engine::Stop() {
   if (writer_.joinable()) writer_.join();
 }
 
-template <class T>
-Result<T> Engine::Submit(std::function<Result<T>()> fn) {
-  auto promise = std::make_shared<std::promise<Result<T>>>();
-  auto future = promise->get_future();
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    if (!started_) return Status::Internal("engine is not running");
-    if (!sticky_.ok()) return Status::Internal("engine stopped after a storage failure: " + sticky_.message());
-    queue_.push_back([this, fn = std::move(fn), promise] {
-      Result<T> r = fn();
-      // The caller hears back only after the work this command set off is
-      // committed (in virtual mode, up to every run's next pause).
-      Drain();
-      promise->set_value(std::move(r));
-    });
-  }
-  cv_.notify_all();
-  return future.get();
-}
-
 void Engine::WriterLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
@@ -327,44 +307,54 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
   });
 }
 
+Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, const std::string& interrupt_id,
+                                                     const Json& input) {
+  if (active_.count(run_id)) return Status::Conflict("run is not interrupted (status: running)", "id");
+  auto log = store_.Events(run_id);
+  if (!log.ok()) return log.status();
+  if (log.value().empty()) return Status::NotFound("agent run not found", "id");
+  auto state = Rebuild(log.value());
+  if (!state.ok()) return state.status();
+  RunState& s = state.value();
+  if (s.run.status != RunStatus::kInterrupted) {
+    return Status::Conflict(std::string("run is not interrupted (status: ") + RunStatusName(s.run.status) + ")",
+                            "id");
+  }
+  Interrupt* intr = s.FindInterrupt(interrupt_id);
+  if (!intr || !intr->pending) {
+    return Status::Conflict("interrupt " + interrupt_id + " is not pending on this run", "interrupt_id");
+  }
+  auto program = ProgramFromScript(s.run.id, s.run.agent);
+  if (!program.ok()) return program.status();
+  const script::Instruction* at = program.value()->At(s.run.cursor.segment, s.run.cursor.pc - 1);
+  if (!at || at->op != Op::kInterrupt) {
+    return Status::Internal("run " + s.run.id + " is interrupted but its script is not at an interrupt");
+  }
+  std::string branch;
+  int segment = program.value()->BranchFor(*at, script::DecisionOf(input), branch);
+  Event resumed{s.run.id, s.run.last_seq + 1, event_type::kRunResumed, clock_.now(),
+                Json{{"interrupt_id", interrupt_id}, {"input", input}, {"branch", branch}, {"segment", segment}}};
+  ActiveRun run{std::move(s), std::move(program).value()};
+  Status st = Apply(run.state, resumed);
+  if (!st.ok()) return st;
+  return PreparedResume{std::move(run), std::move(resumed)};
+}
+
+RunState Engine::Activate(PreparedResume prepared) {
+  bus_.Publish();
+  RunState snapshot = prepared.run.state;
+  active_[snapshot.run.id] = std::move(prepared.run);
+  return snapshot;
+}
+
 Result<RunState> Engine::Resume(ResumeCommand cmd) {
   return Submit<RunState>([this, cmd = std::move(cmd)]() -> Result<RunState> {
-    if (active_.count(cmd.run_id)) return Status::Conflict("run is not interrupted (status: running)", "id");
-    auto log = store_.Events(cmd.run_id);
-    if (!log.ok()) return log.status();
-    if (log.value().empty()) return Status::NotFound("agent run not found", "id");
-    auto state = Rebuild(log.value());
-    if (!state.ok()) return state.status();
-    RunState& s = state.value();
-    if (s.run.status != RunStatus::kInterrupted) {
-      return Status::Conflict(std::string("run is not interrupted (status: ") + RunStatusName(s.run.status) + ")",
-                              "id");
-    }
-    Interrupt* intr = s.FindInterrupt(cmd.interrupt_id);
-    if (!intr || !intr->pending) {
-      return Status::Conflict("interrupt " + cmd.interrupt_id + " is not pending on this run", "interrupt_id");
-    }
-    auto program = ProgramFromScript(s.run.id, s.run.agent);
-    if (!program.ok()) return program.status();
-    const script::Instruction* at = program.value()->At(s.run.cursor.segment, s.run.cursor.pc - 1);
-    if (!at || at->op != Op::kInterrupt) {
-      return Status::Internal("run " + s.run.id + " is interrupted but its script is not at an interrupt");
-    }
-    std::string branch;
-    int segment = program.value()->BranchFor(*at, script::DecisionOf(cmd.input), branch);
-    Instant now = clock_.now();
-    Event resumed{s.run.id, s.run.last_seq + 1, event_type::kRunResumed, now,
-                  Json{{"interrupt_id", cmd.interrupt_id}, {"input", cmd.input}, {"branch", branch},
-                       {"segment", segment}}};
-    ActiveRun run{s, std::move(program).value()};
-    Status st = Apply(run.state, resumed);
+    auto prepared = PrepareResume(cmd.run_id, cmd.interrupt_id, cmd.input);
+    if (!prepared.ok()) return prepared.status();
+    PreparedResume& p = prepared.value();
+    Status st = store_.Commit(store::RunWrite{&p.run.state, {p.resumed}, nullptr, nullptr}, clock_.now());
     if (!st.ok()) return st;
-    st = store_.Commit(store::RunWrite{&run.state, {resumed}, nullptr, nullptr}, now);
-    if (!st.ok()) return st;
-    bus_.Publish();
-    RunState snapshot = run.state;
-    active_[s.run.id] = std::move(run);
-    return snapshot;
+    return Activate(std::move(p));
   });
 }
 

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -63,6 +64,20 @@ struct FeedbackCommand {
   Principal reviewer;
 };
 
+// An action on a business-verification object (see engine/actions.cpp for
+// the rules). The dialect has checked the request's shape; the engine checks
+// that the objects exist and that the action is allowed in their state.
+struct ActionCommand {
+  std::string object_type;  // businesses | watchlist_result
+  std::string object_id;
+  std::string type;
+  Json payload;
+  std::optional<std::string> note;
+  std::optional<std::string> thread_id;
+  std::optional<std::string> run_id;
+  Principal caller;
+};
+
 class Engine {
  public:
   Engine(store::Store& store, Clock& clock, const IdGenerator& ids,
@@ -85,6 +100,10 @@ class Engine {
   // Records a rating of one of the run's artifacts. NotFound for an unknown
   // run; InvalidArgument (artifact_id) when the run has no such artifact.
   Result<Feedback> RecordFeedback(FeedbackCommand cmd);
+  // Records an action. When it names an interrupted run (run_id, or a
+  // thread whose latest run is interrupted) it answers the run's pending
+  // interrupt and resumes it, in the same transaction.
+  Result<ActionRecord> CreateAction(ActionCommand cmd);
   // Moves a manual or virtual clock to `t`, firing everything due on the way.
   Result<Instant> AdvanceClock(Instant t);
 
@@ -114,6 +133,16 @@ class Engine {
   Result<std::shared_ptr<const script::Program>> ProgramFromScript(const std::string& run_id,
                                                                    const std::string& agent_type);
   void SetStickyError(const Status& st);
+  // The run resumed at `interrupt_id` (the run.resumed event applied) and
+  // that event; nothing is written yet.
+  struct PreparedResume {
+    ActiveRun run;
+    Event resumed;
+  };
+  Result<PreparedResume> PrepareResume(const std::string& run_id, const std::string& interrupt_id,
+                                       const Json& input);
+  // Makes a prepared resume live after its commit.
+  RunState Activate(PreparedResume prepared);
 
   store::Store& store_;
   Clock& clock_;
@@ -134,5 +163,26 @@ class Engine {
   std::thread writer_;
   EventBus bus_;
 };
+
+// Defined here because every file of the engine submits commands.
+template <class T>
+Result<T> Engine::Submit(std::function<Result<T>()> fn) {
+  auto promise = std::make_shared<std::promise<Result<T>>>();
+  auto future = promise->get_future();
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!started_) return Status::Internal("engine is not running");
+    if (!sticky_.ok()) return Status::Internal("engine stopped after a storage failure: " + sticky_.message());
+    queue_.push_back([this, fn = std::move(fn), promise] {
+      Result<T> r = fn();
+      // The caller hears back only after the work this command set off is
+      // committed (in virtual mode, up to every run's next pause).
+      Drain();
+      promise->set_value(std::move(r));
+    });
+  }
+  cv_.notify_all();
+  return future.get();
+}
 
 }  // namespace sandbox::engine

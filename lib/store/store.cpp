@@ -77,17 +77,21 @@ Status Store::SaveClock(Instant now) {
   return q.Bind(1, std::to_string(now)).Run();
 }
 
-Status Store::InsertThread(const Thread& t, Instant clock_now) {
-  std::lock_guard<std::mutex> g(writer_mu_);
-  Transaction tx(*writer_);
-  if (!tx.begin_status().ok()) return tx.begin_status();
+Status Store::WriteNewThread(const Thread& t) {
   Statement q(*writer_,
               "INSERT INTO threads (id, ordinal, agent, context_type, context_id, status, requester, metadata, "
               "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
   q.Bind(1, t.id).Bind(2, t.ordinal).Bind(3, t.agent).Bind(4, t.context_type).Bind(5, t.context_id);
   q.Bind(6, ThreadStatusName(t.status)).Bind(7, JsonColumn(PrincipalToJson(t.requester)));
   q.Bind(8, JsonColumn(t.metadata)).Bind(9, t.created_at).Bind(10, t.updated_at);
-  Status st = q.Run();
+  return q.Run();
+}
+
+Status Store::InsertThread(const Thread& t, Instant clock_now) {
+  std::lock_guard<std::mutex> g(writer_mu_);
+  Transaction tx(*writer_);
+  if (!tx.begin_status().ok()) return tx.begin_status();
+  Status st = WriteNewThread(t);
   if (st.ok()) st = SaveClock(clock_now);
   if (st.ok()) st = tx.Commit();
   return st;
@@ -155,20 +159,10 @@ Status Store::WriteThreadStatus(const std::string& thread_id, Instant updated_at
   return q.Bind(1, thread_id).Bind(2, ThreadStatusName(DeriveThreadStatus(statuses))).Bind(3, updated_at).Run();
 }
 
-Status Store::Commit(const RunWrite& w, Instant clock_now) {
-  std::lock_guard<std::mutex> g(writer_mu_);
-  Transaction tx(*writer_);
-  if (!tx.begin_status().ok()) return tx.begin_status();
+Status Store::WriteRun(const RunWrite& w) {
   const Run& r = w.state->run;
   if (w.new_thread) {
-    const Thread& t = *w.new_thread;
-    Statement q(*writer_,
-                "INSERT INTO threads (id, ordinal, agent, context_type, context_id, status, requester, metadata, "
-                "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
-    q.Bind(1, t.id).Bind(2, t.ordinal).Bind(3, t.agent).Bind(4, t.context_type).Bind(5, t.context_id);
-    q.Bind(6, ThreadStatusName(t.status)).Bind(7, JsonColumn(PrincipalToJson(t.requester)));
-    q.Bind(8, JsonColumn(t.metadata)).Bind(9, t.created_at).Bind(10, t.updated_at);
-    Status st = q.Run();
+    Status st = WriteNewThread(*w.new_thread);
     if (!st.ok()) return st;
   }
   if (w.script) {
@@ -188,6 +182,14 @@ Status Store::Commit(const RunWrite& w, Instant clock_now) {
   }
   Status st = WriteRunRows(*w.state);
   if (st.ok()) st = WriteThreadStatus(r.thread_id, r.updated_at);
+  return st;
+}
+
+Status Store::Commit(const RunWrite& w, Instant clock_now) {
+  std::lock_guard<std::mutex> g(writer_mu_);
+  Transaction tx(*writer_);
+  if (!tx.begin_status().ok()) return tx.begin_status();
+  Status st = WriteRun(w);
   if (st.ok()) st = SaveClock(clock_now);
   if (st.ok()) st = tx.Commit();
   return st;
@@ -211,6 +213,31 @@ Status Store::InsertFeedback(Feedback& f, Instant clock_now) {
   q.Bind(1, f.id).Bind(2, f.run_id).Bind(3, f.artifact_id).Bind(4, f.rating).Bind(5, f.comment);
   q.Bind(6, f.reviewer.kind).Bind(7, f.reviewer.id).Bind(8, f.created_at);
   Status st = q.Run();
+  if (st.ok()) st = SaveClock(clock_now);
+  if (st.ok()) st = tx.Commit();
+  return st;
+}
+
+Status Store::CommitAction(const ActionRecord& a, const Json& object_state, const RunWrite* resume,
+                           Instant clock_now) {
+  std::lock_guard<std::mutex> g(writer_mu_);
+  Transaction tx(*writer_);
+  if (!tx.begin_status().ok()) return tx.begin_status();
+  Statement q(*writer_,
+              "INSERT INTO actions (id, ordinal, object_type, object_id, type, note, payload, effects, actors, run_id, "
+              "thread_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  q.Bind(1, a.id).Bind(2, a.ordinal).Bind(3, a.object_type).Bind(4, a.object_id).Bind(5, a.type).Bind(6, a.note);
+  q.Bind(7, a.payload.dump()).Bind(8, a.effects.dump()).Bind(9, a.actors.dump()).Bind(10, a.run_id);
+  q.Bind(11, a.thread_id).Bind(12, a.created_at);
+  Status st = q.Run();
+  if (st.ok()) {
+    Statement u(*writer_,
+                "INSERT INTO object_states (object_type, object_id, state, updated_at) VALUES (?1, ?2, ?3, ?4) "
+                "ON CONFLICT (object_type, object_id) DO UPDATE SET state = excluded.state, "
+                "updated_at = excluded.updated_at");
+    st = u.Bind(1, a.object_type).Bind(2, a.object_id).Bind(3, object_state.dump()).Bind(4, a.created_at).Run();
+  }
+  if (st.ok() && resume) st = WriteRun(*resume);
   if (st.ok()) st = SaveClock(clock_now);
   if (st.ok()) st = tx.Commit();
   return st;
@@ -490,6 +517,91 @@ Result<int64_t> CountQuery(Connection& c, const char* sql, const std::optional<s
 Result<int64_t> Store::CountFeedback(const std::string& run_id) {
   return WithReader(
       [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM feedback WHERE run_id = ?1", run_id); });
+}
+
+Result<bool> Store::BusinessExists(const std::string& business_id) {
+  return WithReader([&](Connection& c) -> Result<bool> {
+    auto n = CountQuery(c, "SELECT count(*) FROM (SELECT 1 FROM threads WHERE context_id = ?1 "
+                           "AND context_type = 'business' LIMIT 1)", business_id);
+    if (!n.ok()) return n.status();
+    return n.value() > 0;
+  });
+}
+
+Result<bool> Store::WatchlistResultExists(const std::string& artifact_id) {
+  return WithReader([&](Connection& c) -> Result<bool> {
+    auto n = CountQuery(c, "SELECT count(*) FROM (SELECT 1 FROM steps, json_each(steps.artifacts) AS a "
+                           "WHERE json_extract(a.value, '$.id') = ?1 "
+                           "AND json_extract(a.value, '$.type') LIKE 'watchlist\\_%' ESCAPE '\\' LIMIT 1)",
+                        artifact_id);
+    if (!n.ok()) return n.status();
+    return n.value() > 0;
+  });
+}
+
+Result<Json> Store::ObjectState(const std::string& object_type, const std::string& object_id) {
+  return WithReader([&](Connection& c) -> Result<Json> {
+    Statement q(c, "SELECT state FROM object_states WHERE object_type = ?1 AND object_id = ?2");
+    q.Bind(1, object_type).Bind(2, object_id);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return Json();
+    return ParseJsonColumn(q.Text(0));
+  });
+}
+
+namespace {
+
+const char* kActionColumns =
+    "id, ordinal, object_type, object_id, type, note, payload, effects, actors, run_id, thread_id, created_at";
+
+Result<std::vector<ActionRecord>> LoadActions(Statement& q) {
+  std::vector<ActionRecord> out;
+  while (true) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return out;
+    ActionRecord a;
+    a.id = q.Text(0);
+    a.ordinal = q.Int(1);
+    a.object_type = q.Text(2);
+    a.object_id = q.Text(3);
+    a.type = q.Text(4);
+    a.note = q.OptText(5);
+    a.payload = ParseJsonColumn(q.Text(6));
+    a.effects = ParseJsonColumn(q.Text(7));
+    a.actors = ParseJsonColumn(q.Text(8));
+    a.run_id = q.OptText(9);
+    a.thread_id = q.OptText(10);
+    a.created_at = q.Int(11);
+    out.push_back(std::move(a));
+  }
+}
+
+}  // namespace
+
+Result<std::vector<ActionRecord>> Store::ListActions(const std::string& object_type, const std::string& object_id) {
+  return WithReader([&](Connection& c) {
+    Statement q(c, std::string("SELECT ") + kActionColumns +
+                       " FROM actions WHERE object_type = ?1 AND object_id = ?2 ORDER BY ordinal DESC");
+    q.Bind(1, object_type).Bind(2, object_id);
+    return LoadActions(q);
+  });
+}
+
+Result<std::optional<ActionRecord>> Store::GetAction(const std::string& id) {
+  return WithReader([&](Connection& c) -> Result<std::optional<ActionRecord>> {
+    Statement q(c, std::string("SELECT ") + kActionColumns + " FROM actions WHERE id = ?1");
+    q.Bind(1, id);
+    auto actions = LoadActions(q);
+    if (!actions.ok()) return actions.status();
+    if (actions.value().empty()) return std::optional<ActionRecord>();
+    return std::optional<ActionRecord>(std::move(actions.value().front()));
+  });
+}
+
+Result<int64_t> Store::CountActions() {
+  return WithReader([&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM actions", std::nullopt); });
 }
 
 Result<int64_t> Store::CountThreads() {

@@ -46,6 +46,10 @@ class Store {
   // Records `feedback`, first deactivating the reviewer's active rating of the
   // same (run, artifact); sets feedback.superseded_prior accordingly.
   Status InsertFeedback(Feedback& feedback, Instant clock_now);
+  // Records an action and the new state of its object, and, when it answers
+  // an interrupt, the run's resume, all in one transaction.
+  Status CommitAction(const ActionRecord& action, const Json& object_state, const RunWrite* resume,
+                      Instant clock_now);
 
   // ---- reads: any thread ----
   Result<std::optional<Thread>> GetThread(const std::string& id);
@@ -64,6 +68,15 @@ class Store {
   // Ids of runs in `status`, oldest first.
   Result<std::vector<std::string>> RunIdsWithStatus(RunStatus status);
   Result<int64_t> CountFeedback(const std::string& run_id);
+  // A business exists once a thread has it as context.
+  Result<bool> BusinessExists(const std::string& business_id);
+  // A watchlist result is an artifact whose type starts with "watchlist_".
+  Result<bool> WatchlistResultExists(const std::string& artifact_id);
+  // The object's state as actions left it; null when no action changed it yet.
+  Result<Json> ObjectState(const std::string& object_type, const std::string& object_id);
+  Result<std::vector<ActionRecord>> ListActions(const std::string& object_type, const std::string& object_id);
+  Result<std::optional<ActionRecord>> GetAction(const std::string& id);
+  Result<int64_t> CountActions();
   Result<int64_t> CountThreads();
   Result<int64_t> CountRuns();
   Result<int64_t> CountRunsInThread(const std::string& thread_id);
@@ -76,6 +89,9 @@ class Store {
   template <class F>
   auto WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>()));
 
+  // Statement groups used inside a writer transaction.
+  Status WriteNewThread(const Thread& thread);
+  Status WriteRun(const RunWrite& write);
   Status WriteRunRows(const RunState& state);
   Status WriteThreadStatus(const std::string& thread_id, Instant updated_at);
   Status SaveClock(Instant now);

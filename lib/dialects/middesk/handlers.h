@@ -22,4 +22,8 @@ void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& re
 void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void SubmitFeedback(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
+void CreateAction(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void ListActions(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void GetAction(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
 }  // namespace sandbox::middesk

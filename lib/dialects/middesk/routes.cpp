@@ -23,6 +23,9 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   s.Post(R"(/v1/runs/([^/]+)/resume)", bind(ResumeRun));
   s.Post(R"(/v1/runs/([^/]+)/feedback)", bind(SubmitFeedback));
   s.Get(R"(/v1/runs/([^/]+)/stream)", bind(StreamRun));
+  s.Get("/v1/actions", bind(ListActions));
+  s.Post("/v1/actions", bind(CreateAction));
+  s.Get(R"(/v1/actions/([^/]+))", bind(GetAction));
 }
 
 void RegisterFallback(httplib::Server& s) {
