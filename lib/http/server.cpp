@@ -66,8 +66,27 @@ Result<int> Server::Bind() {
   return port;
 }
 
-bool Server::Listen() { return svr_.listen_after_bind(); }
+bool Server::Listen() {
+  listen_started_ = true;
+  bool ok = stop_requested_ ? true : svr_.listen_after_bind();
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    listen_returned_ = true;
+  }
+  listen_returned_cv_.notify_all();
+  return ok;
+}
 
-void Server::Stop() { svr_.stop(); }
+void Server::Stop() {
+  stop_requested_ = true;
+  if (!listen_started_) return;  // Listen() will see the request and return at once
+  std::unique_lock<std::mutex> lock(mu_);
+  // Repeat until Listen() has returned: the first stop() may land before the
+  // library has marked itself running.
+  while (!listen_returned_) {
+    svr_.stop();
+    listen_returned_cv_.wait_for(lock, std::chrono::milliseconds(10));
+  }
+}
 
 }  // namespace sandbox::http

@@ -6,6 +6,9 @@
 
 #include <httplib.h>
 
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
 #include <string>
 
 #include "core/status.h"
@@ -26,11 +29,20 @@ class Server {
   Result<int> Bind();
   // Serves until Stop(); call after Bind().
   bool Listen();
+  // Makes Listen() return, whether it is already serving or not yet called;
+  // may be called from any thread (a signal-handling one, typically).
   void Stop();
 
  private:
   ServerOptions options_;
   httplib::Server svr_;
+  // httplib's stop() does nothing until listening has begun, so a stop that
+  // races the start of Listen() would be lost; these close that window.
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> listen_started_{false};
+  std::mutex mu_;
+  std::condition_variable listen_returned_cv_;
+  bool listen_returned_ = false;
 };
 
 }  // namespace sandbox::http
