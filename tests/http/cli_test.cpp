@@ -1,0 +1,128 @@
+// Tests of the command line of the real binary: --help and --version, exit
+// code 2 with a one-line message for bad flags, exit code 1 for invalid
+// fixtures with the file and JSON pointer (or line:column) named, and the
+// startup line that SandboxProcess relies on.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "support/sandbox_process.h"
+
+namespace {
+
+using sandbox::testing::CliResult;
+using sandbox::testing::RunCli;
+using sandbox::testing::SandboxOptions;
+using sandbox::testing::SandboxProcess;
+using sandbox::testing::TempDir;
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+size_t LineCount(const std::string& text) { return static_cast<size_t>(std::count(text.begin(), text.end(), '\n')); }
+
+// Runs the server with `fixtures`; it must fail before it listens.
+CliResult ServeWithFixtures(const std::string& fixtures) {
+  return RunCli({"--port", "0", "--db", ":memory:", "--fixtures", fixtures});
+}
+
+// One agent whose single step is `step` (a JSON object).
+std::string FixtureWithStep(const std::string& step) {
+  return R"({"agents": [{"type": "tin_verification", "name": "TIN Verification", "description": "d",
+                       "scenarios": [{"name": "default", "steps": [)" +
+         step + "]}]}]}\n";
+}
+
+}  // namespace
+
+TEST_CASE("the --help flag prints the options and exits 0", "[http]") {
+  CliResult r = RunCli({"--help"});
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.exit_code == 0);
+  CHECK(Contains(r.out, "Usage: agent-sandbox"));
+  CHECK(Contains(r.out, "--port N"));
+  CHECK(Contains(r.out, "--clock MODE"));
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("the --version flag prints the version and exits 0", "[http]") {
+  CliResult r = RunCli({"--version"});
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.exit_code == 0);
+  CHECK(r.out == "agent-sandbox 0.1.0\n");
+  CHECK(r.err.empty());
+}
+
+TEST_CASE("bad command-line flags exit 2 with one line on stderr naming the flag", "[http]") {
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"--bogus"}, "agent-sandbox: unknown option --bogus (see --help)\n"},
+      {{"--port", "abc"}, "agent-sandbox: --port must be a number from 0 to 65535, got \"abc\"\n"},
+      {{"--port=70000"}, "agent-sandbox: --port must be a number from 0 to 65535, got \"70000\"\n"},
+      {{"--clock", "weird"}, "agent-sandbox: --clock must be virtual, realtime or manual, got \"weird\"\n"},
+      {{"--seed"}, "agent-sandbox: --seed needs a value\n"},
+      {{"--speed", "2"}, "agent-sandbox: --speed applies only to --clock realtime\n"},
+  };
+  for (const auto& c : cases) {
+    INFO("args: " << c.args.front() << (c.args.size() > 1 ? " " + c.args[1] : ""));
+    CliResult r = RunCli(c.args);
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.exit_code == 2);
+    CHECK(r.err == c.message);
+    CHECK(LineCount(r.err) == 1);
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("an invalid fixture exits 1 naming the file and the JSON pointer", "[http]") {
+  TempDir dir;
+  const std::string file = dir.WriteFile(
+      "bad.json", FixtureWithStep(R"({"name": "match_tin", "label": "Matching the EIN", "type": "bogus"})"));
+  CliResult r = ServeWithFixtures(file);
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.exit_code == 1);
+  CHECK(r.out.empty());
+  CHECK(Contains(r.err, file + ": /agents/0/scenarios/0/steps/0/type: "));
+  CHECK(Contains(r.err, "\"bogus\""));
+}
+
+TEST_CASE("a fixture with a JSON syntax error exits 1 naming file:line:col", "[http]") {
+  TempDir dir;
+  // The stray comma is on line 3, column 18.
+  const std::string file = dir.WriteFile("syntax.json", "{\n  \"agents\": [\n    {\"type\": \"x\",,}\n  ]\n}\n");
+  CliResult r = ServeWithFixtures(file);
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.exit_code == 1);
+  CHECK(Contains(r.err, file + ":3:18: syntax error"));
+}
+
+TEST_CASE("a folder of fixtures reports every invalid file", "[http]") {
+  TempDir dir;
+  const std::string bad =
+      dir.WriteFile("a_bad.json", FixtureWithStep(R"({"name": "s", "label": "S", "duration": "soon"})"));
+  const std::string syntax = dir.WriteFile("b_syntax.json", "{\"agents\": [}\n");
+  CliResult r = ServeWithFixtures(dir.path());
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.exit_code == 1);
+  CHECK(Contains(r.err, bad + ": /agents/0/scenarios/0/steps/0/duration: "));
+  CHECK(Contains(r.err, syntax + ":1:"));
+}
+
+TEST_CASE("the startup line names the port, database, fixtures, clock and seed", "[http]") {
+  SandboxProcess sandbox(SandboxOptions{.args = {"--seed", "7"}});
+  const std::string& line = sandbox.startup_line();
+  CHECK(line.rfind("agent-sandbox 0.1.0 serving the Middesk API on http://127.0.0.1:" + std::to_string(sandbox.port()) +
+                       " (database " + sandbox.db_path() + "; 3 agents, 3 scenarios from ",
+                   0) == 0);
+  CHECK(Contains(line, "; clock virtual at 2026-01-01T00:00:00.000Z; seed 7)"));
+  // The announced port is the one serving.
+  sandbox::testing::HttpResponse health = sandbox.Get("/_sandbox/health", {});
+  CHECK_STATUS(health, 200);
+  CHECK(health.json.at("database") == sandbox.db_path());
+}
