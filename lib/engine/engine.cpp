@@ -203,7 +203,7 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
   return e;
 }
 
-Status Engine::AdvanceRun(const std::string& run_id, Instant due) {
+Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* after) {
   auto it = active_.find(run_id);
   if (it == active_.end()) return Status::Internal("run " + run_id + " is not active");
   ActiveRun next = it->second;  // applied to a copy: nothing changes unless the commit succeeds
@@ -223,6 +223,7 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due) {
   Status st = store_.Commit(store::RunWrite{&next.state, std::move(events), nullptr, nullptr}, clock_.now());
   if (!st.ok()) return st;
   bus_.Publish();
+  if (after) *after = next.state;
   if (next.state.run.status == RunStatus::kRunning) {
     it->second = std::move(next);
   } else {
@@ -303,7 +304,7 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
     ++next_run_ordinal_;
     RunState snapshot = run.state;
     active_[run_id] = std::move(run);
-    return snapshot;
+    return SettleNow(std::move(snapshot));
   });
 }
 
@@ -340,11 +341,26 @@ Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, 
   return PreparedResume{std::move(run), std::move(resumed)};
 }
 
-RunState Engine::Activate(PreparedResume prepared) {
+Result<RunState> Engine::Activate(PreparedResume prepared) {
   bus_.Publish();
   RunState snapshot = prepared.run.state;
   active_[snapshot.run.id] = std::move(prepared.run);
-  return snapshot;
+  return SettleNow(std::move(snapshot));
+}
+
+Result<RunState> Engine::SettleNow(RunState state) {
+  auto it = active_.find(state.run.id);
+  if (it == active_.end()) return state;
+  const auto& c = it->second.state.run.cursor;
+  const script::Instruction* in = it->second.program->At(c.segment, c.pc);
+  Instant now = clock_.now();
+  if (!in || c.segment_base + in->offset_ms > now) return state;
+  Status st = AdvanceRun(state.run.id, c.segment_base + in->offset_ms, &state);
+  if (!st.ok()) {
+    SetStickyError(st);
+    return st;
+  }
+  return state;
 }
 
 Result<RunState> Engine::Resume(ResumeCommand cmd) {

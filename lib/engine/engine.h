@@ -127,8 +127,13 @@ class Engine {
   // Fires due work; in virtual mode moves time to it first.
   void Drain();
   std::optional<std::pair<Instant, std::string>> NextDue() const;
-  // Fires every instruction of `run` due at `due` as one commit.
-  Status AdvanceRun(const std::string& run_id, Instant due);
+  // Fires every instruction of `run` due at `due` as one commit; `after`,
+  // when given, receives the run's state after it.
+  Status AdvanceRun(const std::string& run_id, Instant due, RunState* after = nullptr);
+  // The run after everything it has due at this very instant, so that a
+  // create or resume answers with the state of that instant (e.g. the first
+  // steps started, the answered interrupt's step completed).
+  Result<RunState> SettleNow(RunState state);
   Result<Event> EventFor(const ActiveRun& run, const script::Instruction& in, Instant at) const;
   Result<std::shared_ptr<const script::Program>> ProgramFromScript(const std::string& run_id,
                                                                    const std::string& agent_type);
@@ -141,8 +146,8 @@ class Engine {
   };
   Result<PreparedResume> PrepareResume(const std::string& run_id, const std::string& interrupt_id,
                                        const Json& input);
-  // Makes a prepared resume live after its commit.
-  RunState Activate(PreparedResume prepared);
+  // Makes a prepared resume live after its commit; returns SettleNow's state.
+  Result<RunState> Activate(PreparedResume prepared);
 
   store::Store& store_;
   Clock& clock_;
