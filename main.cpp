@@ -2,6 +2,7 @@
 // together (DESIGN.md). Nothing else lives here.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -67,7 +68,9 @@ int Serve(const cli::Options& o) {
 
   http::Server server({o.host, o.port, o.threads});
   http::KeyPolicy keys(o.api_keys);
-  middesk::Deps middesk_deps{engine, *store.value(), keys, agents_created_at, o.heartbeat_ms};
+  bool feedback_enabled = std::find(o.disabled_features.begin(), o.disabled_features.end(), "operator_feedback") ==
+                          o.disabled_features.end();
+  middesk::Deps middesk_deps{engine, *store.value(), keys, agents_created_at, o.heartbeat_ms, feedback_enabled};
   middesk::RegisterRoutes(server.routes(), middesk_deps);
   control::Deps control_deps{engine, *store.value(), AGENT_SANDBOX_VERSION};
   control::RegisterRoutes(server.routes(), control_deps);

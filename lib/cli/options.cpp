@@ -52,6 +52,7 @@ Options:
   --api-key KEY        accept only this key (repeatable); by default any mk_test_/mk_live_ key
   --threads N          HTTP worker threads, shared by requests and open streams (default 64)
   --heartbeat-ms N     keep-alive comment interval on idle event streams (default 15000)
+  --disable-feature F  answer as an account without feature F (repeatable): operator_feedback
   --log-level LEVEL    error | warn | info | debug (default info)
   --help               print this help
   --version            print the version
@@ -81,7 +82,7 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       continue;
     }
     static const char* kValued[] = {"--host", "--port", "--db", "--fixtures", "--seed", "--clock", "--clock-start",
-                                    "--speed", "--api-key", "--threads", "--heartbeat-ms", "--log-level"};
+                                    "--speed", "--api-key", "--threads", "--heartbeat-ms", "--disable-feature", "--log-level"};
     bool valued = false;
     for (const char* v : kValued) valued = valued || flag == v;
     if (!valued) {
@@ -138,6 +139,9 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
         return Bad("--heartbeat-ms must be a number from 10 to 3600000, got \"" + value + "\"");
       }
       o.heartbeat_ms = static_cast<int64_t>(n);
+    } else if (flag == "--disable-feature") {
+      if (value != "operator_feedback") return Bad("--disable-feature knows only operator_feedback, got \"" + value + "\"");
+      o.disabled_features.push_back(value);
     } else if (flag == "--log-level") {
       if (value == "error") o.log_level = LogLevel::kError;
       else if (value == "warn") o.log_level = LogLevel::kWarn;

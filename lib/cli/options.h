@@ -28,6 +28,9 @@ struct Options {
   std::vector<std::string> api_keys;
   size_t threads = 64;
   int64_t heartbeat_ms = 15000;
+  // Account features switched off, to exercise a client's handling of the
+  // vendor's 403s. Known: operator_feedback.
+  std::vector<std::string> disabled_features;
   bool help = false;
   bool version = false;
 };

@@ -419,3 +419,12 @@ TEST_CASE("exactly one of many concurrent HTTP resumes of one interrupt wins", "
   CHECK(conflict == 7);
   CHECK(GetRun(sb, run)["status"] == "completed");
 }
+
+TEST_CASE("feedback is 403 for an account without the operator_feedback feature", "[http]") {
+  SandboxProcess sb(SandboxOptions{{"--disable-feature", "operator_feedback"}});
+  std::string run = CreateRun(sb, "address_verification")["id"];
+  std::string artifact = GetRun(sb, run)["output"]["artifacts"][0]["id"];
+  auto r = sb.Post("/v1/runs/" + run + "/feedback", Json{{"rating", "POSITIVE"}, {"artifact_id", artifact}}.dump());
+  CHECK_STATUS(r, 403);
+  CHECK(r.body == R"({"errors":[{"message":"operator_feedback feature is not enabled on the account"}]})");
+}

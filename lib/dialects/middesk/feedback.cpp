@@ -39,6 +39,9 @@ OrderedJson RenderFeedback(const Feedback& f) {
 void SubmitFeedback(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   auto caller = AuthenticateOrRespond(req, res, d.keys);
   if (!caller) return;
+  if (!d.operator_feedback) {
+    return RespondJson(res, 403, ErrorBody("operator_feedback feature is not enabled on the account"));
+  }
   auto body = JsonObjectBodyOrRespond(req, res);
   if (!body) return;
   // This endpoint documents 422 for a missing or invalid payload.

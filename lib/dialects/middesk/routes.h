@@ -16,6 +16,7 @@ struct Deps {
   const http::KeyPolicy& keys;
   Instant agents_created_at;  // agents come from fixtures; they exist from the clock's start
   int64_t heartbeat_ms = 15000;  // wall time between keep-alive comments on an idle stream
+  bool operator_feedback = true;  // the account feature feedback needs; off gives the vendor's 403
 };
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);
