@@ -40,6 +40,18 @@ void StopOnSignal(http::Server& server, engine::EventBus& bus, sigset_t signals)
   }).detach();
 }
 
+// `agent-sandbox validate PATH`: the same checks the server makes at start.
+int Validate(const cli::Options& o) {
+  auto fixtures = script::LoadFixtures(o.fixtures, IdGenerator(o.seed));
+  if (!fixtures.ok()) {
+    std::cout << fixtures.status().message() << "\n";
+    return 1;
+  }
+  std::cout << o.fixtures << ": ok (" << fixtures->agents.size() << " agents, " << fixtures->ScenarioCount()
+            << " scenarios)\n";
+  return 0;
+}
+
 int Serve(const cli::Options& o) {
   IdGenerator ids(o.seed);
   auto fixtures = script::LoadFixtures(o.fixtures, ids);
@@ -72,7 +84,8 @@ int Serve(const cli::Options& o) {
                           o.disabled_features.end();
   middesk::Deps middesk_deps{engine, *store.value(), keys, agents_created_at, o.heartbeat_ms, feedback_enabled};
   middesk::RegisterRoutes(server.routes(), middesk_deps);
-  control::Deps control_deps{engine, *store.value(), AGENT_SANDBOX_VERSION};
+  control::FixtureReloader reloader(engine, o.fixtures, ids);
+  control::Deps control_deps{engine, *store.value(), AGENT_SANDBOX_VERSION, reloader};
   control::RegisterRoutes(server.routes(), control_deps);
   middesk::RegisterFallback(server.routes());
   if (o.log_level == cli::LogLevel::kDebug) {
@@ -92,7 +105,9 @@ int Serve(const cli::Options& o) {
                 FormatInstant(clock->now()).c_str(), static_cast<unsigned long long>(o.seed));
     std::fflush(stdout);
   }
+  reloader.StartWatching(o.watch_ms);
   server.Listen();
+  reloader.Stop();
   engine.Stop();
   return 0;
 }
@@ -113,5 +128,6 @@ int main(int argc, char** argv) {
     std::cout << "agent-sandbox " << AGENT_SANDBOX_VERSION << "\n";
     return 0;
   }
+  if (options->command == "validate") return Validate(options.value());
   return Serve(options.value());
 }

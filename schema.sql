@@ -40,7 +40,10 @@ CREATE TABLE runs (
   started_at     INTEGER,
   ended_at       INTEGER,
   output         TEXT,            -- JSON or NULL
+  result         TEXT,            -- JSON or NULL: a completed Modus task's result
   error_message  TEXT,
+  failure_reason TEXT,            -- e.g. approval_timeout
+  request        TEXT,            -- JSON: the create-run body, for templates
   cursor_segment INTEGER NOT NULL,
   cursor_pc      INTEGER NOT NULL,
   segment_base   INTEGER NOT NULL,
@@ -71,7 +74,8 @@ CREATE TABLE steps (
   started_at     INTEGER NOT NULL,
   completed_at   INTEGER,
   result         TEXT,            -- JSON or NULL
-  artifacts      TEXT NOT NULL    -- JSON array
+  artifacts      TEXT NOT NULL,   -- JSON array
+  text           TEXT NOT NULL    -- a streamed message, as far as it got
 );
 CREATE INDEX steps_by_run ON steps (run_id, ordinal);
 
@@ -84,7 +88,8 @@ CREATE TABLE interrupts (
   pending     INTEGER NOT NULL,
   created_at  INTEGER NOT NULL,
   resolved_at INTEGER,
-  input       TEXT                -- JSON or NULL
+  input       TEXT,               -- JSON or NULL
+  expired     INTEGER NOT NULL    -- 1 when its timeout passed unanswered
 );
 CREATE INDEX interrupts_by_run ON interrupts (run_id, created_at);
 

@@ -38,6 +38,9 @@ std::string HelpText() {
   return R"(agent-sandbox: a local sandbox for agent-run APIs (Middesk Agents API), scripted by fixtures.
 
 Usage: agent-sandbox [serve] [options]
+       agent-sandbox validate <fixture file or folder>
+                           check fixtures against the scenario language; prints every
+                           problem as file:line:col: /json/pointer: message; exit 0 or 1
 
 Options:
   --host HOST          address to listen on (default 127.0.0.1)
@@ -52,6 +55,7 @@ Options:
   --api-key KEY        accept only this key (repeatable); by default any mk_test_/mk_live_ key
   --threads N          HTTP worker threads, shared by requests and open streams (default 64)
   --heartbeat-ms N     keep-alive comment interval on idle event streams (default 15000)
+  --watch-ms N         how often to look for fixture changes to reload; 0 = never (default 1000)
   --disable-feature F  answer as an account without feature F (repeatable): operator_feedback
   --log-level LEVEL    error | warn | info | debug (default info)
   --help               print this help
@@ -63,6 +67,16 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
   Options o;
   size_t i = 0;
   if (!args.empty() && args[0] == "serve") ++i;
+  if (!args.empty() && args[0] == "validate") {
+    o.command = "validate";
+    if (args.size() == 2 && (args[1] == "--help" || args[1] == "-h")) {
+      o.help = true;
+      return o;
+    }
+    if (args.size() != 2 || args[1].rfind("-", 0) == 0) return Bad("validate takes one fixture file or folder");
+    o.fixtures = args[1];
+    return o;
+  }
   for (; i < args.size(); ++i) {
     std::string flag = args[i];
     std::optional<std::string> inline_value;
@@ -82,7 +96,7 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       continue;
     }
     static const char* kValued[] = {"--host", "--port", "--db", "--fixtures", "--seed", "--clock", "--clock-start",
-                                    "--speed", "--api-key", "--threads", "--heartbeat-ms", "--disable-feature", "--log-level"};
+                                    "--speed", "--api-key", "--threads", "--heartbeat-ms", "--watch-ms", "--disable-feature", "--log-level"};
     bool valued = false;
     for (const char* v : kValued) valued = valued || flag == v;
     if (!valued) {
@@ -139,6 +153,10 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
         return Bad("--heartbeat-ms must be a number from 10 to 3600000, got \"" + value + "\"");
       }
       o.heartbeat_ms = static_cast<int64_t>(n);
+    } else if (flag == "--watch-ms") {
+      uint64_t n;
+      if (!ParseUnsigned(value, 3600000, n)) return Bad("--watch-ms must be a number from 0 to 3600000, got \"" + value + "\"");
+      o.watch_ms = static_cast<int64_t>(n);
     } else if (flag == "--disable-feature") {
       if (value != "operator_feedback") return Bad("--disable-feature knows only operator_feedback, got \"" + value + "\"");
       o.disabled_features.push_back(value);

@@ -28,6 +28,7 @@ struct Options {
   std::vector<std::string> api_keys;
   size_t threads = 64;
   int64_t heartbeat_ms = 15000;
+  int64_t watch_ms = 1000;  // fixture polling interval for hot reload; 0 = off
   // Account features switched off, to exercise a client's handling of the
   // vendor's 403s. Known: operator_feedback.
   std::vector<std::string> disabled_features;

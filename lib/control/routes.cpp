@@ -23,10 +23,37 @@ void Health(const Deps& d, const httplib::Request&, httplib::Response& res) {
   res.set_content(body.dump(), "application/json");
 }
 
+OrderedJson RenderReport(const FixtureReloader& f, const ReloadReport& r) {
+  OrderedJson errors = OrderedJson::array();
+  for (const auto& e : r.errors) errors.push_back({{"message", e}});
+  OrderedJson body = {{"path", f.path()}, {"ok", r.ok}, {"agents", r.agents}, {"scenarios", r.scenarios},
+                      {"generation", r.generation}};
+  if (!r.ok) body["errors"] = errors;
+  return body;
+}
+
+// GET /_sandbox/fixtures: what is loaded, and how the last reload went.
+void FixturesStatus(const Deps& d, const httplib::Request&, httplib::Response& res) {
+  res.set_content(RenderReport(d.fixtures, d.fixtures.last()).dump(), "application/json");
+}
+
+// POST /_sandbox/fixtures/reload: 200 when applied; 422 with every problem
+// (and the previous fixtures still in force) when not.
+void ReloadFixtures(const Deps& d, const httplib::Request&, httplib::Response& res) {
+  ReloadReport r = d.fixtures.Reload();
+  res.status = r.ok ? 200 : 422;
+  res.set_content(RenderReport(d.fixtures, r).dump(), "application/json");
+}
+
 }  // namespace
 
 void RegisterRoutes(httplib::Server& s, const Deps& d) {
-  s.Get("/_sandbox/health", [&d](const httplib::Request& req, httplib::Response& res) { Health(d, req, res); });
+  auto bind = [&d](void (*h)(const Deps&, const httplib::Request&, httplib::Response&)) {
+    return [&d, h](const httplib::Request& req, httplib::Response& res) { h(d, req, res); };
+  };
+  s.Get("/_sandbox/health", bind(Health));
+  s.Get("/_sandbox/fixtures", bind(FixturesStatus));
+  s.Post("/_sandbox/fixtures/reload", bind(ReloadFixtures));
 }
 
 }  // namespace sandbox::control

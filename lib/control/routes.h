@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "control/fixtures.h"
 #include "engine/engine.h"
 #include "store/store.h"
 
@@ -15,6 +16,7 @@ struct Deps {
   engine::Engine& engine;
   store::Store& store;
   std::string version;
+  FixtureReloader& fixtures;
 };
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);

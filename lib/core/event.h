@@ -4,15 +4,21 @@
 // Log format, one row per event: (run_id, seq, type, at, payload). `seq` starts
 // at 1 and has no gaps; `at` is the sandbox instant the event took effect;
 // payload keys per type:
-//   run.started      thread_id, agent, scenario, ordinal, requester (object|null)
+//   run.started      thread_id, agent, scenario, ordinal, requester (object|null),
+//                    request (the create-run body, for templates; optional)
 //   step.started     step_id, parent_step_id (string|null), agent, type, name, label, ordinal
 //   artifact.added   step_id, artifact {id,title,type,confidence,summary,sources}
 //   step.completed   step_id, status ("completed"|"error"), result (any, optional)
 //   run.interrupted  interrupt_id, step_id, agent (string|null), value (object)
 //   run.resumed      interrupt_id, input (any), branch (string), segment (int)
-//   run.completed    output {artifacts:[...]}
-//   run.failed       message
-// Every event except run.started, run.resumed and the terminal ones is one
+//   interrupt.expired interrupt_id, segment (int)   (its timeout passed unanswered)
+//   text.delta       step_id, text                  (one token of a streamed message)
+//   tool.started     step_id, name, input
+//   tool.completed   step_id, name, output
+//   notice           step_id, text
+//   run.completed    output {artifacts:[...]}, result (any, optional: Modus task result)
+//   run.failed       message, reason (string, optional)
+// Every event except run.started, run.resumed, interrupt.expired and the terminal ones is one
 // instruction of the scenario's compiled program and moves the cursor by one.
 // Resolved facts (ids, the branch taken, absolute instants) are in the log,
 // so replaying it never consults the clock, the fixtures or a random source.
@@ -33,6 +39,11 @@ inline constexpr const char* kRunInterrupted = "run.interrupted";
 inline constexpr const char* kRunResumed = "run.resumed";
 inline constexpr const char* kRunCompleted = "run.completed";
 inline constexpr const char* kRunFailed = "run.failed";
+inline constexpr const char* kInterruptExpired = "interrupt.expired";
+inline constexpr const char* kTextDelta = "text.delta";
+inline constexpr const char* kToolStarted = "tool.started";
+inline constexpr const char* kToolCompleted = "tool.completed";
+inline constexpr const char* kNotice = "notice";
 }  // namespace event_type
 
 struct Event {

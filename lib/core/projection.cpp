@@ -28,6 +28,7 @@ Status ApplyRunStarted(RunState& s, const Event& e) {
   r.scenario = p["scenario"];
   r.ordinal = p["ordinal"];
   r.requester = std::move(requester);
+  r.request = p.value("request", Json());
   r.status = RunStatus::kRunning;
   r.created_at = r.updated_at = e.at;
   r.started_at = e.at;
@@ -128,6 +129,7 @@ Status ApplyRunCompleted(RunState& s, const Event& e) {
   if (!p.contains("output") || !p["output"].is_object()) return Bad(e, "payload needs output");
   s.run.status = RunStatus::kCompleted;
   s.run.output = p["output"];
+  s.run.result = p.value("result", Json());
   s.run.ended_at = e.at;
   return Status::Ok();
 }
@@ -137,6 +139,7 @@ Status ApplyRunFailed(RunState& s, const Event& e) {
   if (!HasString(p, "message")) return Bad(e, "payload needs message");
   s.run.status = RunStatus::kError;
   s.run.error_message = p["message"].get<std::string>();
+  if (p.contains("reason") && p["reason"].is_string()) s.run.failure_reason = p["reason"].get<std::string>();
   s.run.ended_at = e.at;
   // A failure ends every step still open: the agent will not come back to them.
   for (auto& st : s.steps) {
@@ -144,6 +147,35 @@ Status ApplyRunFailed(RunState& s, const Event& e) {
       st.status = StepStatus::kError;
       st.completed_at = e.at;
     }
+  }
+  return Status::Ok();
+}
+
+Status ApplyInterruptExpired(RunState& s, const Event& e) {
+  const Json& p = e.payload;
+  if (!HasString(p, "interrupt_id") || !p.contains("segment") || !p["segment"].is_number_integer()) {
+    return Bad(e, "payload needs interrupt_id, segment");
+  }
+  Interrupt* i = s.FindInterrupt(p["interrupt_id"]);
+  if (!i || !i->pending) return Bad(e, "interrupt is not pending");
+  i->pending = false;
+  i->expired = true;
+  i->resolved_at = e.at;
+  s.run.status = RunStatus::kRunning;
+  s.run.cursor = Cursor{p["segment"].get<int>(), 0, e.at};
+  return Status::Ok();
+}
+
+// text.delta, tool.started, tool.completed, notice: they name a started step;
+// only text changes the state (the step's message grows).
+Status ApplyStepActivity(RunState& s, const Event& e) {
+  const Json& p = e.payload;
+  if (!HasString(p, "step_id")) return Bad(e, "payload needs step_id");
+  Step* st = s.FindStep(p["step_id"]);
+  if (!st) return Bad(e, "unknown step");
+  if (e.type == event_type::kTextDelta) {
+    if (!HasString(p, "text")) return Bad(e, "payload needs text");
+    st->text += p["text"].get<std::string>();
   }
   return Status::Ok();
 }
@@ -184,6 +216,12 @@ Status Apply(RunState& state, const Event& e) {
     st = ApplyRunCompleted(state, e);
   } else if (e.type == event_type::kRunFailed) {
     st = ApplyRunFailed(state, e);
+  } else if (e.type == event_type::kInterruptExpired) {
+    st = ApplyInterruptExpired(state, e);
+  } else if (e.type == event_type::kTextDelta || e.type == event_type::kToolStarted ||
+             e.type == event_type::kToolCompleted || e.type == event_type::kNotice) {
+    st = ApplyStepActivity(state, e);
+    instruction = true;
   } else {
     return Bad(e, "unknown event type");
   }

@@ -53,6 +53,7 @@ struct Step {
   std::optional<Instant> completed_at;
   Json result;  // null when the step has no structured result
   std::vector<Artifact> artifacts;
+  std::string text;  // the message streamed so far, for chat-style steps
   bool operator==(const Step&) const = default;
 };
 
@@ -66,6 +67,7 @@ struct Interrupt {
   Instant created_at = 0;
   std::optional<Instant> resolved_at;
   Json input;  // the answer given on resume; null while pending
+  bool expired = false;  // its timeout passed unanswered
   bool operator==(const Interrupt&) const = default;
 };
 
@@ -107,7 +109,10 @@ struct Run {
   std::optional<Instant> started_at;
   std::optional<Instant> ended_at;
   Json output;  // null unless completed: {"artifacts": [...]}
+  Json result;  // the scenario's task result once completed (Modus); null otherwise
   std::optional<std::string> error_message;
+  std::optional<std::string> failure_reason;  // e.g. approval_timeout
+  Json request;  // the create-run request body, for templates
   Cursor cursor;
   int64_t last_seq = 0;
   bool operator==(const Run&) const = default;

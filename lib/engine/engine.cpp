@@ -7,7 +7,9 @@
 #include <future>
 
 #include "core/projection.h"
+#include "core/time_format.h"
 #include "script/loader.h"
+#include "script/template.h"
 
 namespace sandbox::engine {
 
@@ -19,7 +21,15 @@ Engine::Engine(store::Store& store, Clock& clock, const IdGenerator& ids,
 
 Engine::~Engine() { Stop(); }
 
-std::shared_ptr<const script::FixtureSet> Engine::fixtures() const { return fixtures_; }
+std::shared_ptr<const script::FixtureSet> Engine::fixtures() const {
+  std::lock_guard<std::mutex> g(fixtures_mu_);
+  return fixtures_;
+}
+
+void Engine::ReplaceFixtures(std::shared_ptr<const script::FixtureSet> fixtures) {
+  std::lock_guard<std::mutex> g(fixtures_mu_);
+  fixtures_ = std::move(fixtures);
+}
 
 Status Engine::health() const {
   std::lock_guard<std::mutex> g(mu_);
@@ -56,14 +66,21 @@ Status Engine::Start() {
   next_run_ordinal_ = runs.value() + 1;
   auto in_flight = store_.RunIdsWithStatus(RunStatus::kRunning);
   if (!in_flight.ok()) return in_flight.status();
-  for (const auto& id : in_flight.value()) {
+  auto waiting = store_.RunIdsWithStatus(RunStatus::kInterrupted);
+  if (!waiting.ok()) return waiting.status();
+  std::vector<std::string> ids = in_flight.value();
+  ids.insert(ids.end(), waiting.value().begin(), waiting.value().end());
+  for (const auto& id : ids) {
     auto log = store_.Events(id);
     if (!log.ok()) return log.status();
     auto state = Rebuild(log.value());
     if (!state.ok()) return state.status();
     auto program = ProgramFromScript(id, state.value().run.agent);
     if (!program.ok()) return program.status();
-    active_[id] = ActiveRun{std::move(state).value(), std::move(program).value()};
+    ActiveRun run{std::move(state).value(), std::move(program).value()};
+    // A waiting run stays with the writer only when its interrupt can expire.
+    if (run.state.run.status == RunStatus::kInterrupted && !ExpiryOf(run)) continue;
+    active_[id] = std::move(run);
   }
   {
     std::lock_guard<std::mutex> g(mu_);
@@ -117,10 +134,16 @@ std::optional<std::pair<Instant, std::string>> Engine::NextDue() const {
   std::optional<std::pair<Instant, std::string>> best;
   int64_t best_ordinal = 0;
   for (const auto& [id, run] : active_) {
-    const auto& c = run.state.run.cursor;
-    const script::Instruction* in = run.program->At(c.segment, c.pc);
-    if (!in) continue;
-    Instant due = c.segment_base + in->offset_ms;
+    std::optional<Instant> next;
+    if (run.state.run.status == RunStatus::kInterrupted) {
+      next = ExpiryOf(run);
+    } else {
+      const auto& c = run.state.run.cursor;
+      const script::Instruction* in = run.program->At(c.segment, c.pc);
+      if (in) next = c.segment_base + in->offset_ms;
+    }
+    if (!next) continue;
+    Instant due = *next;
     if (!best || due < best->first || (due == best->first && run.state.run.ordinal < best_ordinal)) {
       best = std::make_pair(due, id);
       best_ordinal = run.state.run.ordinal;
@@ -155,39 +178,57 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
   e.at = at;
   const script::StepNode* n = in.node;
   std::string step_id = n ? ids_.Uuid("step", run_id, static_cast<uint64_t>(n->ref)) : "";
+  // Templates are rendered now and the log keeps the result.
+  const Json ctx = TemplateContext(s, at);
+  auto render = [&](const std::string& text) { return script::RenderTemplate(text, ctx); };
+  auto render_opt = [&](const std::optional<std::string>& text) -> std::optional<std::string> {
+    if (!text) return std::nullopt;
+    return render(*text);
+  };
   switch (in.op) {
     case Op::kStartStep: {
       e.type = event_type::kStepStarted;
       Json parent = in.parent_ref >= 0 ? Json(ids_.Uuid("step", run_id, static_cast<uint64_t>(in.parent_ref)))
                                        : Json(nullptr);
       e.payload = {{"step_id", step_id}, {"parent_step_id", parent}, {"agent", n->agent}, {"type", n->type},
-                   {"name", n->name},    {"label", n->label},        {"ordinal", s.steps.size()}};
+                   {"name", n->name},    {"label", render(n->label)}, {"ordinal", s.steps.size()}};
       break;
     }
     case Op::kAddArtifact: {
       e.type = event_type::kArtifactAdded;
       const auto& spec = n->artifacts[static_cast<size_t>(in.artifact_index)];
+      std::vector<Source> sources;
+      for (const auto& src : spec.sources) {
+        sources.push_back(Source{render(src.url), render_opt(src.source_name), src.source_tier, src.source_type});
+      }
       Artifact a{ids_.Uuid("artifact", step_id, static_cast<uint64_t>(in.artifact_index)),
-                 spec.title, spec.type, spec.confidence, spec.summary, spec.sources};
+                 render(spec.title), spec.type, spec.confidence, render_opt(spec.summary), std::move(sources)};
       e.payload = {{"step_id", step_id}, {"artifact", ArtifactToJson(a)}};
       break;
     }
     case Op::kCompleteStep:
-    case Op::kFailStep:
+    case Op::kFailStep: {
       e.type = event_type::kStepCompleted;
       e.payload = {{"step_id", step_id}, {"status", in.op == Op::kFailStep ? "error" : "completed"}};
-      if (!n->result.is_null()) e.payload["result"] = n->result;
+      const Json& result = in.result.is_null() ? n->result : in.result;
+      if (!result.is_null()) e.payload["result"] = script::RenderTemplates(result, ctx);
       break;
+    }
     case Op::kInterrupt:
       e.type = event_type::kRunInterrupted;
       e.payload = {{"interrupt_id", ids_.Prefixed("intr_", "interrupt", run_id, s.interrupts.size())},
                    {"step_id", step_id},
                    {"agent", n->interrupt->agent ? Json(*n->interrupt->agent) : Json(nullptr)},
-                   {"value", n->interrupt->value}};
+                   {"value", script::RenderTemplates(n->interrupt->value, ctx)}};
       break;
     case Op::kFailRun:
       e.type = event_type::kRunFailed;
-      e.payload = {{"message", n->error_message.value_or("step " + n->name + " failed")}};
+      if (in.fail_reason && !n->error_message) {
+        e.payload = {{"message", *in.fail_reason}};  // an expired interrupt
+      } else {
+        e.payload = {{"message", render(n->error_message.value_or("step " + n->name + " failed"))}};
+      }
+      if (in.fail_reason) e.payload["reason"] = *in.fail_reason;
       break;
     case Op::kCompleteRun: {
       e.type = event_type::kRunCompleted;
@@ -197,10 +238,59 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
         for (const auto& a : st.artifacts) artifacts.push_back(ArtifactToJson(a));
       }
       e.payload = {{"output", {{"artifacts", artifacts}}}};
+      const Json& result = run.program->scenario().result;
+      if (!result.is_null()) e.payload["result"] = script::RenderTemplates(result, ctx);
       break;
     }
+    case Op::kTextDelta:
+      e.type = event_type::kTextDelta;
+      e.payload = {{"step_id", step_id}, {"text", render(in.text)}};
+      break;
+    case Op::kToolStart:
+      e.type = event_type::kToolStarted;
+      e.payload = {{"step_id", step_id}, {"name", n->tool->name},
+                   {"input", script::RenderTemplates(n->tool->input, ctx)}};
+      break;
+    case Op::kToolEnd:
+      e.type = event_type::kToolCompleted;
+      e.payload = {{"step_id", step_id}, {"name", n->tool->name},
+                   {"output", script::RenderTemplates(n->tool->output, ctx)}};
+      break;
+    case Op::kNotice:
+      e.type = event_type::kNotice;
+      e.payload = {{"step_id", step_id}, {"text", render(*n->notice)}};
+      break;
   }
   return e;
+}
+
+Json Engine::TemplateContext(const RunState& s, Instant at) const {
+  const Run& r = s.run;
+  auto fixtures = this->fixtures();
+  const script::Agent* agent = fixtures->FindAgentByType(r.agent);
+  // resume.*: the latest answer; a plain-string answer is its decision.
+  Json resume = Json::object();
+  for (const auto& i : s.interrupts) {
+    if (i.pending || i.expired) continue;
+    resume = i.input.is_object() ? i.input : Json::object();
+    if (i.input.is_string()) resume["decision"] = i.input;
+    resume["input"] = i.input;
+  }
+  return Json{{"request", r.request.is_object() ? r.request : Json::object()},
+              {"run", {{"id", r.id}, {"thread_id", r.thread_id}, {"agent", r.agent}, {"scenario", r.scenario}}},
+              {"thread", {{"id", r.thread_id}}},
+              {"agent", {{"type", r.agent}, {"name", agent ? agent->name : r.agent}}},
+              {"resume", resume},
+              {"now", FormatInstant(at)}};
+}
+
+std::optional<Instant> Engine::ExpiryOf(const ActiveRun& run) const {
+  const RunState& s = run.state;
+  if (s.run.status != RunStatus::kInterrupted) return std::nullopt;
+  const Interrupt* pending = s.PendingInterrupt();
+  const script::Instruction* at = run.program->At(s.run.cursor.segment, s.run.cursor.pc - 1);
+  if (!pending || !at || at->op != Op::kInterrupt || !at->timeout_ms) return std::nullopt;
+  return pending->created_at + *at->timeout_ms;
 }
 
 Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* after) {
@@ -208,6 +298,17 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
   if (it == active_.end()) return Status::Internal("run " + run_id + " is not active");
   ActiveRun next = it->second;  // applied to a copy: nothing changes unless the commit succeeds
   std::vector<Event> events;
+  if (next.state.run.status == RunStatus::kInterrupted) {
+    // Its interrupt's timeout has come: the run moves to the timeout path.
+    const Interrupt* pending = next.state.PendingInterrupt();
+    const script::Instruction* at = next.program->At(next.state.run.cursor.segment, next.state.run.cursor.pc - 1);
+    if (!pending || !at || at->timeout_segment < 0) return Status::Internal("run " + run_id + " has no expiry");
+    Event expired{run_id, next.state.run.last_seq + 1, event_type::kInterruptExpired, due,
+                  Json{{"interrupt_id", pending->id}, {"segment", at->timeout_segment}}};
+    Status st = Apply(next.state, expired);
+    if (!st.ok()) return st;
+    events.push_back(std::move(expired));
+  }
   while (true) {
     const auto& c = next.state.run.cursor;
     const script::Instruction* in = next.program->At(c.segment, c.pc);
@@ -224,7 +325,7 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
   if (!st.ok()) return st;
   bus_.Publish();
   if (after) *after = next.state;
-  if (next.state.run.status == RunStatus::kRunning) {
+  if (next.state.run.status == RunStatus::kRunning || ExpiryOf(next)) {
     it->second = std::move(next);
   } else {
     active_.erase(it);
@@ -234,7 +335,7 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
 
 Result<Thread> Engine::CreateThread(CreateThreadCommand cmd) {
   return Submit<Thread>([this, cmd = std::move(cmd)]() -> Result<Thread> {
-    if (!fixtures_->FindAgentByType(cmd.agent_type)) return Status::NotFound("agent type not found", "type");
+    if (!fixtures()->FindAgentByType(cmd.agent_type)) return Status::NotFound("agent type not found", "type");
     Thread t;
     t.ordinal = next_thread_ordinal_;
     t.id = ids_.Uuid("thread", "", static_cast<uint64_t>(t.ordinal));
@@ -253,9 +354,12 @@ Result<Thread> Engine::CreateThread(CreateThreadCommand cmd) {
 
 Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
   return Submit<RunState>([this, cmd = std::move(cmd)]() -> Result<RunState> {
-    const script::Agent* agent = fixtures_->FindAgentByType(cmd.agent_type);
+    // Held for the whole command: a reload cannot free the scenario under us.
+    auto fixtures = this->fixtures();
+    const script::Agent* agent = fixtures->FindAgentByType(cmd.agent_type);
     if (!agent) return Status::NotFound("agent type not found", "type");
-    const script::Scenario* scenario = cmd.scenario ? agent->FindScenario(*cmd.scenario) : &agent->scenarios.front();
+    const script::Scenario* scenario =
+        cmd.scenario ? agent->FindScenario(*cmd.scenario) : &agent->SelectScenario(cmd.request);
     if (!scenario) {
       return Status::NotFound("scenario \"" + *cmd.scenario + "\" not found for agent type " + agent->type,
                               "X-Sandbox-Scenario");
@@ -292,7 +396,8 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
                        {"agent", agent->type},
                        {"scenario", scenario->name},
                        {"ordinal", next_run_ordinal_},
-                       {"requester", PrincipalToJson(cmd.requester)}}};
+                       {"requester", PrincipalToJson(cmd.requester)},
+                       {"request", cmd.request.is_object() ? cmd.request : Json::object()}}};
     Status st = Apply(run.state, started);
     if (!st.ok()) return st;
     std::string script_text = scenario->source.dump();
@@ -310,7 +415,10 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
 
 Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, const std::string& interrupt_id,
                                                      const Json& input) {
-  if (active_.count(run_id)) return Status::Conflict("run is not interrupted (status: running)", "id");
+  auto live = active_.find(run_id);
+  if (live != active_.end() && live->second.state.run.status == RunStatus::kRunning) {
+    return Status::Conflict("run is not interrupted (status: running)", "id");
+  }
   auto log = store_.Events(run_id);
   if (!log.ok()) return log.status();
   if (log.value().empty()) return Status::NotFound("agent run not found", "id");
@@ -332,7 +440,7 @@ Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, 
     return Status::Internal("run " + s.run.id + " is interrupted but its script is not at an interrupt");
   }
   std::string branch;
-  int segment = program.value()->BranchFor(*at, script::DecisionOf(input), branch);
+  int segment = program.value()->BranchFor(*at, script::DecisionOf(input, at->node->interrupt->branch_on), branch);
   Event resumed{s.run.id, s.run.last_seq + 1, event_type::kRunResumed, clock_.now(),
                 Json{{"interrupt_id", interrupt_id}, {"input", input}, {"branch", branch}, {"segment", segment}}};
   ActiveRun run{std::move(s), std::move(program).value()};

@@ -42,6 +42,7 @@ struct CreateThreadCommand {
 };
 
 struct CreateRunCommand {
+  Json request;  // the create-run body: picks the scenario, fills {{request.*}}
   std::string agent_type;
   std::optional<std::string> context_type;
   std::optional<std::string> context_id;
@@ -112,6 +113,8 @@ class Engine {
   EventBus& bus() { return bus_; }
   ClockMode clock_mode() const { return clock_.mode(); }
   std::shared_ptr<const script::FixtureSet> fixtures() const;
+  // New runs use these from now on; runs already started keep their script.
+  void ReplaceFixtures(std::shared_ptr<const script::FixtureSet> fixtures);
   // Ok, or the failure that stopped the engine from writing (sticky).
   Status health() const;
 
@@ -135,6 +138,10 @@ class Engine {
   // steps started, the answered interrupt's step completed).
   Result<RunState> SettleNow(RunState state);
   Result<Event> EventFor(const ActiveRun& run, const script::Instruction& in, Instant at) const;
+  // What {{...}} in the run's script can refer to at instant `at`.
+  Json TemplateContext(const RunState& s, Instant at) const;
+  // When a run waiting on an interrupt with a timeout expires; nullopt otherwise.
+  std::optional<Instant> ExpiryOf(const ActiveRun& run) const;
   Result<std::shared_ptr<const script::Program>> ProgramFromScript(const std::string& run_id,
                                                                    const std::string& agent_type);
   void SetStickyError(const Status& st);
@@ -152,6 +159,7 @@ class Engine {
   store::Store& store_;
   Clock& clock_;
   const IdGenerator& ids_;
+  mutable std::mutex fixtures_mu_;
   std::shared_ptr<const script::FixtureSet> fixtures_;
 
   // Writer-thread state.

@@ -26,11 +26,21 @@ struct StepNode;
 using StepList = std::vector<StepNode>;
 
 struct InterruptSpec {
-  Json value;  // the payload shown to the client (an object)
+  Json value;  // the payload shown to the client (an object); may hold templates
   std::optional<std::string> agent;  // defaults to value.agent when that is a string
-  // What happens after the resume, keyed by the answer's decision; "default"
-  // catches every other answer. Absent keys continue with the next step.
+  // The dotted path into the resume input whose value picks the branch.
+  std::string branch_on = "decision";
+  // What happens after the resume, keyed by that value; "default" catches
+  // every other answer. Absent keys continue with the next step.
   std::map<std::string, StepList> branches;
+  std::optional<int64_t> timeout_ms;  // the interrupt expires after this long
+  std::optional<StepList> on_timeout;  // absent: the run fails with approval_timeout
+};
+
+struct ToolSpec {
+  std::string name;
+  Json input;
+  Json output;
 };
 
 struct StepNode {
@@ -42,17 +52,54 @@ struct StepNode {
   int64_t duration_ms = 0;
   std::vector<ArtifactSpec> artifacts;
   Json result;  // null when absent
-  StepList steps;  // children, run one after another
+  StepList steps;  // children, run one after another (or together when `parallel`)
+  bool parallel = false;
+  std::optional<std::string> message;  // leaf only: text streamed as tokens over the duration
+  std::optional<ToolSpec> tool;
+  std::optional<std::string> notice;
   std::optional<InterruptSpec> interrupt;
   std::optional<std::string> error_message;
+  std::optional<std::string> error_reason;
+};
+
+enum class InterruptPolicy { kManual, kAutoApprove, kSkip };
+const char* InterruptPolicyName(InterruptPolicy p);
+
+// One condition on the create-run request: `field` (a dotted path into the
+// request body) equals / contains / matches / exists.
+struct MatchRule {
+  std::string field;
+  std::string op;  // equals | contains | matches | exists
+  Json operand;
 };
 
 struct Scenario {
   std::string name;
   std::string description;
+  std::vector<MatchRule> match;  // empty: a default scenario
+  std::optional<InterruptPolicy> interrupt_policy;  // overrides the agent's
   StepList steps;
+  Json result;  // {summary, task_result, task_error} for Modus task agents; null when absent
   int node_count = 0;
-  Json source;  // the scenario exactly as written, stored with each run that uses it
+  // The scenario as written, with the agent's interrupt policy resolved into
+  // it; stored with each run that uses it, so the run keeps its script.
+  Json source;
+  // True when every rule holds for the create-run `request`.
+  bool Matches(const Json& request) const;
+};
+
+struct ModusTrigger {
+  std::string type;  // manual | schedule | webhook | api
+  std::optional<int64_t> every_ms;  // schedule
+  std::optional<Instant> start;     // schedule
+};
+
+// How the Modus dialect knows the agent; absent when Modus does not serve it.
+struct ModusIdentity {
+  int64_t id = 0;
+  std::string agent_type;  // task | workflow
+  bool enabled = true;
+  std::vector<ModusTrigger> triggers;
 };
 
 struct Agent {
@@ -60,9 +107,15 @@ struct Agent {
   std::string type;
   std::string name;
   std::string description;
+  std::string version = "1";
+  InterruptPolicy interrupt_policy = InterruptPolicy::kManual;
+  std::optional<ModusIdentity> modus;
   std::string file;  // where it was declared
-  std::vector<Scenario> scenarios;  // the first one is the default
+  std::vector<Scenario> scenarios;
   const Scenario* FindScenario(const std::string& name) const;
+  // The scenario a create-run request gets: the first whose match rules all
+  // hold, else the first without rules, else the first.
+  const Scenario& SelectScenario(const Json& request) const;
 };
 
 struct FixtureSet {

@@ -1,42 +1,76 @@
-// Fixture parsing and validation. Validation is strict (unknown keys are
-// errors) because a misspelt key silently ignored is the most expensive kind
-// of fixture bug. All problems are collected, not just the first.
+// Fixture parsing and validation (the scenario language, docs/scenarios.md).
+// Validation is strict (unknown keys are errors, with a suggestion) because a
+// misspelt key silently ignored is the most expensive kind of fixture bug.
+// Every problem is collected with its JSON pointer; the file's text then
+// turns each pointer into line:column.
 #include "script/loader.h"
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 
+#include "core/time_format.h"
 #include "script/duration.h"
+#include "script/json_locator.h"
+#include "script/suggest.h"
+#include "script/template.h"
 
 namespace sandbox::script {
 namespace {
 
 namespace fs = std::filesystem;
 
-const std::set<std::string> kStepTypes = {"activity", "output", "interrupt", "error"};
+const std::vector<std::string> kStepTypes = {"activity", "output", "interrupt", "error"};
+// Branch keys an answer can select when branch_on is the default "decision":
+// what a resume sends, and what an action on the run sends (engine/actions.cpp).
+const std::vector<std::string> kDecisionBranches = {"approve",    "reject",         "default",    "add_sources",
+                                                    "add_attributes", "verify_tin", "dismissal"};
+
+struct Problem {
+  std::string pointer;  // where the problem is
+  std::string message;
+  bool at_key = false;  // the position is the key the pointer's last token names
+  std::string shown;    // the pointer the message names, when not `pointer`
+};
+
+std::string EscapePointerToken(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    if (c == '~') out += "~0";
+    else if (c == '/') out += "~1";
+    else out += c;
+  }
+  return out;
+}
+
+std::string Quoted(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
 
 class Checker {
  public:
-  explicit Checker(std::string file) : file_(std::move(file)) {}
+  void Error(const std::string& pointer, const std::string& what) { problems_.push_back({pointer, what, false, {}}); }
+  const std::vector<Problem>& problems() const { return problems_; }
 
-  void Error(const std::string& pointer, const std::string& what) {
-    errors_.push_back((file_.empty() ? "" : file_ + ": ") + (pointer.empty() ? "/" : pointer) + ": " + what);
-  }
-  const std::vector<std::string>& errors() const { return errors_; }
-
-  // Reports keys of `obj` that are not in `allowed`.
-  void OnlyKeys(const Json& obj, const std::string& at, std::initializer_list<const char*> allowed) {
+  // Reports keys of `obj` that are not in `allowed`, suggesting the closest.
+  void OnlyKeys(const Json& obj, const std::string& at, const std::vector<std::string>& allowed) {
     for (auto it = obj.begin(); it != obj.end(); ++it) {
-      bool known = std::any_of(allowed.begin(), allowed.end(), [&](const char* k) { return it.key() == k; });
-      if (!known) {
-        std::string list;
-        for (const char* k : allowed) list += std::string(list.empty() ? "" : ", ") + k;
-        Error(at, "unknown key \"" + it.key() + "\" (expected one of: " + list + ")");
-      }
+      if (std::find(allowed.begin(), allowed.end(), it.key()) != allowed.end()) continue;
+      UnknownKey(at, it.key(), allowed);
     }
+  }
+
+  void UnknownKey(const std::string& at, const std::string& key, const std::vector<std::string>& allowed) {
+    auto near = ClosestMatch(key, allowed);
+    std::string what = "unknown key \"" + key + "\"";
+    what += near ? " (did you mean \"" + *near + "\"?)" : " (expected one of: " + Quoted(allowed) + ")";
+    // The message names the object; the position is the key's.
+    problems_.push_back({at + "/" + EscapePointerToken(key), what, true, at.empty() ? "/" : at});
   }
 
   bool RequireString(const Json& obj, const std::string& at, const char* key, std::string& out) {
@@ -60,10 +94,22 @@ class Checker {
     return true;
   }
 
-  void OptionalString(const Json& obj, const std::string& at, const char* key, std::optional<std::string>& out) {
+  // A string that may hold templates.
+  bool TemplateString(const Json& v, const std::string& at, std::string& out) {
+    if (!String(v, at, out)) return false;
+    Templates(v, at);
+    return true;
+  }
+
+  void Templates(const Json& v, const std::string& at) {
+    for (const auto& e : CheckTemplates(v)) Error(at, e);
+  }
+
+  void OptionalString(const Json& obj, const std::string& at, const char* key, std::optional<std::string>& out,
+                      bool templated = false) {
     if (!obj.contains(key) || obj[key].is_null()) return;
     std::string s;
-    if (String(obj[key], at + "/" + key, s)) out = s;
+    if (templated ? TemplateString(obj[key], at + "/" + key, s) : String(obj[key], at + "/" + key, s)) out = s;
   }
 
   bool Object(const Json& v, const std::string& at) {
@@ -78,19 +124,35 @@ class Checker {
     return false;
   }
 
+  bool OneOf(const Json& v, const std::string& at, const std::vector<std::string>& options, std::string& out) {
+    if (!String(v, at, out)) return false;
+    if (std::find(options.begin(), options.end(), out) != options.end()) return true;
+    auto near = ClosestMatch(out, options);
+    Error(at, "expected one of " + Quoted(options) + ", got \"" + out + "\"" +
+                  (near ? " (did you mean \"" + *near + "\"?)" : ""));
+    return false;
+  }
+
+  std::optional<int64_t> Duration(const Json& v, const std::string& at) {
+    auto d = ParseDurationMs(v);
+    if (!d) {
+      Error(at, "expected a duration such as \"250ms\", \"2s\", \"1.5m\", \"1h\" or a number of milliseconds, got " +
+                    v.dump());
+    }
+    return d;
+  }
+
+
  private:
-  std::string file_;
-  std::vector<std::string> errors_;
+  std::vector<Problem> problems_;
 };
 
-std::string EscapePointerToken(const std::string& key) {
-  std::string out;
-  for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
-  }
-  return out;
+const std::vector<std::string> kPolicies = {"manual", "auto_approve", "skip"};
+
+InterruptPolicy PolicyFromName(const std::string& s) {
+  if (s == "auto_approve") return InterruptPolicy::kAutoApprove;
+  if (s == "skip") return InterruptPolicy::kSkip;
+  return InterruptPolicy::kManual;
 }
 
 void ParseArtifacts(Checker& c, const Json& arr, const std::string& at, std::vector<ArtifactSpec>& out) {
@@ -101,10 +163,11 @@ void ParseArtifacts(Checker& c, const Json& arr, const std::string& at, std::vec
     if (!c.Object(a, ap)) continue;
     c.OnlyKeys(a, ap, {"title", "type", "confidence", "summary", "sources"});
     ArtifactSpec spec;
-    c.RequireString(a, ap, "title", spec.title);
+    if (a.contains("title")) c.TemplateString(a["title"], ap + "/title", spec.title);
+    else c.Error(ap, "missing required key \"title\"");
     c.RequireString(a, ap, "type", spec.type);
     c.OptionalString(a, ap, "confidence", spec.confidence);
-    c.OptionalString(a, ap, "summary", spec.summary);
+    c.OptionalString(a, ap, "summary", spec.summary, /*templated=*/true);
     if (a.contains("sources") && c.Array(a["sources"], ap + "/sources")) {
       for (size_t j = 0; j < a["sources"].size(); ++j) {
         std::string sp = ap + "/sources/" + std::to_string(j);
@@ -112,8 +175,9 @@ void ParseArtifacts(Checker& c, const Json& arr, const std::string& at, std::vec
         if (!c.Object(s, sp)) continue;
         c.OnlyKeys(s, sp, {"url", "source_name", "source_tier", "source_type"});
         Source src;
-        c.RequireString(s, sp, "url", src.url);
-        c.OptionalString(s, sp, "source_name", src.source_name);
+        if (s.contains("url")) c.TemplateString(s["url"], sp + "/url", src.url);
+        else c.Error(sp, "missing required key \"url\"");
+        c.OptionalString(s, sp, "source_name", src.source_name, true);
         c.OptionalString(s, sp, "source_tier", src.source_tier);
         c.OptionalString(s, sp, "source_type", src.source_type);
         spec.sources.push_back(std::move(src));
@@ -123,66 +187,97 @@ void ParseArtifacts(Checker& c, const Json& arr, const std::string& at, std::vec
   }
 }
 
-void ParseSteps(Checker& c, const Json& arr, const std::string& at, const std::string& parent_agent,
-                int& next_ref, StepList& out);
+struct StepContext {
+  std::string agent;
+  bool in_parallel = false;
+};
 
-void ParseStep(Checker& c, const Json& s, const std::string& at, const std::string& parent_agent,
-               int& next_ref, StepList& out) {
+void ParseSteps(Checker& c, const Json& arr, const std::string& at, const StepContext& ctx, int& next_ref,
+                StepList& out);
+
+void ParseInterrupt(Checker& c, const Json& i, const std::string& ip, const StepNode& n, int& next_ref,
+                    InterruptSpec& spec) {
+  c.OnlyKeys(i, ip, {"value", "agent", "branch_on", "branches", "timeout", "on_timeout"});
+  if (!i.contains("value")) {
+    c.Error(ip, "missing required key \"value\"");
+  } else if (c.Object(i["value"], ip + "/value")) {
+    spec.value = i["value"];
+    c.Templates(spec.value, ip + "/value");
+  }
+  c.OptionalString(i, ip, "agent", spec.agent);
+  if (!spec.agent && spec.value.is_object() && spec.value.contains("agent") && spec.value["agent"].is_string()) {
+    spec.agent = spec.value["agent"].get<std::string>();
+  }
+  bool custom_branch_on = i.contains("branch_on");
+  if (custom_branch_on) c.String(i["branch_on"], ip + "/branch_on", spec.branch_on);
+  StepContext child{n.agent, false};
+  if (i.contains("branches") && c.Object(i["branches"], ip + "/branches")) {
+    for (auto it = i["branches"].begin(); it != i["branches"].end(); ++it) {
+      if (!custom_branch_on &&
+          std::find(kDecisionBranches.begin(), kDecisionBranches.end(), it.key()) == kDecisionBranches.end()) {
+        c.UnknownKey(ip + "/branches", it.key(), kDecisionBranches);
+        continue;
+      }
+      StepList branch;
+      ParseSteps(c, it.value(), ip + "/branches/" + EscapePointerToken(it.key()), child, next_ref, branch);
+      spec.branches.emplace(it.key(), std::move(branch));
+    }
+  }
+  if (i.contains("timeout")) spec.timeout_ms = c.Duration(i["timeout"], ip + "/timeout");
+  if (i.contains("on_timeout")) {
+    if (!i.contains("timeout")) c.Error(ip + "/on_timeout", "on_timeout needs a timeout");
+    StepList steps;
+    ParseSteps(c, i["on_timeout"], ip + "/on_timeout", child, next_ref, steps);
+    spec.on_timeout = std::move(steps);
+  }
+}
+
+void ParseStep(Checker& c, const Json& s, const std::string& at, const StepContext& ctx, int& next_ref,
+               StepList& out) {
   if (!c.Object(s, at)) return;
-  c.OnlyKeys(s, at, {"name", "label", "type", "agent", "duration", "artifacts", "result", "steps", "interrupt", "error"});
+  c.OnlyKeys(s, at, {"name", "label", "type", "agent", "duration", "artifacts", "result", "steps", "parallel",
+                     "message", "tool", "notice", "interrupt", "error"});
   StepNode n;
   n.ref = next_ref++;
   c.RequireString(s, at, "name", n.name);
-  c.RequireString(s, at, "label", n.label);
+  if (s.contains("label")) c.TemplateString(s["label"], at + "/label", n.label);
+  else c.Error(at, "missing required key \"label\"");
   if (s.contains("type")) {
     std::string t;
-    if (c.String(s["type"], at + "/type", t)) {
-      if (kStepTypes.count(t)) {
-        n.type = t;
-      } else {
-        c.Error(at + "/type", "expected one of activity, output, interrupt, error, got \"" + t + "\"");
-      }
-    }
+    if (c.OneOf(s["type"], at + "/type", kStepTypes, t)) n.type = t;
   }
-  n.agent = parent_agent;
+  n.agent = ctx.agent;
   if (s.contains("agent")) c.String(s["agent"], at + "/agent", n.agent);
-  if (s.contains("duration")) {
-    auto d = ParseDurationMs(s["duration"]);
-    if (d) {
-      n.duration_ms = *d;
-    } else {
-      c.Error(at + "/duration", "expected a duration such as \"250ms\", \"2s\", \"1.5m\", \"1h\" or a number of milliseconds, got " + s["duration"].dump());
-    }
-  }
+  if (s.contains("duration")) n.duration_ms = c.Duration(s["duration"], at + "/duration").value_or(0);
   if (s.contains("artifacts")) ParseArtifacts(c, s["artifacts"], at + "/artifacts", n.artifacts);
-  if (s.contains("result")) {
-    if (c.Object(s["result"], at + "/result")) n.result = s["result"];
+  if (s.contains("result") && c.Object(s["result"], at + "/result")) {
+    n.result = s["result"];
+    c.Templates(n.result, at + "/result");
+  }
+  if (s.contains("parallel")) {
+    if (!s["parallel"].is_boolean()) c.Error(at + "/parallel", "expected true or false");
+    else n.parallel = s["parallel"].get<bool>();
+  }
+  c.OptionalString(s, at, "message", n.message, /*templated=*/true);
+  c.OptionalString(s, at, "notice", n.notice, /*templated=*/true);
+  if (s.contains("tool") && c.Object(s["tool"], at + "/tool")) {
+    const Json& t = s["tool"];
+    c.OnlyKeys(t, at + "/tool", {"name", "input", "output"});
+    ToolSpec tool;
+    c.RequireString(t, at + "/tool", "name", tool.name);
+    tool.input = t.value("input", Json());
+    tool.output = t.value("output", Json());
+    c.Templates(tool.input, at + "/tool/input");
+    c.Templates(tool.output, at + "/tool/output");
+    n.tool = std::move(tool);
   }
   if (s.contains("interrupt")) {
     std::string ip = at + "/interrupt";
     if (n.type != "interrupt") c.Error(ip, "only a step of type \"interrupt\" may have an interrupt");
-    const Json& i = s["interrupt"];
-    if (c.Object(i, ip)) {
-      c.OnlyKeys(i, ip, {"value", "agent", "branches"});
+    if (ctx.in_parallel) c.Error(ip, "an interrupt cannot be inside parallel steps");
+    if (c.Object(s["interrupt"], ip)) {
       InterruptSpec spec;
-      if (!i.contains("value")) {
-        c.Error(ip, "missing required key \"value\"");
-      } else if (c.Object(i["value"], ip + "/value")) {
-        spec.value = i["value"];
-      }
-      std::optional<std::string> agent;
-      c.OptionalString(i, ip, "agent", agent);
-      if (!agent && spec.value.is_object() && spec.value.contains("agent") && spec.value["agent"].is_string()) {
-        agent = spec.value["agent"].get<std::string>();
-      }
-      spec.agent = agent;
-      if (i.contains("branches") && c.Object(i["branches"], ip + "/branches")) {
-        for (auto it = i["branches"].begin(); it != i["branches"].end(); ++it) {
-          StepList branch;
-          ParseSteps(c, it.value(), ip + "/branches/" + EscapePointerToken(it.key()), n.agent, next_ref, branch);
-          spec.branches.emplace(it.key(), std::move(branch));
-        }
-      }
+      ParseInterrupt(c, s["interrupt"], ip, n, next_ref, spec);
       n.interrupt = std::move(spec);
     }
   } else if (n.type == "interrupt") {
@@ -192,9 +287,14 @@ void ParseStep(Checker& c, const Json& s, const std::string& at, const std::stri
     std::string ep = at + "/error";
     if (n.type != "error") c.Error(ep, "only a step of type \"error\" may have an error");
     if (c.Object(s["error"], ep)) {
-      c.OnlyKeys(s["error"], ep, {"message"});
+      c.OnlyKeys(s["error"], ep, {"message", "reason"});
       std::string msg;
-      if (c.RequireString(s["error"], ep, "message", msg)) n.error_message = msg;
+      if (s["error"].contains("message") && c.TemplateString(s["error"]["message"], ep + "/message", msg)) {
+        n.error_message = msg;
+      } else if (!s["error"].contains("message")) {
+        c.Error(ep, "missing required key \"message\"");
+      }
+      c.OptionalString(s["error"], ep, "reason", n.error_reason);
     }
   } else if (n.type == "error") {
     c.Error(at, "a step of type \"error\" needs an \"error\" object with a message");
@@ -203,55 +303,129 @@ void ParseStep(Checker& c, const Json& s, const std::string& at, const std::stri
     if (n.type == "interrupt" || n.type == "error") {
       c.Error(at + "/steps", "a step of type \"" + n.type + "\" cannot have child steps");
     } else {
-      ParseSteps(c, s["steps"], at + "/steps", n.agent, next_ref, n.steps);
+      ParseSteps(c, s["steps"], at + "/steps", StepContext{n.agent, ctx.in_parallel || n.parallel}, next_ref,
+                 n.steps);
     }
   }
+  if (n.parallel && n.steps.empty()) c.Error(at + "/parallel", "a parallel step needs child steps");
+  if (n.message && !n.steps.empty()) c.Error(at + "/message", "only a step without child steps may stream a message");
   out.push_back(std::move(n));
 }
 
-void ParseSteps(Checker& c, const Json& arr, const std::string& at, const std::string& parent_agent,
-                int& next_ref, StepList& out) {
+void ParseSteps(Checker& c, const Json& arr, const std::string& at, const StepContext& ctx, int& next_ref,
+                StepList& out) {
   if (!c.Array(arr, at)) return;
+  for (size_t i = 0; i < arr.size(); ++i) ParseStep(c, arr[i], at + "/" + std::to_string(i), ctx, next_ref, out);
+}
+
+void ParseMatch(Checker& c, const Json& arr, const std::string& at, std::vector<MatchRule>& out) {
+  if (!c.Array(arr, at)) return;
+  static const std::vector<std::string> kOps = {"equals", "contains", "matches", "exists"};
   for (size_t i = 0; i < arr.size(); ++i) {
-    ParseStep(c, arr[i], at + "/" + std::to_string(i), parent_agent, next_ref, out);
+    std::string rp = at + "/" + std::to_string(i);
+    const Json& r = arr[i];
+    if (!c.Object(r, rp)) continue;
+    std::vector<std::string> allowed = {"field"};
+    allowed.insert(allowed.end(), kOps.begin(), kOps.end());
+    c.OnlyKeys(r, rp, allowed);
+    MatchRule rule;
+    c.RequireString(r, rp, "field", rule.field);
+    int ops = 0;
+    for (const auto& op : kOps) {
+      if (!r.contains(op)) continue;
+      ++ops;
+      rule.op = op;
+      rule.operand = r[op];
+      std::string op_at = rp + "/" + op;
+      if (op == "equals" && rule.operand.is_structured()) c.Error(op_at, "expected a string, number, boolean or null");
+      if (op == "contains" && !rule.operand.is_string()) c.Error(op_at, "expected a string");
+      if (op == "exists" && !rule.operand.is_boolean()) c.Error(op_at, "expected true or false");
+      if (op == "matches") {
+        if (!rule.operand.is_string()) {
+          c.Error(op_at, "expected a regular expression string");
+        } else {
+          try {
+            std::regex re(rule.operand.get<std::string>(), std::regex::ECMAScript);
+          } catch (const std::regex_error& e) {
+            c.Error(op_at, std::string("invalid regular expression: ") + e.what());
+          }
+        }
+      }
+    }
+    if (ops != 1) c.Error(rp, "a rule needs exactly one of equals, contains, matches, exists");
+    out.push_back(std::move(rule));
   }
 }
 
 void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const std::string& agent_type,
                        Scenario& out) {
   if (!c.Object(sc, at)) return;
-  c.OnlyKeys(sc, at, {"name", "description", "steps"});
+  c.OnlyKeys(sc, at, {"name", "description", "match", "interrupt_policy", "steps", "result"});
   c.RequireString(sc, at, "name", out.name);
   if (sc.contains("description")) c.String(sc["description"], at + "/description", out.description);
+  if (sc.contains("match")) ParseMatch(c, sc["match"], at + "/match", out.match);
+  if (sc.contains("interrupt_policy")) {
+    std::string p;
+    if (c.OneOf(sc["interrupt_policy"], at + "/interrupt_policy", kPolicies, p)) out.interrupt_policy = PolicyFromName(p);
+  }
+  if (sc.contains("result") && c.Object(sc["result"], at + "/result")) {
+    const Json& r = sc["result"];
+    c.OnlyKeys(r, at + "/result", {"summary", "task_result", "task_error"});
+    if (r.contains("summary") && !r["summary"].is_string()) c.Error(at + "/result/summary", "expected a string");
+    if (r.contains("task_error") && !r["task_error"].is_string() && !r["task_error"].is_null()) {
+      c.Error(at + "/result/task_error", "expected a string or null");
+    }
+    c.Templates(r, at + "/result");
+    out.result = r;
+  }
   if (!sc.contains("steps")) {
     c.Error(at, "missing required key \"steps\"");
   } else {
     int next_ref = 0;
-    ParseSteps(c, sc["steps"], at + "/steps", agent_type, next_ref, out.steps);
+    ParseSteps(c, sc["steps"], at + "/steps", StepContext{agent_type, false}, next_ref, out.steps);
     if (sc["steps"].is_array() && sc["steps"].empty()) c.Error(at + "/steps", "a scenario needs at least one step");
     out.node_count = next_ref;
   }
   out.source = sc;
 }
 
-std::string Joined(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
-  return out;
-}
-
-// Line and column (1-based) of a byte offset, for syntax errors.
-std::string LineCol(const std::string& text, size_t offset) {
-  size_t line = 1, col = 1;
-  for (size_t i = 0; i < offset && i < text.size(); ++i) {
-    if (text[i] == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
+void ParseModus(Checker& c, const Json& m, const std::string& at, ModusIdentity& out) {
+  if (!c.Object(m, at)) return;
+  c.OnlyKeys(m, at, {"id", "agent_type", "enabled", "triggers"});
+  if (!m.contains("id")) c.Error(at, "missing required key \"id\"");
+  else if (!m["id"].is_number_integer() || m["id"].get<int64_t>() < 1) c.Error(at + "/id", "expected an integer of at least 1");
+  else out.id = m["id"];
+  if (!m.contains("agent_type")) c.Error(at, "missing required key \"agent_type\"");
+  else c.OneOf(m["agent_type"], at + "/agent_type", {"task", "workflow"}, out.agent_type);
+  if (m.contains("enabled")) {
+    if (!m["enabled"].is_boolean()) c.Error(at + "/enabled", "expected true or false");
+    else out.enabled = m["enabled"];
+  }
+  if (m.contains("triggers") && c.Array(m["triggers"], at + "/triggers")) {
+    for (size_t i = 0; i < m["triggers"].size(); ++i) {
+      std::string tp = at + "/triggers/" + std::to_string(i);
+      const Json& t = m["triggers"][i];
+      if (!c.Object(t, tp)) continue;
+      c.OnlyKeys(t, tp, {"type", "every", "start"});
+      ModusTrigger trig;
+      if (!t.contains("type")) c.Error(tp, "missing required key \"type\"");
+      else c.OneOf(t["type"], tp + "/type", {"manual", "schedule", "webhook", "api"}, trig.type);
+      if (t.contains("every")) trig.every_ms = c.Duration(t["every"], tp + "/every");
+      if (t.contains("start")) {
+        std::string s;
+        if (c.String(t["start"], tp + "/start", s)) {
+          trig.start = ParseInstant(s);
+          if (!trig.start) c.Error(tp + "/start", "expected an ISO 8601 UTC time like 2026-01-01T00:00:00Z");
+        }
+      }
+      if (trig.type == "schedule" && !t.contains("every")) c.Error(tp, "a schedule trigger needs \"every\"");
+      if (trig.type != "schedule" && (t.contains("every") || t.contains("start"))) {
+        c.Error(tp, "only a schedule trigger takes \"every\" and \"start\"");
+      }
+      if (trig.every_ms && *trig.every_ms <= 0) c.Error(tp + "/every", "expected a duration above zero");
+      out.triggers.push_back(std::move(trig));
     }
   }
-  return std::to_string(line) + ":" + std::to_string(col);
 }
 
 void ParseDocument(Checker& c, const Json& doc, const std::string& file, const IdGenerator& ids,
@@ -267,12 +441,27 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
     std::string at = "/agents/" + std::to_string(i);
     const Json& a = doc["agents"][i];
     if (!c.Object(a, at)) continue;
-    c.OnlyKeys(a, at, {"type", "name", "description", "scenarios"});
+    c.OnlyKeys(a, at, {"type", "name", "description", "version", "interrupt_policy", "modus", "scenarios"});
     Agent agent;
     agent.file = file;
     c.RequireString(a, at, "type", agent.type);
     c.RequireString(a, at, "name", agent.name);
     c.RequireString(a, at, "description", agent.description);
+    if (a.contains("version")) c.String(a["version"], at + "/version", agent.version);
+    if (a.contains("interrupt_policy")) {
+      std::string p;
+      if (c.OneOf(a["interrupt_policy"], at + "/interrupt_policy", kPolicies, p)) agent.interrupt_policy = PolicyFromName(p);
+    }
+    if (a.contains("modus")) {
+      ModusIdentity m;
+      ParseModus(c, a["modus"], at + "/modus", m);
+      for (const auto& other : set.agents) {
+        if (other.modus && m.id != 0 && other.modus->id == m.id) {
+          c.Error(at + "/modus/id", "modus id " + std::to_string(m.id) + " is already used by " + other.type);
+        }
+      }
+      agent.modus = std::move(m);
+    }
     agent.id = ids.Uuid("agent", agent.type, 0);
     if (!a.contains("scenarios")) {
       c.Error(at, "missing required key \"scenarios\"");
@@ -286,6 +475,10 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
         if (!sc.name.empty() && !names.insert(sc.name).second) {
           c.Error(sp + "/name", "duplicate scenario name \"" + sc.name + "\"");
         }
+        // The run keeps the policy in force when it started.
+        InterruptPolicy policy = sc.interrupt_policy.value_or(agent.interrupt_policy);
+        if (sc.source.is_object()) sc.source["interrupt_policy"] = InterruptPolicyName(policy);
+        sc.interrupt_policy = policy;
         agent.scenarios.push_back(std::move(sc));
       }
     }
@@ -298,31 +491,98 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
   }
 }
 
-Status ParseInto(const std::string& text, const std::string& file, const IdGenerator& ids, FixtureSet& set,
-                 std::vector<std::string>& errors) {
+std::string Joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
+  return out;
+}
+
+void ParseInto(const std::string& text, const std::string& file, const IdGenerator& ids, FixtureSet& set,
+               std::vector<std::string>& errors) {
   Json doc;
   try {
     doc = Json::parse(text);
   } catch (const Json::parse_error& e) {
     std::string what = e.what();
     auto pos = what.find("syntax error");
-    errors.push_back(file + ":" + LineCol(text, e.byte == 0 ? 0 : e.byte - 1) + ": " +
+    // Line and column of the byte where parsing stopped.
+    size_t offset = e.byte == 0 ? 0 : e.byte - 1, line = 1, col = 1;
+    for (size_t i = 0; i < offset && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++line;
+        col = 1;
+      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+        ++col;
+      }
+    }
+    errors.push_back(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " +
                      (pos == std::string::npos ? what : what.substr(pos)));
-    return Status::Ok();
+    return;
   }
-  Checker c(file);
+  Checker c;
   ParseDocument(c, doc, file, ids, set);
-  errors.insert(errors.end(), c.errors().begin(), c.errors().end());
-  return Status::Ok();
+  for (const Problem& p : c.problems()) {
+    TextPosition where = LocatePointer(text, p.pointer, p.at_key);
+    std::string shown = !p.shown.empty() ? p.shown : p.pointer.empty() ? "/" : p.pointer;
+    errors.push_back(FormatPosition(file, where) + ": " + shown + ": " + p.message);
+  }
 }
 
 }  // namespace
+
+const char* InterruptPolicyName(InterruptPolicy p) {
+  switch (p) {
+    case InterruptPolicy::kManual: return "manual";
+    case InterruptPolicy::kAutoApprove: return "auto_approve";
+    case InterruptPolicy::kSkip: return "skip";
+  }
+  return "manual";
+}
+
+bool Scenario::Matches(const Json& request) const {
+  for (const auto& rule : match) {
+    const Json* v = &request;
+    std::string path = rule.field;
+    size_t start = 0;
+    while (v) {
+      size_t dot = path.find('.', start);
+      std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      v = v->is_object() && v->contains(key) ? &(*v)[key] : nullptr;
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    bool present = v && !v->is_null();
+    bool ok = false;
+    if (rule.op == "exists") {
+      ok = present == rule.operand.get<bool>();
+    } else if (rule.op == "equals") {
+      ok = v && *v == rule.operand;
+    } else if (rule.op == "contains") {
+      ok = present && v->is_string() && v->get<std::string>().find(rule.operand.get<std::string>()) != std::string::npos;
+    } else if (rule.op == "matches") {
+      ok = present && v->is_string() &&
+           std::regex_search(v->get<std::string>(), std::regex(rule.operand.get<std::string>(), std::regex::ECMAScript));
+    }
+    if (!ok) return false;
+  }
+  return true;
+}
 
 const Scenario* Agent::FindScenario(const std::string& name) const {
   for (const auto& s : scenarios) {
     if (s.name == name) return &s;
   }
   return nullptr;
+}
+
+const Scenario& Agent::SelectScenario(const Json& request) const {
+  for (const auto& s : scenarios) {
+    if (!s.match.empty() && s.Matches(request)) return s;
+  }
+  for (const auto& s : scenarios) {
+    if (s.match.empty()) return s;
+  }
+  return scenarios.front();
 }
 
 const Agent* FixtureSet::FindAgentByType(const std::string& type) const {
@@ -384,10 +644,14 @@ Result<FixtureSet> LoadFixtures(const std::string& path, const IdGenerator& ids)
 }
 
 Result<Scenario> ParseScenario(const Json& scenario, const std::string& agent_type) {
-  Checker c("");
+  Checker c;
   Scenario sc;
   ParseScenarioInto(c, scenario, "", agent_type, sc);
-  if (!c.errors().empty()) return Status::Internal("stored scenario is invalid: " + Joined(c.errors()));
+  if (!c.problems().empty()) {
+    std::vector<std::string> lines;
+    for (const auto& p : c.problems()) lines.push_back((p.shown.empty() ? p.pointer : p.shown) + ": " + p.message);
+    return Status::Internal("stored scenario is invalid: " + Joined(lines));
+  }
   return sc;
 }
 

@@ -12,6 +12,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ enum class Op {
   kInterrupt,     // run.interrupted; the segment ends here
   kFailRun,       // run.failed; the run ends
   kCompleteRun,   // run.completed; the run ends
+  kTextDelta,     // text.delta: one token of a streamed message
+  kToolStart,     // tool.started
+  kToolEnd,       // tool.completed
+  kNotice,        // notice
 };
 
 struct Instruction {
@@ -38,7 +43,12 @@ struct Instruction {
   const StepNode* node = nullptr;  // the step concerned (none for kCompleteRun)
   int parent_ref = -1;             // kStartStep: the enclosing step, -1 at top level
   int artifact_index = 0;          // kAddArtifact
+  std::string text;                // kTextDelta: the token
+  Json result;                     // kCompleteStep/kFailStep: replaces the node's result when not null
   std::map<std::string, int> branches;  // kInterrupt: answer -> segment; always has "default"
+  int timeout_segment = -1;        // kInterrupt with a timeout: where the run goes when it expires
+  std::optional<int64_t> timeout_ms;
+  std::optional<std::string> fail_reason;  // kFailRun: a machine-readable reason (approval_timeout)
 };
 
 struct Segment {
@@ -47,7 +57,8 @@ struct Segment {
 
 class Program {
  public:
-  // Compiles `scenario`, which must outlive the program (instructions point into it).
+  // Compiles `scenario` (kept alive by the program: instructions point into
+  // it) under its interrupt policy.
   static Result<std::shared_ptr<const Program>> Compile(std::shared_ptr<const Scenario> scenario);
   const Scenario& scenario() const { return *scenario_; }
   const std::vector<Segment>& segments() const { return segments_; }
@@ -64,8 +75,9 @@ class Program {
   friend class Compiler;
 };
 
-// The branch key a resume input selects: input.decision when it is a string,
-// the input itself when it is a string, else "default".
-std::string DecisionOf(const Json& input);
+// The branch key a resume input selects: the value at `branch_on` (a dotted
+// path) when it is a string, number or boolean; the input itself when it is
+// a string; else "default".
+std::string DecisionOf(const Json& input, const std::string& branch_on = "decision");
 
 }  // namespace sandbox::script

@@ -103,11 +103,12 @@ Status Store::WriteRunRows(const RunState& s) {
     Statement q(*writer_,
                 "UPDATE runs SET status = ?2, requester = ?3, updated_at = ?4, started_at = ?5, ended_at = ?6, "
                 "output = ?7, error_message = ?8, cursor_segment = ?9, cursor_pc = ?10, segment_base = ?11, "
-                "last_seq = ?12 WHERE id = ?1");
+                "last_seq = ?12, result = ?13, failure_reason = ?14, request = ?15 WHERE id = ?1");
     q.Bind(1, r.id).Bind(2, RunStatusName(r.status)).Bind(3, JsonColumn(PrincipalToJson(r.requester)));
     q.Bind(4, r.updated_at).Bind(5, r.started_at).Bind(6, r.ended_at).Bind(7, JsonColumn(r.output));
     q.Bind(8, r.error_message).Bind(9, r.cursor.segment).Bind(10, r.cursor.pc);
-    q.Bind(11, r.cursor.segment_base).Bind(12, r.last_seq);
+    q.Bind(11, r.cursor.segment_base).Bind(12, r.last_seq).Bind(13, JsonColumn(r.result));
+    q.Bind(14, r.failure_reason).Bind(15, JsonColumn(r.request));
     Status st = q.Run();
     if (!st.ok()) return st;
   }
@@ -116,25 +117,28 @@ Status Store::WriteRunRows(const RunState& s) {
     for (const auto& a : st.artifacts) artifacts.push_back(ArtifactToJson(a));
     Statement q(*writer_,
                 "INSERT INTO steps (id, run_id, parent_step_id, ordinal, agent, type, name, label, status, "
-                "started_at, completed_at, result, artifacts) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                "?11, ?12, ?13) ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
-                "completed_at = excluded.completed_at, result = excluded.result, artifacts = excluded.artifacts");
+                "started_at, completed_at, result, artifacts, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                "?11, ?12, ?13, ?14) ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
+                "completed_at = excluded.completed_at, result = excluded.result, artifacts = excluded.artifacts, "
+                "text = excluded.text");
     q.Bind(1, st.id).Bind(2, st.run_id).Bind(3, st.parent_step_id).Bind(4, st.ordinal).Bind(5, st.agent);
     q.Bind(6, st.type).Bind(7, st.name).Bind(8, st.label).Bind(9, StepStatusName(st.status));
     q.Bind(10, st.started_at).Bind(11, st.completed_at).Bind(12, JsonColumn(st.result));
-    q.Bind(13, artifacts.dump());
+    q.Bind(13, artifacts.dump()).Bind(14, st.text);
     Status rs = q.Run();
     if (!rs.ok()) return rs;
   }
   for (const Interrupt& i : s.interrupts) {
     Statement q(*writer_,
                 "INSERT INTO interrupts (id, run_id, step_id, agent, value, pending, created_at, resolved_at, "
-                "input) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET "
-                "pending = excluded.pending, resolved_at = excluded.resolved_at, input = excluded.input");
+                "input, expired) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO UPDATE SET "
+                "pending = excluded.pending, resolved_at = excluded.resolved_at, input = excluded.input, "
+                "expired = excluded.expired");
     q.Bind(1, i.id).Bind(2, i.run_id).Bind(3, i.step_id).Bind(4, i.agent).Bind(5, i.value.dump());
     q.Bind(6, i.pending ? 1 : 0).Bind(7, i.created_at).Bind(8, i.resolved_at);
     // A resolved interrupt keeps its answer, even when the answer was JSON null.
-    if (i.pending) q.BindNull(9); else q.Bind(9, i.input.dump());
+    if (i.pending || i.expired) q.BindNull(9); else q.Bind(9, i.input.dump());
+    q.Bind(10, i.expired ? 1 : 0);
     Status rs = q.Run();
     if (!rs.ok()) return rs;
   }
@@ -288,7 +292,7 @@ namespace {
 
 const char* kRunColumns =
     "id, thread_id, ordinal, agent, scenario, status, requester, created_at, updated_at, started_at, ended_at, "
-    "output, error_message, cursor_segment, cursor_pc, segment_base, last_seq";
+    "output, error_message, cursor_segment, cursor_pc, segment_base, last_seq, result, failure_reason, request";
 
 Result<Run> RunFromRow(Statement& q) {
   Run r;
@@ -311,13 +315,16 @@ Result<Run> RunFromRow(Statement& q) {
   r.error_message = q.OptText(12);
   r.cursor = Cursor{static_cast<int>(q.Int(13)), static_cast<int>(q.Int(14)), q.Int(15)};
   r.last_seq = q.Int(16);
+  r.result = ParseJsonColumn(q.OptText(17));
+  r.failure_reason = q.OptText(18);
+  r.request = ParseJsonColumn(q.OptText(19));
   return r;
 }
 
 Status LoadSteps(Connection& c, RunState& s) {
   Statement q(c,
               "SELECT id, run_id, parent_step_id, ordinal, agent, type, name, label, status, started_at, "
-              "completed_at, result, artifacts FROM steps WHERE run_id = ?1 ORDER BY ordinal");
+              "completed_at, result, artifacts, text FROM steps WHERE run_id = ?1 ORDER BY ordinal");
   q.Bind(1, s.run.id);
   while (true) {
     auto row = q.Step();
@@ -345,13 +352,14 @@ Status LoadSteps(Connection& c, RunState& s) {
       if (!ArtifactFromJson(aj, a)) return Status::Internal("step " + st.id + " has a bad artifact");
       st.artifacts.push_back(std::move(a));
     }
+    st.text = q.Text(13);
     s.steps.push_back(std::move(st));
   }
 }
 
 Status LoadInterrupts(Connection& c, RunState& s) {
   Statement q(c,
-              "SELECT id, run_id, step_id, agent, value, pending, created_at, resolved_at, input "
+              "SELECT id, run_id, step_id, agent, value, pending, created_at, resolved_at, input, expired "
               "FROM interrupts WHERE run_id = ?1 ORDER BY created_at, rowid");
   q.Bind(1, s.run.id);
   while (true) {
@@ -368,6 +376,7 @@ Status LoadInterrupts(Connection& c, RunState& s) {
     i.created_at = q.Int(6);
     i.resolved_at = q.OptInt(7);
     i.input = ParseJsonColumn(q.OptText(8));
+    i.expired = q.Int(9) != 0;
     s.interrupts.push_back(std::move(i));
   }
 }

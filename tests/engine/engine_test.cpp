@@ -45,7 +45,7 @@ struct Sandbox {
   }
 
   RunState Create(std::optional<std::string> scenario = std::nullopt) {
-    auto r = engine->CreateRun({"kyb", "business", "11111111-1111-4111-8111-111111111111", std::nullopt, scenario,
+    auto r = engine->CreateRun({Json::object(), "kyb", "business", "11111111-1111-4111-8111-111111111111", std::nullopt, scenario,
                                 std::nullopt});
     REQUIRE(r.ok());
     return r.value();
@@ -253,14 +253,14 @@ TEST_CASE("the same seed and commands give the same log and ids; another seed do
 
 TEST_CASE("unknown agents, threads and scenarios are not found, naming the parameter", "[engine]") {
   Sandbox sb(ClockMode::kVirtual);
-  auto agent = sb.engine->CreateRun({"nope", "business", "b", std::nullopt, std::nullopt, std::nullopt});
+  auto agent = sb.engine->CreateRun({Json::object(), "nope", "business", "b", std::nullopt, std::nullopt, std::nullopt});
   CHECK(agent.status().code() == Code::kNotFound);
   CHECK(agent.status().parameter() == "type");
-  auto thread = sb.engine->CreateRun({"kyb", std::nullopt, std::nullopt, "11111111-1111-4111-8111-111111111111",
+  auto thread = sb.engine->CreateRun({Json::object(), "kyb", std::nullopt, std::nullopt, "11111111-1111-4111-8111-111111111111",
                                       std::nullopt, std::nullopt});
   CHECK(thread.status().code() == Code::kNotFound);
   CHECK(thread.status().parameter() == "thread_id");
-  auto scenario = sb.engine->CreateRun({"kyb", "business", "b", std::nullopt, "nope", std::nullopt});
+  auto scenario = sb.engine->CreateRun({Json::object(), "kyb", "business", "b", std::nullopt, "nope", std::nullopt});
   CHECK(scenario.status().code() == Code::kNotFound);
   CHECK(scenario.status().parameter() == "X-Sandbox-Scenario");
   // Nothing was half-written by the refusals.
@@ -286,7 +286,7 @@ TEST_CASE("in realtime the writer wakes itself when scripted work falls due", "[
   REQUIRE(set.ok());
   engine::Engine engine(*s.value(), *clock, ids, std::make_shared<const script::FixtureSet>(std::move(set).value()));
   REQUIRE(engine.Start().ok());
-  auto run = engine.CreateRun({"kyb", "business", "b", std::nullopt, std::nullopt, std::nullopt});
+  auto run = engine.CreateRun({Json::object(), "kyb", "business", "b", std::nullopt, std::nullopt, std::nullopt});
   REQUIRE(run.ok());
   // Poll with a bound instead of sleeping for a guessed time.
   RunStatus status = RunStatus::kRunning;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "script/loader.h"
 
@@ -51,45 +52,64 @@ TEST_CASE("a minimal fixture parses with defaults filled in", "[script]") {
   CHECK(r.value().agents[0].id == kIds.Uuid("agent", "a", 0));
 }
 
-TEST_CASE("fixture mistakes are reported with file, JSON pointer and expectation", "[script]") {
-  struct Case {
-    std::string text;
-    std::string expected;
-  };
-  const std::string at = "f.json: /agents/0/scenarios/0/steps/0";
-  std::vector<Case> cases = {
-      {Wrap(R"({"name":"s","label":"S","type":"bogus"})"),
-       at + "/type: expected one of activity, output, interrupt, error, got \"bogus\""},
-      {Wrap(R"({"label":"S"})"), at + ": missing required key \"name\""},
-      {Wrap(R"({"name":"s","label":"S","lable":"x"})"),
-       at + ": unknown key \"lable\" (expected one of: name, label, type, agent, duration, artifacts, result, steps, "
-            "interrupt, error)"},
-      {Wrap(R"({"name":"s","label":"S","duration":"soon"})"),
-       at + "/duration: expected a duration such as \"250ms\", \"2s\", \"1.5m\", \"1h\" or a number of "
-            "milliseconds, got \"soon\""},
-      {Wrap(R"({"name":"s","label":"S","type":"interrupt"})"),
-       at + ": a step of type \"interrupt\" needs an \"interrupt\" object"},
-      {Wrap(R"({"name":"s","label":"S","type":"interrupt","interrupt":{"value":[]}})"),
-       at + "/interrupt/value: expected an object, got array"},
-      {Wrap(R"({"name":"s","label":"S","type":"error"})"),
-       at + ": a step of type \"error\" needs an \"error\" object with a message"},
-      {Wrap(R"({"name":"s","label":"S","artifacts":[{"title":"t"}]})"),
-       at + "/artifacts/0: missing required key \"type\""},
-      {Wrap(R"({"name":"s","label":"S","artifacts":[{"title":"t","type":"x","sources":[{"name":"n"}]}]})"),
-       at + "/artifacts/0/sources/0: unknown key \"name\" (expected one of: url, source_name, source_tier, "
-            "source_type)\n" +
-           at + "/artifacts/0/sources/0: missing required key \"url\""},
-      {Wrap(R"({"name":"s","label":"S","type":"interrupt","interrupt":{"value":{},"branches":{"ok":[{"name":1,"label":"x"}]}}})"),
-       at + "/interrupt/branches/ok/0/name: expected a string, got number"},
-      {R"({"agents":[{"type":"a","name":"A","description":"d","scenarios":[]}]})",
-       "f.json: /agents/0/scenarios: an agent needs at least one scenario"},
-      {R"({"agentz":[]})", "f.json: /: unknown key \"agentz\" (expected one of: agents)\nf.json: /: missing required key \"agents\""},
-      {R"([1])", "f.json: /: expected an object, got array"},
-  };
-  for (const auto& c : cases) {
-    INFO(c.text);
-    CHECK(ErrorOf(c.text) == c.expected);
+TEST_CASE("a corpus of broken fixtures gives exactly the expected messages", "[script]") {
+  // tests/script/broken/NAME.json holds mistakes; NAME.expected what
+  // `agent-sandbox validate tests/script/broken/NAME.json` must print.
+  namespace fs = std::filesystem;
+  const std::string dir = BROKEN_FIXTURES_DIR;
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    if (entry.path().extension() != ".json") continue;
+    INFO(entry.path().filename().string());
+    auto r = LoadFixtures(entry.path().string(), kIds);
+    REQUIRE_FALSE(r.ok());
+    std::string got = r.status().message() + "\n";
+    for (size_t at; (at = got.find(dir + "/")) != std::string::npos;) got.replace(at, dir.size() + 1, "tests/script/broken/");
+    std::ifstream expected_file(fs::path(entry.path()).replace_extension(".expected"));
+    std::stringstream expected;
+    expected << expected_file.rdbuf();
+    CHECK(got == expected.str());
+    ++checked;
   }
+  CHECK(checked >= 7);
+}
+
+TEST_CASE("a mistake in memory is reported with line, column, pointer and expectation", "[script]") {
+  CHECK(ErrorOf(Wrap(R"({"name":"s","label":"S","type":"bogus"})")) ==
+        "f.json:1:124: /agents/0/scenarios/0/steps/0/type: expected one of activity, output, interrupt, error, got "
+        "\"bogus\"");
+  CHECK(ErrorOf(Wrap(R"({"name":"s","label":"S","lable":"x"})")) ==
+        "f.json:1:117: /agents/0/scenarios/0/steps/0: unknown key \"lable\" (did you mean \"label\"?)");
+  CHECK(ErrorOf(R"({"agentz":[]})") ==
+        "f.json:1:2: /: unknown key \"agentz\" (did you mean \"agents\"?)\nf.json:1:1: /: missing required key \"agents\"");
+  CHECK(ErrorOf(R"([1])") == "f.json:1:1: /: expected an object, got array");
+}
+
+TEST_CASE("templates, match rules, policies and Modus identity are read", "[script]") {
+  auto r = ParseFixtureText(R"({"agents":[{"type":"a","name":"A","description":"d","version":"2","interrupt_policy":"skip",
+    "modus":{"id":7,"agent_type":"task","triggers":[{"type":"schedule","every":"1h","start":"2026-01-01T00:00:00Z"}]},
+    "scenarios":[
+      {"name":"vip","match":[{"field":"context.tier","equals":"vip"},{"field":"input","matches":"^urgent"}],
+       "interrupt_policy":"auto_approve","steps":[{"name":"s","label":"Hi {{request.input}}"}]},
+      {"name":"default","result":{"summary":"done {{run.id}}","task_result":{"ok":true}},
+       "steps":[{"name":"s","label":"S","tool":{"name":"search","input":{"q":"{{request.input}}"}},"notice":"n","message":"a b"}]}]}]})",
+                            "f.json", kIds);
+  REQUIRE(r.ok());
+  const Agent& a = r.value().agents[0];
+  CHECK(a.version == "2");
+  CHECK(a.interrupt_policy == InterruptPolicy::kSkip);
+  REQUIRE(a.modus.has_value());
+  CHECK(a.modus->id == 7);
+  CHECK(a.modus->triggers[0].every_ms == 3600000);
+  CHECK(a.modus->triggers[0].start == 1767225600000);
+  CHECK(a.scenarios[0].interrupt_policy == InterruptPolicy::kAutoApprove);
+  CHECK(a.scenarios[1].interrupt_policy == InterruptPolicy::kSkip);  // the agent's, resolved into the scenario
+  CHECK(a.scenarios[1].source["interrupt_policy"] == "skip");
+  CHECK(a.SelectScenario(Json{{"context", {{"tier", "vip"}}}, {"input", "urgent: please"}}).name == "vip");
+  CHECK(a.SelectScenario(Json{{"context", {{"tier", "vip"}}}, {"input", "later"}}).name == "default");
+  CHECK(a.SelectScenario(Json::object()).name == "default");
+  CHECK(a.scenarios[1].steps[0].tool->name == "search");
+  CHECK(a.scenarios[1].result["summary"] == "done {{run.id}}");
 }
 
 TEST_CASE("JSON syntax errors give file, line and column", "[script]") {
@@ -108,7 +128,7 @@ TEST_CASE("an agent type declared twice names the first file", "[script]") {
   std::ofstream(dir / "notes.txt") << "ignored";
   auto r = LoadFixtures(dir.string(), kIds);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().message() == (dir / "b.json").string() + ": /agents/0/type: agent type \"a\" is already declared in " +
+  CHECK(r.status().message() == (dir / "b.json").string() + ":1:20: /agents/0/type: agent type \"a\" is already declared in " +
                                     (dir / "a.json").string());
   fs::remove_all(dir);
 }

@@ -29,7 +29,7 @@ void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   if (!StringFieldOrRespond(*body, "input", Presence::kOptional, false, input, res)) return;
   auto context = ContextOrRespond(*body, /*required=*/!thread_id, res);
   if (!context) return;
-  engine::CreateRunCommand cmd{*type, context->type, context->id, thread_id, ScenarioHeader(req), caller};
+  engine::CreateRunCommand cmd{*body, *type, context->type, context->id, thread_id, ScenarioHeader(req), caller};
   auto run = d.engine.CreateRun(std::move(cmd));
   if (!run.ok()) return RespondError(res, run.status());
   RespondJson(res, 201, RenderRun(run.value(), /*include_steps=*/false));

@@ -1,0 +1,104 @@
+// FixtureReloader; see fixtures.h. Polling (not inotify) keeps it portable and
+// simple; a change is picked up within one interval.
+#include "control/fixtures.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+
+#include "script/loader.h"
+
+namespace sandbox::control {
+
+namespace fs = std::filesystem;
+
+FixtureReloader::FixtureReloader(engine::Engine& engine, std::string path, const IdGenerator& ids)
+    : engine_(engine), path_(std::move(path)), ids_(ids) {
+  auto current = engine_.fixtures();
+  last_.agents = current->agents.size();
+  last_.scenarios = current->ScenarioCount();
+  signature_ = Signature();
+}
+
+FixtureReloader::~FixtureReloader() { Stop(); }
+
+std::string FixtureReloader::Signature() const {
+  std::error_code ec;
+  std::vector<fs::path> files;
+  if (fs::is_directory(path_, ec)) {
+    for (const auto& entry : fs::directory_iterator(path_, ec)) {
+      if (entry.path().extension() == ".json") files.push_back(entry.path());
+    }
+  } else {
+    files.push_back(path_);
+  }
+  std::sort(files.begin(), files.end());
+  std::ostringstream sig;
+  for (const auto& f : files) {
+    auto size = fs::file_size(f, ec);
+    auto mtime = fs::last_write_time(f, ec).time_since_epoch().count();
+    sig << f.string() << ':' << size << ':' << mtime << ';';
+  }
+  return sig.str();
+}
+
+ReloadReport FixtureReloader::Reload() {
+  std::string signature = Signature();
+  auto loaded = script::LoadFixtures(path_, ids_);
+  std::lock_guard<std::mutex> g(mu_);
+  signature_ = signature;
+  ReloadReport report;
+  report.generation = last_.generation;
+  if (!loaded.ok()) {
+    report.ok = false;
+    std::istringstream lines(loaded.status().message());
+    for (std::string line; std::getline(lines, line);) report.errors.push_back(line);
+    auto current = engine_.fixtures();
+    report.agents = current->agents.size();
+    report.scenarios = current->ScenarioCount();
+    std::cerr << "agent-sandbox: fixtures in " << path_ << " not reloaded, the previous ones stay in force:\n"
+              << loaded.status().message() << "\n";
+  } else {
+    report.agents = loaded->agents.size();
+    report.scenarios = loaded->ScenarioCount();
+    report.generation = last_.generation + 1;
+    engine_.ReplaceFixtures(std::make_shared<const script::FixtureSet>(std::move(loaded).value()));
+  }
+  last_ = report;
+  return report;
+}
+
+ReloadReport FixtureReloader::last() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return last_;
+}
+
+void FixtureReloader::StartWatching(int64_t interval_ms) {
+  if (interval_ms <= 0 || watcher_.joinable()) return;
+  watcher_ = std::thread([this, interval_ms] { Watch(interval_ms); });
+}
+
+void FixtureReloader::Watch(int64_t interval_ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(interval_ms));
+    if (stopping_) return;
+    std::string known = signature_;
+    lock.unlock();
+    bool changed = Signature() != known;
+    if (changed) Reload();
+    lock.lock();
+  }
+}
+
+void FixtureReloader::Stop() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (watcher_.joinable()) watcher_.join();
+}
+
+}  // namespace sandbox::control

@@ -1,0 +1,17 @@
+// "Did you mean ...?" for misspelt fixture keys and names: the closest
+// candidate by optimal-string-alignment (Damerau-Levenshtein) distance.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sandbox::script {
+
+// The candidate nearest to `word` when its distance is at most
+// min(2, max(1, word.size() / 3)); ties go to the earlier candidate. Returns
+// nullopt when nothing is that close, or when `word` is itself a candidate.
+// Distances are over bytes (fixture keys are ASCII).
+std::optional<std::string> ClosestMatch(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace sandbox::script

@@ -1,0 +1,26 @@
+// Templates in scenario strings: "{{ path }}" is replaced by a value from the
+// run's context when the event is made (and the result is what the log
+// records). Variables: request.<path>, run.{id,thread_id,agent,scenario},
+// thread.id, agent.{type,name}, resume.<path>, now. Anything else is an
+// unknown variable, reported when the fixture is loaded, never rendered as "".
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/types.h"
+
+namespace sandbox::script {
+
+// Problems with the templates in `text` ("unknown variable \"x\"", "unclosed
+// {{"), empty when it is fine.
+std::vector<std::string> CheckTemplate(const std::string& text);
+// The same for every string inside `value` (keys are not templated).
+std::vector<std::string> CheckTemplates(const Json& value);
+
+// `context` is an object with the roots above. Strings are inserted as they
+// are, other JSON values as compact JSON; a missing value renders as "".
+std::string RenderTemplate(const std::string& text, const Json& context);
+Json RenderTemplates(const Json& value, const Json& context);
+
+}  // namespace sandbox::script
