@@ -302,3 +302,166 @@ TEST_CASE("in realtime the writer wakes itself when scripted work falls due", "[
   CHECK(engine.AdvanceClock(kStart + 99999999).status().code() == Code::kConflict);
   engine.Stop();
 }
+
+namespace {
+
+// A one-agent sandbox over `fixture` text, virtual or manual time.
+struct ScriptedSandbox {
+  ScriptedSandbox(const std::string& fixture, ClockMode mode = ClockMode::kVirtual)
+      : ids(0), clock(mode, kStart) {
+    store = std::move(store::Store::Open(":memory:")).value();
+    auto set = script::ParseFixtureText(fixture, "t.json", ids);
+    REQUIRE(set.ok());
+    engine = std::make_unique<engine::Engine>(*store, clock, ids,
+                                              std::make_shared<const script::FixtureSet>(std::move(set).value()));
+    REQUIRE(engine->Start().ok());
+  }
+  RunState Run(Json request, std::optional<std::string> scenario = std::nullopt) {
+    auto r = engine->CreateRun({request, "a", "business", "b", std::nullopt, scenario, std::nullopt});
+    REQUIRE(r.ok());
+    return *store->GetRun(r.value().run.id).value();
+  }
+  IdGenerator ids;
+  SteppedClock clock;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<engine::Engine> engine;
+};
+
+std::string Agent(const std::string& scenarios, const std::string& extra = "") {
+  return R"({"agents":[{"type":"a","name":"Agent A","description":"d")" + extra + R"(,"scenarios":)" + scenarios + "}]}";
+}
+
+}  // namespace
+
+TEST_CASE("templates are rendered from the request, run, agent, resume and clock into the log", "[engine]") {
+  ScriptedSandbox sb(Agent(R"([{"name":"default","steps":[
+    {"name":"s","label":"Checking {{request.business_id}} for {{agent.name}}","duration":"1s",
+     "artifacts":[{"title":"Run {{run.id}}","type":"x","summary":"at {{now}}"}]},
+    {"name":"ask","label":"Ask","type":"interrupt","interrupt":{"value":{"q":"Approve {{request.business_id}}?"}}},
+    {"name":"done","label":"Decided {{resume.decision}}: {{resume.note}}","result":{"by":"{{resume.note}}"}}]}])"));
+  RunState r = sb.Run(Json{{"business_id", "B-42"}});
+  CHECK(r.steps[0].label == "Checking B-42 for Agent A");
+  CHECK(r.steps[0].artifacts[0].title == "Run " + r.run.id);
+  CHECK(r.steps[0].artifacts[0].summary == "at 2026-01-01T00:00:01.000Z");
+  CHECK(r.interrupts[0].value == Json{{"q", "Approve B-42?"}});
+  REQUIRE(sb.engine->Resume({r.run.id, r.interrupts[0].id, Json{{"decision", "approve"}, {"note", "fine"}}}).ok());
+  RunState done = *sb.store->GetRun(r.run.id).value();
+  CHECK(done.steps.back().label == "Decided approve: fine");
+  CHECK(done.steps.back().result == Json{{"by", "fine"}});
+}
+
+TEST_CASE("scenarios are chosen by their match rules, the header, or the default", "[engine]") {
+  ScriptedSandbox sb(Agent(R"([
+    {"name":"plain","steps":[{"name":"p","label":"P"}]},
+    {"name":"dead","match":[{"field":"business_id","equals":"dead"}],"steps":[{"name":"d","label":"D"}]},
+    {"name":"chat","match":[{"field":"message","contains":"sanctions"}],"steps":[{"name":"c","label":"C"}]}])"));
+  CHECK(sb.Run(Json{{"business_id", "dead"}}).run.scenario == "dead");
+  CHECK(sb.Run(Json{{"message", "any sanctions hits?"}}).run.scenario == "chat");
+  CHECK(sb.Run(Json{{"business_id", "alive"}}).run.scenario == "plain");
+  CHECK(sb.Run(Json{{"business_id", "dead"}}, "chat").run.scenario == "chat");
+}
+
+TEST_CASE("an unanswered interrupt expires at its timeout and the run fails with approval_timeout", "[engine]") {
+  ScriptedSandbox sb(Agent(R"([{"name":"default","steps":[
+    {"name":"ask","label":"Ask","duration":"1s","type":"interrupt","interrupt":{"value":{},"timeout":"1h"}}]}])"),
+                     ClockMode::kManual);
+  RunState r = sb.Run(Json::object());
+  REQUIRE(r.run.status == RunStatus::kInterrupted);
+  REQUIRE(sb.engine->AdvanceClock(kStart + 3599999).ok());
+  CHECK(sb.store->GetRun(r.run.id).value()->run.status == RunStatus::kInterrupted);
+  REQUIRE(sb.engine->AdvanceClock(kStart + 3600000).ok());
+  RunState done = *sb.store->GetRun(r.run.id).value();
+  CHECK(done.run.status == RunStatus::kError);
+  CHECK(done.run.error_message == "approval_timeout");
+  CHECK(done.run.failure_reason == "approval_timeout");
+  CHECK(done.run.ended_at == kStart + 3600000);
+  CHECK(done.interrupts[0].expired);
+  CHECK(done.steps[0].status == StepStatus::kError);
+  // Too late to answer.
+  CHECK(sb.engine->Resume({r.run.id, r.interrupts[0].id, "approve"}).status().code() == Code::kConflict);
+}
+
+TEST_CASE("an interrupt's on_timeout steps run after expiry; an answer in time cancels the timeout", "[engine]") {
+  const std::string fixture = Agent(R"([{"name":"default","steps":[
+    {"name":"ask","label":"Ask","type":"interrupt","interrupt":{"value":{},"timeout":"10m",
+      "on_timeout":[{"name":"escalate","label":"Escalate","duration":"1s"}]}},
+    {"name":"end","label":"End"}]}])");
+  {
+    ScriptedSandbox sb(fixture);  // virtual time runs straight to the expiry
+    RunState r = sb.Run(Json::object());
+    CHECK(r.run.status == RunStatus::kCompleted);
+    CHECK(r.steps[1].name == "escalate");
+    CHECK(r.run.ended_at == kStart + 601000);
+  }
+  {
+    ScriptedSandbox sb(fixture, ClockMode::kManual);
+    RunState r = sb.Run(Json::object());
+    REQUIRE(sb.engine->Resume({r.run.id, r.interrupts[0].id, "approve"}).ok());
+    REQUIRE(sb.engine->AdvanceClock(kStart + 3600000).ok());
+    RunState done = *sb.store->GetRun(r.run.id).value();
+    CHECK(done.run.status == RunStatus::kCompleted);
+    CHECK(done.steps.size() == 2);  // ask, end: no escalation
+  }
+}
+
+TEST_CASE("a waiting run's timeout survives a restart", "[engine][store]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "agent-sandbox-timeout-restart";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string db = (dir / "s.db").string();
+  const std::string fixture = Agent(R"([{"name":"default","steps":[
+    {"name":"ask","label":"Ask","type":"interrupt","interrupt":{"value":{},"timeout":"1h"}}]}])");
+  std::string id;
+  auto open = [&](std::unique_ptr<store::Store>& st, SteppedClock& clock, IdGenerator& ids) {
+    st = std::move(store::Store::Open(db)).value();
+    auto set = script::ParseFixtureText(fixture, "t.json", ids);
+    return std::make_unique<engine::Engine>(*st, clock, ids,
+                                            std::make_shared<const script::FixtureSet>(std::move(set).value()));
+  };
+  {
+    IdGenerator ids(0);
+    SteppedClock clock(ClockMode::kManual, kStart);
+    std::unique_ptr<store::Store> st;
+    auto engine = open(st, clock, ids);
+    REQUIRE(engine->Start().ok());
+    id = engine->CreateRun({Json::object(), "a", "business", "b", std::nullopt, std::nullopt, std::nullopt})->run.id;
+    engine->Stop();
+  }
+  IdGenerator ids(0);
+  SteppedClock clock(ClockMode::kManual, kStart);
+  std::unique_ptr<store::Store> st;
+  auto engine = open(st, clock, ids);
+  REQUIRE(engine->Start().ok());
+  REQUIRE(engine->AdvanceClock(kStart + 7200000).ok());
+  CHECK(st->GetRun(id).value()->run.failure_reason == "approval_timeout");
+  engine->Stop();
+  fs::remove_all(dir);
+}
+
+TEST_CASE("an auto_approve policy records the resolution and runs the approve branch", "[engine]") {
+  ScriptedSandbox sb(Agent(R"([{"name":"default","steps":[
+    {"name":"ask","label":"Ask","type":"interrupt","interrupt":{"value":{},"branches":{"approve":[{"name":"apply","label":"Apply"}]}}}]}])",
+                           R"(,"interrupt_policy":"auto_approve")"));
+  RunState r = sb.Run(Json::object());
+  CHECK(r.run.status == RunStatus::kCompleted);
+  CHECK(r.interrupts.empty());
+  CHECK(r.steps[0].result == Json{{"resolution", "auto_approve"}});
+  CHECK(r.steps[1].name == "apply");
+}
+
+TEST_CASE("streamed messages, tools and notices are logged and the step keeps the text", "[engine]") {
+  ScriptedSandbox sb(Agent(R"([{"name":"default","result":{"summary":"Answered {{request.message}}","task_result":{"n":1}},
+    "steps":[{"name":"answer","label":"A","duration":"2s","notice":"Looking","tool":{"name":"search","input":{"q":"{{request.message}}"},"output":{"hits":2}},
+    "message":"Two hits for {{request.message}}."}]}])"));
+  RunState r = sb.Run(Json{{"message", "Acme"}});
+  CHECK(r.steps[0].text == "Two hits for Acme.");
+  CHECK(r.run.result == Json{{"summary", "Answered Acme"}, {"task_result", {{"n", 1}}}});
+  auto log = sb.store->Events(r.run.id).value();
+  std::string types;
+  for (const auto& e : log) types += e.type + " ";
+  CHECK(types ==
+        "run.started step.started notice tool.started text.delta text.delta text.delta text.delta tool.completed "
+        "step.completed run.completed ");
+  CHECK(log[3].payload["input"] == Json{{"q", "Acme"}});
+}

@@ -107,3 +107,115 @@ TEST_CASE("an error step fails the run after its duration and nothing after it r
         "0 +3000 fail-step boom\n"
         "0 +3000 fail-run boom\n");
 }
+
+TEST_CASE("parallel children start together and their parent ends with the last", "[script]") {
+  auto p = CompileSteps(R"([
+    {"name":"fan","label":"F","parallel":true,"duration":"1s","steps":[
+      {"name":"slow","label":"S","duration":"3s"},
+      {"name":"fast","label":"Q","duration":"2s","steps":[{"name":"inner","label":"I","duration":"500ms"}]}]},
+    {"name":"after","label":"A","duration":"1s"}
+  ])");
+  CHECK(p->Describe() ==
+        "0 +0 start fan\n"
+        "0 +0 start slow\n"
+        "0 +0 start fast\n"
+        "0 +0 start inner\n"
+        "0 +500 complete inner\n"
+        "0 +2000 complete fast\n"
+        "0 +3000 complete slow\n"
+        "0 +3000 complete fan\n"
+        "0 +3000 start after\n"
+        "0 +4000 complete after\n"
+        "0 +4000 complete-run\n");
+}
+
+TEST_CASE("a failure inside parallel children ends the run at that instant", "[script]") {
+  auto p = CompileSteps(R"([
+    {"name":"fan","label":"F","parallel":true,"steps":[
+      {"name":"ok","label":"O","duration":"5s"},
+      {"name":"boom","label":"B","type":"error","duration":"2s","error":{"message":"down","reason":"upstream"}}]},
+    {"name":"never","label":"N"}
+  ])");
+  CHECK(p->Describe() ==
+        "0 +0 start fan\n"
+        "0 +0 start ok\n"
+        "0 +0 start boom\n"
+        "0 +2000 fail-step boom\n"
+        "0 +2000 fail-run boom reason=upstream\n");
+}
+
+TEST_CASE("interrupt policies resolve the interrupt without a pause", "[script]") {
+  const char* steps = R"([
+    {"name":"ask","label":"A","type":"interrupt","interrupt":{"value":{},"branches":{
+      "approve":[{"name":"apply","label":"Apply"}],"default":[{"name":"note","label":"Note"}]}}},
+    {"name":"end","label":"E"}])";
+  auto compile = [&](const char* policy) {
+    std::string text = std::string(R"({"agents":[{"type":"a","name":"A","description":"d","interrupt_policy":")") +
+                       policy + R"(","scenarios":[{"name":"default","steps":)" + steps + "}]}]}";
+    auto set = ParseFixtureText(text, "t.json", IdGenerator(0));
+    REQUIRE(set.ok());
+    return Program::Compile(std::make_shared<const Scenario>(set.value().agents[0].scenarios[0])).value()->Describe();
+  };
+  CHECK(compile("auto_approve") ==
+        "0 +0 start ask\n"
+        "0 +0 complete ask {\"resolution\":\"auto_approve\"}\n"
+        "0 +0 start apply\n"
+        "0 +0 complete apply\n"
+        "0 +0 start end\n"
+        "0 +0 complete end\n"
+        "0 +0 complete-run\n");
+  CHECK(compile("skip") ==
+        "0 +0 start ask\n"
+        "0 +0 complete ask {\"resolution\":\"skip\"}\n"
+        "0 +0 start note\n"
+        "0 +0 complete note\n"
+        "0 +0 start end\n"
+        "0 +0 complete end\n"
+        "0 +0 complete-run\n");
+}
+
+TEST_CASE("an interrupt with a timeout gets a timeout segment, failing with approval_timeout by default", "[script]") {
+  auto p = CompileSteps(R"([
+    {"name":"ask","label":"A","type":"interrupt","interrupt":{"value":{},"timeout":"2h"}},
+    {"name":"ask2","label":"B","type":"interrupt","interrupt":{"value":{},"timeout":"1m",
+       "on_timeout":[{"name":"escalate","label":"E","duration":"1s"}]}}
+  ])");
+  CHECK(p->Describe() ==
+        "0 +0 start ask\n"
+        "0 +0 interrupt ask default->1 timeout(7200000)->4\n"
+        "1 +0 complete ask\n"
+        "1 +0 start ask2\n"
+        "1 +0 interrupt ask2 default->2 timeout(60000)->3\n"
+        "2 +0 complete ask2\n"
+        "2 +0 complete-run\n"
+        "3 +0 fail-step ask2\n"
+        "3 +0 start escalate\n"
+        "3 +1000 complete escalate\n"
+        "3 +1000 complete-run\n"
+        "4 +0 fail-step ask\n"
+        "4 +0 fail-run ask reason=approval_timeout\n");
+}
+
+TEST_CASE("a message streams as tokens over the step, with tool and notice around it", "[script]") {
+  auto p = CompileSteps(R"([
+    {"name":"answer","label":"A","duration":"3s","notice":"thinking","tool":{"name":"search","input":{"q":1}},
+     "message":"Hello {{ request.name }} there"}
+  ])");
+  CHECK(p->Describe() ==
+        "0 +0 start answer\n"
+        "0 +0 notice answer\n"
+        "0 +0 tool-start answer\n"
+        "0 +0 text answer \"Hello \"\n"
+        "0 +1000 text answer \"{{ request.name }} \"\n"
+        "0 +2000 text answer \"there\"\n"
+        "0 +3000 tool-end answer\n"
+        "0 +3000 complete answer\n"
+        "0 +3000 complete-run\n");
+}
+
+TEST_CASE("branch_on picks the branch from any field of the answer", "[script]") {
+  CHECK(DecisionOf(Json{{"review", {{"outcome", "escalate"}}}}, "review.outcome") == "escalate");
+  CHECK(DecisionOf(Json{{"score", 3}}, "score") == "3");
+  CHECK(DecisionOf(Json{{"other", 1}}, "review.outcome") == "default");
+  CHECK(DecisionOf(Json("approve"), "review.outcome") == "approve");
+}
