@@ -54,6 +54,8 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   s.Get("/_sandbox/health", bind(Health));
   s.Get("/_sandbox/fixtures", bind(FixturesStatus));
   s.Post("/_sandbox/fixtures/reload", bind(ReloadFixtures));
+  s.Get("/_sandbox/clock", bind(GetClock));
+  s.Post("/_sandbox/clock/advance", bind(AdvanceClock));
 }
 
 }  // namespace sandbox::control

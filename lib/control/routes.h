@@ -21,4 +21,8 @@ struct Deps {
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);
 
+// Handlers in clock.cpp.
+void GetClock(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
 }  // namespace sandbox::control

@@ -130,13 +130,14 @@ void Engine::WriterLoop() {
   }
 }
 
-std::optional<std::pair<Instant, std::string>> Engine::NextDue() const {
+std::optional<std::pair<Instant, std::string>> Engine::NextDue(bool future_expiries) const {
   std::optional<std::pair<Instant, std::string>> best;
   int64_t best_ordinal = 0;
   for (const auto& [id, run] : active_) {
     std::optional<Instant> next;
     if (run.state.run.status == RunStatus::kInterrupted) {
       next = ExpiryOf(run);
+      if (next && !future_expiries && *next > clock_.now()) next.reset();
     } else {
       const auto& c = run.state.run.cursor;
       const script::Instruction* in = run.program->At(c.segment, c.pc);
@@ -155,7 +156,7 @@ std::optional<std::pair<Instant, std::string>> Engine::NextDue() const {
 void Engine::Drain() {
   if (!health().ok()) return;
   while (true) {
-    auto next = NextDue();
+    auto next = NextDue(/*future_expiries=*/clock_.mode() != ClockMode::kVirtual);
     if (!next) return;
     if (next->first > clock_.now()) {
       if (clock_.mode() != ClockMode::kVirtual) return;
@@ -293,7 +294,7 @@ std::optional<Instant> Engine::ExpiryOf(const ActiveRun& run) const {
   return pending->created_at + *at->timeout_ms;
 }
 
-Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* after) {
+Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* after, std::vector<Event>* fired) {
   auto it = active_.find(run_id);
   if (it == active_.end()) return Status::Internal("run " + run_id + " is not active");
   ActiveRun next = it->second;  // applied to a copy: nothing changes unless the commit succeeds
@@ -321,6 +322,7 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
     if (next.state.run.status != RunStatus::kRunning) break;
   }
   if (events.empty()) return Status::Internal("run " + run_id + " had nothing due at its due time");
+  if (fired) fired->insert(fired->end(), events.begin(), events.end());
   Status st = store_.Commit(store::RunWrite{&next.state, std::move(events), nullptr, nullptr}, clock_.now());
   if (!st.ok()) return st;
   bus_.Publish();
@@ -508,24 +510,26 @@ Result<Feedback> Engine::RecordFeedback(FeedbackCommand cmd) {
   });
 }
 
-Result<Instant> Engine::AdvanceClock(Instant t) {
-  return Submit<Instant>([this, t]() -> Result<Instant> {
+Result<std::vector<Event>> Engine::AdvanceClock(Instant t) {
+  return Submit<std::vector<Event>>([this, t]() -> Result<std::vector<Event>> {
     if (clock_.mode() == ClockMode::kRealtime) {
       return Status::Conflict("the realtime clock cannot be moved; start with --clock manual or virtual", "clock");
     }
+    if (t < clock_.now()) return Status::InvalidArgument("the clock never moves back", "to");
+    std::vector<Event> fired;
     // Fire what falls due on the way, each at its own instant, then settle at t.
     while (true) {
       auto next = NextDue();
       if (!next || next->first > t) break;
       clock_.advance_to(next->first);
-      Status st = AdvanceRun(next->second, next->first);
+      Status st = AdvanceRun(next->second, next->first, nullptr, &fired);
       if (!st.ok()) {
         SetStickyError(st);
         return st;
       }
     }
     clock_.advance_to(t);
-    return clock_.now();
+    return fired;
   });
 }
 

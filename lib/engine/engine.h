@@ -105,8 +105,10 @@ class Engine {
   // thread whose latest run is interrupted) it answers the run's pending
   // interrupt and resumes it, in the same transaction.
   Result<ActionRecord> CreateAction(ActionCommand cmd);
-  // Moves a manual or virtual clock to `t`, firing everything due on the way.
-  Result<Instant> AdvanceClock(Instant t);
+  // Moves a manual or virtual clock to `t`, firing everything due on the
+  // way (interrupt timeouts included), each at its own instant; returns the
+  // events fired, in order. Time never moves back.
+  Result<std::vector<Event>> AdvanceClock(Instant t);
 
   Instant Now() const { return clock_.now(); }
   // Announces every commit; stream handlers wait on it.
@@ -129,10 +131,14 @@ class Engine {
   void WriterLoop();
   // Fires due work; in virtual mode moves time to it first.
   void Drain();
-  std::optional<std::pair<Instant, std::string>> NextDue() const;
+  // The earliest due work. A waiting interrupt's expiry counts only when
+  // `future_expiries` or when it is already due: virtual time jumps through
+  // scripted work, never through the time a human has to answer.
+  std::optional<std::pair<Instant, std::string>> NextDue(bool future_expiries = true) const;
   // Fires every instruction of `run` due at `due` as one commit; `after`,
   // when given, receives the run's state after it.
-  Status AdvanceRun(const std::string& run_id, Instant due, RunState* after = nullptr);
+  Status AdvanceRun(const std::string& run_id, Instant due, RunState* after = nullptr,
+                    std::vector<Event>* fired = nullptr);
   // The run after everything it has due at this very instant, so that a
   // create or resume answers with the state of that instant (e.g. the first
   // steps started, the answered interrupt's step completed).

@@ -1,5 +1,5 @@
 // The scenario model: agents and the scripted behaviour of their runs, as read
-// from fixture files (docs/fixtures.md is the user's reference). Plain data;
+// from fixture files (docs/scenarios.md is the user's reference). Plain data;
 // loader.h fills it and validates it, program.h compiles a scenario for the
 // engine.
 #pragma once

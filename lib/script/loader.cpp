@@ -431,7 +431,8 @@ void ParseModus(Checker& c, const Json& m, const std::string& at, ModusIdentity&
 void ParseDocument(Checker& c, const Json& doc, const std::string& file, const IdGenerator& ids,
                    FixtureSet& set) {
   if (!c.Object(doc, "")) return;
-  c.OnlyKeys(doc, "", {"agents"});
+  // "$schema" lets editors find docs/scenario.schema.json; it means nothing here.
+  c.OnlyKeys(doc, "", {"$schema", "agents"});
   if (!doc.contains("agents")) {
     c.Error("", "missing required key \"agents\"");
     return;

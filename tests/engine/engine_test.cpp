@@ -183,9 +183,13 @@ TEST_CASE("in manual time nothing moves until the clock is advanced", "[engine]"
   Sandbox sb(ClockMode::kManual);
   std::string id = sb.Create().run.id;
   CHECK(sb.Log(id) == "1 run.started +0\n2 step.started +0\n3 step.started +0\n");
-  auto t = sb.engine->AdvanceClock(kStart + 1500);
-  REQUIRE(t.ok());
-  CHECK(t.value() == kStart + 1500);
+  auto fired = sb.engine->AdvanceClock(kStart + 1500);
+  REQUIRE(fired.ok());
+  CHECK(sb.engine->Now() == kStart + 1500);
+  REQUIRE(fired.value().size() == 2);
+  CHECK(fired.value()[0].type == "artifact.added");
+  CHECK(fired.value()[1].at == kStart + 1000);
+  CHECK(sb.engine->AdvanceClock(kStart).status().code() == Code::kInvalidArgument);
   CHECK(sb.Log(id) == "1 run.started +0\n2 step.started +0\n3 step.started +0\n4 artifact.added +1000\n"
                       "5 step.completed +1000\n");
   REQUIRE(sb.engine->AdvanceClock(kStart + 60000).ok());
@@ -387,11 +391,19 @@ TEST_CASE("an interrupt's on_timeout steps run after expiry; an answer in time c
       "on_timeout":[{"name":"escalate","label":"Escalate","duration":"1s"}]}},
     {"name":"end","label":"End"}]}])");
   {
-    ScriptedSandbox sb(fixture);  // virtual time runs straight to the expiry
+    // Virtual time does not jump through a human's time to answer: the run
+    // waits until the clock is moved past the timeout.
+    ScriptedSandbox sb(fixture);
     RunState r = sb.Run(Json::object());
-    CHECK(r.run.status == RunStatus::kCompleted);
-    CHECK(r.steps[1].name == "escalate");
-    CHECK(r.run.ended_at == kStart + 601000);
+    CHECK(r.run.status == RunStatus::kInterrupted);
+    CHECK(sb.engine->Now() == kStart);
+    auto fired = sb.engine->AdvanceClock(kStart + 600000);
+    REQUIRE(fired.ok());
+    CHECK(fired.value().front().type == "interrupt.expired");
+    RunState done = *sb.store->GetRun(r.run.id).value();
+    CHECK(done.run.status == RunStatus::kCompleted);
+    CHECK(done.steps[1].name == "escalate");
+    CHECK(done.run.ended_at == kStart + 601000);  // the escalation's own second passed in virtual time
   }
   {
     ScriptedSandbox sb(fixture, ClockMode::kManual);

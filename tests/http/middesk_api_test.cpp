@@ -89,10 +89,12 @@ TEST_CASE("agents are listed from the fixtures and found by id or type", "[http]
   SandboxProcess sb;
   auto list = sb.Get("/v1/agents");
   REQUIRE_STATUS(list, 200);
-  REQUIRE(list.json["data"].size() == 3);
+  // Fixture files load in name order, agents as written.
+  REQUIRE(list.json["data"].size() == 5);
   std::vector<std::string> types;
   for (const auto& a : list.json["data"]) types.push_back(a["type"]);
-  CHECK(types == std::vector<std::string>{"address_verification", "cip_orchestrator", "watchlist_resolution"});
+  CHECK(types == std::vector<std::string>{"address_verification", "cip_orchestrator", "kyb_research_assistant",
+                                          "onboarding_review_workflow", "watchlist_resolution"});
   const Json& cip = list.json["data"][1];
   CHECK(cip["object"] == "agent");
   CHECK(cip["name"] == "CIP Orchestrator");

@@ -9,11 +9,12 @@ export default function agentsAndThreads(ctx) {
   const test = contractTest(ctx);
 
   describe('agents', () => {
-    test('GET /v1/agents lists the three shipped agents', async (api) => {
+    test('GET /v1/agents lists the shipped agents', async (api) => {
       const res = await api.get('/v1/agents');
       expectStatus(res, 200);
       assert.deepEqual(res.body.data.map((a) => a.type).sort(),
-        ['address_verification', 'cip_orchestrator', 'watchlist_resolution']);
+        ['address_verification', 'cip_orchestrator', 'kyb_research_assistant', 'onboarding_review_workflow',
+         'watchlist_resolution']);
     });
 
     test('HTTP Basic with the key as user name works too', async (api) => {

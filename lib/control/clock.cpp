@@ -1,0 +1,61 @@
+// /_sandbox/clock: reading and moving sandbox time (issue 5).
+//   GET  /_sandbox/clock            {"mode", "now"}
+//   POST /_sandbox/clock/advance    {"by": "90s"} or {"to": "2026-01-01T01:00:00Z"}
+// An advance fires everything that falls due on the way, in order, each at
+// its own instant (interrupt timeouts included), and answers with what fired.
+// The realtime clock cannot be moved (409); time never moves back (422).
+#include <nlohmann/json.hpp>
+
+#include "control/routes.h"
+#include "core/time_format.h"
+#include "script/duration.h"
+
+namespace sandbox::control {
+namespace {
+
+using OrderedJson = nlohmann::ordered_json;
+
+void Respond(httplib::Response& res, int status, const OrderedJson& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void Fail(httplib::Response& res, int status, const std::string& message, const std::string& parameter) {
+  Respond(res, status, OrderedJson{{"errors", {{{"message", message}, {"parameter", parameter}}}}});
+}
+
+}  // namespace
+
+void GetClock(const Deps& d, const httplib::Request&, httplib::Response& res) {
+  Respond(res, 200, OrderedJson{{"mode", ClockModeName(d.engine.clock_mode())}, {"now", FormatInstant(d.engine.Now())}});
+}
+
+void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  Json body = Json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) return Fail(res, 400, "Request body must be a JSON object", "body");
+  bool by = body.contains("by"), to = body.contains("to");
+  if (by == to) return Fail(res, 400, "Give exactly one of `by` (a duration) or `to` (an ISO 8601 time)", "by");
+  Instant from = d.engine.Now();
+  Instant target;
+  if (by) {
+    auto ms = script::ParseDurationMs(body["by"]);
+    if (!ms) return Fail(res, 422, "Parameter `by` must be a duration such as \"90s\", \"15m\" or \"2h\"", "by");
+    target = from + *ms;
+  } else {
+    auto t = body["to"].is_string() ? ParseInstant(body["to"].get<std::string>()) : std::nullopt;
+    if (!t) return Fail(res, 422, "Parameter `to` must be an ISO 8601 UTC time like 2026-01-01T01:00:00Z", "to");
+    target = *t;
+  }
+  auto fired = d.engine.AdvanceClock(target);
+  if (!fired.ok()) {
+    int status = fired.status().code() == Code::kConflict ? 409 : fired.status().code() == Code::kInvalidArgument ? 422 : 500;
+    return Fail(res, status, fired.status().message(), fired.status().parameter());
+  }
+  OrderedJson events = OrderedJson::array();
+  for (const auto& e : fired.value()) {
+    events.push_back({{"run_id", e.run_id}, {"seq", e.seq}, {"type", e.type}, {"at", FormatInstant(e.at)}});
+  }
+  Respond(res, 200, OrderedJson{{"from", FormatInstant(from)}, {"now", FormatInstant(d.engine.Now())}, {"fired", events}});
+}
+
+}  // namespace sandbox::control
