@@ -200,7 +200,8 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
       const auto& spec = n->artifacts[static_cast<size_t>(in.artifact_index)];
       std::vector<Source> sources;
       for (const auto& src : spec.sources) {
-        sources.push_back(Source{render(src.url), render_opt(src.source_name), src.source_tier, src.source_type});
+        sources.push_back(
+            Source{render(src.url), render_opt(src.source_name), render_opt(src.source_tier), render_opt(src.source_type)});
       }
       Artifact a{ids_.Uuid("artifact", step_id, static_cast<uint64_t>(in.artifact_index)),
                  render(spec.title), spec.type, spec.confidence, render_opt(spec.summary), std::move(sources)};

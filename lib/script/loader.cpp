@@ -178,8 +178,8 @@ void ParseArtifacts(Checker& c, const Json& arr, const std::string& at, std::vec
         if (s.contains("url")) c.TemplateString(s["url"], sp + "/url", src.url);
         else c.Error(sp, "missing required key \"url\"");
         c.OptionalString(s, sp, "source_name", src.source_name, true);
-        c.OptionalString(s, sp, "source_tier", src.source_tier);
-        c.OptionalString(s, sp, "source_type", src.source_type);
+        c.OptionalString(s, sp, "source_tier", src.source_tier, true);
+        c.OptionalString(s, sp, "source_type", src.source_type, true);
         spec.sources.push_back(std::move(src));
       }
     }
