@@ -56,6 +56,10 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   s.Post("/_sandbox/fixtures/reload", bind(ReloadFixtures));
   s.Get("/_sandbox/clock", bind(GetClock));
   s.Post("/_sandbox/clock/advance", bind(AdvanceClock));
+  s.Post("/_sandbox/reset", bind(ResetState));
+  s.Get("/_sandbox/snapshots", bind(ListSnapshots));
+  s.Post("/_sandbox/snapshots", bind(SaveSnapshot));
+  s.Post(R"(/_sandbox/snapshots/([^/]+)/restore)", bind(RestoreSnapshot));
 }
 
 }  // namespace sandbox::control

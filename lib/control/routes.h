@@ -24,5 +24,10 @@ void RegisterRoutes(httplib::Server& server, const Deps& deps);
 // Handlers in clock.cpp.
 void GetClock(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response& res);
+// Handlers in state.cpp.
+void ResetState(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void ListSnapshots(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void SaveSnapshot(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void RestoreSnapshot(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace sandbox::control

@@ -30,6 +30,12 @@ bool SteppedClock::advance_to(Instant t) {
   return true;
 }
 
+bool SteppedClock::reset_to(Instant t) {
+  std::lock_guard<std::mutex> g(mu_);
+  now_ = t;
+  return true;
+}
+
 void SteppedClock::wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
                         std::optional<Instant>) const {
   // Stepped time never passes by itself: only a notification can make work due.

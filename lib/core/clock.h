@@ -32,6 +32,9 @@ class Clock {
   // Moves sandbox time forward to `t`; never backwards. Returns false when the
   // mode does not let callers move time (realtime).
   virtual bool advance_to(Instant t) = 0;
+  // Sets sandbox time to `t`, backwards too: only for a reset or a snapshot
+  // restore, which take the whole sandbox back. False for realtime.
+  virtual bool reset_to(Instant t) = 0;
   // Blocks on `cv` until notified, or until sandbox time reaches `due` when the
   // clock moves by itself (realtime). `lock` must hold cv's mutex.
   virtual void wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
@@ -47,6 +50,7 @@ class SteppedClock final : public Clock {
   ClockMode mode() const override { return mode_; }
   Instant now() const override;
   bool advance_to(Instant t) override;
+  bool reset_to(Instant t) override;
   void wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
             std::optional<Instant> due) const override;
 

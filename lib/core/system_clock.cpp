@@ -19,6 +19,7 @@ class RealtimeClock final : public Clock {
     return start_ + static_cast<Instant>(wall * speed_);
   }
   bool advance_to(Instant) override { return false; }
+  bool reset_to(Instant) override { return false; }
   void wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
             std::optional<Instant> due) const override {
     if (!due) {

@@ -17,7 +17,7 @@ using script::Op;
 
 Engine::Engine(store::Store& store, Clock& clock, const IdGenerator& ids,
                std::shared_ptr<const script::FixtureSet> fixtures)
-    : store_(store), clock_(clock), ids_(ids), fixtures_(std::move(fixtures)) {}
+    : store_(store), clock_(clock), ids_(ids), fixtures_(std::move(fixtures)), clock_start_(clock.now()) {}
 
 Engine::~Engine() { Stop(); }
 
@@ -58,6 +58,20 @@ Status Engine::Start() {
   if (!saved.ok()) return saved.status();
   // Stepped time never runs backwards across a restart.
   if (saved.value() && clock_.mode() != ClockMode::kRealtime) clock_.advance_to(*saved.value());
+  Status loaded = LoadFromStore();
+  if (!loaded.ok()) return loaded;
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    stopping_ = false;
+    started_ = true;
+  }
+  writer_ = std::thread([this] { WriterLoop(); });
+  // Runs recovered in virtual mode finish their stretch before any request.
+  return Submit<bool>([] { return Result<bool>(true); }).status();
+}
+
+Status Engine::LoadFromStore() {
+  active_.clear();
   auto threads = store_.CountThreads();
   auto runs = store_.CountRuns();
   if (!threads.ok()) return threads.status();
@@ -82,14 +96,42 @@ Status Engine::Start() {
     if (run.state.run.status == RunStatus::kInterrupted && !ExpiryOf(run)) continue;
     active_[id] = std::move(run);
   }
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    stopping_ = false;
-    started_ = true;
-  }
-  writer_ = std::thread([this] { WriterLoop(); });
-  // Runs recovered in virtual mode finish their stretch before any request.
-  return Submit<bool>([] { return Result<bool>(true); }).status();
+  return Status::Ok();
+}
+
+Status Engine::Reset() {
+  return Submit<bool>([this]() -> Result<bool> {
+    Status st = store_.DeleteEverything();
+    if (!st.ok()) return st;
+    clock_.reset_to(clock_start_);
+    st = LoadFromStore();
+    if (!st.ok()) return st;
+    bus_.Publish();
+    return true;
+  }).status();
+}
+
+Status Engine::SaveSnapshot(const std::string& name) {
+  return Submit<bool>([this, name]() -> Result<bool> {
+    Status st = store_.SaveSnapshot(name, clock_.now());
+    if (!st.ok()) return st;
+    return true;
+  }).status();
+}
+
+Status Engine::RestoreSnapshot(const std::string& name) {
+  return Submit<bool>([this, name]() -> Result<bool> {
+    Status st = store_.RestoreSnapshot(name);
+    if (!st.ok()) return st;
+    // The snapshot's own instant: a restore takes stepped time back with it.
+    auto saved = store_.SavedClock();
+    if (!saved.ok()) return saved.status();
+    clock_.reset_to(saved.value().value_or(clock_start_));
+    st = LoadFromStore();
+    if (!st.ok()) return st;
+    bus_.Publish();
+    return true;
+  }).status();
 }
 
 void Engine::Stop() {

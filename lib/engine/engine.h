@@ -110,6 +110,14 @@ class Engine {
   // events fired, in order. Time never moves back.
   Result<std::vector<Event>> AdvanceClock(Instant t);
 
+  // Everything gone (threads, runs, actions...), ids start again from the
+  // seed, and stepped time goes back to where it started.
+  Status Reset();
+  // The whole state under `name` (SQLite's backup API), and back; a restore
+  // takes stepped time back to the snapshot's instant.
+  Status SaveSnapshot(const std::string& name);
+  Status RestoreSnapshot(const std::string& name);
+
   Instant Now() const { return clock_.now(); }
   // Announces every commit; stream handlers wait on it.
   EventBus& bus() { return bus_; }
@@ -151,6 +159,8 @@ class Engine {
   Result<std::shared_ptr<const script::Program>> ProgramFromScript(const std::string& run_id,
                                                                    const std::string& agent_type);
   void SetStickyError(const Status& st);
+  // Rebuilds the writer's view (active runs, ordinals) from the store.
+  Status LoadFromStore();
   // The run resumed at `interrupt_id` (the run.resumed event applied) and
   // that event; nothing is written yet.
   struct PreparedResume {
@@ -181,6 +191,7 @@ class Engine {
   Status sticky_;
   std::thread writer_;
   EventBus bus_;
+  Instant clock_start_;  // where the clock stood when the engine was made
 };
 
 // Defined here because every file of the engine submits commands.

@@ -7,6 +7,7 @@
 // the writer); in memory they share the writer's connection under its lock.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -50,6 +51,15 @@ class Store {
   // an interrupt, the run's resume, all in one transaction.
   Status CommitAction(const ActionRecord& action, const Json& object_state, const RunWrite* resume,
                       Instant clock_now);
+
+  // Deletes every row of every table (the schema stays).
+  Status DeleteEverything();
+  // Copies the whole database under `name` (letters, digits, - and _), and
+  // back; NotFound for an unknown name. On a file the copies live in
+  // <db>.snapshots/; in memory they live as long as the process.
+  Status SaveSnapshot(const std::string& name, Instant clock_now);
+  Status RestoreSnapshot(const std::string& name);
+  Result<std::vector<std::string>> Snapshots();
 
   // ---- reads: any thread ----
   Result<std::optional<Thread>> GetThread(const std::string& id);
@@ -102,6 +112,7 @@ class Store {
   std::unique_ptr<Connection> writer_;
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;
+  std::map<std::string, std::unique_ptr<Connection>> memory_snapshots_;  // in-memory databases only
 };
 
 }  // namespace sandbox::store

@@ -1,0 +1,66 @@
+// /_sandbox/reset and /_sandbox/snapshots (issue 5): start over, or save the
+// whole state under a name and bring it back, without restarting.
+//   POST /_sandbox/reset                      everything gone; stepped time back to its start
+//   GET  /_sandbox/snapshots                  {"object":"list","data":[{"name"}...]}
+//   POST /_sandbox/snapshots {"name": "n"}    201 {"name","saved_at"}
+//   POST /_sandbox/snapshots/{name}/restore   200 {"name","now"}; 404 for an unknown name
+#include <nlohmann/json.hpp>
+
+#include "control/routes.h"
+#include "core/time_format.h"
+
+namespace sandbox::control {
+namespace {
+
+using OrderedJson = nlohmann::ordered_json;
+
+void Respond(httplib::Response& res, int status, const OrderedJson& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void RespondStatus(httplib::Response& res, const Status& st) {
+  int code = st.code() == Code::kNotFound ? 404 : st.code() == Code::kInvalidArgument ? 422 : 500;
+  OrderedJson e = {{"message", st.message()}};
+  if (!st.parameter().empty()) e["parameter"] = st.parameter();
+  Respond(res, code, OrderedJson{{"errors", {e}}});
+}
+
+}  // namespace
+
+void ResetState(const Deps& d, const httplib::Request&, httplib::Response& res) {
+  Status st = d.engine.Reset();
+  if (!st.ok()) return RespondStatus(res, st);
+  Respond(res, 200, OrderedJson{{"ok", true}, {"now", FormatInstant(d.engine.Now())}});
+}
+
+void ListSnapshots(const Deps& d, const httplib::Request&, httplib::Response& res) {
+  auto names = d.store.Snapshots();
+  if (!names.ok()) return RespondStatus(res, names.status());
+  OrderedJson data = OrderedJson::array();
+  for (const auto& n : names.value()) data.push_back({{"name", n}});
+  Respond(res, 200, OrderedJson{{"object", "list"}, {"data", data}});
+}
+
+void SaveSnapshot(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  Json body = Json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return Respond(res, 400, OrderedJson{{"errors", {{{"message", "Request body must be a JSON object"}, {"parameter", "body"}}}}});
+  }
+  if (!body.contains("name") || !body["name"].is_string()) {
+    return Respond(res, 400, OrderedJson{{"errors", {{{"message", "Parameter `name` is missing"}, {"parameter", "name"}}}}});
+  }
+  std::string name = body["name"];
+  Status st = d.engine.SaveSnapshot(name);
+  if (!st.ok()) return RespondStatus(res, st);
+  Respond(res, 201, OrderedJson{{"name", name}, {"saved_at", FormatInstant(d.engine.Now())}});
+}
+
+void RestoreSnapshot(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  std::string name = req.matches[1];
+  Status st = d.engine.RestoreSnapshot(name);
+  if (!st.ok()) return RespondStatus(res, st);
+  Respond(res, 200, OrderedJson{{"name", name}, {"now", FormatInstant(d.engine.Now())}});
+}
+
+}  // namespace sandbox::control
