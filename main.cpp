@@ -14,11 +14,12 @@
 #include "core/ids.h"
 #include "core/time_format.h"
 #include "dialects/middesk/routes.h"
-#include "engine/engine.h"
+#include "engine/namespaces.h"
 #include "http/auth.h"
 #include "http/server.h"
 #include "script/loader.h"
 #include "store/store.h"
+#include "transfer/commands.h"
 
 namespace {
 
@@ -31,11 +32,12 @@ int Fail(const std::string& what) {
 
 // SIGINT/SIGTERM are taken by a thread of their own (not an async handler),
 // which can then stop the server safely.
-void StopOnSignal(http::Server& server, engine::EventBus& bus, sigset_t signals) {
-  std::thread([&server, &bus, signals] {
+void StopOnSignal(http::Server& server, engine::Namespaces& spaces, sigset_t signals) {
+  std::thread([&server, &spaces, signals] {
     int sig = 0;
     sigwait(&signals, &sig);
-    bus.Shutdown();  // ends open streams, which would otherwise hold the server
+    // Ends open streams, which would otherwise hold the server.
+    spaces.ForEach([](const std::string&, engine::Engine& e) { e.bus().Shutdown(); });
     server.Stop();
   }).detach();
 }
@@ -59,15 +61,14 @@ int Serve(const cli::Options& o) {
   auto store = store::Store::Open(o.db);
   if (!store.ok()) return Fail(store.status().message());
 
-  std::unique_ptr<Clock> clock;
-  if (o.clock == ClockMode::kRealtime) {
-    clock = MakeRealtimeClock(o.clock_start, o.speed);
-  } else {
-    clock = std::make_unique<SteppedClock>(o.clock, o.clock_start.value_or(cli::kDefaultClockStart));
-  }
+  // Every namespace gets a clock of its own, alike at the start.
+  auto make_clock = [&o]() -> std::unique_ptr<Clock> {
+    if (o.clock == ClockMode::kRealtime) return MakeRealtimeClock(o.clock_start, o.speed);
+    return std::make_unique<SteppedClock>(o.clock, o.clock_start.value_or(cli::kDefaultClockStart));
+  };
   auto fixture_set = std::make_shared<const script::FixtureSet>(std::move(fixtures).value());
-  const Instant agents_created_at = clock->now();
-  engine::Engine engine(*store.value(), *clock, ids, fixture_set);
+  const Instant agents_created_at = make_clock()->now();
+  engine::Namespaces spaces(*store.value(), make_clock, o.seed, fixture_set);
 
   sigset_t signals;
   sigemptyset(&signals);
@@ -75,17 +76,17 @@ int Serve(const cli::Options& o) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started below
 
-  Status started = engine.Start();
+  Status started = spaces.Start();
   if (!started.ok()) return Fail("cannot resume the runs in " + o.db + ": " + started.message());
 
   http::Server server({o.host, o.port, o.threads});
   http::KeyPolicy keys(o.api_keys);
   bool feedback_enabled = std::find(o.disabled_features.begin(), o.disabled_features.end(), "operator_feedback") ==
                           o.disabled_features.end();
-  middesk::Deps middesk_deps{engine, *store.value(), keys, agents_created_at, o.heartbeat_ms, feedback_enabled};
+  middesk::Deps middesk_deps{spaces, keys, agents_created_at, o.heartbeat_ms, feedback_enabled};
   middesk::RegisterRoutes(server.routes(), middesk_deps);
-  control::FixtureReloader reloader(engine, o.fixtures, ids);
-  control::Deps control_deps{engine, *store.value(), AGENT_SANDBOX_VERSION, reloader};
+  control::FixtureReloader reloader(spaces, o.fixtures, ids);
+  control::Deps control_deps{spaces, AGENT_SANDBOX_VERSION, reloader};
   control::RegisterRoutes(server.routes(), control_deps);
   middesk::RegisterFallback(server.routes());
   if (o.log_level == cli::LogLevel::kDebug) {
@@ -96,19 +97,19 @@ int Serve(const cli::Options& o) {
 
   auto port = server.Bind();
   if (!port.ok()) return Fail(port.status().message());
-  StopOnSignal(server, engine.bus(), signals);
+  StopOnSignal(server, spaces, signals);
   if (o.log_level != cli::LogLevel::kError) {
     std::printf("agent-sandbox %s serving the Middesk API on http://%s:%d (database %s; %zu agents, %zu scenarios "
                 "from %s; clock %s at %s; seed %llu)\n",
                 AGENT_SANDBOX_VERSION, o.host.c_str(), port.value(), o.db.c_str(), fixture_set->agents.size(),
                 fixture_set->ScenarioCount(), o.fixtures.c_str(), ClockModeName(o.clock),
-                FormatInstant(clock->now()).c_str(), static_cast<unsigned long long>(o.seed));
+                FormatInstant(spaces.Default().Now()).c_str(), static_cast<unsigned long long>(o.seed));
     std::fflush(stdout);
   }
   reloader.StartWatching(o.watch_ms);
   server.Listen();
   reloader.Stop();
-  engine.Stop();
+  spaces.Stop();
   return 0;
 }
 
@@ -129,5 +130,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (options->command == "validate") return Validate(options.value());
+  const cli::Options& o = options.value();
+  if (o.command == "replay") return transfer::ReplayCommand(o.db, o.run_id, std::cout, std::cerr);
+  if (o.command == "export") return transfer::ExportCommand(o.db, o.run_id, o.out_path, std::cout, std::cerr);
+  if (o.command == "import") return transfer::ImportCommand(o.input_path, o.out_path, o.agent_type, std::cout, std::cerr);
   return Serve(options.value());
 }

@@ -12,9 +12,14 @@ CREATE TABLE meta (
   value TEXT NOT NULL
 ) WITHOUT ROWID;
 
+-- Every namespace (X-Sandbox-Namespace; '' by default) is a sandbox of its
+-- own: its threads, runs, actions and object states carry its name, its clock
+-- and seed live in meta as clock_now/<ns> and seed/<ns>.
+
 CREATE TABLE threads (
   id           TEXT PRIMARY KEY,
-  ordinal      INTEGER NOT NULL UNIQUE,
+  ns           TEXT NOT NULL,
+  ordinal      INTEGER NOT NULL,
   agent        TEXT NOT NULL,
   context_type TEXT,
   context_id   TEXT,
@@ -22,15 +27,18 @@ CREATE TABLE threads (
   requester    TEXT,             -- JSON principal or NULL
   metadata     TEXT,             -- JSON object or NULL
   created_at   INTEGER NOT NULL, -- ms since the Unix epoch, sandbox time
-  updated_at   INTEGER NOT NULL
+  updated_at   INTEGER NOT NULL,
+  UNIQUE (ns, ordinal)
 );
-CREATE INDEX threads_by_context ON threads (context_id, ordinal);
+CREATE INDEX threads_by_context ON threads (ns, context_id, ordinal);
 
 CREATE TABLE runs (
   id             TEXT PRIMARY KEY,
+  ns             TEXT NOT NULL,
   thread_id      TEXT NOT NULL REFERENCES threads (id),
-  ordinal        INTEGER NOT NULL UNIQUE,
+  ordinal        INTEGER NOT NULL,
   agent          TEXT NOT NULL,
+  agent_name     TEXT NOT NULL DEFAULT '',
   scenario       TEXT NOT NULL,
   script         TEXT NOT NULL,   -- the scenario JSON the run started with
   status         TEXT NOT NULL,
@@ -47,10 +55,11 @@ CREATE TABLE runs (
   cursor_segment INTEGER NOT NULL,
   cursor_pc      INTEGER NOT NULL,
   segment_base   INTEGER NOT NULL,
-  last_seq       INTEGER NOT NULL
+  last_seq       INTEGER NOT NULL,
+  UNIQUE (ns, ordinal)
 );
 CREATE INDEX runs_by_thread ON runs (thread_id, ordinal);
-CREATE INDEX runs_by_status ON runs (status, ordinal);
+CREATE INDEX runs_by_status ON runs (ns, status, ordinal);
 
 CREATE TABLE run_events (
   run_id  TEXT NOT NULL REFERENCES runs (id),
@@ -111,7 +120,8 @@ CREATE INDEX feedback_by_target ON feedback (run_id, artifact_id, reviewer_id);
 -- interrupt is written in the same transaction as the run's resume.
 CREATE TABLE actions (
   id          TEXT PRIMARY KEY,
-  ordinal     INTEGER NOT NULL UNIQUE,
+  ns          TEXT NOT NULL,
+  ordinal     INTEGER NOT NULL,
   object_type TEXT NOT NULL,      -- as requested: businesses | watchlist_result
   object_id   TEXT NOT NULL,
   type        TEXT NOT NULL,
@@ -121,14 +131,16 @@ CREATE TABLE actions (
   actors      TEXT NOT NULL,      -- JSON array
   run_id      TEXT,
   thread_id   TEXT,
-  created_at  INTEGER NOT NULL
+  created_at  INTEGER NOT NULL,
+  UNIQUE (ns, ordinal)
 );
-CREATE INDEX actions_by_object ON actions (object_type, object_id, ordinal);
+CREATE INDEX actions_by_object ON actions (ns, object_type, object_id, ordinal);
 
 CREATE TABLE object_states (
+  ns          TEXT NOT NULL,
   object_type TEXT NOT NULL,
   object_id   TEXT NOT NULL,
   state       TEXT NOT NULL,      -- JSON object, e.g. {"status":"approved","tin_verified":false}
   updated_at  INTEGER NOT NULL,
-  PRIMARY KEY (object_type, object_id)
+  PRIMARY KEY (ns, object_type, object_id)
 ) WITHOUT ROWID;

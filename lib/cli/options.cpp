@@ -2,6 +2,7 @@
 // argument or after '=' (--port=9000).
 #include "cli/options.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -20,6 +21,59 @@ bool ParseUnsigned(const std::string& s, uint64_t max, uint64_t& out) {
   if (errno == ERANGE || v > max) return false;
   out = v;
   return true;
+}
+
+// `replay --run ID [--db PATH]`, `export --run ID [--db PATH] [--out FILE]`,
+// `import FILE [--out FILE] [--agent TYPE]`.
+Result<Options> ParseTransfer(const std::vector<std::string>& args) {
+  Options o;
+  o.command = args[0];
+  const std::string& cmd = o.command;
+  std::vector<std::string> valued;
+  if (cmd == "replay") valued = {"--db", "--run"};
+  else if (cmd == "export") valued = {"--db", "--run", "--out"};
+  else valued = {"--out", "--agent"};
+  for (size_t i = 1; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::optional<std::string> inline_value;
+    if (flag.rfind("--", 0) == 0) {
+      auto eq = flag.find('=');
+      if (eq != std::string::npos) {
+        inline_value = flag.substr(eq + 1);
+        flag = flag.substr(0, eq);
+      }
+    }
+    if (flag == "--help" || flag == "-h") {
+      o.help = true;
+      continue;
+    }
+    if (flag == "-" || flag.rfind("-", 0) != 0) {
+      if (cmd != "import") return Bad(cmd + " takes no argument \"" + flag + "\" (see --help)");
+      if (!o.input_path.empty()) return Bad("import takes one file, got \"" + o.input_path + "\" and \"" + flag + "\"");
+      o.input_path = flag;
+      continue;
+    }
+    if (std::find(valued.begin(), valued.end(), flag) == valued.end()) {
+      return Bad("unknown option " + flag + " for " + cmd + " (see --help)");
+    }
+    std::string value;
+    if (inline_value) {
+      value = *inline_value;
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    }
+    if (value.empty() || value.rfind("--", 0) == 0) return Bad(flag + " needs a value");
+    if (flag == "--db") o.db = value;
+    else if (flag == "--run") o.run_id = value;
+    else if (flag == "--out") o.out_path = value;
+    else if (flag == "--agent") o.agent_type = value;
+  }
+  if (o.help) return o;
+  if (cmd != "import" && o.run_id.empty()) return Bad(cmd + " needs --run ID");
+  if (cmd == "import" && o.input_path.empty()) {
+    return Bad("import needs a file: the JSON of GET /v1/runs/{id}?include=steps, or a saved stream");
+  }
+  return o;
 }
 
 }  // namespace
@@ -41,6 +95,14 @@ Usage: agent-sandbox [serve] [options]
        agent-sandbox validate <fixture file or folder>
                            check fixtures against the scenario language; prints every
                            problem as file:line:col: /json/pointer: message; exit 0 or 1
+       agent-sandbox replay --run ID [--db PATH]
+                           print the run's stream as GET /v1/runs/{id}/stream emitted it
+       agent-sandbox export --run ID [--db PATH] [--out FILE]
+                           write a fixture file whose scenario reproduces the run
+       agent-sandbox import FILE [--out FILE] [--agent TYPE]
+                           turn a run captured from the API (the JSON of
+                           GET /v1/runs/{id}?include=steps, or a saved stream; - for stdin)
+                           into a fixture file; see docs/replay.md
 
 Options:
   --host HOST          address to listen on (default 127.0.0.1)
@@ -67,6 +129,7 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
   Options o;
   size_t i = 0;
   if (!args.empty() && args[0] == "serve") ++i;
+  if (!args.empty() && (args[0] == "replay" || args[0] == "export" || args[0] == "import")) return ParseTransfer(args);
   if (!args.empty() && args[0] == "validate") {
     o.command = "validate";
     if (args.size() == 2 && (args[1] == "--help" || args[1] == "-h")) {

@@ -1,5 +1,7 @@
-// The command line: `agent-sandbox [serve] [flags]`. Parsing only; main.cpp
-// acts on the result. Bad input is a one-line reason and exit status 2.
+// The command line: `agent-sandbox [serve] [flags]`, `validate PATH`,
+// `replay --run ID`, `export --run ID [--out FILE]`, `import FILE`. Parsing
+// only; main.cpp acts on the result. Bad input is a one-line reason and exit
+// status 2.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +17,7 @@ namespace sandbox::cli {
 enum class LogLevel { kError, kWarn, kInfo, kDebug };
 
 struct Options {
-  std::string command = "serve";
+  std::string command = "serve";  // serve | validate | replay | export | import
   std::string host = "127.0.0.1";
   int port = 8080;
   std::string db = "./agent-sandbox.db";
@@ -34,6 +36,11 @@ struct Options {
   std::vector<std::string> disabled_features;
   bool help = false;
   bool version = false;
+  // replay, export and import (docs/replay.md)
+  std::string run_id;      // replay, export: --run
+  std::string out_path;    // export, import: --out; empty = stdout
+  std::string input_path;  // import: the captured run or stream ("-" = stdin)
+  std::string agent_type;  // import: --agent; empty = the run's own agent
 };
 
 // 2026-01-01T00:00:00Z: where stepped (virtual, manual) time begins by default,

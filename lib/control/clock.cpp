@@ -26,16 +26,20 @@ void Fail(httplib::Response& res, int status, const std::string& message, const 
 
 }  // namespace
 
-void GetClock(const Deps& d, const httplib::Request&, httplib::Response& res) {
-  Respond(res, 200, OrderedJson{{"mode", ClockModeName(d.engine.clock_mode())}, {"now", FormatInstant(d.engine.Now())}});
+void GetClock(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  engine::Engine* engine = NamespaceOrRespond(d, req, res);
+  if (!engine) return;
+  Respond(res, 200, OrderedJson{{"mode", ClockModeName(engine->clock_mode())}, {"now", FormatInstant(engine->Now())}});
 }
 
 void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  engine::Engine* engine = NamespaceOrRespond(d, req, res);
+  if (!engine) return;
   Json body = Json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) return Fail(res, 400, "Request body must be a JSON object", "body");
   bool by = body.contains("by"), to = body.contains("to");
   if (by == to) return Fail(res, 400, "Give exactly one of `by` (a duration) or `to` (an ISO 8601 time)", "by");
-  Instant from = d.engine.Now();
+  Instant from = engine->Now();
   Instant target;
   if (by) {
     auto ms = script::ParseDurationMs(body["by"]);
@@ -46,7 +50,7 @@ void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response&
     if (!t) return Fail(res, 422, "Parameter `to` must be an ISO 8601 UTC time like 2026-01-01T01:00:00Z", "to");
     target = *t;
   }
-  auto fired = d.engine.AdvanceClock(target);
+  auto fired = engine->AdvanceClock(target);
   if (!fired.ok()) {
     int status = fired.status().code() == Code::kConflict ? 409 : fired.status().code() == Code::kInvalidArgument ? 422 : 500;
     return Fail(res, status, fired.status().message(), fired.status().parameter());
@@ -55,7 +59,7 @@ void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response&
   for (const auto& e : fired.value()) {
     events.push_back({{"run_id", e.run_id}, {"seq", e.seq}, {"type", e.type}, {"at", FormatInstant(e.at)}});
   }
-  Respond(res, 200, OrderedJson{{"from", FormatInstant(from)}, {"now", FormatInstant(d.engine.Now())}, {"fired", events}});
+  Respond(res, 200, OrderedJson{{"from", FormatInstant(from)}, {"now", FormatInstant(engine->Now())}, {"fired", events}});
 }
 
 }  // namespace sandbox::control

@@ -13,9 +13,9 @@ namespace sandbox::control {
 
 namespace fs = std::filesystem;
 
-FixtureReloader::FixtureReloader(engine::Engine& engine, std::string path, const IdGenerator& ids)
-    : engine_(engine), path_(std::move(path)), ids_(ids) {
-  auto current = engine_.fixtures();
+FixtureReloader::FixtureReloader(engine::Namespaces& spaces, std::string path, const IdGenerator& ids)
+    : spaces_(spaces), path_(std::move(path)), ids_(ids) {
+  auto current = spaces_.fixtures();
   last_.agents = current->agents.size();
   last_.scenarios = current->ScenarioCount();
   signature_ = Signature();
@@ -54,7 +54,7 @@ ReloadReport FixtureReloader::Reload() {
     report.ok = false;
     std::istringstream lines(loaded.status().message());
     for (std::string line; std::getline(lines, line);) report.errors.push_back(line);
-    auto current = engine_.fixtures();
+    auto current = spaces_.fixtures();
     report.agents = current->agents.size();
     report.scenarios = current->ScenarioCount();
     std::cerr << "agent-sandbox: fixtures in " << path_ << " not reloaded, the previous ones stay in force:\n"
@@ -63,7 +63,7 @@ ReloadReport FixtureReloader::Reload() {
     report.agents = loaded->agents.size();
     report.scenarios = loaded->ScenarioCount();
     report.generation = last_.generation + 1;
-    engine_.ReplaceFixtures(std::make_shared<const script::FixtureSet>(std::move(loaded).value()));
+    spaces_.ReplaceFixtures(std::make_shared<const script::FixtureSet>(std::move(loaded).value()));
   }
   last_ = report;
   return report;

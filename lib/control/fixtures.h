@@ -13,7 +13,7 @@
 
 #include "core/ids.h"
 #include "core/status.h"
-#include "engine/engine.h"
+#include "engine/namespaces.h"
 
 namespace sandbox::control {
 
@@ -27,7 +27,7 @@ struct ReloadReport {
 
 class FixtureReloader {
  public:
-  FixtureReloader(engine::Engine& engine, std::string path, const IdGenerator& ids);
+  FixtureReloader(engine::Namespaces& spaces, std::string path, const IdGenerator& ids);
   ~FixtureReloader();
   // Loads the fixtures again now; applies them only when they are valid.
   ReloadReport Reload();
@@ -41,7 +41,7 @@ class FixtureReloader {
   std::string Signature() const;
   void Watch(int64_t interval_ms);
 
-  engine::Engine& engine_;
+  engine::Namespaces& spaces_;
   std::string path_;
   const IdGenerator& ids_;
   mutable std::mutex mu_;

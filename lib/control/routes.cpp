@@ -12,12 +12,13 @@ namespace {
 using OrderedJson = nlohmann::ordered_json;
 
 void Health(const Deps& d, const httplib::Request&, httplib::Response& res) {
-  Status engine = d.engine.health();
+  engine::Engine& def = d.spaces.Default();
+  Status engine = def.health();
   OrderedJson body = {{"status", engine.ok() ? "ok" : "failing"},
                       {"version", d.version},
                       {"uptime_ms", ProcessUptimeMs()},
-                      {"database", d.store.path()},
-                      {"clock", {{"mode", ClockModeName(d.engine.clock_mode())}, {"now", FormatInstant(d.engine.Now())}}}};
+                      {"database", def.store().path()},
+                      {"clock", {{"mode", ClockModeName(def.clock_mode())}, {"now", FormatInstant(def.Now())}}}};
   if (!engine.ok()) body["error"] = engine.message();
   res.status = engine.ok() ? 200 : 503;
   res.set_content(body.dump(), "application/json");
@@ -46,6 +47,20 @@ void ReloadFixtures(const Deps& d, const httplib::Request&, httplib::Response& r
 }
 
 }  // namespace
+
+engine::Engine* NamespaceOrRespond(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  std::string ns = req.get_header_value("X-Sandbox-Namespace");
+  auto fail = [&](int status, const std::string& message) {
+    res.status = status;
+    OrderedJson body = {{"errors", {{{"message", message}, {"parameter", "X-Sandbox-Namespace"}}}}};
+    res.set_content(body.dump(), "application/json");
+    return nullptr;
+  };
+  if (!engine::Namespaces::ValidName(ns)) return fail(400, "Header `X-Sandbox-Namespace` must be 1 to 64 letters, digits, - or _");
+  auto e = d.spaces.For(ns);
+  if (!e.ok()) return fail(500, e.status().message());
+  return e.value();
+}
 
 void RegisterRoutes(httplib::Server& s, const Deps& d) {
   auto bind = [&d](void (*h)(const Deps&, const httplib::Request&, httplib::Response&)) {

@@ -7,19 +7,22 @@
 #include <string>
 
 #include "control/fixtures.h"
-#include "engine/engine.h"
+#include "engine/namespaces.h"
 #include "store/store.h"
 
 namespace sandbox::control {
 
 struct Deps {
-  engine::Engine& engine;
-  store::Store& store;
+  engine::Namespaces& spaces;
   std::string version;
   FixtureReloader& fixtures;
 };
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);
+
+// The engine of the request's namespace (X-Sandbox-Namespace); nullptr
+// after an error response was written.
+engine::Engine* NamespaceOrRespond(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
 // Handlers in clock.cpp.
 void GetClock(const Deps& d, const httplib::Request& req, httplib::Response& res);

@@ -28,14 +28,25 @@ void RespondStatus(httplib::Response& res, const Status& st) {
 
 }  // namespace
 
-void ResetState(const Deps& d, const httplib::Request&, httplib::Response& res) {
-  Status st = d.engine.Reset();
+// With X-Sandbox-Namespace: that namespace only; without: every namespace.
+void ResetState(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  if (req.has_header("X-Sandbox-Namespace")) {
+    engine::Engine* engine = NamespaceOrRespond(d, req, res);
+    if (!engine) return;
+    Status st = engine->Reset();
+    if (!st.ok()) return RespondStatus(res, st);
+    return Respond(res, 200, OrderedJson{{"ok", true}, {"now", FormatInstant(engine->Now())}});
+  }
+  Status st;
+  d.spaces.ForEach([&](const std::string&, engine::Engine& e) {
+    if (st.ok()) st = e.Reset();
+  });
   if (!st.ok()) return RespondStatus(res, st);
-  Respond(res, 200, OrderedJson{{"ok", true}, {"now", FormatInstant(d.engine.Now())}});
+  Respond(res, 200, OrderedJson{{"ok", true}, {"now", FormatInstant(d.spaces.Default().Now())}});
 }
 
 void ListSnapshots(const Deps& d, const httplib::Request&, httplib::Response& res) {
-  auto names = d.store.Snapshots();
+  auto names = d.spaces.Snapshots();
   if (!names.ok()) return RespondStatus(res, names.status());
   OrderedJson data = OrderedJson::array();
   for (const auto& n : names.value()) data.push_back({{"name", n}});
@@ -51,16 +62,16 @@ void SaveSnapshot(const Deps& d, const httplib::Request& req, httplib::Response&
     return Respond(res, 400, OrderedJson{{"errors", {{{"message", "Parameter `name` is missing"}, {"parameter", "name"}}}}});
   }
   std::string name = body["name"];
-  Status st = d.engine.SaveSnapshot(name);
+  Status st = d.spaces.SaveSnapshot(name);
   if (!st.ok()) return RespondStatus(res, st);
-  Respond(res, 201, OrderedJson{{"name", name}, {"saved_at", FormatInstant(d.engine.Now())}});
+  Respond(res, 201, OrderedJson{{"name", name}, {"saved_at", FormatInstant(d.spaces.Default().Now())}});
 }
 
 void RestoreSnapshot(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   std::string name = req.matches[1];
-  Status st = d.engine.RestoreSnapshot(name);
+  Status st = d.spaces.RestoreSnapshot(name);
   if (!st.ok()) return RespondStatus(res, st);
-  Respond(res, 200, OrderedJson{{"name", name}, {"now", FormatInstant(d.engine.Now())}});
+  Respond(res, 200, OrderedJson{{"name", name}, {"now", FormatInstant(d.spaces.Default().Now())}});
 }
 
 }  // namespace sandbox::control

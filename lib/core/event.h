@@ -5,7 +5,8 @@
 // at 1 and has no gaps; `at` is the sandbox instant the event took effect;
 // payload keys per type:
 //   run.started      thread_id, agent, scenario, ordinal, requester (object|null),
-//                    request (the create-run body, for templates; optional)
+//                    request (the create-run body, for templates; optional),
+//                    agent_name (the agent's name then, for templates; optional)
 //   step.started     step_id, parent_step_id (string|null), agent, type, name, label, ordinal
 //   artifact.added   step_id, artifact {id,title,type,confidence,summary,sources}
 //   step.completed   step_id, status ("completed"|"error"), result (any, optional)

@@ -29,6 +29,7 @@ Status ApplyRunStarted(RunState& s, const Event& e) {
   r.ordinal = p["ordinal"];
   r.requester = std::move(requester);
   r.request = p.value("request", Json());
+  r.agent_name = p.value("agent_name", "");
   r.status = RunStatus::kRunning;
   r.created_at = r.updated_at = e.at;
   r.started_at = e.at;

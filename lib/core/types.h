@@ -101,6 +101,7 @@ struct Run {
   std::string thread_id;
   int64_t ordinal = 0;  // global creation order; breaks ties between runs due at one instant
   std::string agent;    // agent type, e.g. "cip_orchestrator"
+  std::string agent_name;  // the agent's name when the run started (templates)
   std::string scenario;
   std::optional<Principal> requester;
   RunStatus status = RunStatus::kRunning;

@@ -81,7 +81,7 @@ Result<ActionRecord> Engine::CreateAction(ActionCommand cmd) {
     if (!count.ok()) return count.status();
     ActionRecord a;
     a.ordinal = count.value() + 1;
-    a.id = ids_.Uuid("action", "", static_cast<uint64_t>(a.ordinal));
+    a.id = ids_.Uuid("action", store_.ns(), static_cast<uint64_t>(a.ordinal));
     a.object_type = cmd.object_type;
     a.object_id = cmd.object_id;
     a.type = cmd.type;

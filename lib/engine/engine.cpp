@@ -101,7 +101,7 @@ Status Engine::LoadFromStore() {
 
 Status Engine::Reset() {
   return Submit<bool>([this]() -> Result<bool> {
-    Status st = store_.DeleteEverything();
+    Status st = store_.DeleteNamespace();
     if (!st.ok()) return st;
     clock_.reset_to(clock_start_);
     st = LoadFromStore();
@@ -111,23 +111,21 @@ Status Engine::Reset() {
   }).status();
 }
 
-Status Engine::SaveSnapshot(const std::string& name) {
-  return Submit<bool>([this, name]() -> Result<bool> {
-    Status st = store_.SaveSnapshot(name, clock_.now());
+Status Engine::PersistClock() {
+  return Submit<bool>([this]() -> Result<bool> {
+    Status st = store_.SaveClockNow(clock_.now());
     if (!st.ok()) return st;
     return true;
   }).status();
 }
 
-Status Engine::RestoreSnapshot(const std::string& name) {
-  return Submit<bool>([this, name]() -> Result<bool> {
-    Status st = store_.RestoreSnapshot(name);
-    if (!st.ok()) return st;
-    // The snapshot's own instant: a restore takes stepped time back with it.
+Status Engine::Reload() {
+  return Submit<bool>([this]() -> Result<bool> {
+    // The stored instant: a snapshot restore takes stepped time back with it.
     auto saved = store_.SavedClock();
     if (!saved.ok()) return saved.status();
     clock_.reset_to(saved.value().value_or(clock_start_));
-    st = LoadFromStore();
+    Status st = LoadFromStore();
     if (!st.ok()) return st;
     bus_.Publish();
     return true;
@@ -195,7 +193,7 @@ std::optional<std::pair<Instant, std::string>> Engine::NextDue(bool future_expir
   return best;
 }
 
-void Engine::Drain() {
+void Engine::Drain(std::vector<Event>* fired) {
   if (!health().ok()) return;
   while (true) {
     auto next = NextDue(/*future_expiries=*/clock_.mode() != ClockMode::kVirtual);
@@ -204,7 +202,7 @@ void Engine::Drain() {
       if (clock_.mode() != ClockMode::kVirtual) return;
       clock_.advance_to(next->first);
     }
-    Status st = AdvanceRun(next->second, next->first);
+    Status st = AdvanceRun(next->second, next->first, nullptr, fired);
     if (!st.ok()) {
       SetStickyError(st);
       return;
@@ -310,8 +308,6 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
 
 Json Engine::TemplateContext(const RunState& s, Instant at) const {
   const Run& r = s.run;
-  auto fixtures = this->fixtures();
-  const script::Agent* agent = fixtures->FindAgentByType(r.agent);
   // resume.*: the latest answer; a plain-string answer is its decision.
   Json resume = Json::object();
   for (const auto& i : s.interrupts) {
@@ -323,7 +319,8 @@ Json Engine::TemplateContext(const RunState& s, Instant at) const {
   return Json{{"request", r.request.is_object() ? r.request : Json::object()},
               {"run", {{"id", r.id}, {"thread_id", r.thread_id}, {"agent", r.agent}, {"scenario", r.scenario}}},
               {"thread", {{"id", r.thread_id}}},
-              {"agent", {{"type", r.agent}, {"name", agent ? agent->name : r.agent}}},
+              // The name the run started with: a fixture reload never changes a run under way.
+              {"agent", {{"type", r.agent}, {"name", r.agent_name.empty() ? r.agent : r.agent_name}}},
               {"resume", resume},
               {"now", FormatInstant(at)}};
 }
@@ -383,7 +380,7 @@ Result<Thread> Engine::CreateThread(CreateThreadCommand cmd) {
     if (!fixtures()->FindAgentByType(cmd.agent_type)) return Status::NotFound("agent type not found", "type");
     Thread t;
     t.ordinal = next_thread_ordinal_;
-    t.id = ids_.Uuid("thread", "", static_cast<uint64_t>(t.ordinal));
+    t.id = ids_.Uuid("thread", store_.ns(), static_cast<uint64_t>(t.ordinal));
     t.agent = cmd.agent_type;
     t.context_type = cmd.context_type;
     t.context_id = cmd.context_id;
@@ -420,7 +417,7 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
     } else {
       Thread t;
       t.ordinal = next_thread_ordinal_;
-      t.id = ids_.Uuid("thread", "", static_cast<uint64_t>(t.ordinal));
+      t.id = ids_.Uuid("thread", store_.ns(), static_cast<uint64_t>(t.ordinal));
       t.agent = cmd.agent_type;
       t.context_type = cmd.context_type;
       t.context_id = cmd.context_id;
@@ -442,7 +439,8 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
                        {"scenario", scenario->name},
                        {"ordinal", next_run_ordinal_},
                        {"requester", PrincipalToJson(cmd.requester)},
-                       {"request", cmd.request.is_object() ? cmd.request : Json::object()}}};
+                       {"request", cmd.request.is_object() ? cmd.request : Json::object()},
+                       {"agent_name", agent->name}}};
     Status st = Apply(run.state, started);
     if (!st.ok()) return st;
     std::string script_text = scenario->source.dump();
@@ -572,6 +570,7 @@ Result<std::vector<Event>> Engine::AdvanceClock(Instant t) {
       }
     }
     clock_.advance_to(t);
+    Drain(&fired);
     return fired;
   });
 }

@@ -106,19 +106,24 @@ class Engine {
   // interrupt and resumes it, in the same transaction.
   Result<ActionRecord> CreateAction(ActionCommand cmd);
   // Moves a manual or virtual clock to `t`, firing everything due on the
-  // way (interrupt timeouts included), each at its own instant; returns the
-  // events fired, in order. Time never moves back.
+  // way (interrupt timeouts included), each at its own instant; in virtual
+  // time, the scripted work this sets off then runs on to its next pause.
+  // Returns every event fired, in order. Time never moves back.
   Result<std::vector<Event>> AdvanceClock(Instant t);
 
-  // Everything gone (threads, runs, actions...), ids start again from the
-  // seed, and stepped time goes back to where it started.
+  // Everything of this namespace gone (threads, runs, actions...), ids start
+  // again from the seed, and stepped time goes back to where it started.
   Status Reset();
-  // The whole state under `name` (SQLite's backup API), and back; a restore
-  // takes stepped time back to the snapshot's instant.
-  Status SaveSnapshot(const std::string& name);
-  Status RestoreSnapshot(const std::string& name);
+  // Records the clock in the store (before a snapshot).
+  Status PersistClock();
+  // Forgets what the writer knows and reads it all from the store again,
+  // clock included (after a snapshot restore).
+  Status Reload();
 
   Instant Now() const { return clock_.now(); }
+  // The namespace's store: reads for the dialects go through it.
+  store::Store& store() { return store_; }
+  uint64_t seed() const { return ids_.seed(); }
   // Announces every commit; stream handlers wait on it.
   EventBus& bus() { return bus_; }
   ClockMode clock_mode() const { return clock_.mode(); }
@@ -137,8 +142,9 @@ class Engine {
   template <class T>
   Result<T> Submit(std::function<Result<T>()> fn);
   void WriterLoop();
-  // Fires due work; in virtual mode moves time to it first.
-  void Drain();
+  // Fires due work; in virtual mode moves time to it first. `fired`, when
+  // given, receives the events.
+  void Drain(std::vector<Event>* fired = nullptr);
   // The earliest due work. A waiting interrupt's expiry counts only when
   // `future_expiries` or when it is already due: virtual time jumps through
   // scripted work, never through the time a human has to answer.

@@ -21,14 +21,15 @@ std::optional<std::string> JsonColumn(const Json& j) {
 }  // namespace
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
-  auto store = std::unique_ptr<Store>(new Store());
-  store->path_ = path;
-  store->in_memory_ = path == ":memory:";
+  auto db = std::make_shared<Database>();
+  db->path = path;
+  db->in_memory = path == ":memory:";
   auto conn = Connection::Open(path, /*read_only=*/false);
   if (!conn.ok()) return conn.status();
-  store->writer_ = std::move(conn).value();
-  Connection& w = *store->writer_;
-  if (!store->in_memory_) {
+  db->writer = std::move(conn).value();
+  auto store = std::unique_ptr<Store>(new Store(db, ""));
+  Connection& w = *db->writer;
+  if (!store->db_->in_memory) {
     // WAL lets readers run beside the single writer; NORMAL keeps commits
     // durable across a process crash (not a power cut), which is what a
     // sandbox needs, at a fraction of FULL's cost.
@@ -44,52 +45,56 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
 
 Store::~Store() = default;
 
+std::unique_ptr<Store> Store::Namespace(const std::string& ns) const {
+  return std::unique_ptr<Store>(new Store(db_, ns));
+}
+
 template <class F>
 auto Store::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
-  if (in_memory_) {
-    std::lock_guard<std::mutex> g(writer_mu_);
-    return fn(*writer_);
+  if (db_->in_memory) {
+    std::lock_guard<std::mutex> g(db_->writer_mu);
+    return fn(*db_->writer);
   }
   std::unique_ptr<Connection> conn;
   {
-    std::lock_guard<std::mutex> g(readers_mu_);
-    if (!idle_readers_.empty()) {
-      conn = std::move(idle_readers_.back());
-      idle_readers_.pop_back();
+    std::lock_guard<std::mutex> g(db_->readers_mu);
+    if (!db_->idle_readers.empty()) {
+      conn = std::move(db_->idle_readers.back());
+      db_->idle_readers.pop_back();
     }
   }
   if (!conn) {
-    auto opened = Connection::Open(path_, /*read_only=*/true);
+    auto opened = Connection::Open(db_->path, /*read_only=*/true);
     if (!opened.ok()) return opened.status();
     conn = std::move(opened).value();
   }
   auto result = fn(*conn);
-  std::lock_guard<std::mutex> g(readers_mu_);
-  idle_readers_.push_back(std::move(conn));
+  std::lock_guard<std::mutex> g(db_->readers_mu);
+  db_->idle_readers.push_back(std::move(conn));
   return result;
 }
 
 // ---------------------------------------------------------------- writes
 
 Status Store::SaveClock(Instant now) {
-  Statement q(*writer_, "INSERT INTO meta (key, value) VALUES ('clock_now', ?1) "
-                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-  return q.Bind(1, std::to_string(now)).Run();
+  Statement q(*db_->writer, "INSERT INTO meta (key, value) VALUES (?2, ?1) "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  return q.Bind(1, std::to_string(now)).Bind(2, MetaKey("clock_now")).Run();
 }
 
 Status Store::WriteNewThread(const Thread& t) {
-  Statement q(*writer_,
+  Statement q(*db_->writer,
               "INSERT INTO threads (id, ordinal, agent, context_type, context_id, status, requester, metadata, "
-              "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+              "created_at, updated_at, ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
   q.Bind(1, t.id).Bind(2, t.ordinal).Bind(3, t.agent).Bind(4, t.context_type).Bind(5, t.context_id);
   q.Bind(6, ThreadStatusName(t.status)).Bind(7, JsonColumn(PrincipalToJson(t.requester)));
-  q.Bind(8, JsonColumn(t.metadata)).Bind(9, t.created_at).Bind(10, t.updated_at);
+  q.Bind(8, JsonColumn(t.metadata)).Bind(9, t.created_at).Bind(10, t.updated_at).Bind(11, ns_);
   return q.Run();
 }
 
 Status Store::InsertThread(const Thread& t, Instant clock_now) {
-  std::lock_guard<std::mutex> g(writer_mu_);
-  Transaction tx(*writer_);
+  std::lock_guard<std::mutex> g(db_->writer_mu);
+  Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Status st = WriteNewThread(t);
   if (st.ok()) st = SaveClock(clock_now);
@@ -100,7 +105,7 @@ Status Store::InsertThread(const Thread& t, Instant clock_now) {
 Status Store::WriteRunRows(const RunState& s) {
   const Run& r = s.run;
   {
-    Statement q(*writer_,
+    Statement q(*db_->writer,
                 "UPDATE runs SET status = ?2, requester = ?3, updated_at = ?4, started_at = ?5, ended_at = ?6, "
                 "output = ?7, error_message = ?8, cursor_segment = ?9, cursor_pc = ?10, segment_base = ?11, "
                 "last_seq = ?12, result = ?13, failure_reason = ?14, request = ?15 WHERE id = ?1");
@@ -115,7 +120,7 @@ Status Store::WriteRunRows(const RunState& s) {
   for (const Step& st : s.steps) {
     Json artifacts = Json::array();
     for (const auto& a : st.artifacts) artifacts.push_back(ArtifactToJson(a));
-    Statement q(*writer_,
+    Statement q(*db_->writer,
                 "INSERT INTO steps (id, run_id, parent_step_id, ordinal, agent, type, name, label, status, "
                 "started_at, completed_at, result, artifacts, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
                 "?11, ?12, ?13, ?14) ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
@@ -129,7 +134,7 @@ Status Store::WriteRunRows(const RunState& s) {
     if (!rs.ok()) return rs;
   }
   for (const Interrupt& i : s.interrupts) {
-    Statement q(*writer_,
+    Statement q(*db_->writer,
                 "INSERT INTO interrupts (id, run_id, step_id, agent, value, pending, created_at, resolved_at, "
                 "input, expired) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO UPDATE SET "
                 "pending = excluded.pending, resolved_at = excluded.resolved_at, input = excluded.input, "
@@ -148,7 +153,7 @@ Status Store::WriteRunRows(const RunState& s) {
 Status Store::WriteThreadStatus(const std::string& thread_id, Instant updated_at) {
   std::vector<RunStatus> statuses;
   {
-    Statement q(*writer_, "SELECT status FROM runs WHERE thread_id = ?1 ORDER BY ordinal");
+    Statement q(*db_->writer, "SELECT status FROM runs WHERE thread_id = ?1 ORDER BY ordinal");
     q.Bind(1, thread_id);
     while (true) {
       auto row = q.Step();
@@ -159,7 +164,7 @@ Status Store::WriteThreadStatus(const std::string& thread_id, Instant updated_at
       statuses.push_back(*s);
     }
   }
-  Statement q(*writer_, "UPDATE threads SET status = ?2, updated_at = max(updated_at, ?3) WHERE id = ?1");
+  Statement q(*db_->writer, "UPDATE threads SET status = ?2, updated_at = max(updated_at, ?3) WHERE id = ?1");
   return q.Bind(1, thread_id).Bind(2, ThreadStatusName(DeriveThreadStatus(statuses))).Bind(3, updated_at).Run();
 }
 
@@ -170,17 +175,17 @@ Status Store::WriteRun(const RunWrite& w) {
     if (!st.ok()) return st;
   }
   if (w.script) {
-    Statement q(*writer_,
+    Statement q(*db_->writer,
                 "INSERT INTO runs (id, thread_id, ordinal, agent, scenario, script, status, created_at, updated_at, "
-                "cursor_segment, cursor_pc, segment_base, last_seq) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0)");
+                "cursor_segment, cursor_pc, segment_base, last_seq, ns, agent_name) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0, ?8, ?9)");
     q.Bind(1, r.id).Bind(2, r.thread_id).Bind(3, r.ordinal).Bind(4, r.agent).Bind(5, r.scenario);
-    q.Bind(6, *w.script).Bind(7, r.created_at);
+    q.Bind(6, *w.script).Bind(7, r.created_at).Bind(8, ns_).Bind(9, r.agent_name);
     Status st = q.Run();
     if (!st.ok()) return st;
   }
   for (const Event& e : w.events) {
-    Statement q(*writer_, "INSERT INTO run_events (run_id, seq, type, at, payload) VALUES (?1, ?2, ?3, ?4, ?5)");
+    Statement q(*db_->writer, "INSERT INTO run_events (run_id, seq, type, at, payload) VALUES (?1, ?2, ?3, ?4, ?5)");
     Status st = q.Bind(1, e.run_id).Bind(2, e.seq).Bind(3, e.type).Bind(4, e.at).Bind(5, e.payload.dump()).Run();
     if (!st.ok()) return st;
   }
@@ -190,8 +195,8 @@ Status Store::WriteRun(const RunWrite& w) {
 }
 
 Status Store::Commit(const RunWrite& w, Instant clock_now) {
-  std::lock_guard<std::mutex> g(writer_mu_);
-  Transaction tx(*writer_);
+  std::lock_guard<std::mutex> g(db_->writer_mu);
+  Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Status st = WriteRun(w);
   if (st.ok()) st = SaveClock(clock_now);
@@ -200,18 +205,18 @@ Status Store::Commit(const RunWrite& w, Instant clock_now) {
 }
 
 Status Store::InsertFeedback(Feedback& f, Instant clock_now) {
-  std::lock_guard<std::mutex> g(writer_mu_);
-  Transaction tx(*writer_);
+  std::lock_guard<std::mutex> g(db_->writer_mu);
+  Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   {
-    Statement q(*writer_,
+    Statement q(*db_->writer,
                 "UPDATE feedback SET active = 0 WHERE run_id = ?1 AND artifact_id = ?2 AND reviewer_type = ?3 "
                 "AND reviewer_id = ?4 AND active = 1");
     Status st = q.Bind(1, f.run_id).Bind(2, f.artifact_id).Bind(3, f.reviewer.kind).Bind(4, f.reviewer.id).Run();
     if (!st.ok()) return st;
-    f.superseded_prior = sqlite3_changes(writer_->raw()) > 0;
+    f.superseded_prior = sqlite3_changes(db_->writer->raw()) > 0;
   }
-  Statement q(*writer_,
+  Statement q(*db_->writer,
               "INSERT INTO feedback (id, run_id, artifact_id, rating, comment, reviewer_type, reviewer_id, active, "
               "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)");
   q.Bind(1, f.id).Bind(2, f.run_id).Bind(3, f.artifact_id).Bind(4, f.rating).Bind(5, f.comment);
@@ -224,22 +229,23 @@ Status Store::InsertFeedback(Feedback& f, Instant clock_now) {
 
 Status Store::CommitAction(const ActionRecord& a, const Json& object_state, const RunWrite* resume,
                            Instant clock_now) {
-  std::lock_guard<std::mutex> g(writer_mu_);
-  Transaction tx(*writer_);
+  std::lock_guard<std::mutex> g(db_->writer_mu);
+  Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
-  Statement q(*writer_,
+  Statement q(*db_->writer,
               "INSERT INTO actions (id, ordinal, object_type, object_id, type, note, payload, effects, actors, run_id, "
-              "thread_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+              "thread_id, created_at, ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   q.Bind(1, a.id).Bind(2, a.ordinal).Bind(3, a.object_type).Bind(4, a.object_id).Bind(5, a.type).Bind(6, a.note);
   q.Bind(7, a.payload.dump()).Bind(8, a.effects.dump()).Bind(9, a.actors.dump()).Bind(10, a.run_id);
-  q.Bind(11, a.thread_id).Bind(12, a.created_at);
+  q.Bind(11, a.thread_id).Bind(12, a.created_at).Bind(13, ns_);
   Status st = q.Run();
   if (st.ok()) {
-    Statement u(*writer_,
-                "INSERT INTO object_states (object_type, object_id, state, updated_at) VALUES (?1, ?2, ?3, ?4) "
-                "ON CONFLICT (object_type, object_id) DO UPDATE SET state = excluded.state, "
+    Statement u(*db_->writer,
+                "INSERT INTO object_states (object_type, object_id, state, updated_at, ns) VALUES (?1, ?2, ?3, ?4, ?5) "
+                "ON CONFLICT (ns, object_type, object_id) DO UPDATE SET state = excluded.state, "
                 "updated_at = excluded.updated_at");
-    st = u.Bind(1, a.object_type).Bind(2, a.object_id).Bind(3, object_state.dump()).Bind(4, a.created_at).Run();
+    u.Bind(1, a.object_type).Bind(2, a.object_id).Bind(3, object_state.dump()).Bind(4, a.created_at).Bind(5, ns_);
+    st = u.Run();
   }
   if (st.ok() && resume) st = WriteRun(*resume);
   if (st.ok()) st = SaveClock(clock_now);
@@ -277,8 +283,8 @@ Result<Thread> ThreadFromRow(Statement& q) {
 
 Result<std::optional<Thread>> Store::GetThread(const std::string& id) {
   return WithReader([&](Connection& c) -> Result<std::optional<Thread>> {
-    Statement q(c, std::string("SELECT ") + kThreadColumns + " FROM threads WHERE id = ?1");
-    q.Bind(1, id);
+    Statement q(c, std::string("SELECT ") + kThreadColumns + " FROM threads WHERE id = ?1 AND ns = ?2");
+    q.Bind(1, id).Bind(2, ns_);
     auto row = q.Step();
     if (!row.ok()) return row.status();
     if (!row.value()) return std::optional<Thread>();
@@ -292,7 +298,8 @@ namespace {
 
 const char* kRunColumns =
     "id, thread_id, ordinal, agent, scenario, status, requester, created_at, updated_at, started_at, ended_at, "
-    "output, error_message, cursor_segment, cursor_pc, segment_base, last_seq, result, failure_reason, request";
+    "output, error_message, cursor_segment, cursor_pc, segment_base, last_seq, result, failure_reason, request, "
+    "agent_name";
 
 Result<Run> RunFromRow(Statement& q) {
   Run r;
@@ -318,6 +325,7 @@ Result<Run> RunFromRow(Statement& q) {
   r.result = ParseJsonColumn(q.OptText(17));
   r.failure_reason = q.OptText(18);
   r.request = ParseJsonColumn(q.OptText(19));
+  r.agent_name = q.Text(20);
   return r;
 }
 
@@ -407,8 +415,8 @@ Result<std::vector<RunState>> LoadRuns(Connection& c, Statement& q, bool with_st
 
 Result<std::optional<RunState>> Store::GetRun(const std::string& id, bool with_steps) {
   return WithReader([&](Connection& c) -> Result<std::optional<RunState>> {
-    Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?1");
-    q.Bind(1, id);
+    Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?1 AND ns = ?2");
+    q.Bind(1, id).Bind(2, ns_);
     auto runs = LoadRuns(c, q, with_steps);
     if (!runs.ok()) return runs.status();
     if (runs.value().empty()) return std::optional<RunState>();
@@ -418,11 +426,13 @@ Result<std::optional<RunState>> Store::GetRun(const std::string& id, bool with_s
 
 Result<ListPage<RunState>> Store::ListRuns(int64_t limit, int64_t offset) {
   return WithReader([&](Connection& c) -> Result<ListPage<RunState>> {
-    Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs ORDER BY ordinal DESC LIMIT ?1 OFFSET ?2");
-    q.Bind(1, limit).Bind(2, offset);
+    Statement q(c, std::string("SELECT ") + kRunColumns +
+                       " FROM runs WHERE ns = ?3 ORDER BY ordinal DESC LIMIT ?1 OFFSET ?2");
+    q.Bind(1, limit).Bind(2, offset).Bind(3, ns_);
     auto runs = LoadRuns(c, q, /*with_steps=*/false);
     if (!runs.ok()) return runs.status();
-    Statement count(c, "SELECT count(*) FROM runs");
+    Statement count(c, "SELECT count(*) FROM runs WHERE ns = ?1");
+    count.Bind(1, ns_);
     auto row = count.Step();
     if (!row.ok()) return row.status();
     return ListPage<RunState>{std::move(runs).value(), count.Int(0)};
@@ -431,8 +441,8 @@ Result<ListPage<RunState>> Store::ListRuns(int64_t limit, int64_t offset) {
 
 Result<std::vector<RunState>> Store::RunsOfThread(const std::string& thread_id, bool with_steps) {
   return WithReader([&](Connection& c) -> Result<std::vector<RunState>> {
-    Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE thread_id = ?1 ORDER BY ordinal");
-    q.Bind(1, thread_id);
+    Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE thread_id = ?1 AND ns = ?2 ORDER BY ordinal");
+    q.Bind(1, thread_id).Bind(2, ns_);
     return LoadRuns(c, q, with_steps);
   });
 }
@@ -441,10 +451,10 @@ Result<ListPage<Thread>> Store::ListThreads(const std::optional<std::string>& bu
                                             int64_t offset) {
   return WithReader([&](Connection& c) -> Result<ListPage<Thread>> {
     // ?1 NULL selects every thread; otherwise those about that business.
-    const char* filter = " WHERE ?1 IS NULL OR (context_type = 'business' AND context_id = ?1)";
+    const char* filter = " WHERE ns = ?4 AND (?1 IS NULL OR (context_type = 'business' AND context_id = ?1))";
     Statement q(c, std::string("SELECT ") + kThreadColumns + " FROM threads" + filter +
                        " ORDER BY ordinal DESC LIMIT ?2 OFFSET ?3");
-    q.Bind(1, business_id).Bind(2, limit).Bind(3, offset);
+    q.Bind(1, business_id).Bind(2, limit).Bind(3, offset).Bind(4, ns_);
     ListPage<Thread> page;
     while (true) {
       auto row = q.Step();
@@ -455,7 +465,7 @@ Result<ListPage<Thread>> Store::ListThreads(const std::optional<std::string>& bu
       page.items.push_back(std::move(t).value());
     }
     Statement count(c, std::string("SELECT count(*) FROM threads") + filter);
-    count.Bind(1, business_id);
+    count.Bind(1, business_id).Bind(4, ns_);
     auto row = count.Step();
     if (!row.ok()) return row.status();
     page.total = count.Int(0);
@@ -465,8 +475,10 @@ Result<ListPage<Thread>> Store::ListThreads(const std::optional<std::string>& bu
 
 Result<std::vector<Event>> Store::Events(const std::string& run_id, int64_t after_seq) {
   return WithReader([&](Connection& c) -> Result<std::vector<Event>> {
-    Statement q(c, "SELECT seq, type, at, payload FROM run_events WHERE run_id = ?1 AND seq > ?2 ORDER BY seq");
-    q.Bind(1, run_id).Bind(2, after_seq);
+    // Only a run of this namespace has events here.
+    Statement q(c, "SELECT seq, type, at, payload FROM run_events WHERE run_id = ?1 AND seq > ?2 "
+                   "AND EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND ns = ?3) ORDER BY seq");
+    q.Bind(1, run_id).Bind(2, after_seq).Bind(3, ns_);
     std::vector<Event> out;
     while (true) {
       auto row = q.Step();
@@ -489,8 +501,8 @@ Result<std::vector<Event>> Store::Events(const std::string& run_id, int64_t afte
 
 Result<std::optional<std::string>> Store::RunScript(const std::string& run_id) {
   return WithReader([&](Connection& c) -> Result<std::optional<std::string>> {
-    Statement q(c, "SELECT script FROM runs WHERE id = ?1");
-    q.Bind(1, run_id);
+    Statement q(c, "SELECT script FROM runs WHERE id = ?1 AND ns = ?2");
+    q.Bind(1, run_id).Bind(2, ns_);
     auto row = q.Step();
     if (!row.ok()) return row.status();
     if (!row.value()) return std::optional<std::string>();
@@ -500,8 +512,8 @@ Result<std::optional<std::string>> Store::RunScript(const std::string& run_id) {
 
 Result<std::vector<std::string>> Store::RunIdsWithStatus(RunStatus status) {
   return WithReader([&](Connection& c) -> Result<std::vector<std::string>> {
-    Statement q(c, "SELECT id FROM runs WHERE status = ?1 ORDER BY ordinal");
-    q.Bind(1, RunStatusName(status));
+    Statement q(c, "SELECT id FROM runs WHERE ns = ?2 AND status = ?1 ORDER BY ordinal");
+    q.Bind(1, RunStatusName(status)).Bind(2, ns_);
     std::vector<std::string> out;
     while (true) {
       auto row = q.Step();
@@ -514,9 +526,12 @@ Result<std::vector<std::string>> Store::RunIdsWithStatus(RunStatus status) {
 }
 
 namespace {
-Result<int64_t> CountQuery(Connection& c, const char* sql, const std::optional<std::string>& arg) {
+// Binds `arg` to ?1 when given and the namespace to ?2 when the SQL uses it.
+Result<int64_t> CountQuery(Connection& c, const char* sql, const std::optional<std::string>& arg,
+                           const std::string& ns = "") {
   Statement q(c, sql);
   if (arg) q.Bind(1, *arg);
+  if (std::string(sql).find("?2") != std::string::npos) q.Bind(2, ns);
   auto row = q.Step();
   if (!row.ok()) return row.status();
   return q.Int(0);
@@ -530,8 +545,8 @@ Result<int64_t> Store::CountFeedback(const std::string& run_id) {
 
 Result<bool> Store::BusinessExists(const std::string& business_id) {
   return WithReader([&](Connection& c) -> Result<bool> {
-    auto n = CountQuery(c, "SELECT count(*) FROM (SELECT 1 FROM threads WHERE context_id = ?1 "
-                           "AND context_type = 'business' LIMIT 1)", business_id);
+    auto n = CountQuery(c, "SELECT count(*) FROM (SELECT 1 FROM threads WHERE ns = ?2 AND context_id = ?1 "
+                           "AND context_type = 'business' LIMIT 1)", business_id, ns_);
     if (!n.ok()) return n.status();
     return n.value() > 0;
   });
@@ -539,10 +554,10 @@ Result<bool> Store::BusinessExists(const std::string& business_id) {
 
 Result<bool> Store::WatchlistResultExists(const std::string& artifact_id) {
   return WithReader([&](Connection& c) -> Result<bool> {
-    auto n = CountQuery(c, "SELECT count(*) FROM (SELECT 1 FROM steps, json_each(steps.artifacts) AS a "
-                           "WHERE json_extract(a.value, '$.id') = ?1 "
+    auto n = CountQuery(c, "SELECT count(*) FROM (SELECT 1 FROM runs JOIN steps ON steps.run_id = runs.id, "
+                           "json_each(steps.artifacts) AS a WHERE runs.ns = ?2 AND json_extract(a.value, '$.id') = ?1 "
                            "AND json_extract(a.value, '$.type') LIKE 'watchlist\\_%' ESCAPE '\\' LIMIT 1)",
-                        artifact_id);
+                        artifact_id, ns_);
     if (!n.ok()) return n.status();
     return n.value() > 0;
   });
@@ -550,8 +565,8 @@ Result<bool> Store::WatchlistResultExists(const std::string& artifact_id) {
 
 Result<Json> Store::ObjectState(const std::string& object_type, const std::string& object_id) {
   return WithReader([&](Connection& c) -> Result<Json> {
-    Statement q(c, "SELECT state FROM object_states WHERE object_type = ?1 AND object_id = ?2");
-    q.Bind(1, object_type).Bind(2, object_id);
+    Statement q(c, "SELECT state FROM object_states WHERE object_type = ?1 AND object_id = ?2 AND ns = ?3");
+    q.Bind(1, object_type).Bind(2, object_id).Bind(3, ns_);
     auto row = q.Step();
     if (!row.ok()) return row.status();
     if (!row.value()) return Json();
@@ -592,16 +607,16 @@ Result<std::vector<ActionRecord>> LoadActions(Statement& q) {
 Result<std::vector<ActionRecord>> Store::ListActions(const std::string& object_type, const std::string& object_id) {
   return WithReader([&](Connection& c) {
     Statement q(c, std::string("SELECT ") + kActionColumns +
-                       " FROM actions WHERE object_type = ?1 AND object_id = ?2 ORDER BY ordinal DESC");
-    q.Bind(1, object_type).Bind(2, object_id);
+                       " FROM actions WHERE object_type = ?1 AND object_id = ?2 AND ns = ?3 ORDER BY ordinal DESC");
+    q.Bind(1, object_type).Bind(2, object_id).Bind(3, ns_);
     return LoadActions(q);
   });
 }
 
 Result<std::optional<ActionRecord>> Store::GetAction(const std::string& id) {
   return WithReader([&](Connection& c) -> Result<std::optional<ActionRecord>> {
-    Statement q(c, std::string("SELECT ") + kActionColumns + " FROM actions WHERE id = ?1");
-    q.Bind(1, id);
+    Statement q(c, std::string("SELECT ") + kActionColumns + " FROM actions WHERE id = ?1 AND ns = ?2");
+    q.Bind(1, id).Bind(2, ns_);
     auto actions = LoadActions(q);
     if (!actions.ok()) return actions.status();
     if (actions.value().empty()) return std::optional<ActionRecord>();
@@ -610,15 +625,18 @@ Result<std::optional<ActionRecord>> Store::GetAction(const std::string& id) {
 }
 
 Result<int64_t> Store::CountActions() {
-  return WithReader([&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM actions", std::nullopt); });
+  return WithReader(
+      [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM actions WHERE ns = ?2", std::nullopt, ns_); });
 }
 
 Result<int64_t> Store::CountThreads() {
-  return WithReader([&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM threads", std::nullopt); });
+  return WithReader(
+      [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM threads WHERE ns = ?2", std::nullopt, ns_); });
 }
 
 Result<int64_t> Store::CountRuns() {
-  return WithReader([&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM runs", std::nullopt); });
+  return WithReader(
+      [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM runs WHERE ns = ?2", std::nullopt, ns_); });
 }
 
 Result<int64_t> Store::CountRunsInThread(const std::string& thread_id) {
@@ -628,7 +646,8 @@ Result<int64_t> Store::CountRunsInThread(const std::string& thread_id) {
 
 Result<std::optional<Instant>> Store::SavedClock() {
   return WithReader([&](Connection& c) -> Result<std::optional<Instant>> {
-    Statement q(c, "SELECT value FROM meta WHERE key = 'clock_now'");
+    Statement q(c, "SELECT value FROM meta WHERE key = ?1");
+    q.Bind(1, MetaKey("clock_now"));
     auto row = q.Step();
     if (!row.ok()) return row.status();
     if (!row.value()) return std::optional<Instant>();

@@ -34,12 +34,29 @@ struct RunWrite {
   const std::string* script = nullptr;  // the scenario JSON; given when the run is new
 };
 
+// The SQLite file (or memory) and its connections, shared by the Store of
+// every namespace.
+struct Database {
+  std::string path;
+  bool in_memory = false;
+  std::mutex writer_mu;
+  std::unique_ptr<Connection> writer;
+  std::mutex readers_mu;
+  std::vector<std::unique_ptr<Connection>> idle_readers;
+  std::map<std::string, std::unique_ptr<Connection>> memory_snapshots;  // in-memory databases only
+};
+
+// A Store sees one namespace: every query is limited to its rows.
 class Store {
  public:
+  // The default namespace ("") of the database at `path`.
   static Result<std::unique_ptr<Store>> Open(const std::string& path);
   ~Store();
+  // Another namespace of the same database.
+  std::unique_ptr<Store> Namespace(const std::string& ns) const;
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return db_->path; }
+  const std::string& ns() const { return ns_; }
 
   // ---- writer side: the engine's thread only ----
   Status InsertThread(const Thread& thread, Instant clock_now);
@@ -52,12 +69,21 @@ class Store {
   Status CommitAction(const ActionRecord& action, const Json& object_state, const RunWrite* resume,
                       Instant clock_now);
 
-  // Deletes every row of every table (the schema stays).
+  // Deletes every row of every table, all namespaces (the schema stays).
   Status DeleteEverything();
+  // Deletes this namespace's rows only.
+  Status DeleteNamespace();
+  // The seed this namespace was created with, and recording it.
+  Result<std::optional<uint64_t>> SavedSeed();
+  Status SaveSeed(uint64_t seed);
+  // Namespaces with any rows or a saved seed, "" first.
+  Result<std::vector<std::string>> KnownNamespaces();
   // Copies the whole database under `name` (letters, digits, - and _), and
   // back; NotFound for an unknown name. On a file the copies live in
   // <db>.snapshots/; in memory they live as long as the process.
-  Status SaveSnapshot(const std::string& name, Instant clock_now);
+  Status SaveSnapshot(const std::string& name);
+  // Records this namespace's clock (snapshots and restarts start from it).
+  Status SaveClockNow(Instant now);
   Status RestoreSnapshot(const std::string& name);
   Result<std::vector<std::string>> Snapshots();
 
@@ -94,7 +120,8 @@ class Store {
   Result<std::optional<Instant>> SavedClock();
 
  private:
-  Store() = default;
+  Store(std::shared_ptr<Database> db, std::string ns) : db_(std::move(db)), ns_(std::move(ns)) {}
+  std::string MetaKey(const std::string& key) const { return ns_.empty() ? key : key + "/" + ns_; }
   // Runs `fn(Connection&)` on a reader connection.
   template <class F>
   auto WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>()));
@@ -106,13 +133,8 @@ class Store {
   Status WriteThreadStatus(const std::string& thread_id, Instant updated_at);
   Status SaveClock(Instant now);
 
-  std::string path_;
-  bool in_memory_ = false;
-  std::mutex writer_mu_;
-  std::unique_ptr<Connection> writer_;
-  std::mutex readers_mu_;
-  std::vector<std::unique_ptr<Connection>> idle_readers_;
-  std::map<std::string, std::unique_ptr<Connection>> memory_snapshots_;  // in-memory databases only
+  std::shared_ptr<Database> db_;
+  std::string ns_;
 };
 
 }  // namespace sandbox::store

@@ -143,6 +143,8 @@ bool ObjectQueryOrRespond(const httplib::Request& req, std::string& type, std::s
 void CreateAction(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   auto caller = AuthenticateOrRespond(req, res, d.keys);
   if (!caller) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   auto body = JsonObjectBodyOrRespond(req, res);
   if (!body) return;
   std::optional<std::string> object_type, object_id, type, note, thread_id, run_id;
@@ -174,16 +176,18 @@ void CreateAction(const Deps& d, const httplib::Request& req, httplib::Response&
   if (!payload.is_object()) return RespondError(res, Invalid("Parameter `payload` must be an object", "payload"));
   Status st = CheckPayload(*type, payload, note);
   if (!st.ok()) return RespondError(res, st);
-  auto action = d.engine.CreateAction({*object_type, *object_id, *type, payload, note, thread_id, run_id, *caller});
+  auto action = engine->CreateAction({*object_type, *object_id, *type, payload, note, thread_id, run_id, *caller});
   if (!action.ok()) return RespondError(res, action.status());
   RespondJson(res, 201, RenderAction(action.value()));
 }
 
 void ListActions(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   std::string type, id;
   if (!ObjectQueryOrRespond(req, type, id, res)) return;
-  auto actions = d.store.ListActions(type, id);
+  auto actions = engine->store().ListActions(type, id);
   if (!actions.ok()) return RespondError(res, actions.status());
   OrderedJson data = OrderedJson::array();
   for (const auto& a : actions.value()) data.push_back(RenderAction(a));
@@ -192,9 +196,11 @@ void ListActions(const Deps& d, const httplib::Request& req, httplib::Response& 
 
 void GetAction(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   std::string type, id;
   if (!ObjectQueryOrRespond(req, type, id, res)) return;
-  auto action = d.store.GetAction(req.matches[1]);
+  auto action = engine->store().GetAction(req.matches[1]);
   if (!action.ok()) return RespondError(res, action.status());
   // An action is found only through the object it was taken on.
   if (!action.value() || action.value()->object_type != type || action.value()->object_id != id) {

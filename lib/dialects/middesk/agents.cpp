@@ -8,7 +8,9 @@ namespace sandbox::middesk {
 
 void ListAgents(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  auto fixtures = d.engine.fixtures();
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
+  auto fixtures = engine->fixtures();
   OrderedJson data = OrderedJson::array();
   for (const auto& a : fixtures->agents) data.push_back(RenderAgent(a, d.agents_created_at));
   // The contract declares only `data`; the rest of the list envelope is harmless and consistent.
@@ -18,7 +20,9 @@ void ListAgents(const Deps& d, const httplib::Request& req, httplib::Response& r
 
 void GetAgent(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  auto fixtures = d.engine.fixtures();
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
+  auto fixtures = engine->fixtures();
   const std::string id = req.matches[1];
   // Accepts the agent's type as well as its id: clients know agents by type.
   const script::Agent* agent = fixtures->FindAgentById(id);

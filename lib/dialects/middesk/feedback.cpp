@@ -39,6 +39,8 @@ OrderedJson RenderFeedback(const Feedback& f) {
 void SubmitFeedback(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   auto caller = AuthenticateOrRespond(req, res, d.keys);
   if (!caller) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   if (!d.operator_feedback) {
     return RespondJson(res, 403, ErrorBody("operator_feedback feature is not enabled on the account"));
   }
@@ -69,7 +71,7 @@ void SubmitFeedback(const Deps& d, const httplib::Request& req, httplib::Respons
     }
     if (!c.empty()) comment = c;
   }
-  auto f = d.engine.RecordFeedback(
+  auto f = engine->RecordFeedback(
       {req.matches[1], b["artifact_id"].get<std::string>(), b["rating"].get<std::string>(), comment, *caller});
   if (!f.ok()) return RespondError(res, f.status());
   RespondJson(res, 201, RenderFeedback(f.value()));

@@ -35,6 +35,30 @@ std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, http
   return Principal{"Account", kPrincipalIds.Uuid("account", *key, 0), "Sandbox Account", std::nullopt};
 }
 
+engine::Engine* EngineOrRespond(const httplib::Request& req, httplib::Response& res, engine::Namespaces& spaces) {
+  std::string ns = req.get_header_value("X-Sandbox-Namespace");
+  if (!engine::Namespaces::ValidName(ns)) {
+    RespondError(res, Status::BadRequest("Header `X-Sandbox-Namespace` must be 1 to 64 letters, digits, - or _",
+                                         "X-Sandbox-Namespace"));
+    return nullptr;
+  }
+  std::optional<uint64_t> seed;
+  if (req.has_header("X-Sandbox-Seed")) {
+    std::string v = req.get_header_value("X-Sandbox-Seed");
+    if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
+      RespondError(res, Status::BadRequest("Header `X-Sandbox-Seed` must be a non-negative integer", "X-Sandbox-Seed"));
+      return nullptr;
+    }
+    seed = std::stoull(v);
+  }
+  auto engine = spaces.For(ns, seed);
+  if (!engine.ok()) {
+    RespondError(res, engine.status());
+    return nullptr;
+  }
+  return engine.value();
+}
+
 std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res) {
   if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
   Json body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);

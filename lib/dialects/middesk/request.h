@@ -10,6 +10,7 @@
 
 #include "core/ids.h"
 #include "core/types.h"
+#include "engine/namespaces.h"
 #include "http/auth.h"
 
 namespace sandbox::middesk {
@@ -19,6 +20,11 @@ namespace sandbox::middesk {
 // a 401 (or a 400 for a malformed header) has been written.
 std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, httplib::Response& res,
                                                const http::KeyPolicy& keys);
+
+// The engine of the request's namespace: X-Sandbox-Namespace (default ""),
+// created on first use with X-Sandbox-Seed (default: the server's --seed).
+// nullptr after a 400 (malformed header) or 409 (seed differs) was written.
+engine::Engine* EngineOrRespond(const httplib::Request& req, httplib::Response& res, engine::Namespaces& spaces);
 
 // The body as a JSON object; an empty body counts as {}.
 std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res);

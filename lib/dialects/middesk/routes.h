@@ -4,15 +4,14 @@
 
 #include <httplib.h>
 
-#include "engine/engine.h"
+#include "engine/namespaces.h"
 #include "http/auth.h"
 #include "store/store.h"
 
 namespace sandbox::middesk {
 
 struct Deps {
-  engine::Engine& engine;
-  store::Store& store;
+  engine::Namespaces& spaces;  // each request is served by its namespace's engine and store
   const http::KeyPolicy& keys;
   Instant agents_created_at;  // agents come from fixtures; they exist from the clock's start
   int64_t heartbeat_ms = 15000;  // wall time between keep-alive comments on an idle stream

@@ -19,6 +19,8 @@ std::optional<std::string> ScenarioHeader(const httplib::Request& req) {
 void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   auto caller = AuthenticateOrRespond(req, res, d.keys);
   if (!caller) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   auto body = JsonObjectBodyOrRespond(req, res);
   if (!body) return;
   std::optional<std::string> type, thread_id, input;
@@ -30,16 +32,18 @@ void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   auto context = ContextOrRespond(*body, /*required=*/!thread_id, res);
   if (!context) return;
   engine::CreateRunCommand cmd{*body, *type, context->type, context->id, thread_id, ScenarioHeader(req), caller};
-  auto run = d.engine.CreateRun(std::move(cmd));
+  auto run = engine->CreateRun(std::move(cmd));
   if (!run.ok()) return RespondError(res, run.status());
   RespondJson(res, 201, RenderRun(run.value(), /*include_steps=*/false));
 }
 
 void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   auto page = http::ParsePageRequest(req);
   if (!page.ok()) return RespondError(res, page.status());
-  auto runs = d.store.ListRuns(page->per_page, page->offset());
+  auto runs = engine->store().ListRuns(page->per_page, page->offset());
   if (!runs.ok()) return RespondError(res, runs.status());
   // List items leave `steps` out, as GET /v1/runs/{id} does without ?include=steps.
   OrderedJson data = OrderedJson::array();
@@ -50,9 +54,11 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
 
 void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   bool steps = false;
   if (!IncludesOrRespond(req, "steps", steps, res)) return;
-  auto run = d.store.GetRun(req.matches[1], steps);
+  auto run = engine->store().GetRun(req.matches[1], steps);
   if (!run.ok()) return RespondError(res, run.status());
   if (!run.value()) return RespondError(res, Status::NotFound("agent run not found", "id"));
   RespondJson(res, 200, RenderRun(*run.value(), steps));
@@ -60,6 +66,8 @@ void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) 
 
 void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   bool steps = false;
   if (!IncludesOrRespond(req, "steps", steps, res)) return;
   auto body = JsonObjectBodyOrRespond(req, res);
@@ -69,7 +77,7 @@ void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   std::optional<std::string> interrupt_id;
   if (!StringFieldOrRespond(*body, key, Presence::kRequired, false, interrupt_id, res)) return;
   Json input = body->value("input", Json());
-  auto run = d.engine.Resume({req.matches[1], *interrupt_id, input});
+  auto run = engine->Resume({req.matches[1], *interrupt_id, input});
   if (!run.ok()) return RespondError(res, run.status());
   RespondJson(res, 200, RenderRun(run.value(), steps));
 }

@@ -38,9 +38,11 @@ struct StreamState {
 
 void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   int64_t last_event_id = 0;
   if (!LastEventIdOrRespond(req, last_event_id, res)) return;
-  auto run = d.store.GetRun(req.matches[1], /*with_steps=*/false);
+  auto run = engine->store().GetRun(req.matches[1], /*with_steps=*/false);
   if (!run.ok()) return RespondError(res, run.status());
   if (!run.value()) return RespondError(res, Status::NotFound("agent run not found", "id"));
 
@@ -49,14 +51,14 @@ void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   state->after_frame = last_event_id;
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
-  const Deps* deps = &d;
-  res.set_chunked_content_provider("text/event-stream", [deps, state](size_t, httplib::DataSink& sink) {
-    engine::EventBus& bus = deps->engine.bus();
+  const int64_t heartbeat_ms = d.heartbeat_ms;
+  res.set_chunked_content_provider("text/event-stream", [engine, heartbeat_ms, state](size_t, httplib::DataSink& sink) {
+    engine::EventBus& bus = engine->bus();
     while (true) {
       // Read the version before the store, so a commit landing in between
       // still wakes the wait below.
       uint64_t seen = bus.version();
-      auto events = deps->store.Events(state->run_id, state->frames.applied_seq());
+      auto events = engine->store().Events(state->run_id, state->frames.applied_seq());
       if (!events.ok()) return false;
       for (const Event& e : events.value()) {
         auto frames = state->frames.Next(e);
@@ -71,7 +73,7 @@ void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& re
         sink.done();
         return true;
       }
-      auto wake = bus.Wait(seen, std::chrono::milliseconds(deps->heartbeat_ms));
+      auto wake = bus.Wait(seen, std::chrono::milliseconds(heartbeat_ms));
       if (wake == engine::EventBus::Wake::kShutdown) {
         sink.done();
         return true;

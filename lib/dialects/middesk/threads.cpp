@@ -10,33 +10,39 @@ namespace sandbox::middesk {
 void CreateThread(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   auto caller = AuthenticateOrRespond(req, res, d.keys);
   if (!caller) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   auto body = JsonObjectBodyOrRespond(req, res);
   if (!body) return;
   std::optional<std::string> type;
   if (!StringFieldOrRespond(*body, "type", Presence::kRequired, false, type, res)) return;
   auto context = ContextOrRespond(*body, /*required=*/true, res);
   if (!context) return;
-  auto thread = d.engine.CreateThread({*type, context->type, context->id, caller});
+  auto thread = engine->CreateThread({*type, context->type, context->id, caller});
   if (!thread.ok()) return RespondError(res, thread.status());
   RespondJson(res, 201, RenderThread(thread.value()));
 }
 
 void GetThread(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   bool steps = false;
   if (!IncludesOrRespond(req, "steps", steps, res)) return;
-  auto thread = d.store.GetThread(req.matches[1]);
+  auto thread = engine->store().GetThread(req.matches[1]);
   if (!thread.ok()) return RespondError(res, thread.status());
   if (!thread.value()) return RespondError(res, Status::NotFound("agent thread not found", "id"));
   if (!steps) return RespondJson(res, 200, RenderThread(*thread.value()));
   // A thread's steps are those of its runs, oldest run first.
-  auto runs = d.store.RunsOfThread(thread.value()->id, /*with_steps=*/true);
+  auto runs = engine->store().RunsOfThread(thread.value()->id, /*with_steps=*/true);
   if (!runs.ok()) return RespondError(res, runs.status());
   RespondJson(res, 200, RenderThread(*thread.value(), &runs.value()));
 }
 
 void ListThreads(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   if (!AuthenticateOrRespond(req, res, d.keys)) return;
+  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
+  if (!engine) return;
   auto page = http::ParsePageRequest(req);
   if (!page.ok()) return RespondError(res, page.status());
   std::optional<std::string> business_id;
@@ -46,7 +52,7 @@ void ListThreads(const Deps& d, const httplib::Request& req, httplib::Response& 
       return RespondError(res, Status::InvalidArgument("Parameter `business_id` must be a UUID", "business_id"));
     }
   }
-  auto threads = d.store.ListThreads(business_id, page->per_page, page->offset());
+  auto threads = engine->store().ListThreads(business_id, page->per_page, page->offset());
   if (!threads.ok()) return RespondError(res, threads.status());
   OrderedJson data = OrderedJson::array();
   for (const auto& t : threads->items) data.push_back(RenderThread(t));

@@ -1,0 +1,115 @@
+// Namespaces; see namespaces.h.
+#include "engine/namespaces.h"
+
+#include <cctype>
+
+namespace sandbox::engine {
+
+Namespaces::Namespaces(store::Store& root, ClockFactory make_clock, uint64_t default_seed,
+                       std::shared_ptr<const script::FixtureSet> fixtures)
+    : root_(root), make_clock_(std::move(make_clock)), default_seed_(default_seed), fixtures_(std::move(fixtures)) {}
+
+Namespaces::~Namespaces() { Stop(); }
+
+bool Namespaces::ValidName(const std::string& ns) {
+  if (ns.size() > 64) return false;
+  for (char c : ns) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+Status Namespaces::Start() {
+  auto known = root_.KnownNamespaces();
+  if (!known.ok()) return known.status();
+  for (const auto& ns : known.value()) {
+    auto e = For(ns);
+    if (!e.ok()) return e.status();
+  }
+  return Status::Ok();
+}
+
+void Namespaces::Stop() {
+  std::lock_guard<std::mutex> g(mu_);
+  for (auto& [ns, space] : spaces_) space->engine->Stop();
+}
+
+Result<Engine*> Namespaces::For(const std::string& ns, std::optional<uint64_t> seed) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto it = spaces_.find(ns);
+  if (it != spaces_.end()) {
+    if (seed && *seed != it->second->ids->seed()) {
+      return Status::Conflict("namespace " + ns + " already exists with seed " + std::to_string(it->second->ids->seed()),
+                              "X-Sandbox-Seed");
+    }
+    return it->second->engine.get();
+  }
+  return Create(ns, seed);
+}
+
+Result<Engine*> Namespaces::Create(const std::string& ns, std::optional<uint64_t> seed) {
+  auto space = std::make_unique<Space>();
+  space->store = root_.Namespace(ns);
+  // A namespace keeps the seed it was created with, across restarts.
+  auto saved = space->store->SavedSeed();
+  if (!saved.ok()) return saved.status();
+  uint64_t chosen = saved.value().value_or(seed.value_or(default_seed_));
+  if (saved.value() && seed && *seed != *saved.value()) {
+    return Status::Conflict("namespace " + ns + " already exists with seed " + std::to_string(*saved.value()),
+                            "X-Sandbox-Seed");
+  }
+  if (!saved.value() && !ns.empty()) {
+    Status st = space->store->SaveSeed(chosen);
+    if (!st.ok()) return st;
+  }
+  space->clock = make_clock_();
+  space->ids = std::make_unique<IdGenerator>(chosen);
+  space->engine = std::make_unique<Engine>(*space->store, *space->clock, *space->ids, fixtures_);
+  Status st = space->engine->Start();
+  if (!st.ok()) return st;
+  Engine* e = space->engine.get();
+  spaces_[ns] = std::move(space);
+  return e;
+}
+
+Engine& Namespaces::Default() {
+  auto e = For("");
+  return *e.value();  // created by Start(); cannot fail afterwards
+}
+
+Status Namespaces::SaveSnapshot(const std::string& name) {
+  Status st;
+  ForEach([&](const std::string&, Engine& e) {
+    if (st.ok()) st = e.PersistClock();
+  });
+  if (!st.ok()) return st;
+  return root_.SaveSnapshot(name);
+}
+
+Status Namespaces::RestoreSnapshot(const std::string& name) {
+  Status st = root_.RestoreSnapshot(name);
+  if (!st.ok()) return st;
+  ForEach([&](const std::string&, Engine& e) {
+    if (st.ok()) st = e.Reload();
+  });
+  if (!st.ok()) return st;
+  return Start();  // namespaces the snapshot knows but this process has not met yet
+}
+
+void Namespaces::ReplaceFixtures(std::shared_ptr<const script::FixtureSet> fixtures) {
+  std::lock_guard<std::mutex> g(mu_);
+  fixtures_ = fixtures;
+  for (auto& [ns, space] : spaces_) space->engine->ReplaceFixtures(fixtures);
+}
+
+std::shared_ptr<const script::FixtureSet> Namespaces::fixtures() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return fixtures_;
+}
+
+void Namespaces::ForEach(const std::function<void(const std::string&, Engine&)>& fn) {
+  std::lock_guard<std::mutex> g(mu_);
+  for (auto& [ns, space] : spaces_) fn(ns, *space->engine);
+}
+
+}  // namespace sandbox::engine
