@@ -32,8 +32,9 @@ class Clock {
   // Moves sandbox time forward to `t`; never backwards. Returns false when the
   // mode does not let callers move time (realtime).
   virtual bool advance_to(Instant t) = 0;
-  // Sets sandbox time to `t`, backwards too: only for a reset or a snapshot
-  // restore, which take the whole sandbox back. False for realtime.
+  // Sets sandbox time to `t`, backwards too: for a reset or a snapshot
+  // restore, which take the whole sandbox back, and for a restart, where
+  // time continues from where the last process left it (realtime included).
   virtual bool reset_to(Instant t) = 0;
   // Blocks on `cv` until notified, or until sandbox time reaches `due` when the
   // clock moves by itself (realtime). `lock` must hold cv's mutex.

@@ -15,11 +15,19 @@ class RealtimeClock final : public Clock {
   RealtimeClock(Instant start, double speed) : start_(start), speed_(speed), origin_(Steady::now()) {}
   ClockMode mode() const override { return ClockMode::kRealtime; }
   Instant now() const override {
+    std::lock_guard<std::mutex> g(mu_);
     auto wall = std::chrono::duration<double, std::milli>(Steady::now() - origin_).count();
     return start_ + static_cast<Instant>(wall * speed_);
   }
   bool advance_to(Instant) override { return false; }
-  bool reset_to(Instant) override { return false; }
+  // Sandbox time continues from `t` at this moment (a restart picks up
+  // where the last process's time stood).
+  bool reset_to(Instant t) override {
+    std::lock_guard<std::mutex> g(mu_);
+    start_ = t;
+    origin_ = Steady::now();
+    return true;
+  }
   void wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
             std::optional<Instant> due) const override {
     if (!due) {
@@ -28,12 +36,17 @@ class RealtimeClock final : public Clock {
     }
     // The sandbox instant `due` falls at this steady-clock point; +1ms so that
     // rounding never wakes us just before it.
-    double wall_ms = static_cast<double>(*due - start_) / speed_ + 1.0;
-    auto at = origin_ + std::chrono::microseconds(static_cast<int64_t>(wall_ms * 1000.0));
+    Steady::time_point at;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      double wall_ms = static_cast<double>(*due - start_) / speed_ + 1.0;
+      at = origin_ + std::chrono::microseconds(static_cast<int64_t>(wall_ms * 1000.0));
+    }
     cv.wait_until(lock, at);
   }
 
  private:
+  mutable std::mutex mu_;
   Instant start_;
   double speed_;
   Steady::time_point origin_;

@@ -56,8 +56,10 @@ Result<std::shared_ptr<const script::Program>> Engine::ProgramFromScript(const s
 Status Engine::Start() {
   auto saved = store_.SavedClock();
   if (!saved.ok()) return saved.status();
-  // Stepped time never runs backwards across a restart.
-  if (saved.value() && clock_.mode() != ClockMode::kRealtime) clock_.advance_to(*saved.value());
+  // Time never runs backwards across a restart. Realtime continues from the
+  // saved instant, so the durations left in runs under way are honoured in
+  // full (the time the process was down does not count).
+  if (saved.value() && *saved.value() > clock_.now()) clock_.reset_to(*saved.value());
   Status loaded = LoadFromStore();
   if (!loaded.ok()) return loaded;
   {

@@ -477,3 +477,43 @@ TEST_CASE("streamed messages, tools and notices are logged and the step keeps th
         "step.completed run.completed ");
   CHECK(log[3].payload["input"] == Json{{"q", "Acme"}});
 }
+
+TEST_CASE("after a restart a realtime run waits out exactly the durations it had left", "[engine][store]") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "agent-sandbox-realtime-restart";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  std::string db = (dir / "s.db").string();
+  std::string id;
+  {
+    // The first process gets 1.5s into the script, then stops.
+    Sandbox first(ClockMode::kManual, db);
+    id = first.Create().run.id;
+    REQUIRE(first.engine->AdvanceClock(kStart + 1500).ok());
+    first.engine->Stop();
+  }
+  IdGenerator ids(0);
+  // A realtime clock that would start an hour earlier: the saved instant wins.
+  auto clock = MakeRealtimeClock(kStart - 3600000, /*speed=*/1000.0);
+  auto st = store::Store::Open(db);
+  REQUIRE(st.ok());
+  auto set = script::ParseFixtureText(kFixture, "t.json", ids);
+  engine::Engine engine(*st.value(), *clock, ids, std::make_shared<const script::FixtureSet>(std::move(set).value()));
+  REQUIRE(engine.Start().ok());
+  CHECK(engine.Now() >= kStart + 1500);
+  RunStatus status = RunStatus::kRunning;
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (status == RunStatus::kRunning && std::chrono::steady_clock::now() < give_up) {
+    status = st.value()->GetRun(id).value()->run.status;
+    if (status == RunStatus::kRunning) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  REQUIRE(status == RunStatus::kInterrupted);
+  // The remaining half second of `check` was waited out in sandbox time: the
+  // log is the script's, to the millisecond.
+  auto log = st.value()->Events(id).value();
+  CHECK(log[5].type == "step.completed");
+  CHECK(log[5].at == kStart + 2000);
+  CHECK(log.back().at == kStart + 2000);
+  engine.Stop();
+  fs::remove_all(dir);
+}
