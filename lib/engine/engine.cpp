@@ -573,6 +573,9 @@ Result<std::vector<Event>> Engine::AdvanceClock(Instant t) {
     }
     clock_.advance_to(t);
     Drain(&fired);
+    // Where time stands is part of the state: a restart or snapshot starts from it.
+    Status st = store_.SaveClockNow(clock_.now());
+    if (!st.ok()) return st;
     return fired;
   });
 }
