@@ -6,6 +6,7 @@
 // The realtime clock cannot be moved (409); time never moves back (422).
 #include <nlohmann/json.hpp>
 
+#include "control/respond.h"
 #include "control/routes.h"
 #include "core/time_format.h"
 #include "script/duration.h"
@@ -13,15 +14,8 @@
 namespace sandbox::control {
 namespace {
 
-using OrderedJson = nlohmann::ordered_json;
-
-void Respond(httplib::Response& res, int status, const OrderedJson& body) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
-}
-
 void Fail(httplib::Response& res, int status, const std::string& message, const std::string& parameter) {
-  Respond(res, status, OrderedJson{{"errors", {{{"message", message}, {"parameter", parameter}}}}});
+  RespondError(res, status, message, parameter);
 }
 
 }  // namespace
@@ -29,7 +23,7 @@ void Fail(httplib::Response& res, int status, const std::string& message, const 
 void GetClock(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   engine::Engine* engine = NamespaceOrRespond(d, req, res);
   if (!engine) return;
-  Respond(res, 200, OrderedJson{{"mode", ClockModeName(engine->clock_mode())}, {"now", FormatInstant(engine->Now())}});
+  RespondJson(res, 200, OrderedJson{{"mode", ClockModeName(engine->clock_mode())}, {"now", FormatInstant(engine->Now())}});
 }
 
 void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -51,15 +45,12 @@ void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response&
     target = *t;
   }
   auto fired = engine->AdvanceClock(target);
-  if (!fired.ok()) {
-    int status = fired.status().code() == Code::kConflict ? 409 : fired.status().code() == Code::kInvalidArgument ? 422 : 500;
-    return Fail(res, status, fired.status().message(), fired.status().parameter());
-  }
+  if (!fired.ok()) return RespondStatus(res, fired.status());
   OrderedJson events = OrderedJson::array();
   for (const auto& e : fired.value()) {
     events.push_back({{"run_id", e.run_id}, {"seq", e.seq}, {"type", e.type}, {"at", FormatInstant(e.at)}});
   }
-  Respond(res, 200, OrderedJson{{"from", FormatInstant(from)}, {"now", FormatInstant(engine->Now())}, {"fired", events}});
+  RespondJson(res, 200, OrderedJson{{"from", FormatInstant(from)}, {"now", FormatInstant(engine->Now())}, {"fired", events}});
 }
 
 }  // namespace sandbox::control

@@ -2,14 +2,14 @@
 // and test harnesses, and the sandbox listens on loopback by default.
 #include "control/routes.h"
 
+#include "control/respond.h"
+
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
 
 namespace sandbox::control {
 namespace {
-
-using OrderedJson = nlohmann::ordered_json;
 
 void Health(const Deps& d, const httplib::Request&, httplib::Response& res) {
   engine::Engine& def = d.spaces.Default();
@@ -50,10 +50,8 @@ void ReloadFixtures(const Deps& d, const httplib::Request&, httplib::Response& r
 
 engine::Engine* NamespaceOrRespond(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   std::string ns = req.get_header_value("X-Sandbox-Namespace");
-  auto fail = [&](int status, const std::string& message) {
-    res.status = status;
-    OrderedJson body = {{"errors", {{{"message", message}, {"parameter", "X-Sandbox-Namespace"}}}}};
-    res.set_content(body.dump(), "application/json");
+  auto fail = [&](int status, const std::string& message) -> engine::Engine* {
+    RespondError(res, status, message, "X-Sandbox-Namespace");
     return nullptr;
   };
   if (!engine::Namespaces::ValidName(ns)) return fail(400, "Header `X-Sandbox-Namespace` must be 1 to 64 letters, digits, - or _");

@@ -6,27 +6,12 @@
 //   POST /_sandbox/snapshots/{name}/restore   200 {"name","now"}; 404 for an unknown name
 #include <nlohmann/json.hpp>
 
+#include "control/respond.h"
 #include "control/routes.h"
 #include "core/time_format.h"
 
 namespace sandbox::control {
-namespace {
 
-using OrderedJson = nlohmann::ordered_json;
-
-void Respond(httplib::Response& res, int status, const OrderedJson& body) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
-}
-
-void RespondStatus(httplib::Response& res, const Status& st) {
-  int code = st.code() == Code::kNotFound ? 404 : st.code() == Code::kInvalidArgument ? 422 : 500;
-  OrderedJson e = {{"message", st.message()}};
-  if (!st.parameter().empty()) e["parameter"] = st.parameter();
-  Respond(res, code, OrderedJson{{"errors", {e}}});
-}
-
-}  // namespace
 
 // With X-Sandbox-Namespace: that namespace only; without: every namespace.
 void ResetState(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -35,14 +20,14 @@ void ResetState(const Deps& d, const httplib::Request& req, httplib::Response& r
     if (!engine) return;
     Status st = engine->Reset();
     if (!st.ok()) return RespondStatus(res, st);
-    return Respond(res, 200, OrderedJson{{"ok", true}, {"now", FormatInstant(engine->Now())}});
+    return RespondJson(res, 200, OrderedJson{{"ok", true}, {"now", FormatInstant(engine->Now())}});
   }
   Status st;
   d.spaces.ForEach([&](const std::string&, engine::Engine& e) {
     if (st.ok()) st = e.Reset();
   });
   if (!st.ok()) return RespondStatus(res, st);
-  Respond(res, 200, OrderedJson{{"ok", true}, {"now", FormatInstant(d.spaces.Default().Now())}});
+  RespondJson(res, 200, OrderedJson{{"ok", true}, {"now", FormatInstant(d.spaces.Default().Now())}});
 }
 
 void ListSnapshots(const Deps& d, const httplib::Request&, httplib::Response& res) {
@@ -50,28 +35,28 @@ void ListSnapshots(const Deps& d, const httplib::Request&, httplib::Response& re
   if (!names.ok()) return RespondStatus(res, names.status());
   OrderedJson data = OrderedJson::array();
   for (const auto& n : names.value()) data.push_back({{"name", n}});
-  Respond(res, 200, OrderedJson{{"object", "list"}, {"data", data}});
+  RespondJson(res, 200, OrderedJson{{"object", "list"}, {"data", data}});
 }
 
 void SaveSnapshot(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   Json body = Json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
-    return Respond(res, 400, OrderedJson{{"errors", {{{"message", "Request body must be a JSON object"}, {"parameter", "body"}}}}});
+    return RespondError(res, 400, "Request body must be a JSON object", "body");
   }
   if (!body.contains("name") || !body["name"].is_string()) {
-    return Respond(res, 400, OrderedJson{{"errors", {{{"message", "Parameter `name` is missing"}, {"parameter", "name"}}}}});
+    return RespondError(res, 400, "Parameter `name` is missing", "name");
   }
   std::string name = body["name"];
   Status st = d.spaces.SaveSnapshot(name);
   if (!st.ok()) return RespondStatus(res, st);
-  Respond(res, 201, OrderedJson{{"name", name}, {"saved_at", FormatInstant(d.spaces.Default().Now())}});
+  RespondJson(res, 201, OrderedJson{{"name", name}, {"saved_at", FormatInstant(d.spaces.Default().Now())}});
 }
 
 void RestoreSnapshot(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   std::string name = req.matches[1];
   Status st = d.spaces.RestoreSnapshot(name);
   if (!st.ok()) return RespondStatus(res, st);
-  Respond(res, 200, OrderedJson{{"name", name}, {"now", FormatInstant(d.spaces.Default().Now())}});
+  RespondJson(res, 200, OrderedJson{{"name", name}, {"now", FormatInstant(d.spaces.Default().Now())}});
 }
 
 }  // namespace sandbox::control
