@@ -365,7 +365,8 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
   }
   if (events.empty()) return Status::Internal("run " + run_id + " had nothing due at its due time");
   if (fired) fired->insert(fired->end(), events.begin(), events.end());
-  Status st = store_.Commit(store::RunWrite{&next.state, std::move(events), nullptr, nullptr}, clock_.now());
+  Status st = store_.Commit(store::RunWrite{&next.state, std::move(events), nullptr, nullptr, &it->second.state},
+                            clock_.now());
   if (!st.ok()) return st;
   bus_.Publish();
   if (after) *after = next.state;

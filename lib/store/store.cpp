@@ -102,7 +102,13 @@ Status Store::InsertThread(const Thread& t, Instant clock_now) {
   return st;
 }
 
-Status Store::WriteRunRows(const RunState& s) {
+Status Store::WriteRunRows(const RunState& s, const RunState* before) {
+  // Steps and interrupts only grow and keep their order, so the i-th of
+  // `before` is the same object as the i-th of `s`.
+  auto unchanged_step = [&](size_t i) { return before && i < before->steps.size() && before->steps[i] == s.steps[i]; };
+  auto unchanged_interrupt = [&](size_t i) {
+    return before && i < before->interrupts.size() && before->interrupts[i] == s.interrupts[i];
+  };
   const Run& r = s.run;
   {
     Statement q(*db_->writer,
@@ -117,7 +123,9 @@ Status Store::WriteRunRows(const RunState& s) {
     Status st = q.Run();
     if (!st.ok()) return st;
   }
-  for (const Step& st : s.steps) {
+  for (size_t i = 0; i < s.steps.size(); ++i) {
+    if (unchanged_step(i)) continue;
+    const Step& st = s.steps[i];
     Json artifacts = Json::array();
     for (const auto& a : st.artifacts) artifacts.push_back(ArtifactToJson(a));
     Statement q(*db_->writer,
@@ -133,7 +141,9 @@ Status Store::WriteRunRows(const RunState& s) {
     Status rs = q.Run();
     if (!rs.ok()) return rs;
   }
-  for (const Interrupt& i : s.interrupts) {
+  for (size_t n = 0; n < s.interrupts.size(); ++n) {
+    if (unchanged_interrupt(n)) continue;
+    const Interrupt& i = s.interrupts[n];
     Statement q(*db_->writer,
                 "INSERT INTO interrupts (id, run_id, step_id, agent, value, pending, created_at, resolved_at, "
                 "input, expired) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT (id) DO UPDATE SET "
@@ -189,7 +199,7 @@ Status Store::WriteRun(const RunWrite& w) {
     Status st = q.Bind(1, e.run_id).Bind(2, e.seq).Bind(3, e.type).Bind(4, e.at).Bind(5, e.payload.dump()).Run();
     if (!st.ok()) return st;
   }
-  Status st = WriteRunRows(*w.state);
+  Status st = WriteRunRows(*w.state, w.before);
   if (st.ok()) st = WriteThreadStatus(r.thread_id, r.updated_at);
   return st;
 }

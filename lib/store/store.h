@@ -32,6 +32,9 @@ struct RunWrite {
   std::vector<Event> events;        // new events, in order
   const Thread* new_thread = nullptr;  // a thread created together with the run
   const std::string* script = nullptr;  // the scenario JSON; given when the run is new
+  // The run as stored before `events`, when known: only the steps and
+  // interrupts that differ from it are written (a commit stays O(change)).
+  const RunState* before = nullptr;
 };
 
 // The SQLite file (or memory) and its connections, shared by the Store of
@@ -129,7 +132,7 @@ class Store {
   // Statement groups used inside a writer transaction.
   Status WriteNewThread(const Thread& thread);
   Status WriteRun(const RunWrite& write);
-  Status WriteRunRows(const RunState& state);
+  Status WriteRunRows(const RunState& state, const RunState* before);
   Status WriteThreadStatus(const std::string& thread_id, Instant updated_at);
   Status SaveClock(Instant now);
 
