@@ -14,6 +14,16 @@ namespace {
 
 Status Bad(const std::string& why) { return Status::InvalidArgument(why); }
 
+// "--flag=value" -> flag becomes "--flag", returns "value".
+std::optional<std::string> SplitInlineValue(std::string& flag) {
+  if (flag.rfind("--", 0) != 0) return std::nullopt;
+  auto eq = flag.find('=');
+  if (eq == std::string::npos) return std::nullopt;
+  std::string value = flag.substr(eq + 1);
+  flag = flag.substr(0, eq);
+  return value;
+}
+
 bool ParseUnsigned(const std::string& s, uint64_t max, uint64_t& out) {
   if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return false;
   errno = 0;
@@ -35,14 +45,7 @@ Result<Options> ParseTransfer(const std::vector<std::string>& args) {
   else valued = {"--out", "--agent"};
   for (size_t i = 1; i < args.size(); ++i) {
     std::string flag = args[i];
-    std::optional<std::string> inline_value;
-    if (flag.rfind("--", 0) == 0) {
-      auto eq = flag.find('=');
-      if (eq != std::string::npos) {
-        inline_value = flag.substr(eq + 1);
-        flag = flag.substr(0, eq);
-      }
-    }
+    std::optional<std::string> inline_value = SplitInlineValue(flag);
     if (flag == "--help" || flag == "-h") {
       o.help = true;
       continue;
@@ -142,14 +145,7 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
   }
   for (; i < args.size(); ++i) {
     std::string flag = args[i];
-    std::optional<std::string> inline_value;
-    if (flag.rfind("--", 0) == 0) {
-      auto eq = flag.find('=');
-      if (eq != std::string::npos) {
-        inline_value = flag.substr(eq + 1);
-        flag = flag.substr(0, eq);
-      }
-    }
+    std::optional<std::string> inline_value = SplitInlineValue(flag);
     if (flag == "--help" || flag == "-h") {
       o.help = true;
       continue;

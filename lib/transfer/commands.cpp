@@ -29,10 +29,15 @@ Result<std::vector<Event>> LoadLog(const std::string& db, const std::string& run
   if (db != ":memory:" && !std::filesystem::is_regular_file(db, ec)) return Status::NotFound("no database at " + db);
   auto store = store::Store::Open(db);
   if (!store.ok()) return store.status();
-  auto events = store.value()->Events(run_id);
-  if (!events.ok()) return events.status();
-  if (events->empty()) return Status::NotFound("no run " + run_id + " in " + db);
-  return events;
+  // Run ids are unique across namespaces, so the run is looked for in each.
+  auto spaces = store.value()->KnownNamespaces();
+  if (!spaces.ok()) return spaces.status();
+  for (const auto& ns : spaces.value()) {
+    auto events = store.value()->Namespace(ns)->Events(run_id);
+    if (!events.ok()) return events.status();
+    if (!events->empty()) return events;
+  }
+  return Status::NotFound("no run " + run_id + " in " + db);
 }
 
 Result<std::string> ReadText(const std::string& file) {

@@ -19,23 +19,29 @@ struct LogFacts {
   Json result;                                // run.completed's result
 };
 
+std::string Str(const Json& p, const char* key) {
+  return p.contains(key) && p[key].is_string() ? p[key].get<std::string>() : std::string();
+}
+
+Json Any(const Json& p, const char* key) { return p.contains(key) ? p[key] : Json(); }
+
 LogFacts Collect(const std::vector<Event>& log) {
   LogFacts f;
   for (const Event& e : log) {
     const Json& p = e.payload;
-    std::string step = p.value("step_id", std::string());
+    std::string step = Str(p, "step_id");
     if (e.type == event_type::kRunResumed) {
-      f.branch[p.value("interrupt_id", std::string())] = p.value("branch", std::string("default"));
+      f.branch[Str(p, "interrupt_id")] = Str(p, "branch");
     } else if (e.type == event_type::kToolStarted) {
-      f.tool[step] = Json{{"name", p.value("name", std::string())}, {"input", p.value("input", Json())}};
+      f.tool[step] = Json{{"name", Str(p, "name")}, {"input", Any(p, "input")}};
     } else if (e.type == event_type::kToolCompleted) {
       Json& t = f.tool[step];
-      if (!t.is_object()) t = Json{{"name", p.value("name", std::string())}};
-      t["output"] = p.value("output", Json());
+      if (!t.is_object()) t = Json{{"name", Str(p, "name")}};
+      t["output"] = Any(p, "output");
     } else if (e.type == event_type::kNotice) {
-      f.notice[step] = p.value("text", std::string());
+      f.notice[step] = Str(p, "text");
     } else if (e.type == event_type::kRunCompleted) {
-      f.result = p.value("result", Json());
+      f.result = Any(p, "result");
     }
   }
   return f;
@@ -78,6 +84,7 @@ TimelineStep FromStep(const Step& s, const RunState& state, const LogFacts& fact
                       r.ended_at == raised->resolved_at;
     } else {
       in.end = TimelineInterrupt::End::kAnswered;
+      in.input = raised->input;
       auto b = facts.branch.find(raised->id);
       if (b != facts.branch.end() && !b->second.empty()) in.branch = b->second;
     }

@@ -58,7 +58,7 @@ Result<Json> RunInStream(const std::string& text) {
       any_data = true;
       Json d = Json::parse(data, nullptr, /*allow_exceptions=*/false);
       bool snapshot = event == "STATE_SNAPSHOT" ||
-                      (event.empty() && d.is_object() && d.value("type", std::string()) == "STATE_SNAPSHOT");
+                      (event.empty() && Str(d, "type") == "STATE_SNAPSHOT");
       if (snapshot) {
         if (d.is_discarded()) problem = Bad("a STATE_SNAPSHOT frame's data is not JSON");
         else if (!d.contains("snapshot") || !d["snapshot"].is_object()) problem = Bad("a STATE_SNAPSHOT frame has no \"snapshot\" object");
@@ -219,12 +219,13 @@ Result<Json> CapturedRun(const std::string& text) {
 }
 
 Result<Timeline> TimelineFromRun(const Json& run, const std::string& agent) {
+  if (!run.is_object()) return Bad(std::string("not a run: the JSON is ") + run.type_name());
   Timeline t;
   t.run_id = Str(run, "id");
   t.agent = agent.empty() ? Str(run, "agent") : agent;
   t.status = Str(run, "status");
   Instant run_start = Time(run, "started_at").value_or(Time(run, "created_at").value_or(0));
-  t.steps = StepTree(run.value("steps", Json::array()), run_start);
+  t.steps = StepTree(run.contains("steps") && run["steps"].is_array() ? run["steps"] : Json::array(), run_start);
 
   std::vector<Json> pending;
   if (run.contains("interrupts") && run["interrupts"].is_array()) {

@@ -7,6 +7,8 @@
 #include <functional>
 #include <limits>
 
+#include "script/program.h"
+
 namespace sandbox::transfer {
 namespace {
 
@@ -73,6 +75,36 @@ bool Overlap(const std::vector<TimelineStep>& list) {
     if (list[i].started_at < prev_end) return true;
   }
   return false;
+}
+
+// A dotted path under which `input` holds `want` (as DecisionOf reads it).
+std::optional<std::string> PathTo(const Json& input, const std::string& want, const std::string& prefix = "") {
+  if (!prefix.empty()) {
+    if (input.is_string() && input.get<std::string>() == want) return prefix;
+    if ((input.is_number() || input.is_boolean()) && input.dump() == want) return prefix;
+  }
+  if (!input.is_object()) return std::nullopt;
+  for (auto it = input.begin(); it != input.end(); ++it) {
+    if (it.key().empty() || it.key().find('.') != std::string::npos) continue;
+    if (auto p = PathTo(it.value(), want, prefix.empty() ? it.key() : prefix + "." + it.key())) return p;
+  }
+  return std::nullopt;
+}
+
+// The branch key (and branch_on, when the default would not find it) that
+// sends the same answer down the same branch again.
+std::string BranchKey(const TimelineInterrupt& in, Json& spec) {
+  const bool standard = std::find(kBranchKeys.begin(), kBranchKeys.end(), in.branch) != kBranchKeys.end();
+  if (script::DecisionOf(in.input) == in.branch) {
+    if (!standard) spec["branch_on"] = "decision";
+    return in.branch;
+  }
+  if (in.branch == "default") return "default";
+  if (auto path = PathTo(in.input, in.branch)) {
+    spec["branch_on"] = *path;
+    return in.branch;
+  }
+  return "default";
 }
 
 class Writer {
@@ -172,11 +204,12 @@ class Writer {
     int64_t unused = 0;
     const bool has_rest = rest < list.size();
     switch (in.end) {
-      case TimelineInterrupt::End::kAnswered: {
-        bool known = std::find(kBranchKeys.begin(), kBranchKeys.end(), in.branch) != kBranchKeys.end();
-        if (has_rest) spec["branches"] = {{known ? in.branch : "default", List(list, rest, branch_agent, false, unused)}};
+      case TimelineInterrupt::End::kAnswered:
+        if (has_rest) {
+          std::string key = BranchKey(in, spec);
+          spec["branches"] = {{key, List(list, rest, branch_agent, false, unused)}};
+        }
         break;
-      }
       case TimelineInterrupt::End::kPending:
       case TimelineInterrupt::End::kPolicy:
         if (has_rest) spec["branches"] = {{"default", List(list, rest, branch_agent, false, unused)}};

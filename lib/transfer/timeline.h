@@ -10,8 +10,9 @@
 // - siblings whose intervals overlap make their parent "parallel" (unless an
 //   interrupt is inside: the language forbids that, they stay sequential);
 // - an interrupt step ends its sibling list: every sibling that followed it
-//   (inside the same parent) goes into the branch that was taken (answered),
-//   into "default" (taken unknown, or resolved by a policy), or into
+//   (inside the same parent) goes into the branch the answer took (with a
+//   "branch_on" that finds the key in the answer when the default would
+//   not), into "default" (branch unknown, or resolved by a policy), or into
 //   on_timeout (expired). Steps after the parent stay where they are, since
 //   the engine runs them after the branch anyway;
 // - text that would read as a template ("{{") is written as "{ {".
@@ -32,6 +33,7 @@ struct TimelineInterrupt {
   std::optional<std::string> agent;   // the interrupt's agent, when it is not value.agent
   End end = End::kPending;
   std::string branch = "default";     // kAnswered: the branch the answer took
+  Json input;                         // kAnswered: the answer, when known
   Instant raised_at = 0;              // when the run paused
   std::optional<Instant> resolved_at;  // answered or expired
   bool failed_run = false;            // kExpired: the run failed with approval_timeout

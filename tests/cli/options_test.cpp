@@ -68,3 +68,45 @@ TEST_CASE("--help and --version are recognised", "[cli]") {
   CHECK(ParseOptions({"--version"})->version);
   CHECK_THAT(HelpText(), Catch::Contains("--clock MODE"));
 }
+
+TEST_CASE("replay, export and import read their own flags", "[cli]") {
+  auto replay = ParseOptions({"replay", "--run", "run-1"});
+  REQUIRE(replay.ok());
+  CHECK(replay->command == "replay");
+  CHECK(replay->run_id == "run-1");
+  CHECK(replay->db == "./agent-sandbox.db");  // the same default as serve
+
+  auto exp = ParseOptions({"export", "--db=x.db", "--run", "run-2", "--out", "f.json"});
+  REQUIRE(exp.ok());
+  CHECK(exp->command == "export");
+  CHECK(exp->db == "x.db");
+  CHECK(exp->run_id == "run-2");
+  CHECK(exp->out_path == "f.json");
+  CHECK(ParseOptions({"export", "--run", "r"})->out_path.empty());
+
+  auto imp = ParseOptions({"import", "run.json", "--agent", "my_agent", "--out=f.json"});
+  REQUIRE(imp.ok());
+  CHECK(imp->command == "import");
+  CHECK(imp->input_path == "run.json");
+  CHECK(imp->agent_type == "my_agent");
+  CHECK(imp->out_path == "f.json");
+  CHECK(ParseOptions({"import", "-"})->input_path == "-");
+
+  CHECK(ParseOptions({"replay", "--help"})->help);
+  CHECK(ParseOptions({"import", "--help"})->help);
+  CHECK_THAT(HelpText(), Catch::Contains("agent-sandbox export --run ID"));
+}
+
+TEST_CASE("replay, export and import refuse bad flags with a one-line reason", "[cli]") {
+  CHECK(ErrorOf({"replay"}) == "replay needs --run ID");
+  CHECK(ErrorOf({"export", "--db", "x.db"}) == "export needs --run ID");
+  CHECK(ErrorOf({"replay", "--run"}) == "--run needs a value");
+  CHECK(ErrorOf({"replay", "--run", "--db", "x"}) == "--run needs a value");
+  CHECK(ErrorOf({"replay", "--run", "r", "--out", "f"}) == "unknown option --out for replay (see --help)");
+  CHECK(ErrorOf({"export", "--run", "r", "--port", "1"}) == "unknown option --port for export (see --help)");
+  CHECK(ErrorOf({"import", "a.json", "--db", "x"}) == "unknown option --db for import (see --help)");
+  CHECK(ErrorOf({"replay", "--run", "r", "stray"}) == "replay takes no argument \"stray\" (see --help)");
+  CHECK(ErrorOf({"import"}) == "import needs a file: the JSON of GET /v1/runs/{id}?include=steps, or a saved stream");
+  CHECK(ErrorOf({"import", "a.json", "b.json"}) == "import takes one file, got \"a.json\" and \"b.json\"");
+  CHECK(ErrorOf({"import", "a.json", "--agent="}) == "--agent needs a value");
+}
