@@ -39,6 +39,7 @@ CREATE TABLE runs (
   ordinal        INTEGER NOT NULL,
   agent          TEXT NOT NULL,
   agent_name     TEXT NOT NULL DEFAULT '',
+  trigger_type   TEXT NOT NULL DEFAULT 'api',
   scenario       TEXT NOT NULL,
   script         TEXT NOT NULL,   -- the scenario JSON the run started with
   status         TEXT NOT NULL,

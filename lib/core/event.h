@@ -6,7 +6,8 @@
 // payload keys per type:
 //   run.started      thread_id, agent, scenario, ordinal, requester (object|null),
 //                    request (the create-run body, for templates; optional),
-//                    agent_name (the agent's name then, for templates; optional)
+//                    agent_name (the agent's name then, for templates; optional),
+//                    trigger_type (api | manual | schedule | webhook | slack; optional, api)
 //   step.started     step_id, parent_step_id (string|null), agent, type, name, label, ordinal
 //   artifact.added   step_id, artifact {id,title,type,confidence,summary,sources}
 //   step.completed   step_id, status ("completed"|"error"), result (any, optional)
@@ -19,6 +20,7 @@
 //   notice           step_id, text
 //   run.completed    output {artifacts:[...]}, result (any, optional: Modus task result)
 //   run.failed       message, reason (string, optional)
+//   run.cancelled    reason (string, optional)
 // Every event except run.started, run.resumed, interrupt.expired and the terminal ones is one
 // instruction of the scenario's compiled program and moves the cursor by one.
 // Resolved facts (ids, the branch taken, absolute instants) are in the log,
@@ -41,6 +43,7 @@ inline constexpr const char* kRunResumed = "run.resumed";
 inline constexpr const char* kRunCompleted = "run.completed";
 inline constexpr const char* kRunFailed = "run.failed";
 inline constexpr const char* kInterruptExpired = "interrupt.expired";
+inline constexpr const char* kRunCancelled = "run.cancelled";
 inline constexpr const char* kTextDelta = "text.delta";
 inline constexpr const char* kToolStarted = "tool.started";
 inline constexpr const char* kToolCompleted = "tool.completed";

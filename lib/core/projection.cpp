@@ -30,6 +30,7 @@ Status ApplyRunStarted(RunState& s, const Event& e) {
   r.requester = std::move(requester);
   r.request = p.value("request", Json());
   r.agent_name = p.value("agent_name", "");
+  r.trigger_type = p.value("trigger_type", "api");
   r.status = RunStatus::kRunning;
   r.created_at = r.updated_at = e.at;
   r.started_at = e.at;
@@ -152,6 +153,29 @@ Status ApplyRunFailed(RunState& s, const Event& e) {
   return Status::Ok();
 }
 
+Status ApplyRunCancelled(RunState& s, const Event& e) {
+  const Json& p = e.payload;
+  if (p.contains("reason") && !p["reason"].is_null() && !p["reason"].is_string()) return Bad(e, "reason must be a string");
+  s.run.status = RunStatus::kCancelled;
+  s.run.ended_at = e.at;
+  s.run.error_message = "cancelled";
+  if (p.contains("reason") && p["reason"].is_string()) s.run.failure_reason = p["reason"].get<std::string>();
+  // Nothing is left to answer or to finish.
+  for (auto& i : s.interrupts) {
+    if (i.pending) {
+      i.pending = false;
+      i.resolved_at = e.at;
+    }
+  }
+  for (auto& st : s.steps) {
+    if (st.status == StepStatus::kRunning) {
+      st.status = StepStatus::kError;
+      st.completed_at = e.at;
+    }
+  }
+  return Status::Ok();
+}
+
 Status ApplyInterruptExpired(RunState& s, const Event& e) {
   const Json& p = e.payload;
   if (!HasString(p, "interrupt_id") || !p.contains("segment") || !p["segment"].is_number_integer()) {
@@ -181,7 +205,6 @@ Status ApplyStepActivity(RunState& s, const Event& e) {
   return Status::Ok();
 }
 
-bool IsTerminal(RunStatus s) { return s == RunStatus::kCompleted || s == RunStatus::kError; }
 
 }  // namespace
 
@@ -217,6 +240,8 @@ Status Apply(RunState& state, const Event& e) {
     st = ApplyRunCompleted(state, e);
   } else if (e.type == event_type::kRunFailed) {
     st = ApplyRunFailed(state, e);
+  } else if (e.type == event_type::kRunCancelled) {
+    st = ApplyRunCancelled(state, e);
   } else if (e.type == event_type::kInterruptExpired) {
     st = ApplyInterruptExpired(state, e);
   } else if (e.type == event_type::kTextDelta || e.type == event_type::kToolStarted ||

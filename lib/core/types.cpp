@@ -9,6 +9,7 @@ const char* RunStatusName(RunStatus s) {
     case RunStatus::kInterrupted: return "interrupted";
     case RunStatus::kCompleted: return "completed";
     case RunStatus::kError: return "error";
+    case RunStatus::kCancelled: return "cancelled";
   }
   return "running";
 }
@@ -18,6 +19,7 @@ std::optional<RunStatus> ParseRunStatus(const std::string& s) {
   if (s == "interrupted") return RunStatus::kInterrupted;
   if (s == "completed") return RunStatus::kCompleted;
   if (s == "error") return RunStatus::kError;
+  if (s == "cancelled") return RunStatus::kCancelled;
   return std::nullopt;
 }
 
@@ -63,7 +65,13 @@ ThreadStatus DeriveThreadStatus(const std::vector<RunStatus>& runs) {
     if (s == RunStatus::kRunning) running = true;
   }
   if (running) return ThreadStatus::kRunning;
-  return runs.back() == RunStatus::kError ? ThreadStatus::kError : ThreadStatus::kCompleted;
+  // A cancelled run did not finish its work: the thread reports it as an error.
+  RunStatus last = runs.back();
+  return last == RunStatus::kError || last == RunStatus::kCancelled ? ThreadStatus::kError : ThreadStatus::kCompleted;
+}
+
+bool IsTerminal(RunStatus s) {
+  return s == RunStatus::kCompleted || s == RunStatus::kError || s == RunStatus::kCancelled;
 }
 
 Step* RunState::FindStep(const std::string& id) {

@@ -80,7 +80,9 @@ struct Principal {
   bool operator==(const Principal&) const = default;
 };
 
-enum class RunStatus { kRunning, kInterrupted, kCompleted, kError };
+enum class RunStatus { kRunning, kInterrupted, kCompleted, kError, kCancelled };
+// Completed, error and cancelled runs never change again.
+bool IsTerminal(RunStatus s);
 
 const char* RunStatusName(RunStatus s);
 const char* StepStatusName(StepStatus s);
@@ -102,6 +104,7 @@ struct Run {
   int64_t ordinal = 0;  // global creation order; breaks ties between runs due at one instant
   std::string agent;    // agent type, e.g. "cip_orchestrator"
   std::string agent_name;  // the agent's name when the run started (templates)
+  std::string trigger_type = "api";  // what started it: api | manual | schedule | webhook | slack
   std::string scenario;
   std::optional<Principal> requester;
   RunStatus status = RunStatus::kRunning;

@@ -443,7 +443,8 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
                        {"ordinal", next_run_ordinal_},
                        {"requester", PrincipalToJson(cmd.requester)},
                        {"request", cmd.request.is_object() ? cmd.request : Json::object()},
-                       {"agent_name", agent->name}}};
+                       {"agent_name", agent->name},
+                       {"trigger_type", cmd.trigger_type}}};
     Status st = Apply(run.state, started);
     if (!st.ok()) return st;
     std::string script_text = scenario->source.dump();
@@ -525,6 +526,30 @@ Result<RunState> Engine::Resume(ResumeCommand cmd) {
     Status st = store_.Commit(store::RunWrite{&p.run.state, {p.resumed}, nullptr, nullptr}, clock_.now());
     if (!st.ok()) return st;
     return Activate(std::move(p));
+  });
+}
+
+Result<RunState> Engine::Cancel(const std::string& run_id, std::optional<std::string> reason) {
+  return Submit<RunState>([this, run_id, reason]() -> Result<RunState> {
+    auto log = store_.Events(run_id);
+    if (!log.ok()) return log.status();
+    if (log.value().empty()) return Status::NotFound("run not found", "id");
+    auto state = Rebuild(log.value());
+    if (!state.ok()) return state.status();
+    RunState s = std::move(state).value();
+    if (IsTerminal(s.run.status)) {
+      return Status::Conflict(std::string("run has already ended (status: ") + RunStatusName(s.run.status) + ")", "id");
+    }
+    Event cancelled{run_id, s.run.last_seq + 1, event_type::kRunCancelled, clock_.now(),
+                    Json{{"reason", reason ? Json(*reason) : Json(nullptr)}}};
+    const RunState before = s;
+    Status st = Apply(s, cancelled);
+    if (!st.ok()) return st;
+    st = store_.Commit(store::RunWrite{&s, {cancelled}, nullptr, nullptr, &before}, clock_.now());
+    if (!st.ok()) return st;
+    active_.erase(run_id);
+    bus_.Publish();
+    return s;
   });
 }
 

@@ -49,6 +49,7 @@ struct CreateRunCommand {
   std::optional<std::string> thread_id;
   std::optional<std::string> scenario;  // by name; the agent's first scenario when absent
   std::optional<Principal> requester;
+  std::string trigger_type = "api";
 };
 
 struct ResumeCommand {
@@ -105,6 +106,9 @@ class Engine {
   // thread whose latest run is interrupted) it answers the run's pending
   // interrupt and resumes it, in the same transaction.
   Result<ActionRecord> CreateAction(ActionCommand cmd);
+  // Ends a run that has not ended (running or waiting for an answer) as
+  // cancelled. NotFound for an unknown run, Conflict for one already over.
+  Result<RunState> Cancel(const std::string& run_id, std::optional<std::string> reason);
   // Moves a manual or virtual clock to `t`, firing everything due on the
   // way (interrupt timeouts included), each at its own instant; in virtual
   // time, the scripted work this sets off then runs on to its next pause.

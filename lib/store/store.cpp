@@ -187,10 +187,10 @@ Status Store::WriteRun(const RunWrite& w) {
   if (w.script) {
     Statement q(*db_->writer,
                 "INSERT INTO runs (id, thread_id, ordinal, agent, scenario, script, status, created_at, updated_at, "
-                "cursor_segment, cursor_pc, segment_base, last_seq, ns, agent_name) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0, ?8, ?9)");
+                "cursor_segment, cursor_pc, segment_base, last_seq, ns, agent_name, trigger_type) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0, ?8, ?9, ?10)");
     q.Bind(1, r.id).Bind(2, r.thread_id).Bind(3, r.ordinal).Bind(4, r.agent).Bind(5, r.scenario);
-    q.Bind(6, *w.script).Bind(7, r.created_at).Bind(8, ns_).Bind(9, r.agent_name);
+    q.Bind(6, *w.script).Bind(7, r.created_at).Bind(8, ns_).Bind(9, r.agent_name).Bind(10, r.trigger_type);
     Status st = q.Run();
     if (!st.ok()) return st;
   }
@@ -309,7 +309,7 @@ namespace {
 const char* kRunColumns =
     "id, thread_id, ordinal, agent, scenario, status, requester, created_at, updated_at, started_at, ended_at, "
     "output, error_message, cursor_segment, cursor_pc, segment_base, last_seq, result, failure_reason, request, "
-    "agent_name";
+    "agent_name, trigger_type";
 
 Result<Run> RunFromRow(Statement& q) {
   Run r;
@@ -336,6 +336,7 @@ Result<Run> RunFromRow(Statement& q) {
   r.failure_reason = q.OptText(18);
   r.request = ParseJsonColumn(q.OptText(19));
   r.agent_name = q.Text(20);
+  r.trigger_type = q.Text(21);
   return r;
 }
 

@@ -517,3 +517,30 @@ TEST_CASE("after a restart a realtime run waits out exactly the durations it had
   engine.Stop();
   fs::remove_all(dir);
 }
+
+TEST_CASE("a run is cancelled while running or waiting, and not after it ended", "[engine]") {
+  Sandbox sb(ClockMode::kManual);
+  std::string running = sb.Create().run.id;
+  auto cancelled = sb.engine->Cancel(running, "user asked");
+  REQUIRE(cancelled.ok());
+  RunState r = sb.Stored(running);
+  CHECK(r.run.status == RunStatus::kCancelled);
+  CHECK(r.run.failure_reason == "user asked");
+  CHECK(r.run.ended_at == kStart);
+  for (const auto& st : r.steps) CHECK(st.status == StepStatus::kError);
+  // Nothing more happens to it when time moves on.
+  REQUIRE(sb.engine->AdvanceClock(kStart + 60000).ok());
+  CHECK(sb.Log(running) == "1 run.started +0\n2 step.started +0\n3 step.started +0\n4 run.cancelled +0\n");
+  CHECK(sb.engine->Cancel(running, std::nullopt).status().code() == Code::kConflict);
+  CHECK(sb.engine->Cancel("nope", std::nullopt).status().code() == Code::kNotFound);
+
+  std::string waiting = sb.Create().run.id;
+  REQUIRE(sb.engine->AdvanceClock(kStart + 120000).ok());
+  REQUIRE(sb.Stored(waiting).run.status == RunStatus::kInterrupted);
+  REQUIRE(sb.engine->Cancel(waiting, std::nullopt).ok());
+  RunState w = sb.Stored(waiting);
+  CHECK(w.run.status == RunStatus::kCancelled);
+  CHECK_FALSE(w.interrupts[0].pending);
+  CHECK(sb.engine->Resume({waiting, w.interrupts[0].id, "approve"}).status().code() == Code::kConflict);
+  CHECK(w.run.trigger_type == "api");
+}

@@ -88,7 +88,8 @@ OrderedJson RenderRun(const RunState& s, bool include_steps) {
                    {"id", r.id},
                    {"created_at", FormatInstant(r.created_at)},
                    {"updated_at", FormatInstant(r.updated_at)},
-                   {"status", RunStatusName(r.status)},
+                   // The Middesk contract has no cancelled status: a cancelled run is an error.
+                   {"status", r.status == RunStatus::kCancelled ? "error" : RunStatusName(r.status)},
                    {"thread_id", r.thread_id},
                    {"agent", r.agent},
                    {"requester", RenderRequester(r.requester)},
@@ -97,7 +98,9 @@ OrderedJson RenderRun(const RunState& s, bool include_steps) {
                    {"output", r.status == RunStatus::kCompleted ? r.output : OrderedJson()},
                    {"interrupts", interrupts}};
   // Sandbox extension: why a run ended in error (the contract has no field for it).
-  if (r.status == RunStatus::kError) j["error"] = {{"message", r.error_message.value_or("run failed")}};
+  if (r.status == RunStatus::kError || r.status == RunStatus::kCancelled) {
+    j["error"] = {{"message", r.error_message.value_or("run failed")}};
+  }
   if (include_steps) {
     OrderedJson top = OrderedJson::array();
     AppendStepTree(s, top);

@@ -15,7 +15,7 @@ OrderedJson Base(const char* type, const Run& r, Instant at) {
                      {"run_id", r.id},     {"thread_id", r.thread_id}, {"timestamp", at}};
 }
 
-bool Ended(RunStatus s) { return s == RunStatus::kCompleted || s == RunStatus::kError; }
+bool Ended(RunStatus s) { return IsTerminal(s); }
 
 }  // namespace
 
