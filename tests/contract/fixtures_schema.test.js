@@ -4,11 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Ajv2020 from 'ajv/dist/2020.js';
 import Ajv from 'ajv';
 
-const root = join(import.meta.dirname, '..', '..');
+// (import.meta.dirname needs node 20.11; Debian 12 ships node 18.)
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const schema = JSON.parse(readFileSync(join(root, 'docs', 'scenario.schema.json'), 'utf8'));
 const draft2020 = String(schema.$schema || '').includes('2020-12');
 const ajv = draft2020 ? new Ajv2020({ allErrors: true, strict: false }) : new Ajv({ allErrors: true, strict: false });
