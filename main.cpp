@@ -14,6 +14,7 @@
 #include "core/ids.h"
 #include "core/time_format.h"
 #include "dialects/middesk/routes.h"
+#include "dialects/modus/routes.h"
 #include "engine/namespaces.h"
 #include "http/auth.h"
 #include "http/server.h"
@@ -85,6 +86,8 @@ int Serve(const cli::Options& o) {
                           o.disabled_features.end();
   middesk::Deps middesk_deps{spaces, keys, agents_created_at, o.heartbeat_ms, feedback_enabled};
   middesk::RegisterRoutes(server.routes(), middesk_deps);
+  modus::Deps modus_deps{spaces, agents_created_at};
+  modus::RegisterRoutes(server.routes(), modus_deps);
   control::FixtureReloader reloader(spaces, o.fixtures, ids);
   control::Deps control_deps{spaces, AGENT_SANDBOX_VERSION, reloader};
   control::RegisterRoutes(server.routes(), control_deps);

@@ -458,6 +458,14 @@ Result<std::vector<RunState>> Store::RunsOfThread(const std::string& thread_id, 
   });
 }
 
+Result<std::vector<RunState>> Store::RunsOfAgent(const std::string& agent_type, bool with_steps) {
+  return WithReader([&](Connection& c) -> Result<std::vector<RunState>> {
+    Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE agent = ?1 AND ns = ?2 ORDER BY ordinal");
+    q.Bind(1, agent_type).Bind(2, ns_);
+    return LoadRuns(c, q, with_steps);
+  });
+}
+
 Result<ListPage<Thread>> Store::ListThreads(const std::optional<std::string>& business_id, int64_t limit,
                                             int64_t offset) {
   return WithReader([&](Connection& c) -> Result<ListPage<Thread>> {

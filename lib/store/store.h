@@ -102,6 +102,8 @@ class Store {
                                        int64_t offset);
   // Oldest first.
   Result<std::vector<RunState>> RunsOfThread(const std::string& thread_id, bool with_steps);
+  // Runs of one agent type, oldest first, with their interrupts (steps when `with_steps`).
+  Result<std::vector<RunState>> RunsOfAgent(const std::string& agent_type, bool with_steps);
   Result<std::vector<Event>> Events(const std::string& run_id, int64_t after_seq = 0);
   Result<std::optional<std::string>> RunScript(const std::string& run_id);
   // Ids of runs in `status`, oldest first.

@@ -1,0 +1,46 @@
+// Error bodies in the sandbox's Modus shape; see errors.h.
+#include "dialects/modus/errors.h"
+
+namespace sandbox::modus {
+namespace {
+
+const char* CodeName(Code code) {
+  switch (code) {
+    case Code::kOk: return "ok";
+    case Code::kBadRequest:
+    case Code::kInvalidArgument: return "invalid_argument";
+    case Code::kUnauthenticated: return "unauthenticated";
+    case Code::kNotFound: return "not_found";
+    case Code::kConflict: return "conflict";
+    case Code::kInternal: return "internal";
+  }
+  return "internal";
+}
+
+}  // namespace
+
+int HttpStatusOf(Code code) {
+  switch (code) {
+    case Code::kOk: return 200;
+    case Code::kBadRequest:
+    case Code::kInvalidArgument: return 400;
+    case Code::kUnauthenticated: return 401;
+    case Code::kNotFound: return 404;
+    case Code::kConflict: return 409;
+    case Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+void RespondJson(httplib::Response& res, int http_status, const OrderedJson& body) {
+  res.status = http_status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void RespondError(httplib::Response& res, const Status& status) {
+  OrderedJson e = {{"code", CodeName(status.code())}, {"message", status.message()}};
+  if (!status.parameter().empty()) e["field"] = status.parameter();
+  RespondJson(res, HttpStatusOf(status.code()), OrderedJson{{"error", e}});
+}
+
+}  // namespace sandbox::modus

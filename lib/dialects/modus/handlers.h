@@ -1,0 +1,22 @@
+// Handler functions of the Modus dialect, one file per URL family
+// (agents.cpp, runs.cpp, run_actions.cpp, trigger.cpp). Private to dialects/modus.
+#pragma once
+
+#include <httplib.h>
+
+#include "dialects/modus/routes.h"
+
+namespace sandbox::modus {
+
+void ListAgents(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void GetAgent(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
+void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
+// Sandbox extensions (not in the vendor's contract).
+void ApproveRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void CancelRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void TriggerRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
+}  // namespace sandbox::modus

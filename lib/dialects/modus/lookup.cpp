@@ -1,0 +1,52 @@
+// Run lookup for the Modus dialect; see lookup.h.
+#include "dialects/modus/lookup.h"
+
+#include "dialects/modus/errors.h"
+#include "dialects/modus/render.h"
+
+namespace sandbox::modus {
+
+std::optional<NumberedRun> RunOrRespond(engine::Engine& engine, const script::Agent& agent,
+                                        const std::string& workflow_id,
+                                        const std::optional<std::string>& temporal_run_id, httplib::Response& res) {
+  auto not_found = [&res] {
+    RespondError(res, Status::NotFound("run not found", "runId"));
+    return std::nullopt;
+  };
+  const std::string prefix = "wf_" + std::to_string(agent.modus->id) + "_run_";
+  if (workflow_id.compare(0, prefix.size(), prefix) != 0) return not_found();
+  std::string digits = workflow_id.substr(prefix.size());
+  if (digits.empty() || digits.size() > 12 || digits[0] == '0' ||
+      digits.find_first_not_of("0123456789") != std::string::npos) {
+    return not_found();
+  }
+  int64_t n = std::stoll(digits);
+  auto runs = engine.store().RunsOfAgent(agent.type, /*with_steps=*/false);
+  if (!runs.ok()) {
+    RespondError(res, runs.status());
+    return std::nullopt;
+  }
+  if (n > static_cast<int64_t>(runs->size())) return not_found();
+  const std::string& id = runs.value()[n - 1].run.id;
+  if (temporal_run_id && *temporal_run_id != id) {
+    RespondError(res, Status::NotFound("run not found", "temporalRunId"));
+    return std::nullopt;
+  }
+  auto full = engine.store().GetRun(id, /*with_steps=*/true);
+  if (!full.ok()) {
+    RespondError(res, full.status());
+    return std::nullopt;
+  }
+  if (!full.value()) return not_found();
+  return NumberedRun{std::move(*full.value()), n};
+}
+
+void RespondWithRun(engine::Engine& engine, const script::Agent& agent, const std::string& run_id, int64_t n,
+                    int http_status, httplib::Response& res) {
+  auto full = engine.store().GetRun(run_id, /*with_steps=*/true);
+  if (!full.ok()) return RespondError(res, full.status());
+  if (!full.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
+  RespondJson(res, http_status, RenderRun(agent, *full.value(), n, /*detail=*/true));
+}
+
+}  // namespace sandbox::modus

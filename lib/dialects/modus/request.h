@@ -1,0 +1,55 @@
+// Reading Modus requests: the Personal Access Token, the caller's org
+// namespace, agents by Modus id, JSON bodies and AIP-158 pagination. Every
+// ...OrRespond function writes the error response itself and returns
+// nullopt/nullptr, so a handler can stop at the first problem.
+#pragma once
+
+#include <httplib.h>
+
+#include <optional>
+#include <string>
+
+#include "core/types.h"
+#include "engine/namespaces.h"
+#include "script/fixture.h"
+
+namespace sandbox::modus {
+
+// The caller behind `Authorization: Bearer modus_<orgUuid>_<prefix>_<secret>`.
+struct Caller {
+  std::string org_uuid;
+  std::string prefix;
+  Principal principal;  // a User derived from the org and the token prefix
+};
+
+// nullopt after a 401 was written.
+std::optional<Caller> AuthenticateOrRespond(const httplib::Request& req, httplib::Response& res);
+
+// "org-<orgUuid>": the namespace holding the org's runs.
+std::string OrgNamespace(const std::string& org_uuid);
+
+// The engine of the caller's org namespace; nullptr after a 500 was written.
+engine::Engine* OrgEngineOrRespond(engine::Namespaces& spaces, const Caller& caller, httplib::Response& res);
+
+// The fixture agent whose Modus id is `id_text`; nullptr after a 404.
+const script::Agent* AgentOrRespond(const script::FixtureSet& fixtures, const std::string& id_text,
+                                    httplib::Response& res);
+
+// The body as a JSON object; an empty body counts as {}.
+std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res);
+
+// AIP-158 paging: pageSize (default 25, 1..100, larger clamped to 100) and
+// pageToken (base64url of {"o":offset,"h":hash}), where the hash covers the
+// query's filters (`filters`, canonical text built by the handler) and the
+// offset, so a token from another query or a changed one is refused.
+struct Page {
+  int64_t size = 25;
+  int64_t offset = 0;
+};
+std::optional<Page> PageOrRespond(const httplib::Request& req, const std::string& filters, httplib::Response& res);
+std::string PageToken(int64_t offset, const std::string& filters);
+
+// Lower-cased copy (ASCII), for case-insensitive substring filters.
+std::string Lower(std::string s);
+
+}  // namespace sandbox::modus

@@ -1,0 +1,21 @@
+// The Modus management API dialect (first cut): agents and the run history of
+// an agent, plus sandbox extensions to trigger, approve and cancel runs. Every
+// route it serves is in one table (routes.cpp), registered explicitly from
+// main. docs/modus.md lists every choice the vendor's contract leaves open.
+#pragma once
+
+#include <httplib.h>
+
+#include "core/clock.h"
+#include "engine/namespaces.h"
+
+namespace sandbox::modus {
+
+struct Deps {
+  engine::Namespaces& spaces;  // an org's data lives in namespace "org-<orgUuid>"
+  Instant agents_created_at;   // agents come from fixtures; they exist from the clock's start
+};
+
+void RegisterRoutes(httplib::Server& server, const Deps& deps);
+
+}  // namespace sandbox::modus

@@ -1,0 +1,119 @@
+// /api/v1/agents/{id}/runs: the run history of one agent in the caller's org.
+#include "dialects/modus/errors.h"
+#include "dialects/modus/handlers.h"
+#include "dialects/modus/lookup.h"
+#include "dialects/modus/render.h"
+#include "dialects/modus/request.h"
+
+namespace sandbox::modus {
+namespace {
+
+constexpr int64_t kHourMs = 3600 * 1000;
+
+// ?timeframe as a window in ms (nullopt: no limit); false after a 400.
+bool TimeframeOrRespond(const httplib::Request& req, std::optional<int64_t>& window, httplib::Response& res) {
+  window.reset();
+  if (!req.has_param("timeframe")) return true;
+  std::string v = req.get_param_value("timeframe");
+  if (v == "last_hour") window = kHourMs;
+  else if (v == "last_day") window = 24 * kHourMs;
+  else if (v == "last_week") window = 7 * 24 * kHourMs;
+  else if (v == "last_month") window = 30 * 24 * kHourMs;
+  else if (v != "all") {
+    RespondError(res, Status::InvalidArgument(
+                          "Parameter `timeframe` must be one of last_hour, last_day, last_week, last_month, all",
+                          "timeframe"));
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  auto caller = AuthenticateOrRespond(req, res);
+  if (!caller) return;
+  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
+  if (!engine) return;
+  auto fixtures = engine->fixtures();
+  const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
+  if (!agent) return;
+
+  std::string status = req.has_param("status") ? req.get_param_value("status") : "all_executions";
+  if (status != "all_executions" && status != "running" && status != "awaiting_human" && status != "completed" &&
+      status != "error" && status != "cancelled") {
+    return RespondError(res, Status::InvalidArgument(
+                                 "Parameter `status` must be one of running, awaiting_human, completed, error, "
+                                 "cancelled, all_executions",
+                                 "status"));
+  }
+  std::optional<int64_t> window;
+  if (!TimeframeOrRespond(req, window, res)) return;
+  std::string scope = req.has_param("approvalScope") ? req.get_param_value("approvalScope") : "all";
+  if (scope != "mine" && scope != "all") {
+    return RespondError(res, Status::InvalidArgument("Parameter `approvalScope` must be mine or all",
+                                                     "approvalScope"));
+  }
+  std::string search = Lower(req.get_param_value("search"));
+  std::string filters = "runs|agent=" + std::to_string(agent->modus->id) + "|status=" + status +
+                        "|timeframe=" + req.get_param_value("timeframe") + "|approvalScope=" + scope +
+                        "|search=" + search;
+  auto page = PageOrRespond(req, filters, res);
+  if (!page) return;
+
+  auto runs = engine->store().RunsOfAgent(agent->type, /*with_steps=*/false);
+  if (!runs.ok()) return RespondError(res, runs.status());
+  const Instant now = engine->Now();
+  int64_t all = 0, running = 0, awaiting = 0, errors = 0, completed = 0;
+  std::vector<std::pair<const RunState*, int64_t>> selected;  // with n, oldest first
+  for (size_t i = 0; i < runs->size(); ++i) {
+    const RunState& s = runs.value()[i];
+    Instant started = s.run.started_at.value_or(s.run.created_at);
+    if (window && started < now - *window) continue;
+    const std::string& name = s.run.agent_name.empty() ? agent->name : s.run.agent_name;
+    if (!search.empty() && Lower(name).find(search) == std::string::npos) continue;
+    ++all;
+    std::string st = ModusStatus(s.run.status);
+    if (st == "running") ++running;
+    if (st == "awaiting_human") ++awaiting;
+    if (st == "error") ++errors;
+    if (st == "completed") ++completed;
+    if (status != "all_executions" && st != status) continue;
+    if (status == "awaiting_human" && scope == "mine" && s.run.requester != caller->principal) continue;
+    selected.emplace_back(&s, static_cast<int64_t>(i) + 1);
+  }
+  auto total = static_cast<int64_t>(selected.size());
+  int64_t end = std::min(total, page->offset + page->size);
+  OrderedJson rows = OrderedJson::array();
+  for (int64_t k = page->offset; k < end; ++k) {
+    const auto& [s, n] = selected[total - 1 - k];  // newest first
+    rows.push_back(RenderRun(*agent, *s, n, /*detail=*/false));
+  }
+  OrderedJson body{{"runs", std::move(rows)},
+                   {"counts",
+                    {{"all_executions", all},
+                     {"running", running},
+                     {"awaiting_human", awaiting},
+                     {"error", errors},
+                     {"completed", completed}}},
+                   {"nextPageToken", nullptr}};
+  if (end < total) body["nextPageToken"] = PageToken(end, filters);
+  RespondJson(res, 200, body);
+}
+
+void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  auto caller = AuthenticateOrRespond(req, res);
+  if (!caller) return;
+  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
+  if (!engine) return;
+  auto fixtures = engine->fixtures();
+  const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
+  if (!agent) return;
+  std::optional<std::string> temporal;
+  if (req.has_param("temporalRunId")) temporal = req.get_param_value("temporalRunId");
+  auto run = RunOrRespond(*engine, *agent, req.matches[2], temporal, res);
+  if (!run) return;
+  RespondJson(res, 200, RenderRun(*agent, run->state, run->n, /*detail=*/true));
+}
+
+}  // namespace sandbox::modus

@@ -1,0 +1,59 @@
+// Sandbox control extension: POST /_sandbox/modus/agents/{id}/runs starts a
+// run of a Modus agent in the caller's org, as a trigger would.
+#include "dialects/modus/errors.h"
+#include "dialects/modus/handlers.h"
+#include "dialects/modus/lookup.h"
+#include "dialects/modus/request.h"
+
+namespace sandbox::modus {
+
+void TriggerRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  auto caller = AuthenticateOrRespond(req, res);
+  if (!caller) return;
+  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
+  if (!engine) return;
+  auto fixtures = engine->fixtures();
+  const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
+  if (!agent) return;
+  auto body = JsonObjectBodyOrRespond(req, res);
+  if (!body) return;
+  std::string trigger = "manual";
+  if (body->contains("triggerType") && !(*body)["triggerType"].is_null()) {
+    const Json& t = (*body)["triggerType"];
+    if (!t.is_string() || (t != "manual" && t != "schedule" && t != "webhook" && t != "api" && t != "slack")) {
+      return RespondError(res, Status::InvalidArgument(
+                                   "Parameter `triggerType` must be one of manual, schedule, webhook, api, slack",
+                                   "triggerType"));
+    }
+    trigger = t.get<std::string>();
+  }
+  Json input = Json::object();
+  if (body->contains("input") && !(*body)["input"].is_null()) {
+    if (!(*body)["input"].is_object()) {
+      return RespondError(res, Status::InvalidArgument("Parameter `input` must be an object", "input"));
+    }
+    input = (*body)["input"];
+  }
+  std::optional<std::string> scenario;
+  if (body->contains("scenario") && !(*body)["scenario"].is_null()) {
+    const Json& s = (*body)["scenario"];
+    if (!s.is_string() || !agent->FindScenario(s.get<std::string>())) {
+      return RespondError(res, Status::InvalidArgument("Parameter `scenario` must name one of the agent's scenarios",
+                                                       "scenario"));
+    }
+    scenario = s.get<std::string>();
+  }
+  engine::CreateRunCommand cmd{input, agent->type, std::nullopt, std::nullopt, std::nullopt,
+                               scenario, caller->principal, trigger};
+  auto run = engine->CreateRun(std::move(cmd));
+  if (!run.ok()) return RespondError(res, run.status());
+  auto runs = engine->store().RunsOfAgent(agent->type, /*with_steps=*/false);
+  if (!runs.ok()) return RespondError(res, runs.status());
+  int64_t n = 0;
+  for (size_t i = 0; i < runs->size(); ++i) {
+    if (runs.value()[i].run.id == run->run.id) n = static_cast<int64_t>(i) + 1;
+  }
+  RespondWithRun(*engine, *agent, run->run.id, n, 201, res);
+}
+
+}  // namespace sandbox::modus
