@@ -13,10 +13,13 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/time_format.h"
+#include "dialects/middesk/errors.h"
 #include "dialects/middesk/routes.h"
+#include "dialects/modus/errors.h"
 #include "dialects/modus/routes.h"
 #include "engine/namespaces.h"
 #include "http/auth.h"
+#include "http/fallback.h"
 #include "http/server.h"
 #include "script/loader.h"
 #include "store/store.h"
@@ -91,7 +94,9 @@ int Serve(const cli::Options& o) {
   control::FixtureReloader reloader(spaces, o.fixtures, ids);
   control::Deps control_deps{spaces, AGENT_SANDBOX_VERSION, reloader};
   control::RegisterRoutes(server.routes(), control_deps);
-  middesk::RegisterFallback(server.routes());
+  http::InstallErrorBodies(server.routes(),
+                           {{"/api/", modus::WriteError}, {"/agent/", modus::WriteError}},
+                           middesk::WriteError);
   if (o.log_level == cli::LogLevel::kDebug) {
     server.routes().set_logger([](const httplib::Request& req, const httplib::Response& res) {
       std::fprintf(stderr, "%s %s -> %d\n", req.method.c_str(), req.path.c_str(), res.status);

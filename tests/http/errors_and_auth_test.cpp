@@ -160,3 +160,14 @@ TEST_CASE("X-Sandbox-Scenario naming no scenario of the agent is a 404 naming th
   HttpResponse ok = sandbox.Post("/v1/runs", ThreadBody(), headers);
   CHECK_STATUS(ok, 201);
 }
+
+TEST_CASE("unknown paths answer in the shape of the dialect that owns the prefix", "[http]") {
+  sandbox::testing::SandboxProcess sb;
+  auto middesk = sb.Get("/v1/nope");
+  CHECK(middesk.status == 404);
+  CHECK(middesk.body == R"({"errors":[{"message":"No route for GET /v1/nope"}]})");
+  auto modus = sb.Get("/api/v1/nope");
+  CHECK(modus.status == 404);
+  CHECK(modus.body == R"({"error":{"code":"not_found","message":"No route for GET /api/v1/nope"}})");
+  CHECK(sb.Get("/agent/nowhere").json["error"]["code"] == "not_found");
+}

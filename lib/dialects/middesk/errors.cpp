@@ -27,6 +27,10 @@ void RespondJson(httplib::Response& res, int http_status, const OrderedJson& bod
   res.set_content(body.dump(), "application/json");
 }
 
+void WriteError(httplib::Response& res, int http_status, const std::string& message) {
+  RespondJson(res, http_status, ErrorBody(message));
+}
+
 void RespondError(httplib::Response& res, const Status& status) {
   RespondJson(res, HttpStatusOf(status.code()), ErrorBody(status.message(), status.parameter()));
 }

@@ -28,17 +28,4 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   s.Get(R"(/v1/actions/([^/]+))", bind(GetAction));
 }
 
-void RegisterFallback(httplib::Server& s) {
-  s.set_error_handler(httplib::Server::HandlerWithResponse(
-      [](const httplib::Request& req, httplib::Response& res) {
-        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-        std::string what = res.status == 404 ? "No route for " + req.method + " " + req.path
-                           : res.status == 400 && req.method == "POST" && !req.has_header("Content-Length")
-                               ? "Bad request: send a body (or Content-Length: 0) with POST " + req.path
-                               : "HTTP " + std::to_string(res.status) + " for " + req.method + " " + req.path;
-        RespondJson(res, res.status, ErrorBody(what));
-        return httplib::Server::HandlerResponse::Handled;
-      }));
-}
-
 }  // namespace sandbox::middesk

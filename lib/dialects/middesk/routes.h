@@ -20,8 +20,6 @@ struct Deps {
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);
 
-// Gives every error response that has no body yet (unknown paths, methods)
-// a Middesk error body.
-void RegisterFallback(httplib::Server& server);
+
 
 }  // namespace sandbox::middesk

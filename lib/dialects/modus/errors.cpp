@@ -43,4 +43,13 @@ void RespondError(httplib::Response& res, const Status& status) {
   RespondJson(res, HttpStatusOf(status.code()), OrderedJson{{"error", e}});
 }
 
+void WriteError(httplib::Response& res, int http_status, const std::string& message) {
+  const char* code = http_status == 404   ? "not_found"
+                     : http_status == 400 ? "invalid_argument"
+                     : http_status == 401 ? "unauthenticated"
+                     : http_status == 409 ? "conflict"
+                                          : "internal";
+  RespondJson(res, http_status, OrderedJson{{"error", {{"code", code}, {"message", message}}}});
+}
+
 }  // namespace sandbox::modus
