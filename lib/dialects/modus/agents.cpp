@@ -56,13 +56,10 @@ void ListAgents(const Deps& d, const httplib::Request& req, httplib::Response& r
 }
 
 void GetAgent(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  auto caller = AuthenticateOrRespond(req, res);
-  if (!caller) return;
-  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
-  if (!engine) return;
-  auto fixtures = engine->fixtures();
-  const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
-  if (!agent) return;
+  auto call = AgentCallOrRespond(d.spaces, req, res);
+  if (!call) return;
+  const Caller* caller = &call->caller;
+  const script::Agent* agent = call->agent;
   RespondJson(res, 200, RenderAgent(*agent, caller->org_uuid, d.agents_created_at, /*with_variation=*/true));
 }
 

@@ -207,4 +207,16 @@ std::string Lower(std::string s) {
   return s;
 }
 
+std::optional<AgentCall> AgentCallOrRespond(engine::Namespaces& spaces, const httplib::Request& req,
+                                            httplib::Response& res) {
+  auto caller = AuthenticateOrRespond(req, res);
+  if (!caller) return std::nullopt;
+  engine::Engine* engine = OrgEngineOrRespond(spaces, *caller, res);
+  if (!engine) return std::nullopt;
+  auto fixtures = engine->fixtures();
+  const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
+  if (!agent) return std::nullopt;
+  return AgentCall{*caller, engine, std::move(fixtures), agent};
+}
+
 }  // namespace sandbox::modus

@@ -6,6 +6,7 @@
 
 #include <httplib.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -34,6 +35,18 @@ engine::Engine* OrgEngineOrRespond(engine::Namespaces& spaces, const Caller& cal
 // The fixture agent whose Modus id is `id_text`; nullptr after a 404.
 const script::Agent* AgentOrRespond(const script::FixtureSet& fixtures, const std::string& id_text,
                                     httplib::Response& res);
+
+// What every /api/v1/agents/{id}/... handler starts from: the caller, its
+// org's engine, the fixtures in force and the agent named by the path's first
+// capture. nullopt after a 401/404 was written.
+struct AgentCall {
+  Caller caller;
+  engine::Engine* engine = nullptr;
+  std::shared_ptr<const script::FixtureSet> fixtures;  // keeps `agent` alive
+  const script::Agent* agent = nullptr;
+};
+std::optional<AgentCall> AgentCallOrRespond(engine::Namespaces& spaces, const httplib::Request& req,
+                                            httplib::Response& res);
 
 // The body as a JSON object; an empty body counts as {}.
 std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res);

@@ -8,13 +8,10 @@
 namespace sandbox::modus {
 
 void ApproveRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  auto caller = AuthenticateOrRespond(req, res);
-  if (!caller) return;
-  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
-  if (!engine) return;
-  auto fixtures = engine->fixtures();
-  const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
-  if (!agent) return;
+  auto call = AgentCallOrRespond(d.spaces, req, res);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
+  const script::Agent* agent = call->agent;
   auto run = RunOrRespond(*engine, *agent, req.matches[2], std::nullopt, res);
   if (!run) return;
   auto body = JsonObjectBodyOrRespond(req, res);
@@ -46,13 +43,10 @@ void ApproveRun(const Deps& d, const httplib::Request& req, httplib::Response& r
 }
 
 void CancelRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  auto caller = AuthenticateOrRespond(req, res);
-  if (!caller) return;
-  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
-  if (!engine) return;
-  auto fixtures = engine->fixtures();
-  const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
-  if (!agent) return;
+  auto call = AgentCallOrRespond(d.spaces, req, res);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
+  const script::Agent* agent = call->agent;
   auto run = RunOrRespond(*engine, *agent, req.matches[2], std::nullopt, res);
   if (!run) return;
   if (IsTerminal(run->state.run.status)) {

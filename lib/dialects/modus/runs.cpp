@@ -31,13 +31,11 @@ bool TimeframeOrRespond(const httplib::Request& req, std::optional<int64_t>& win
 }  // namespace
 
 void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  auto caller = AuthenticateOrRespond(req, res);
-  if (!caller) return;
-  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
-  if (!engine) return;
-  auto fixtures = engine->fixtures();
-  const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
-  if (!agent) return;
+  auto call = AgentCallOrRespond(d.spaces, req, res);
+  if (!call) return;
+  const Caller* caller = &call->caller;
+  engine::Engine* engine = call->engine;
+  const script::Agent* agent = call->agent;
 
   std::string status = req.has_param("status") ? req.get_param_value("status") : "all_executions";
   if (status != "all_executions" && status != "running" && status != "awaiting_human" && status != "completed" &&
@@ -102,13 +100,10 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
 }
 
 void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  auto caller = AuthenticateOrRespond(req, res);
-  if (!caller) return;
-  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
-  if (!engine) return;
-  auto fixtures = engine->fixtures();
-  const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
-  if (!agent) return;
+  auto call = AgentCallOrRespond(d.spaces, req, res);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
+  const script::Agent* agent = call->agent;
   std::optional<std::string> temporal;
   if (req.has_param("temporalRunId")) temporal = req.get_param_value("temporalRunId");
   auto run = RunOrRespond(*engine, *agent, req.matches[2], temporal, res);

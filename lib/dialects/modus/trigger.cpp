@@ -8,13 +8,11 @@
 namespace sandbox::modus {
 
 void TriggerRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  auto caller = AuthenticateOrRespond(req, res);
-  if (!caller) return;
-  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
-  if (!engine) return;
-  auto fixtures = engine->fixtures();
-  const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
-  if (!agent) return;
+  auto call = AgentCallOrRespond(d.spaces, req, res);
+  if (!call) return;
+  const Caller* caller = &call->caller;
+  engine::Engine* engine = call->engine;
+  const script::Agent* agent = call->agent;
   auto body = JsonObjectBodyOrRespond(req, res);
   if (!body) return;
   std::string trigger = "manual";
