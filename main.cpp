@@ -89,7 +89,7 @@ int Serve(const cli::Options& o) {
                           o.disabled_features.end();
   middesk::Deps middesk_deps{spaces, keys, agents_created_at, o.heartbeat_ms, feedback_enabled};
   middesk::RegisterRoutes(server.routes(), middesk_deps);
-  modus::Deps modus_deps{spaces, agents_created_at};
+  modus::Deps modus_deps{spaces, agents_created_at, o.heartbeat_ms};
   modus::RegisterRoutes(server.routes(), modus_deps);
   control::FixtureReloader reloader(spaces, o.fixtures, ids);
   control::Deps control_deps{spaces, AGENT_SANDBOX_VERSION, reloader};

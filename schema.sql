@@ -145,3 +145,13 @@ CREATE TABLE object_states (
   updated_at  INTEGER NOT NULL,
   PRIMARY KEY (ns, object_type, object_id)
 ) WITHOUT ROWID;
+
+-- Idempotency-Key of the Modus runtime (POST /agent/runs): the run each key
+-- created and the request it came with, per namespace.
+CREATE TABLE idempotency_keys (
+  ns        TEXT NOT NULL,
+  key       TEXT NOT NULL,
+  body_hash TEXT NOT NULL,
+  run_id    TEXT NOT NULL,
+  PRIMARY KEY (ns, key)
+) WITHOUT ROWID;

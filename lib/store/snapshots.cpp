@@ -35,8 +35,8 @@ Status Store::DeleteEverything() {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
-  for (const char* table : {"feedback", "actions", "object_states", "interrupts", "steps", "run_events", "runs",
-                            "threads", "meta"}) {
+  for (const char* table : {"idempotency_keys", "feedback", "actions", "object_states", "interrupts", "steps",
+                            "run_events", "runs", "threads", "meta"}) {
     Status st = db_->writer->Exec(std::string("DELETE FROM ") + table);
     if (!st.ok()) return st;
   }
@@ -51,6 +51,7 @@ Status Store::DeleteNamespace() {
   std::vector<std::string> sql = {
       std::string("DELETE FROM feedback WHERE run_id IN ") + runs,
       "DELETE FROM actions WHERE ns = ?1",
+      "DELETE FROM idempotency_keys WHERE ns = ?1",
       "DELETE FROM object_states WHERE ns = ?1",
       std::string("DELETE FROM interrupts WHERE run_id IN ") + runs,
       std::string("DELETE FROM steps WHERE run_id IN ") + runs,

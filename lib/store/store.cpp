@@ -674,4 +674,23 @@ Result<std::optional<Instant>> Store::SavedClock() {
   });
 }
 
+Status Store::SaveIdempotencyKey(const std::string& key, const IdempotencyRecord& record) {
+  std::lock_guard<std::mutex> g(db_->writer_mu);
+  Statement q(*db_->writer,
+              "INSERT INTO idempotency_keys (ns, key, body_hash, run_id) VALUES (?1, ?2, ?3, ?4) "
+              "ON CONFLICT (ns, key) DO UPDATE SET body_hash = excluded.body_hash, run_id = excluded.run_id");
+  return q.Bind(1, ns_).Bind(2, key).Bind(3, record.body_hash).Bind(4, record.run_id).Run();
+}
+
+Result<std::optional<IdempotencyRecord>> Store::IdempotencyKey(const std::string& key) {
+  return WithReader([&](Connection& c) -> Result<std::optional<IdempotencyRecord>> {
+    Statement q(c, "SELECT body_hash, run_id FROM idempotency_keys WHERE ns = ?1 AND key = ?2");
+    q.Bind(1, ns_).Bind(2, key);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return std::optional<IdempotencyRecord>();
+    return std::optional<IdempotencyRecord>(IdempotencyRecord{q.Text(0), q.Text(1)});
+  });
+}
+
 }  // namespace sandbox::store

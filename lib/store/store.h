@@ -49,6 +49,12 @@ struct Database {
   std::map<std::string, std::unique_ptr<Connection>> memory_snapshots;  // in-memory databases only
 };
 
+// What an Idempotency-Key of the Modus runtime (POST /agent/runs) stands for.
+struct IdempotencyRecord {
+  std::string body_hash;  // of the request body's canonical JSON
+  std::string run_id;     // the run it created
+};
+
 // A Store sees one namespace: every query is limited to its rows.
 class Store {
  public:
@@ -87,6 +93,9 @@ class Store {
   Status SaveSnapshot(const std::string& name);
   // Records this namespace's clock (snapshots and restarts start from it).
   Status SaveClockNow(Instant now);
+  // Records (or replaces) what the Idempotency-Key `key` of this namespace
+  // stands for.
+  Status SaveIdempotencyKey(const std::string& key, const IdempotencyRecord& record);
   Status RestoreSnapshot(const std::string& name);
   Result<std::vector<std::string>> Snapshots();
 
@@ -121,6 +130,8 @@ class Store {
   Result<int64_t> CountThreads();
   Result<int64_t> CountRuns();
   Result<int64_t> CountRunsInThread(const std::string& thread_id);
+  // What SaveIdempotencyKey recorded for `key` in this namespace, if anything.
+  Result<std::optional<IdempotencyRecord>> IdempotencyKey(const std::string& key);
   // The sandbox instant saved with the last commit, if any.
   Result<std::optional<Instant>> SavedClock();
 

@@ -6,6 +6,11 @@
 
 namespace sandbox::modus {
 
+// The runtime (runtime.cpp; spec section 5).
+void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
 void RegisterRoutes(httplib::Server& s, const Deps& d) {
   using Handler = void (*)(const Deps&, const httplib::Request&, httplib::Response&);
   auto bind = [&d](Handler h) {
@@ -15,6 +20,10 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   s.Get(R"(/api/v1/agents/([^/]+))", bind(GetAgent));
   s.Get(R"(/api/v1/agents/([^/]+)/runs)", bind(ListRuns));
   s.Get(R"(/api/v1/agents/([^/]+)/runs/([^/]+))", bind(GetRun));
+  // The runtime.
+  s.Post("/agent/runs", bind(PostAgentRun));
+  s.Get(R"(/agent/runs/([^/]+)/stream)", bind(StreamAgentRun));
+  s.Get(R"(/agent/runs/([^/]+)/events)", bind(AgentRunEvents));
   // Sandbox extensions.
   s.Post(R"(/api/v1/agents/([^/]+)/runs/([^/]+)/approval)", bind(ApproveRun));
   s.Post(R"(/api/v1/agents/([^/]+)/runs/([^/]+)/cancel)", bind(CancelRun));

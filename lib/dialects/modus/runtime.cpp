@@ -1,0 +1,289 @@
+// The Modus runtime (spec section 5; docs/modus.md "Runtime"):
+//   POST /agent/runs                  start a run (or attach to one by Idempotency-Key)
+//   GET  /agent/runs/{runId}/stream   its RunEvent stream over SSE
+//   GET  /agent/runs/{runId}/events   the same frames by long-poll
+// Frames come from the run's log (runtime_frames.h): a stream replays the log
+// after Last-Event-ID, then follows new commits through the engine's bus
+// until the terminal frame, sending heartbeat frames while nothing happens.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <mutex>
+
+#include "dialects/modus/errors.h"
+#include "dialects/modus/render.h"
+#include "dialects/modus/request.h"
+#include "dialects/modus/routes.h"
+#include "dialects/modus/runtime_frames.h"
+
+namespace sandbox::modus {
+namespace {
+
+constexpr int64_t kMaxWaitMs = 25000;
+
+// Serializes "look up the key, create the run, record the key" so two
+// requests with one Idempotency-Key never create two runs.
+std::mutex& IdempotencyMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+// FNV-1a 64 of the body's canonical JSON (keys sorted), 16 hex digits.
+std::string BodyHash(const Json& body) {
+  std::string text = nlohmann::json::parse(body.dump()).dump();
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char ch : text) {
+    h ^= ch;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+void RespondForbidden(httplib::Response& res, const std::string& message, const std::string& field) {
+  RespondJson(res, 403,
+              OrderedJson{{"error", {{"code", "permission_denied"}, {"message", message}, {"field", field}}}});
+}
+
+bool WantsJson(const httplib::Request& req) {
+  return req.get_header_value("Accept").find("application/json") != std::string::npos;
+}
+
+// Last-Event-ID (header, or ?lastEventId=): the seq to resume after; nullopt
+// after a 400 was written.
+std::optional<int64_t> LastSeqOrRespond(const httplib::Request& req, std::string& raw, httplib::Response& res) {
+  raw.clear();
+  if (req.has_header("Last-Event-ID")) raw = req.get_header_value("Last-Event-ID");
+  else if (req.has_param("lastEventId")) raw = req.get_param_value("lastEventId");
+  auto seq = ParseRuntimeCursor(raw);
+  if (!seq) {
+    RespondError(res, Status::InvalidArgument("Last-Event-ID must be 0 or the id of a frame of this stream",
+                                              "Last-Event-ID"));
+  }
+  return seq;
+}
+
+struct Follow {
+  engine::Engine* engine = nullptr;
+  std::string run_id;
+  int64_t after_seq = 0;
+  RuntimeFrames frames;
+};
+
+// Reads the log past what `f` has folded; appends the frames past after_seq.
+bool ReadNew(Follow& f, std::vector<RuntimeFrame>& out) {
+  auto events = f.engine->store().Events(f.run_id, f.frames.applied_seq());
+  if (!events.ok()) return false;
+  for (const Event& e : events.value()) {
+    auto frame = f.frames.Next(e);
+    if (frame && frame->seq > f.after_seq) out.push_back(std::move(*frame));
+  }
+  return true;
+}
+
+void StreamFrom(httplib::Response& res, engine::Engine* engine, const std::string& run_id, int64_t after_seq,
+                int64_t heartbeat_ms) {
+  auto f = std::make_shared<Follow>();
+  f->engine = engine;
+  f->run_id = run_id;
+  f->after_seq = after_seq;
+  res.status = 200;
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+  res.set_chunked_content_provider("text/event-stream", [f, heartbeat_ms](size_t, httplib::DataSink& sink) {
+    engine::EventBus& bus = f->engine->bus();
+    while (true) {
+      // The version before the store, so a commit in between still wakes the wait.
+      uint64_t seen = bus.version();
+      std::vector<RuntimeFrame> frames;
+      if (!ReadNew(*f, frames)) return false;
+      for (const RuntimeFrame& frame : frames) {
+        std::string wire = frame.Wire();
+        if (!sink.write(wire.data(), wire.size())) return false;
+      }
+      if (f->frames.finished()) {
+        sink.done();
+        return true;
+      }
+      auto wake = bus.Wait(seen, std::chrono::milliseconds(heartbeat_ms));
+      if (wake == engine::EventBus::Wake::kShutdown) {
+        sink.done();
+        return true;
+      }
+      if (wake == engine::EventBus::Wake::kTimeout) {
+        std::string beat = HeartbeatFrame(f->engine->Now()).Wire();
+        if (!sink.write(beat.data(), beat.size())) return false;
+      }
+    }
+  });
+}
+
+void StreamSingleFrame(httplib::Response& res, const RuntimeFrame& frame) {
+  res.status = 200;
+  res.set_header("Cache-Control", "no-cache");
+  res.set_content(frame.Wire(), "text/event-stream");
+}
+
+// A required non-empty string field; nullopt after a 400.
+std::optional<std::string> RequiredString(const Json& body, const char* field, httplib::Response& res) {
+  if (!body.contains(field) || !body[field].is_string() || body[field].get<std::string>().empty()) {
+    RespondError(res, Status::InvalidArgument(std::string("Parameter `") + field + "` must be a non-empty string",
+                                              field));
+    return std::nullopt;
+  }
+  return body[field].get<std::string>();
+}
+
+// The agent a run is for: body.agentId (sandbox extension), else the org's
+// task agent with the lowest Modus id. nullptr after an error was written.
+const script::Agent* RuntimeAgentOrRespond(const script::FixtureSet& fixtures, const Json& body,
+                                           httplib::Response& res) {
+  if (body.contains("agentId") && !body["agentId"].is_null()) {
+    const Json& id = body["agentId"];
+    if (!id.is_number_integer()) {
+      RespondError(res, Status::InvalidArgument("Parameter `agentId` must be an integer", "agentId"));
+      return nullptr;
+    }
+    for (const auto& a : fixtures.agents) {
+      if (a.modus && a.modus->id == id.get<int64_t>()) return &a;
+    }
+    RespondError(res, Status::NotFound("agent not found", "agentId"));
+    return nullptr;
+  }
+  const script::Agent* best = nullptr;
+  for (const auto& a : fixtures.agents) {
+    if (a.modus && a.modus->agent_type == "task" && (!best || a.modus->id < best->modus->id)) best = &a;
+  }
+  if (!best) RespondError(res, Status::NotFound("the organization has no task agent", "agentId"));
+  return best;
+}
+
+}  // namespace
+
+void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  auto caller = AuthenticateOrRespond(req, res);
+  if (!caller) return;
+  auto body = JsonObjectBodyOrRespond(req, res);
+  if (!body) return;
+  if (!RequiredString(*body, "message", res)) return;
+  if (!RequiredString(*body, "sessionId", res)) return;
+  auto org = RequiredString(*body, "organizationId", res);
+  if (!org) return;
+  if (Lower(*org) != caller->org_uuid) {
+    return RespondForbidden(res, "organizationId is not the organization of the token", "organizationId");
+  }
+  if (body->contains("action") && (!(*body)["action"].is_string() || (*body)["action"] != "chat")) {
+    return RespondError(res, Status::InvalidArgument("Parameter `action` must be \"chat\"", "action"));
+  }
+  if (body->contains("fileThreadId") && !(*body)["fileThreadId"].is_null() && !(*body)["fileThreadId"].is_string()) {
+    return RespondError(res, Status::InvalidArgument("Parameter `fileThreadId` must be a string", "fileThreadId"));
+  }
+  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
+  if (!engine) return;
+  auto fixtures = engine->fixtures();
+  const script::Agent* agent = RuntimeAgentOrRespond(*fixtures, *body, res);
+  if (!agent) return;
+
+  const bool json = WantsJson(req);
+  const std::string key = req.get_header_value("Idempotency-Key");
+  const std::string hash = BodyHash(*body);
+  std::unique_lock<std::mutex> lock(IdempotencyMutex(), std::defer_lock);
+  std::string run_id;
+  if (!key.empty()) {
+    lock.lock();
+    auto known = engine->store().IdempotencyKey(key);
+    if (!known.ok()) return RespondError(res, known.status());
+    if (known.value()) {
+      auto existing = engine->store().GetRun(known.value()->run_id, /*with_steps=*/false);
+      if (!existing.ok()) return RespondError(res, existing.status());
+      if (existing.value()) {  // else the namespace was reset since: the key is free again
+        if (known.value()->body_hash != hash) {
+          const std::string message = "409 conflict: Idempotency-Key reused with a different body";
+          if (json) return RespondError(res, Status::Conflict(message, "Idempotency-Key"));
+          return StreamSingleFrame(res, ErrorFrame(message));
+        }
+        run_id = known.value()->run_id;
+      }
+    }
+  }
+  if (run_id.empty()) {
+    engine::CreateRunCommand cmd{*body,        agent->type,       std::nullopt, std::nullopt, std::nullopt,
+                                 std::nullopt, caller->principal, "api"};
+    auto run = engine->CreateRun(std::move(cmd));
+    if (!run.ok()) return RespondError(res, run.status());
+    run_id = run->run.id;
+    if (!key.empty()) {
+      Status st = engine->store().SaveIdempotencyKey(key, {hash, run_id});
+      if (!st.ok()) return RespondError(res, st);
+    }
+  }
+  if (lock.owns_lock()) lock.unlock();
+  if (json) {
+    auto run = engine->store().GetRun(run_id, /*with_steps=*/false);
+    if (!run.ok()) return RespondError(res, run.status());
+    if (!run.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
+    return RespondJson(res, 201, OrderedJson{{"runId", run_id}, {"status", ModusStatus(run.value()->run.status)}});
+  }
+  StreamFrom(res, engine, run_id, 0, d.heartbeat_ms);
+}
+
+void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  auto caller = AuthenticateOrRespond(req, res);
+  if (!caller) return;
+  std::string raw;
+  auto after = LastSeqOrRespond(req, raw, res);
+  if (!after) return;
+  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
+  if (!engine) return;
+  auto run = engine->store().GetRun(req.matches[1], /*with_steps=*/false);
+  if (!run.ok()) return RespondError(res, run.status());
+  if (!run.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
+  StreamFrom(res, engine, run.value()->run.id, *after, d.heartbeat_ms);
+}
+
+void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  auto caller = AuthenticateOrRespond(req, res);
+  if (!caller) return;
+  std::string raw;
+  auto after = LastSeqOrRespond(req, raw, res);
+  if (!after) return;
+  int64_t wait_ms = 0;
+  if (req.has_param("waitMs")) {
+    std::string v = req.get_param_value("waitMs");
+    if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) {
+      return RespondError(res, Status::InvalidArgument("Parameter `waitMs` must be a number from 0 to 25000",
+                                                       "waitMs"));
+    }
+    wait_ms = std::min<int64_t>(std::stoll(v), kMaxWaitMs);
+  }
+  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
+  if (!engine) return;
+  auto run = engine->store().GetRun(req.matches[1], /*with_steps=*/false);
+  if (!run.ok()) return RespondError(res, run.status());
+  if (!run.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
+
+  Follow f;
+  f.engine = engine;
+  f.run_id = run.value()->run.id;
+  f.after_seq = *after;
+  std::vector<RuntimeFrame> frames;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+  engine::EventBus& bus = engine->bus();
+  while (true) {
+    uint64_t seen = bus.version();
+    if (!ReadNew(f, frames)) return RespondError(res, Status::Internal("cannot read the run's events"));
+    if (!frames.empty() || f.frames.finished()) break;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) break;
+    if (bus.Wait(seen, left) == engine::EventBus::Wake::kShutdown) break;
+  }
+  OrderedJson events = OrderedJson::array();
+  for (const RuntimeFrame& frame : frames) events.push_back({{"id", frame.id}, {"data", frame.data}});
+  OrderedJson last = nullptr;
+  if (!frames.empty()) last = frames.back().id;
+  else if (*after > 0) last = raw;
+  RespondJson(res, 200, OrderedJson{{"events", std::move(events)}, {"lastEventId", last}, {"done", f.frames.finished()}});
+}
+
+}  // namespace sandbox::modus
