@@ -14,6 +14,11 @@ void GetAgent(const Deps& d, const httplib::Request& req, httplib::Response& res
 void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
+// The runtime service (runtime.cpp; spec section 5).
+void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
 // Sandbox extensions (not in the vendor's contract).
 void ApproveRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void CancelRun(const Deps& d, const httplib::Request& req, httplib::Response& res);

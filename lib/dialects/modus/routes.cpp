@@ -6,11 +6,6 @@
 
 namespace sandbox::modus {
 
-// The runtime (runtime.cpp; spec section 5).
-void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
-void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
-void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Response& res);
-
 void RegisterRoutes(httplib::Server& s, const Deps& d) {
   using Handler = void (*)(const Deps&, const httplib::Request&, httplib::Response&);
   auto bind = [&d](Handler h) {
