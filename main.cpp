@@ -72,7 +72,9 @@ int Serve(const cli::Options& o) {
   };
   auto fixture_set = std::make_shared<const script::FixtureSet>(std::move(fixtures).value());
   const Instant agents_created_at = make_clock()->now();
-  engine::Namespaces spaces(*store.value(), make_clock, o.seed, fixture_set);
+  // Schedule triggers fire in the Modus organisations' namespaces.
+  auto is_modus_org = [](const std::string& ns) { return ns.rfind("org-", 0) == 0; };
+  engine::Namespaces spaces(*store.value(), make_clock, o.seed, fixture_set, is_modus_org);
 
   sigset_t signals;
   sigemptyset(&signals);

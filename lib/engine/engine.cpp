@@ -74,6 +74,12 @@ Status Engine::Start() {
 
 Status Engine::LoadFromStore() {
   active_.clear();
+  schedule_counts_.clear();
+  for (const auto& agent : fixtures()->agents) {
+    auto n = store_.CountScheduledRuns(agent.type);
+    if (!n.ok()) return n.status();
+    if (n.value() > 0) schedule_counts_[agent.type] = n.value();
+  }
   auto threads = store_.CountThreads();
   auto runs = store_.CountRuns();
   if (!threads.ok()) return threads.status();
@@ -192,6 +198,12 @@ std::optional<std::pair<Instant, std::string>> Engine::NextDue(bool future_expir
       best_ordinal = run.state.run.ordinal;
     }
   }
+  // Schedules, like expiries, are waited for, never jumped to by virtual time;
+  // at an equal instant runs already under way go first.
+  auto schedule = NextSchedule();
+  if (schedule && (future_expiries || schedule->first <= clock_.now()) && (!best || schedule->first < best->first)) {
+    best = schedule;
+  }
   return best;
 }
 
@@ -204,7 +216,7 @@ void Engine::Drain(std::vector<Event>* fired) {
       if (clock_.mode() != ClockMode::kVirtual) return;
       clock_.advance_to(next->first);
     }
-    Status st = AdvanceRun(next->second, next->first, nullptr, fired);
+    Status st = FireDue(next->second, next->first, fired);
     if (!st.ok()) {
       SetStickyError(st);
       return;
@@ -399,6 +411,14 @@ Result<Thread> Engine::CreateThread(CreateThreadCommand cmd) {
 
 Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
   return Submit<RunState>([this, cmd = std::move(cmd)]() -> Result<RunState> {
+    auto started = StartRun(cmd, clock_.now());
+    if (!started.ok()) return started.status();
+    return SettleNow(std::move(started).value());
+  });
+}
+
+Result<RunState> Engine::StartRun(const CreateRunCommand& cmd, Instant now) {
+  {
     // Held for the whole command: a reload cannot free the scenario under us.
     auto fixtures = this->fixtures();
     const script::Agent* agent = fixtures->FindAgentByType(cmd.agent_type);
@@ -409,7 +429,6 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
       return Status::NotFound("scenario \"" + *cmd.scenario + "\" not found for agent type " + agent->type,
                               "X-Sandbox-Scenario");
     }
-    Instant now = clock_.now();
     std::optional<Thread> new_thread;
     std::string thread_id;
     if (cmd.thread_id) {
@@ -454,10 +473,47 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
     bus_.Publish();
     if (new_thread) ++next_thread_ordinal_;
     ++next_run_ordinal_;
+    if (cmd.trigger_type == "schedule") ++schedule_counts_[agent->type];
     RunState snapshot = run.state;
     active_[run_id] = std::move(run);
-    return SettleNow(std::move(snapshot));
-  });
+    return snapshot;
+  }
+}
+
+std::optional<std::pair<Instant, std::string>> Engine::NextSchedule() const {
+  if (!fire_schedules_) return std::nullopt;
+  std::optional<std::pair<Instant, std::string>> best;
+  auto fixtures = this->fixtures();
+  for (const auto& agent : fixtures->agents) {
+    if (!agent.modus || !agent.modus->enabled) continue;
+    for (const auto& t : agent.modus->triggers) {
+      if (t.type != "schedule" || !t.every_ms || *t.every_ms <= 0) continue;
+      auto it = schedule_counts_.find(agent.type);
+      int64_t fired = it == schedule_counts_.end() ? 0 : it->second;
+      Instant first = t.start.value_or(clock_start_ + *t.every_ms);
+      Instant due = first + fired * *t.every_ms;
+      if (!best || due < best->first) best = std::make_pair(due, std::string(kSchedulePrefix) + agent.type);
+      break;  // one schedule per agent
+    }
+  }
+  return best;
+}
+
+Status Engine::FireDue(const std::string& id, Instant due, std::vector<Event>* fired) {
+  if (id.rfind(kSchedulePrefix, 0) != 0) return AdvanceRun(id, due, nullptr, fired);
+  // A schedule trigger: a new run of the agent, started at the scheduled instant.
+  CreateRunCommand cmd;
+  cmd.request = Json::object();
+  cmd.agent_type = id.substr(std::string(kSchedulePrefix).size());
+  cmd.trigger_type = "schedule";
+  auto run = StartRun(cmd, due);
+  if (!run.ok()) return run.status();
+  if (fired) {
+    auto log = store_.Events(run.value().run.id);
+    if (!log.ok()) return log.status();
+    fired->insert(fired->end(), log.value().begin(), log.value().end());
+  }
+  return Status::Ok();
 }
 
 Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, const std::string& interrupt_id,
@@ -591,7 +647,7 @@ Result<std::vector<Event>> Engine::AdvanceClock(Instant t) {
       auto next = NextDue();
       if (!next || next->first > t) break;
       clock_.advance_to(next->first);
-      Status st = AdvanceRun(next->second, next->first, nullptr, &fired);
+      Status st = FireDue(next->second, next->first, &fired);
       if (!st.ok()) {
         SetStickyError(st);
         return st;

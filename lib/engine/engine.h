@@ -124,6 +124,11 @@ class Engine {
   // clock included (after a snapshot restore).
   Status Reload();
 
+  // Schedule triggers of the fixtures' Modus identities start runs in this
+  // namespace as the clock passes them (never jumped to by virtual time).
+  // Call before Start().
+  void EnableSchedules() { fire_schedules_ = true; }
+
   Instant Now() const { return clock_.now(); }
   // The namespace's store: reads for the dialects go through it.
   store::Store& store() { return store_; }
@@ -171,6 +176,13 @@ class Engine {
   void SetStickyError(const Status& st);
   // Rebuilds the writer's view (active runs, ordinals) from the store.
   Status LoadFromStore();
+  // Starts a run at `now` and makes it active (writer thread only).
+  Result<RunState> StartRun(const CreateRunCommand& cmd, Instant now);
+  // The earliest schedule trigger due, as (instant, kSchedulePrefix + agent type).
+  std::optional<std::pair<Instant, std::string>> NextSchedule() const;
+  // Fires what NextDue named: a run's due work, or a schedule trigger.
+  Status FireDue(const std::string& id, Instant due, std::vector<Event>* fired);
+  static constexpr const char* kSchedulePrefix = "\x01schedule:";
   // The run resumed at `interrupt_id` (the run.resumed event applied) and
   // that event; nothing is written yet.
   struct PreparedResume {
@@ -202,6 +214,8 @@ class Engine {
   std::thread writer_;
   EventBus bus_;
   Instant clock_start_;  // where the clock stood when the engine was made
+  bool fire_schedules_ = false;
+  std::map<std::string, int64_t> schedule_counts_;  // agent type -> scheduled runs so far
 };
 
 // Defined here because every file of the engine submits commands.

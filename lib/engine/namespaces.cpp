@@ -6,8 +6,13 @@
 namespace sandbox::engine {
 
 Namespaces::Namespaces(store::Store& root, ClockFactory make_clock, uint64_t default_seed,
-                       std::shared_ptr<const script::FixtureSet> fixtures)
-    : root_(root), make_clock_(std::move(make_clock)), default_seed_(default_seed), fixtures_(std::move(fixtures)) {}
+                       std::shared_ptr<const script::FixtureSet> fixtures,
+                       std::function<bool(const std::string& ns)> fires_schedules)
+    : root_(root),
+      make_clock_(std::move(make_clock)),
+      default_seed_(default_seed),
+      fixtures_(std::move(fixtures)),
+      fires_schedules_(std::move(fires_schedules)) {}
 
 Namespaces::~Namespaces() { Stop(); }
 
@@ -65,6 +70,7 @@ Result<Engine*> Namespaces::Create(const std::string& ns, std::optional<uint64_t
   space->clock = make_clock_();
   space->ids = std::make_unique<IdGenerator>(chosen);
   space->engine = std::make_unique<Engine>(*space->store, *space->clock, *space->ids, fixtures_);
+  if (fires_schedules_ && fires_schedules_(ns)) space->engine->EnableSchedules();
   Status st = space->engine->Start();
   if (!st.ok()) return st;
   Engine* e = space->engine.get();

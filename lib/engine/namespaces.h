@@ -27,8 +27,11 @@ using ClockFactory = std::function<std::unique_ptr<Clock>()>;
 
 class Namespaces {
  public:
+  // `fires_schedules` says which namespaces run the fixtures' schedule
+  // triggers (the Modus dialect's organisations).
   Namespaces(store::Store& root, ClockFactory make_clock, uint64_t default_seed,
-             std::shared_ptr<const script::FixtureSet> fixtures);
+             std::shared_ptr<const script::FixtureSet> fixtures,
+             std::function<bool(const std::string& ns)> fires_schedules = nullptr);
   ~Namespaces();
 
   // Starts the default namespace and every namespace the database knows.
@@ -68,6 +71,7 @@ class Namespaces {
   mutable std::mutex mu_;
   std::shared_ptr<const script::FixtureSet> fixtures_;
   std::map<std::string, std::unique_ptr<Space>> spaces_;
+  std::function<bool(const std::string& ns)> fires_schedules_;
 };
 
 }  // namespace sandbox::engine

@@ -648,6 +648,13 @@ Result<int64_t> Store::CountActions() {
       [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM actions WHERE ns = ?2", std::nullopt, ns_); });
 }
 
+Result<int64_t> Store::CountScheduledRuns(const std::string& agent_type) {
+  return WithReader([&](Connection& c) {
+    return CountQuery(c, "SELECT count(*) FROM runs WHERE agent = ?1 AND ns = ?2 AND trigger_type = 'schedule'",
+                      agent_type, ns_);
+  });
+}
+
 Result<int64_t> Store::CountThreads() {
   return WithReader(
       [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM threads WHERE ns = ?2", std::nullopt, ns_); });

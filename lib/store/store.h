@@ -130,6 +130,8 @@ class Store {
   Result<int64_t> CountThreads();
   Result<int64_t> CountRuns();
   Result<int64_t> CountRunsInThread(const std::string& thread_id);
+  // Runs of `agent_type` a schedule trigger started.
+  Result<int64_t> CountScheduledRuns(const std::string& agent_type);
   // What SaveIdempotencyKey recorded for `key` in this namespace, if anything.
   Result<std::optional<IdempotencyRecord>> IdempotencyKey(const std::string& key);
   // The sandbox instant saved with the last commit, if any.

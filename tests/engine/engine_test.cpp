@@ -544,3 +544,47 @@ TEST_CASE("a run is cancelled while running or waiting, and not after it ended",
   CHECK(sb.engine->Resume({waiting, w.interrupts[0].id, "approve"}).status().code() == Code::kConflict);
   CHECK(w.run.trigger_type == "api");
 }
+
+TEST_CASE("schedule triggers start runs as the clock passes them, only where enabled", "[engine]") {
+  const std::string fixture = R"({"agents":[{"type":"nightly","name":"Nightly","description":"d",
+    "modus":{"id":9,"agent_type":"task","triggers":[{"type":"schedule","every":"1h"}]},
+    "scenarios":[{"name":"default","steps":[{"name":"work","label":"Work","duration":"1m"}]}]}]})";
+  auto make = [&](bool schedules, ClockMode mode, std::unique_ptr<store::Store>& st, SteppedClock& clock,
+                  IdGenerator& ids) {
+    st = std::move(store::Store::Open(":memory:")).value();
+    auto set = script::ParseFixtureText(fixture, "t.json", ids);
+    REQUIRE(set.ok());
+    auto e = std::make_unique<engine::Engine>(*st, clock, ids,
+                                              std::make_shared<const script::FixtureSet>(std::move(set).value()));
+    if (schedules) e->EnableSchedules();
+    REQUIRE(e->Start().ok());
+    (void)mode;
+    return e;
+  };
+  IdGenerator ids(0);
+  {
+    SteppedClock clock(ClockMode::kVirtual, kStart);
+    std::unique_ptr<store::Store> st;
+    auto e = make(true, ClockMode::kVirtual, st, clock, ids);
+    // Virtual time does not run ahead to the next schedule on its own.
+    CHECK(e->Now() == kStart);
+    CHECK(st->CountRuns().value() == 0);
+    auto fired = e->AdvanceClock(kStart + 3 * 3600000);
+    REQUIRE(fired.ok());
+    auto runs = st->ListRuns(10, 0).value().items;  // newest first
+    REQUIRE(runs.size() == 3);
+    CHECK(runs[2].run.created_at == kStart + 3600000);
+    CHECK(runs[1].run.created_at == kStart + 2 * 3600000);
+    CHECK(runs[0].run.created_at == kStart + 3 * 3600000);
+    for (const auto& r : runs) CHECK(r.run.trigger_type == "schedule");
+    CHECK(runs[2].run.status == RunStatus::kCompleted);
+    CHECK(fired.value().front().type == "run.started");
+  }
+  {
+    SteppedClock clock(ClockMode::kManual, kStart);
+    std::unique_ptr<store::Store> st;
+    auto e = make(false, ClockMode::kManual, st, clock, ids);
+    REQUIRE(e->AdvanceClock(kStart + 3 * 3600000).ok());
+    CHECK(st->CountRuns().value() == 0);  // not enabled in this namespace
+  }
+}

@@ -439,3 +439,20 @@ TEST_CASE("modus: run list pagination over a long history", "[http]") {
   CHECK(big.json["nextPageToken"].is_string());
   CHECK(big.json["counts"]["all_executions"] == 105);
 }
+
+TEST_CASE("the workflow agent's daily schedule starts runs in an organisation as its clock passes", "[http]") {
+  SandboxProcess sb;
+  // The organisation's namespace comes into being on its first request.
+  REQUIRE_STATUS(sb.Get("/api/v1/agents/202/runs", Pat()), 200);
+  auto advanced = sb.Post("/_sandbox/clock/advance", R"({"by":"48h"})", Ns());
+  REQUIRE_STATUS(advanced, 200);
+  auto list = sb.Get("/api/v1/agents/202/runs", Pat());
+  REQUIRE_STATUS(list, 200);
+  REQUIRE(list.json["runs"].size() == 2);
+  for (const auto& run : list.json["runs"]) CHECK(run["triggerType"] == "schedule");
+  // The fixture schedules it every 24h from 06:00.
+  CHECK(list.json["runs"][1]["startedAt"] == "2026-01-01T06:00:00.000Z");
+  CHECK(list.json["runs"][0]["startedAt"] == "2026-01-02T06:00:00.000Z");
+  // The default (Middesk) namespace runs no schedules.
+  CHECK(sb.Get("/v1/runs").json["total_count"] == 0);
+}
