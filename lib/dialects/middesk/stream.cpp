@@ -4,6 +4,7 @@
 // while nothing happens; an interrupted run keeps the stream open.
 #include <memory>
 
+#include "dialects/follow_run.h"
 #include "dialects/middesk/errors.h"
 #include "dialects/middesk/handlers.h"
 #include "dialects/middesk/request.h"
@@ -49,41 +50,21 @@ void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   auto state = std::make_shared<StreamState>();
   state->run_id = run.value()->run.id;
   state->after_frame = last_event_id;
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("X-Accel-Buffering", "no");
-  const int64_t heartbeat_ms = d.heartbeat_ms;
-  res.set_chunked_content_provider("text/event-stream", [engine, heartbeat_ms, state](size_t, httplib::DataSink& sink) {
-    engine::EventBus& bus = engine->bus();
-    while (true) {
-      // Read the version before the store, so a commit landing in between
-      // still wakes the wait below.
-      uint64_t seen = bus.version();
-      auto events = engine->store().Events(state->run_id, state->frames.applied_seq());
-      if (!events.ok()) return false;
-      for (const Event& e : events.value()) {
-        auto frames = state->frames.Next(e);
-        if (!frames.ok()) return false;
-        for (const StreamFrame& f : frames.value()) {
-          if (f.id <= state->after_frame) continue;
-          std::string wire = f.Wire();
-          if (!sink.write(wire.data(), wire.size())) return false;
-        }
-      }
-      if (state->frames.finished()) {
-        sink.done();
-        return true;
-      }
-      auto wake = bus.Wait(seen, std::chrono::milliseconds(heartbeat_ms));
-      if (wake == engine::EventBus::Wake::kShutdown) {
-        sink.done();
-        return true;
-      }
-      if (wake == engine::EventBus::Wake::kTimeout) {
-        std::string beat = http::SseComment("keep-alive");
-        if (!sink.write(beat.data(), beat.size())) return false;
+  auto r = std::make_shared<dialects::RunLogRenderer>();
+  r->applied_seq = [state] { return state->frames.applied_seq(); };
+  r->render = [state](const std::vector<Event>& events, std::string& wire) {
+    for (const Event& e : events) {
+      auto frames = state->frames.Next(e);
+      if (!frames.ok()) return false;
+      for (const StreamFrame& f : frames.value()) {
+        if (f.id > state->after_frame) wire += f.Wire();
       }
     }
-  });
+    return true;
+  };
+  r->finished = [state] { return state->frames.finished(); };
+  r->heartbeat = [] { return http::SseComment("keep-alive"); };
+  dialects::StreamRunLog(res, engine, state->run_id, d.heartbeat_ms, std::move(r));
 }
 
 }  // namespace sandbox::middesk

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 
+#include "dialects/follow_run.h"
 #include "dialects/modus/errors.h"
 #include "dialects/modus/render.h"
 #include "dialects/modus/request.h"
@@ -89,34 +90,18 @@ void StreamFrom(httplib::Response& res, engine::Engine* engine, const std::strin
   f->run_id = run_id;
   f->after_seq = after_seq;
   res.status = 200;
-  res.set_header("Cache-Control", "no-cache");
-  res.set_header("X-Accel-Buffering", "no");
-  res.set_chunked_content_provider("text/event-stream", [f, heartbeat_ms](size_t, httplib::DataSink& sink) {
-    engine::EventBus& bus = f->engine->bus();
-    while (true) {
-      // The version before the store, so a commit in between still wakes the wait.
-      uint64_t seen = bus.version();
-      std::vector<RuntimeFrame> frames;
-      if (!ReadNew(*f, frames)) return false;
-      for (const RuntimeFrame& frame : frames) {
-        std::string wire = frame.Wire();
-        if (!sink.write(wire.data(), wire.size())) return false;
-      }
-      if (f->frames.finished()) {
-        sink.done();
-        return true;
-      }
-      auto wake = bus.Wait(seen, std::chrono::milliseconds(heartbeat_ms));
-      if (wake == engine::EventBus::Wake::kShutdown) {
-        sink.done();
-        return true;
-      }
-      if (wake == engine::EventBus::Wake::kTimeout) {
-        std::string beat = HeartbeatFrame(f->engine->Now()).Wire();
-        if (!sink.write(beat.data(), beat.size())) return false;
-      }
+  auto r = std::make_shared<dialects::RunLogRenderer>();
+  r->applied_seq = [f] { return f->frames.applied_seq(); };
+  r->render = [f](const std::vector<Event>& events, std::string& wire) {
+    for (const Event& e : events) {
+      auto frame = f->frames.Next(e);
+      if (frame && frame->seq > f->after_seq) wire += frame->Wire();
     }
-  });
+    return true;
+  };
+  r->finished = [f] { return f->frames.finished(); };
+  r->heartbeat = [engine] { return HeartbeatFrame(engine->Now()).Wire(); };
+  dialects::StreamRunLog(res, engine, run_id, heartbeat_ms, std::move(r));
 }
 
 void StreamSingleFrame(httplib::Response& res, const RuntimeFrame& frame) {
