@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "dialects/middesk/errors.h"
+#include "http/body.h"
 
 namespace sandbox::middesk {
 
@@ -60,17 +61,12 @@ engine::Engine* EngineOrRespond(const httplib::Request& req, httplib::Response& 
 }
 
 std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res) {
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
-  Json body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    RespondError(res, Status::BadRequest("Request body is not valid JSON", "body"));
+  auto body = http::ParseJsonObjectBody(req.body);
+  if (!body.ok()) {
+    RespondError(res, body.status());
     return std::nullopt;
   }
-  if (!body.is_object()) {
-    RespondError(res, Status::BadRequest("Request body must be a JSON object", "body"));
-    return std::nullopt;
-  }
-  return body;
+  return std::move(body).value();
 }
 
 bool StringFieldOrRespond(const Json& body, const char* key, Presence presence, bool uuid,

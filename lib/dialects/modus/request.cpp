@@ -1,6 +1,8 @@
 // Request reading for the Modus dialect; see request.h.
 #include "dialects/modus/request.h"
 
+#include "http/body.h"
+
 #include <cctype>
 #include <algorithm>
 #include <cstdio>
@@ -65,20 +67,8 @@ std::optional<std::string> Base64UrlDecode(const std::string& in) {
   return out;
 }
 
-// FNV-1a, 64 bits, as 16 hex digits.
-std::string Hash(const std::string& text) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char ch : text) {
-    h ^= ch;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 std::string TokenHash(int64_t offset, const std::string& filters) {
-  return Hash(filters + "|o=" + std::to_string(offset));
+  return HashHex(filters + "|o=" + std::to_string(offset));
 }
 
 Status BadToken() {
@@ -150,17 +140,12 @@ const script::Agent* AgentOrRespond(const script::FixtureSet& fixtures, const st
 }
 
 std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res) {
-  if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
-  Json body = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    RespondError(res, Status::BadRequest("Request body is not valid JSON", "body"));
+  auto body = http::ParseJsonObjectBody(req.body);
+  if (!body.ok()) {
+    RespondError(res, body.status());
     return std::nullopt;
   }
-  if (!body.is_object()) {
-    RespondError(res, Status::BadRequest("Request body must be a JSON object", "body"));
-    return std::nullopt;
-  }
-  return body;
+  return std::move(body).value();
 }
 
 std::optional<Page> PageOrRespond(const httplib::Request& req, const std::string& filters, httplib::Response& res) {
@@ -217,6 +202,17 @@ std::optional<AgentCall> AgentCallOrRespond(engine::Namespaces& spaces, const ht
   const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
   if (!agent) return std::nullopt;
   return AgentCall{*caller, engine, std::move(fixtures), agent};
+}
+
+std::string HashHex(const std::string& text) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a, 64 bits
+  for (unsigned char ch : text) {
+    h ^= ch;
+    h *= 1099511628211ull;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 }  // namespace sandbox::modus

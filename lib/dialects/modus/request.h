@@ -45,6 +45,9 @@ struct AgentCall {
   std::shared_ptr<const script::FixtureSet> fixtures;  // keeps `agent` alive
   const script::Agent* agent = nullptr;
 };
+// FNV-1a (64 bits) of `text` as 16 hex digits: page tokens, idempotency.
+std::string HashHex(const std::string& text);
+
 std::optional<AgentCall> AgentCallOrRespond(engine::Namespaces& spaces, const httplib::Request& req,
                                             httplib::Response& res);
 

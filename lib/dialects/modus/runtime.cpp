@@ -31,17 +31,8 @@ std::mutex& IdempotencyMutex() {
 
 // FNV-1a 64 of the body's canonical JSON (keys sorted), 16 hex digits.
 std::string BodyHash(const Json& body) {
-  std::string text = nlohmann::json::parse(body.dump()).dump();
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char ch : text) {
-    h ^= ch;
-    h *= 1099511628211ull;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
+  return HashHex(nlohmann::json::parse(body.dump()).dump());
 }
-
 void RespondForbidden(httplib::Response& res, const std::string& message, const std::string& field) {
   RespondJson(res, 403,
               OrderedJson{{"error", {{"code", "permission_denied"}, {"message", message}, {"field", field}}}});
