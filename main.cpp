@@ -109,7 +109,7 @@ int Serve(const cli::Options& o) {
   if (!port.ok()) return Fail(port.status().message());
   StopOnSignal(server, spaces, signals);
   if (o.log_level != cli::LogLevel::kError) {
-    std::printf("agent-sandbox %s serving the Middesk API on http://%s:%d (database %s; %zu agents, %zu scenarios "
+    std::printf("agent-sandbox %s serving the Middesk and Modus APIs on http://%s:%d (database %s; %zu agents, %zu scenarios "
                 "from %s; clock %s at %s; seed %llu)\n",
                 AGENT_SANDBOX_VERSION, o.host.c_str(), port.value(), o.db.c_str(), fixture_set->agents.size(),
                 fixture_set->ScenarioCount(), o.fixtures.c_str(), ClockModeName(o.clock),

@@ -57,10 +57,16 @@ CREATE TABLE runs (
   cursor_pc      INTEGER NOT NULL,
   segment_base   INTEGER NOT NULL,
   last_seq       INTEGER NOT NULL,
+  -- Workflow retries (schema version 2): the execution this run retries,
+  -- the workflow's first execution, and which execution this is (from 1).
+  retry_of       TEXT,
+  first_attempt  TEXT,
+  attempt        INTEGER NOT NULL DEFAULT 1,
   UNIQUE (ns, ordinal)
 );
 CREATE INDEX runs_by_thread ON runs (thread_id, ordinal);
 CREATE INDEX runs_by_status ON runs (ns, status, ordinal);
+CREATE INDEX runs_by_first_attempt ON runs (first_attempt, attempt);
 
 CREATE TABLE run_events (
   run_id  TEXT NOT NULL REFERENCES runs (id),

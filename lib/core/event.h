@@ -7,7 +7,9 @@
 //   run.started      thread_id, agent, scenario, ordinal, requester (object|null),
 //                    request (the create-run body, for templates; optional),
 //                    agent_name (the agent's name then, for templates; optional),
-//                    trigger_type (api | manual | schedule | webhook | slack; optional, api)
+//                    trigger_type (api | manual | schedule | webhook | slack; optional, api),
+//                    retry {of, first, attempt, delay_ms} (optional: this run retries the
+//                    failed run `of`; its first instruction is due delay_ms after it starts)
 //   step.started     step_id, parent_step_id (string|null), agent, type, name, label, ordinal
 //   artifact.added   step_id, artifact {id,title,type,confidence,summary,sources}
 //   step.completed   step_id, status ("completed"|"error"), result (any, optional)
@@ -19,7 +21,8 @@
 //   tool.completed   step_id, name, output
 //   notice           step_id, text
 //   run.completed    output {artifacts:[...]}, result (any, optional: Modus task result)
-//   run.failed       message, reason (string, optional)
+//   run.failed       message, reason (string, optional), retry_skipped (string, optional:
+//                    why a scripted retry could not start)
 //   run.cancelled    reason (string, optional)
 // Every event except run.started, run.resumed, interrupt.expired and the terminal ones is one
 // instruction of the scenario's compiled program and moves the cursor by one.

@@ -31,10 +31,25 @@ Status ApplyRunStarted(RunState& s, const Event& e) {
   r.request = p.value("request", Json());
   r.agent_name = p.value("agent_name", "");
   r.trigger_type = p.value("trigger_type", "api");
+  int64_t delay_ms = 0;
+  if (p.contains("retry")) {
+    const Json& retry = p["retry"];
+    if (!retry.is_object() || !HasString(retry, "of") || !HasString(retry, "first") ||
+        !retry.contains("attempt") || !retry["attempt"].is_number_integer() || retry["attempt"].get<int64_t>() < 2 ||
+        !retry.contains("delay_ms") || !retry["delay_ms"].is_number_integer() ||
+        retry["delay_ms"].get<int64_t>() < 0) {
+      return Bad(e, "retry needs of, first, attempt (>= 2) and delay_ms (>= 0)");
+    }
+    r.retry_of = retry["of"];
+    r.first_attempt = retry["first"];
+    r.attempt = retry["attempt"];
+    delay_ms = retry["delay_ms"];
+  }
   r.status = RunStatus::kRunning;
   r.created_at = r.updated_at = e.at;
   r.started_at = e.at;
-  r.cursor = Cursor{0, 0, e.at};
+  // A retry waits out its backoff before its first instruction.
+  r.cursor = Cursor{0, 0, e.at + delay_ms};
   return Status::Ok();
 }
 

@@ -106,6 +106,12 @@ struct Run {
   std::string agent_name;  // the agent's name when the run started (templates)
   std::string trigger_type = "api";  // what started it: api | manual | schedule | webhook | slack
   std::string scenario;
+  // Workflow retries: a run that retries a failed one is another execution
+  // of the same workflow. attempt counts executions from 1; the links are
+  // empty on a first execution.
+  int64_t attempt = 1;
+  std::string retry_of;       // the failed execution this one retries
+  std::string first_attempt;  // the workflow's first execution
   std::optional<Principal> requester;
   RunStatus status = RunStatus::kRunning;
   Instant created_at = 0;

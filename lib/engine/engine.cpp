@@ -376,11 +376,27 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
     if (next.state.run.status != RunStatus::kRunning) break;
   }
   if (events.empty()) return Status::Internal("run " + run_id + " had nothing due at its due time");
-  if (fired) fired->insert(fired->end(), events.begin(), events.end());
-  Status st = store_.Commit(store::RunWrite{&next.state, std::move(events), nullptr, nullptr, &it->second.state},
-                            clock_.now());
+  // A failed execution with a scripted retry starts the next one in the
+  // same transaction: the workflow is never left failed-with-retry-pending.
+  std::optional<PreparedStart> retry;
+  if (next.state.run.status == RunStatus::kError) {
+    std::string skipped;
+    auto prepared = PrepareRetry(next, due, skipped);
+    if (!prepared.ok()) return prepared.status();
+    retry = std::move(prepared).value();
+    if (!skipped.empty()) events.back().payload["retry_skipped"] = skipped;
+  }
+  if (fired) {
+    fired->insert(fired->end(), events.begin(), events.end());
+    if (retry) fired->push_back(retry->started);
+  }
+  store::RunWrite write{&next.state, std::move(events), nullptr, nullptr, &it->second.state};
+  std::optional<store::RunWrite> retry_write;
+  if (retry) retry_write = store::RunWrite{&retry->run.state, {retry->started}, nullptr, &retry->script};
+  Status st = retry_write ? store_.Commit({&write, &*retry_write}, clock_.now()) : store_.Commit(write, clock_.now());
   if (!st.ok()) return st;
   bus_.Publish();
+  if (retry) Started(std::move(*retry));
   if (after) *after = next.state;
   if (next.state.run.status == RunStatus::kRunning || ExpiryOf(next)) {
     it->second = std::move(next);
@@ -418,66 +434,127 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
 }
 
 Result<RunState> Engine::StartRun(const CreateRunCommand& cmd, Instant now) {
-  {
-    // Held for the whole command: a reload cannot free the scenario under us.
-    auto fixtures = this->fixtures();
-    const script::Agent* agent = fixtures->FindAgentByType(cmd.agent_type);
-    if (!agent) return Status::NotFound("agent type not found", "type");
-    const script::Scenario* scenario =
-        cmd.scenario ? agent->FindScenario(*cmd.scenario) : &agent->SelectScenario(cmd.request);
-    if (!scenario) {
-      return Status::NotFound("scenario \"" + *cmd.scenario + "\" not found for agent type " + agent->type,
-                              "X-Sandbox-Scenario");
-    }
-    std::optional<Thread> new_thread;
-    std::string thread_id;
-    if (cmd.thread_id) {
-      auto thread = store_.GetThread(*cmd.thread_id);
-      if (!thread.ok()) return thread.status();
-      if (!thread.value()) return Status::NotFound("agent thread not found", "thread_id");
-      thread_id = *cmd.thread_id;
-    } else {
-      Thread t;
-      t.ordinal = next_thread_ordinal_;
-      t.id = ids_.Uuid("thread", store_.ns(), static_cast<uint64_t>(t.ordinal));
-      t.agent = cmd.agent_type;
-      t.context_type = cmd.context_type;
-      t.context_id = cmd.context_id;
-      t.requester = cmd.requester;
-      t.created_at = t.updated_at = now;
-      thread_id = t.id;
-      new_thread = std::move(t);
-    }
-    auto in_thread = store_.CountRunsInThread(thread_id);
-    if (!in_thread.ok()) return in_thread.status();
-    auto program = script::Program::Compile(std::make_shared<const script::Scenario>(*scenario));
-    if (!program.ok()) return program.status();
-
-    ActiveRun run{RunState{}, std::move(program).value()};
-    std::string run_id = ids_.Uuid("run", thread_id, static_cast<uint64_t>(in_thread.value() + 1));
-    Event started{run_id, 1, event_type::kRunStarted, now,
-                  Json{{"thread_id", thread_id},
-                       {"agent", agent->type},
-                       {"scenario", scenario->name},
-                       {"ordinal", next_run_ordinal_},
-                       {"requester", PrincipalToJson(cmd.requester)},
-                       {"request", cmd.request.is_object() ? cmd.request : Json::object()},
-                       {"agent_name", agent->name},
-                       {"trigger_type", cmd.trigger_type}}};
-    Status st = Apply(run.state, started);
-    if (!st.ok()) return st;
-    std::string script_text = scenario->source.dump();
-    st = store_.Commit(store::RunWrite{&run.state, {started}, new_thread ? &*new_thread : nullptr, &script_text},
-                       now);
-    if (!st.ok()) return st;
-    bus_.Publish();
-    if (new_thread) ++next_thread_ordinal_;
-    ++next_run_ordinal_;
-    if (cmd.trigger_type == "schedule") ++schedule_counts_[agent->type];
-    RunState snapshot = run.state;
-    active_[run_id] = std::move(run);
-    return snapshot;
+  // Held for the whole command: a reload cannot free the scenario under us.
+  auto fixtures = this->fixtures();
+  const script::Agent* agent = fixtures->FindAgentByType(cmd.agent_type);
+  if (!agent) return Status::NotFound("agent type not found", "type");
+  const script::Scenario* scenario =
+      cmd.scenario ? agent->FindScenario(*cmd.scenario) : &agent->SelectScenario(cmd.request);
+  if (!scenario) {
+    return Status::NotFound("scenario \"" + *cmd.scenario + "\" not found for agent type " + agent->type,
+                            "X-Sandbox-Scenario");
   }
+  auto prepared = PrepareStart(cmd, agent->name, std::make_shared<const script::Scenario>(*scenario), now, nullptr);
+  if (!prepared.ok()) return prepared.status();
+  PreparedStart& p = prepared.value();
+  Status st = store_.Commit(
+      store::RunWrite{&p.run.state, {p.started}, p.new_thread ? &*p.new_thread : nullptr, &p.script}, now);
+  if (!st.ok()) return st;
+  bus_.Publish();
+  return Started(std::move(p));
+}
+
+Result<Engine::PreparedStart> Engine::PrepareStart(const CreateRunCommand& cmd, const std::string& agent_name,
+                                                   std::shared_ptr<const script::Scenario> scenario, Instant now,
+                                                   const RetryLink* retry) {
+  PreparedStart p;
+  std::string thread_id;
+  if (cmd.thread_id) {
+    auto thread = store_.GetThread(*cmd.thread_id);
+    if (!thread.ok()) return thread.status();
+    if (!thread.value()) return Status::NotFound("agent thread not found", "thread_id");
+    thread_id = *cmd.thread_id;
+  } else {
+    Thread t;
+    t.ordinal = next_thread_ordinal_;
+    t.id = ids_.Uuid("thread", store_.ns(), static_cast<uint64_t>(t.ordinal));
+    t.agent = cmd.agent_type;
+    t.context_type = cmd.context_type;
+    t.context_id = cmd.context_id;
+    t.requester = cmd.requester;
+    t.created_at = t.updated_at = now;
+    thread_id = t.id;
+    p.new_thread = std::move(t);
+  }
+  auto in_thread = store_.CountRunsInThread(thread_id);
+  if (!in_thread.ok()) return in_thread.status();
+  p.script = scenario->source.dump();
+  const std::string scenario_name = scenario->name;
+  auto program = script::Program::Compile(std::move(scenario));
+  if (!program.ok()) return program.status();
+  p.run.program = std::move(program).value();
+
+  std::string run_id = ids_.Uuid("run", thread_id, static_cast<uint64_t>(in_thread.value() + 1));
+  Json payload{{"thread_id", thread_id},
+               {"agent", cmd.agent_type},
+               {"scenario", scenario_name},
+               {"ordinal", next_run_ordinal_},
+               {"requester", PrincipalToJson(cmd.requester)},
+               {"request", cmd.request.is_object() ? cmd.request : Json::object()},
+               {"agent_name", agent_name},
+               {"trigger_type", cmd.trigger_type}};
+  if (retry) {
+    payload["retry"] = {
+        {"of", retry->of}, {"first", retry->first}, {"attempt", retry->attempt}, {"delay_ms", retry->delay_ms}};
+  }
+  p.started = Event{run_id, 1, event_type::kRunStarted, now, std::move(payload)};
+  Status st = Apply(p.run.state, p.started);
+  if (!st.ok()) return st;
+  return p;
+}
+
+RunState Engine::Started(PreparedStart p) {
+  if (p.new_thread) ++next_thread_ordinal_;
+  ++next_run_ordinal_;
+  if (p.run.state.run.trigger_type == "schedule" && p.run.state.run.attempt == 1) {
+    ++schedule_counts_[p.run.state.run.agent];
+  }
+  RunState snapshot = p.run.state;
+  active_[snapshot.run.id] = std::move(p.run);
+  return snapshot;
+}
+
+Result<std::optional<Engine::PreparedStart>> Engine::PrepareRetry(const ActiveRun& failed, Instant at,
+                                                                  std::string& skipped) {
+  const script::Scenario& ran = failed.program->scenario();
+  if (ran.retries.empty()) return std::optional<PreparedStart>();
+  const Run& r = failed.state.run;
+  const script::Retry& next = ran.retries.front();
+  // The same scenario retries with the script the failed execution ran;
+  // another one is taken from the fixtures as they are now.
+  Json source = ran.source;
+  if (!next.scenario.empty()) {
+    auto fixtures = this->fixtures();
+    const script::Agent* agent = fixtures->FindAgentByType(r.agent);
+    const script::Scenario* target = agent ? agent->FindScenario(next.scenario) : nullptr;
+    if (!target) {
+      skipped = "retry scenario \"" + next.scenario + "\" of agent " + r.agent + " is no longer in the fixtures";
+      return std::optional<PreparedStart>();
+    }
+    source = target->source;
+  }
+  // The retry carries the entries still to come, whatever its own fixture says.
+  Json rest = Json::array();
+  const Json& planned = ran.source.contains("retries") ? ran.source["retries"] : Json::array();
+  for (size_t i = 1; i < planned.size(); ++i) rest.push_back(planned[i]);
+  if (rest.empty()) {
+    source.erase("retries");
+  } else {
+    source["retries"] = std::move(rest);
+  }
+  auto scenario = script::ParseScenario(source, r.agent);
+  if (!scenario.ok()) return scenario.status();
+  CreateRunCommand cmd;
+  cmd.request = r.request;
+  cmd.agent_type = r.agent;
+  cmd.thread_id = r.thread_id;
+  cmd.requester = r.requester;
+  cmd.trigger_type = r.trigger_type;
+  RetryLink link{r.id, r.first_attempt.empty() ? r.id : r.first_attempt, r.attempt + 1, next.after_ms};
+  auto prepared = PrepareStart(cmd, r.agent_name, std::make_shared<const script::Scenario>(std::move(scenario).value()),
+                               at, &link);
+  if (!prepared.ok()) return prepared.status();
+  return std::optional<PreparedStart>(std::move(prepared).value());
 }
 
 std::optional<std::pair<Instant, std::string>> Engine::NextSchedule() const {

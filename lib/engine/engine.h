@@ -178,6 +178,29 @@ class Engine {
   Status LoadFromStore();
   // Starts a run at `now` and makes it active (writer thread only).
   Result<RunState> StartRun(const CreateRunCommand& cmd, Instant now);
+  // A run about to start: its run.started applied, nothing written yet.
+  struct PreparedStart {
+    ActiveRun run;
+    Event started;
+    std::string script;  // the scenario JSON the run keeps
+    std::optional<Thread> new_thread;
+  };
+  // How a retry names the execution it follows (run.started's "retry").
+  struct RetryLink {
+    std::string of;
+    std::string first;
+    int64_t attempt = 2;
+    int64_t delay_ms = 0;
+  };
+  Result<PreparedStart> PrepareStart(const CreateRunCommand& cmd, const std::string& agent_name,
+                                     std::shared_ptr<const script::Scenario> scenario, Instant now,
+                                     const RetryLink* retry);
+  // Makes a committed start live; returns the run as it started.
+  RunState Started(PreparedStart p);
+  // The next execution of `failed`'s workflow when its script plans one;
+  // nullopt when it does not, or (with `skipped` saying why) when the
+  // planned scenario has left the fixtures.
+  Result<std::optional<PreparedStart>> PrepareRetry(const ActiveRun& failed, Instant at, std::string& skipped);
   // The earliest schedule trigger due, as (instant, kSchedulePrefix + agent type).
   std::optional<std::pair<Instant, std::string>> NextSchedule() const;
   // Fires what NextDue named: a run's due work, or a schedule trigger.

@@ -73,6 +73,13 @@ struct MatchRule {
   Json operand;
 };
 
+// One scripted retry: when an execution of the workflow fails, the next one
+// starts `after_ms` later and runs `scenario` (the failed one's when empty).
+struct Retry {
+  int64_t after_ms = 0;
+  std::string scenario;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -80,6 +87,10 @@ struct Scenario {
   std::optional<InterruptPolicy> interrupt_policy;  // overrides the agent's
   StepList steps;
   Json result;  // {summary, task_result, task_error} for Modus task agents; null when absent
+  // What happens when a run of this scenario fails: the i-th entry is the
+  // (i+2)-th execution of the workflow. A retry's stored script carries the
+  // entries still to come, so each execution knows its own next step.
+  std::vector<Retry> retries;
   int node_count = 0;
   // The scenario as written, with the agent's interrupt policy resolved into
   // it; stored with each run that uses it, so the run keeps its script.

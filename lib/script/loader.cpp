@@ -360,7 +360,7 @@ void ParseMatch(Checker& c, const Json& arr, const std::string& at, std::vector<
 void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const std::string& agent_type,
                        Scenario& out) {
   if (!c.Object(sc, at)) return;
-  c.OnlyKeys(sc, at, {"name", "description", "match", "interrupt_policy", "steps", "result"});
+  c.OnlyKeys(sc, at, {"name", "description", "match", "interrupt_policy", "steps", "result", "retries"});
   c.RequireString(sc, at, "name", out.name);
   if (sc.contains("description")) c.String(sc["description"], at + "/description", out.description);
   if (sc.contains("match")) ParseMatch(c, sc["match"], at + "/match", out.match);
@@ -378,6 +378,22 @@ void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const 
     c.Templates(r, at + "/result");
     out.result = r;
   }
+  if (sc.contains("retries") && c.Array(sc["retries"], at + "/retries")) {
+    for (size_t i = 0; i < sc["retries"].size(); ++i) {
+      std::string rp = at + "/retries/" + std::to_string(i);
+      const Json& r = sc["retries"][i];
+      if (!c.Object(r, rp)) continue;
+      c.OnlyKeys(r, rp, {"after", "scenario"});
+      Retry retry;
+      if (!r.contains("after")) {
+        c.Error(rp, "missing required key \"after\"");
+      } else if (auto ms = c.Duration(r["after"], rp + "/after")) {
+        retry.after_ms = *ms;
+      }
+      if (r.contains("scenario")) c.String(r["scenario"], rp + "/scenario", retry.scenario);
+      out.retries.push_back(std::move(retry));
+    }
+  }
   if (!sc.contains("steps")) {
     c.Error(at, "missing required key \"steps\"");
   } else {
@@ -387,6 +403,23 @@ void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const 
     out.node_count = next_ref;
   }
   out.source = sc;
+}
+
+// A retry names a scenario of its own agent (checked once all are read).
+void CheckRetryTargets(Checker& c, const Json& scenarios, const std::string& at, const Agent& agent) {
+  std::vector<std::string> names;
+  for (const auto& sc : agent.scenarios) names.push_back(sc.name);
+  for (size_t j = 0; j < agent.scenarios.size() && j < scenarios.size(); ++j) {
+    const auto& retries = agent.scenarios[j].retries;
+    for (size_t i = 0; i < retries.size(); ++i) {
+      const std::string& target = retries[i].scenario;
+      if (target.empty() || agent.FindScenario(target)) continue;
+      auto near = ClosestMatch(target, names);
+      c.Error(at + "/" + std::to_string(j) + "/retries/" + std::to_string(i) + "/scenario",
+              "no scenario \"" + target + "\" in agent " + agent.type +
+                  (near ? " (did you mean \"" + *near + "\"?)" : " (scenarios: " + Quoted(names) + ")"));
+    }
+  }
 }
 
 void ParseModus(Checker& c, const Json& m, const std::string& at, ModusIdentity& out) {
@@ -482,6 +515,7 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
         sc.interrupt_policy = policy;
         agent.scenarios.push_back(std::move(sc));
       }
+      CheckRetryTargets(c, a["scenarios"], at + "/scenarios", agent);
     }
     if (!agent.type.empty() && set.FindAgentByType(agent.type)) {
       c.Error(at + "/type", "agent type \"" + agent.type + "\" is already declared in " +

@@ -7,8 +7,14 @@
 namespace sandbox::store {
 
 const std::vector<Migration>& ForwardMigrations() {
-  // Version 1 is the first released schema: nothing to migrate from yet.
-  static const std::vector<Migration> kMigrations = {};
+  static const std::vector<Migration> kMigrations = {
+      // 2: workflow retries link a run to the execution it retries.
+      {2,
+       "ALTER TABLE runs ADD COLUMN retry_of TEXT;"
+       "ALTER TABLE runs ADD COLUMN first_attempt TEXT;"
+       "ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;"
+       "CREATE INDEX runs_by_first_attempt ON runs (first_attempt, attempt);"},
+  };
   return kMigrations;
 }
 

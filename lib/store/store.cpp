@@ -187,10 +187,13 @@ Status Store::WriteRun(const RunWrite& w) {
   if (w.script) {
     Statement q(*db_->writer,
                 "INSERT INTO runs (id, thread_id, ordinal, agent, scenario, script, status, created_at, updated_at, "
-                "cursor_segment, cursor_pc, segment_base, last_seq, ns, agent_name, trigger_type) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0, ?8, ?9, ?10)");
+                "cursor_segment, cursor_pc, segment_base, last_seq, ns, agent_name, trigger_type, retry_of, "
+                "first_attempt, attempt) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0, ?8, ?9, ?10, ?11, ?12, ?13)");
     q.Bind(1, r.id).Bind(2, r.thread_id).Bind(3, r.ordinal).Bind(4, r.agent).Bind(5, r.scenario);
     q.Bind(6, *w.script).Bind(7, r.created_at).Bind(8, ns_).Bind(9, r.agent_name).Bind(10, r.trigger_type);
+    auto or_null = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
+    q.Bind(11, or_null(r.retry_of)).Bind(12, or_null(r.first_attempt)).Bind(13, r.attempt);
     Status st = q.Run();
     if (!st.ok()) return st;
   }
@@ -204,11 +207,16 @@ Status Store::WriteRun(const RunWrite& w) {
   return st;
 }
 
-Status Store::Commit(const RunWrite& w, Instant clock_now) {
+Status Store::Commit(const RunWrite& w, Instant clock_now) { return Commit(std::vector<const RunWrite*>{&w}, clock_now); }
+
+Status Store::Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
-  Status st = WriteRun(w);
+  Status st;
+  for (const RunWrite* w : writes) {
+    if (st.ok()) st = WriteRun(*w);
+  }
   if (st.ok()) st = SaveClock(clock_now);
   if (st.ok()) st = tx.Commit();
   return st;
@@ -309,7 +317,7 @@ namespace {
 const char* kRunColumns =
     "id, thread_id, ordinal, agent, scenario, status, requester, created_at, updated_at, started_at, ended_at, "
     "output, error_message, cursor_segment, cursor_pc, segment_base, last_seq, result, failure_reason, request, "
-    "agent_name, trigger_type";
+    "agent_name, trigger_type, retry_of, first_attempt, attempt";
 
 Result<Run> RunFromRow(Statement& q) {
   Run r;
@@ -337,6 +345,9 @@ Result<Run> RunFromRow(Statement& q) {
   r.request = ParseJsonColumn(q.OptText(19));
   r.agent_name = q.Text(20);
   r.trigger_type = q.Text(21);
+  r.retry_of = q.OptText(22).value_or("");
+  r.first_attempt = q.OptText(23).value_or("");
+  r.attempt = q.Int(24);
   return r;
 }
 
@@ -650,7 +661,7 @@ Result<int64_t> Store::CountActions() {
 
 Result<int64_t> Store::CountScheduledRuns(const std::string& agent_type) {
   return WithReader([&](Connection& c) {
-    return CountQuery(c, "SELECT count(*) FROM runs WHERE agent = ?1 AND ns = ?2 AND trigger_type = 'schedule'",
+    return CountQuery(c, "SELECT count(*) FROM runs WHERE agent = ?1 AND ns = ?2 AND trigger_type = 'schedule' AND attempt = 1",
                       agent_type, ns_);
   });
 }

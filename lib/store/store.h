@@ -70,6 +70,9 @@ class Store {
   // ---- writer side: the engine's thread only ----
   Status InsertThread(const Thread& thread, Instant clock_now);
   Status Commit(const RunWrite& write, Instant clock_now);
+  // Several runs' writes in one transaction (a failed run and the retry it
+  // starts), in order.
+  Status Commit(const std::vector<const RunWrite*>& writes, Instant clock_now);
   // Records `feedback`, first deactivating the reviewer's active rating of the
   // same (run, artifact); sets feedback.superseded_prior accordingly.
   Status InsertFeedback(Feedback& feedback, Instant clock_now);
@@ -130,7 +133,7 @@ class Store {
   Result<int64_t> CountThreads();
   Result<int64_t> CountRuns();
   Result<int64_t> CountRunsInThread(const std::string& thread_id);
-  // Runs of `agent_type` a schedule trigger started.
+  // Runs of `agent_type` a schedule trigger started (first executions: a retry is not a trigger).
   Result<int64_t> CountScheduledRuns(const std::string& agent_type);
   // What SaveIdempotencyKey recorded for `key` in this namespace, if anything.
   Result<std::optional<IdempotencyRecord>> IdempotencyKey(const std::string& key);

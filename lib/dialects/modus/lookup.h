@@ -6,20 +6,27 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/engine.h"
 #include "script/fixture.h"
 
 namespace sandbox::modus {
 
+// A Modus workflow is a first execution and its retries (core runs linked by
+// Run::first_attempt); its number n counts the agent's first executions in
+// the org, oldest first, so a retry never shifts the numbers.
 struct NumberedRun {
   RunState state;  // with steps
-  int64_t n = 0;   // 1-based creation order among the agent's runs in the org
+  int64_t n = 0;   // the workflow's number
 };
 
-// The run named by `workflow_id` ("wf_<agentId>_run_<n>"); when
-// `temporal_run_id` is given it must be the run's id. nullopt after a 404
-// (or a 500) was written.
+// The workflow number of each of `runs` (the agent's runs, oldest first).
+std::vector<int64_t> WorkflowNumbers(const std::vector<RunState>& runs);
+
+// An execution of the workflow `workflow_id` ("wf_<agentId>_run_<n>"): the
+// one whose id is `temporal_run_id` when given, else the latest. nullopt
+// after a 404 (or a 500) was written.
 std::optional<NumberedRun> RunOrRespond(engine::Engine& engine, const script::Agent& agent,
                                         const std::string& workflow_id,
                                         const std::optional<std::string>& temporal_run_id, httplib::Response& res);

@@ -62,7 +62,10 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
   auto runs = engine->store().RunsOfAgent(agent->type, /*with_steps=*/false);
   if (!runs.ok()) return RespondError(res, runs.status());
   const Instant now = engine->Now();
+  const std::vector<int64_t> numbers = WorkflowNumbers(runs.value());
   int64_t all = 0, running = 0, awaiting = 0, errors = 0, completed = 0;
+  // Every execution is a row of its own (a retried workflow has several),
+  // as Temporal's visibility lists executions.
   std::vector<std::pair<const RunState*, int64_t>> selected;  // with n, oldest first
   for (size_t i = 0; i < runs->size(); ++i) {
     const RunState& s = runs.value()[i];
@@ -78,7 +81,7 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
     if (st == "completed") ++completed;
     if (status != "all_executions" && st != status) continue;
     if (status == "awaiting_human" && scope == "mine" && s.run.requester != caller->principal) continue;
-    selected.emplace_back(&s, static_cast<int64_t>(i) + 1);
+    selected.emplace_back(&s, numbers[i]);
   }
   auto total = static_cast<int64_t>(selected.size());
   int64_t end = std::min(total, page->offset + page->size);

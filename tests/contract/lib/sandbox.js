@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const SPEC_DIR = path.resolve(REPO_ROOT, '..', 'shared', 'spec');
 
-const STARTUP = /serving the Middesk API on http:\/\/127\.0\.0\.1:(\d+) /;
+const STARTUP = /serving the Middesk and Modus APIs on http:\/\/127\.0\.0\.1:(\d+) /;
 
 export async function startSandbox({ timeoutMs = 15000 } = {}) {
   const binary = process.env.AGENT_SANDBOX_BINARY || path.join(REPO_ROOT, 'build', 'agent-sandbox');

@@ -1,0 +1,159 @@
+-- Schema version 1 as released (kept to test the forward migration from it;
+-- never edit: schema.sql is the live schema).
+-- agent-sandbox database schema: the single source of truth for the tables.
+-- Embedded into the binary at build time and applied to a new database; an
+-- existing database is brought up to date by lib/store/migrations.cpp, which
+-- must end in exactly this schema. PRAGMA user_version holds the version.
+--
+-- The run_events table is the truth; runs, steps and interrupts are
+-- projections of it, written in the same transaction as the events they
+-- follow from (lib/core/projection.cpp), so they never disagree with the log.
+
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+
+-- Every namespace (X-Sandbox-Namespace; '' by default) is a sandbox of its
+-- own: its threads, runs, actions and object states carry its name, its clock
+-- and seed live in meta as clock_now/<ns> and seed/<ns>.
+
+CREATE TABLE threads (
+  id           TEXT PRIMARY KEY,
+  ns           TEXT NOT NULL,
+  ordinal      INTEGER NOT NULL,
+  agent        TEXT NOT NULL,
+  context_type TEXT,
+  context_id   TEXT,
+  status       TEXT NOT NULL,
+  requester    TEXT,             -- JSON principal or NULL
+  metadata     TEXT,             -- JSON object or NULL
+  created_at   INTEGER NOT NULL, -- ms since the Unix epoch, sandbox time
+  updated_at   INTEGER NOT NULL,
+  UNIQUE (ns, ordinal)
+);
+CREATE INDEX threads_by_context ON threads (ns, context_id, ordinal);
+
+CREATE TABLE runs (
+  id             TEXT PRIMARY KEY,
+  ns             TEXT NOT NULL,
+  thread_id      TEXT NOT NULL REFERENCES threads (id),
+  ordinal        INTEGER NOT NULL,
+  agent          TEXT NOT NULL,
+  agent_name     TEXT NOT NULL DEFAULT '',
+  trigger_type   TEXT NOT NULL DEFAULT 'api',
+  scenario       TEXT NOT NULL,
+  script         TEXT NOT NULL,   -- the scenario JSON the run started with
+  status         TEXT NOT NULL,
+  requester      TEXT,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  started_at     INTEGER,
+  ended_at       INTEGER,
+  output         TEXT,            -- JSON or NULL
+  result         TEXT,            -- JSON or NULL: a completed Modus task's result
+  error_message  TEXT,
+  failure_reason TEXT,            -- e.g. approval_timeout
+  request        TEXT,            -- JSON: the create-run body, for templates
+  cursor_segment INTEGER NOT NULL,
+  cursor_pc      INTEGER NOT NULL,
+  segment_base   INTEGER NOT NULL,
+  last_seq       INTEGER NOT NULL,
+  UNIQUE (ns, ordinal)
+);
+CREATE INDEX runs_by_thread ON runs (thread_id, ordinal);
+CREATE INDEX runs_by_status ON runs (ns, status, ordinal);
+
+CREATE TABLE run_events (
+  run_id  TEXT NOT NULL REFERENCES runs (id),
+  seq     INTEGER NOT NULL,
+  type    TEXT NOT NULL,
+  at      INTEGER NOT NULL,
+  payload TEXT NOT NULL,          -- JSON object; format in lib/core/event.h
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+
+CREATE TABLE steps (
+  id             TEXT PRIMARY KEY,
+  run_id         TEXT NOT NULL REFERENCES runs (id),
+  parent_step_id TEXT REFERENCES steps (id),
+  ordinal        INTEGER NOT NULL,
+  agent          TEXT NOT NULL,
+  type           TEXT NOT NULL,
+  name           TEXT NOT NULL,
+  label          TEXT NOT NULL,
+  status         TEXT NOT NULL,
+  started_at     INTEGER NOT NULL,
+  completed_at   INTEGER,
+  result         TEXT,            -- JSON or NULL
+  artifacts      TEXT NOT NULL,   -- JSON array
+  text           TEXT NOT NULL    -- a streamed message, as far as it got
+);
+CREATE INDEX steps_by_run ON steps (run_id, ordinal);
+
+CREATE TABLE interrupts (
+  id          TEXT PRIMARY KEY,
+  run_id      TEXT NOT NULL REFERENCES runs (id),
+  step_id     TEXT NOT NULL REFERENCES steps (id),
+  agent       TEXT,
+  value       TEXT NOT NULL,      -- JSON object
+  pending     INTEGER NOT NULL,
+  created_at  INTEGER NOT NULL,
+  resolved_at INTEGER,
+  input       TEXT,               -- JSON or NULL
+  expired     INTEGER NOT NULL    -- 1 when its timeout passed unanswered
+);
+CREATE INDEX interrupts_by_run ON interrupts (run_id, created_at);
+
+CREATE TABLE feedback (
+  id            TEXT PRIMARY KEY,
+  run_id        TEXT NOT NULL REFERENCES runs (id),
+  artifact_id   TEXT NOT NULL,
+  rating        TEXT NOT NULL,
+  comment       TEXT,
+  reviewer_type TEXT NOT NULL,
+  reviewer_id   TEXT NOT NULL,
+  active        INTEGER NOT NULL,
+  created_at    INTEGER NOT NULL
+);
+CREATE INDEX feedback_by_target ON feedback (run_id, artifact_id, reviewer_id);
+
+-- Actions taken on business-verification objects (POST /v1/actions), and the
+-- state of those objects as actions change it. An action that answers an
+-- interrupt is written in the same transaction as the run's resume.
+CREATE TABLE actions (
+  id          TEXT PRIMARY KEY,
+  ns          TEXT NOT NULL,
+  ordinal     INTEGER NOT NULL,
+  object_type TEXT NOT NULL,      -- as requested: businesses | watchlist_result
+  object_id   TEXT NOT NULL,
+  type        TEXT NOT NULL,
+  note        TEXT,
+  payload     TEXT NOT NULL,      -- JSON object
+  effects     TEXT NOT NULL,      -- JSON array
+  actors      TEXT NOT NULL,      -- JSON array
+  run_id      TEXT,
+  thread_id   TEXT,
+  created_at  INTEGER NOT NULL,
+  UNIQUE (ns, ordinal)
+);
+CREATE INDEX actions_by_object ON actions (ns, object_type, object_id, ordinal);
+
+CREATE TABLE object_states (
+  ns          TEXT NOT NULL,
+  object_type TEXT NOT NULL,
+  object_id   TEXT NOT NULL,
+  state       TEXT NOT NULL,      -- JSON object, e.g. {"status":"approved","tin_verified":false}
+  updated_at  INTEGER NOT NULL,
+  PRIMARY KEY (ns, object_type, object_id)
+) WITHOUT ROWID;
+
+-- Idempotency-Key of the Modus runtime (POST /agent/runs): the run each key
+-- created and the request it came with, per namespace.
+CREATE TABLE idempotency_keys (
+  ns        TEXT NOT NULL,
+  key       TEXT NOT NULL,
+  body_hash TEXT NOT NULL,
+  run_id    TEXT NOT NULL,
+  PRIMARY KEY (ns, key)
+) WITHOUT ROWID;
