@@ -141,3 +141,33 @@ TEST_CASE("a log must begin with run.started and nothing follows the end", "[cor
   REQUIRE_FALSE(st.ok());
   CHECK_THAT(st.status().message(), Catch::Contains("run has already ended"));
 }
+
+TEST_CASE("a retry's run.started links it to the failed execution and defers its first instruction", "[core]") {
+  Json payload = InterruptedLog()[0].payload;
+  payload["retry"] = {{"of", "run-0"}, {"first", "run-first"}, {"attempt", 3}, {"delay_ms", 30000}};
+  auto state = Rebuild({Ev(1, event_type::kRunStarted, 1000, payload)});
+  REQUIRE(state.ok());
+  const Run& r = state.value().run;
+  CHECK(r.retry_of == "run-0");
+  CHECK(r.first_attempt == "run-first");
+  CHECK(r.attempt == 3);
+  CHECK(r.started_at == 1000);
+  CHECK(r.cursor == Cursor{0, 0, 31000});
+
+  auto plain = Rebuild({InterruptedLog()[0]});
+  REQUIRE(plain.ok());
+  CHECK(plain.value().run.attempt == 1);
+  CHECK(plain.value().run.retry_of.empty());
+  CHECK(plain.value().run.cursor == Cursor{0, 0, 1000});
+
+  for (Json bad : {Json("run-0"), Json{{"of", "run-0"}, {"first", "run-0"}, {"attempt", 1}, {"delay_ms", 0}},
+                   Json{{"of", "run-0"}, {"first", "run-0"}, {"attempt", 2}, {"delay_ms", -5}},
+                   Json{{"first", "run-0"}, {"attempt", 2}, {"delay_ms", 0}}}) {
+    INFO(bad.dump());
+    Json p = InterruptedLog()[0].payload;
+    p["retry"] = bad;
+    auto st = Rebuild({Ev(1, event_type::kRunStarted, 1000, p)});
+    REQUIRE_FALSE(st.ok());
+    CHECK_THAT(st.status().message(), Catch::Contains("retry needs of, first, attempt (>= 2) and delay_ms (>= 0)"));
+  }
+}

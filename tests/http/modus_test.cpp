@@ -456,3 +456,86 @@ TEST_CASE("the workflow agent's daily schedule starts runs in an organisation as
   // The default (Middesk) namespace runs no schedules.
   CHECK(sb.Get("/v1/runs").json["total_count"] == 0);
 }
+
+TEST_CASE("modus: a retried workflow lists every execution under one workflowId; ?temporalRunId picks one",
+          "[http]") {
+  SandboxProcess sb;
+  // registry_outage: two failed executions, then the default review (awaiting approval).
+  auto triggered = sb.Post("/_sandbox/modus/agents/202/runs", R"({"input":{"simulate":"registry_outage"}})", Pat());
+  REQUIRE_STATUS(triggered, 201);
+  CHECK(triggered.json["workflowId"] == "wf_202_run_1");
+  CHECK(triggered.json["status"] == "error");
+  const std::string first = triggered.json["temporalRunId"];
+
+  auto list = sb.Get("/api/v1/agents/202/runs", Pat());
+  REQUIRE_STATUS(list, 200);
+  const Json& rows = list.json["runs"];
+  REQUIRE(rows.size() == 3);
+  for (const auto& row : rows) CHECK(row["workflowId"] == "wf_202_run_1");
+  CHECK(rows[0]["status"] == "awaiting_human");
+  CHECK(rows[1]["status"] == "error");
+  CHECK(rows[2]["status"] == "error");
+  CHECK(rows[2]["temporalRunId"] == first);
+  CHECK(rows[1]["startedAt"] == "2026-01-01T00:00:02.000Z");  // when the first failed
+  CHECK(rows[1]["endedAt"] == "2026-01-01T00:05:04.000Z");    // 5 min backoff + 2 s of work
+  CHECK(rows[0]["startedAt"] == "2026-01-01T00:05:04.000Z");
+  CHECK(list.json["counts"] == Json{{"all_executions", 3}, {"running", 0}, {"awaiting_human", 1}, {"error", 2},
+                                    {"completed", 0}});
+
+  // Without ?temporalRunId: the latest execution.
+  auto latest = sb.Get(RunPath(202, "wf_202_run_1"), Pat());
+  REQUIRE_STATUS(latest, 200);
+  CHECK(latest.json["temporalRunId"] == rows[0]["temporalRunId"]);
+  CHECK(latest.json["id"] == "wf_202_run_1:" + rows[0]["temporalRunId"].get<std::string>());
+  CHECK(latest.json["pendingApproval"]["requestedAt"] == "2026-01-01T00:15:07.500Z");
+  auto one = sb.Get(RunPath(202, "wf_202_run_1") + "?temporalRunId=" + first, Pat());
+  REQUIRE_STATUS(one, 200);
+  CHECK(one.json["id"] == "wf_202_run_1:" + first);
+  CHECK(one.json["status"] == "error");
+  CHECK(one.json["source"] == "history");
+  CHECK(one.json["summary"] == "Delaware registry unavailable (attempt failed after 2 s)");
+  CHECK(one.json["workflowNodes"][0]["status"] == "error");
+  auto unknown = sb.Get(RunPath(202, "wf_202_run_1") + "?temporalRunId=00000000-0000-4000-8000-000000000000", Pat());
+  REQUIRE_STATUS(unknown, 404);
+  CHECK(unknown.json["error"]["code"] == "not_found");
+
+  // Retries do not shift workflow numbers; another workflow's execution is not this one's.
+  CHECK(Trigger(sb, 202, Json::object()) == "wf_202_run_2");
+  CHECK_STATUS(sb.Get(RunPath(202, "wf_202_run_2") + "?temporalRunId=" + first, Pat()), 404);
+  CHECK_STATUS(sb.Get(RunPath(202, "wf_202_run_3"), Pat()), 404);
+  CHECK_STATUS(sb.Get(RunPath(202, "wf_202_run_1") + "?temporalRunId=" + first, Pat(kOtherOrg)), 404);
+
+  // The approval extension answers the latest execution.
+  auto approved = sb.Post(RunPath(202, "wf_202_run_1") + "/approval", R"({"decision":"approve"})", Pat());
+  REQUIRE_STATUS(approved, 200);
+  CHECK(approved.json["status"] == "completed");
+  CHECK(approved.json["temporalRunId"] == rows[0]["temporalRunId"]);
+  CHECK_STATUS(sb.Post(RunPath(202, "wf_202_run_1") + "/cancel", "", Pat()), 409);
+
+  // In the Middesk dialect each execution is a run of the same thread.
+  httplib::Headers middesk = sandbox::testing::AuthHeaders();
+  middesk.emplace("X-Sandbox-Namespace", "org-" + kOrg);
+  auto runs = sb.Get("/v1/runs", middesk);
+  REQUIRE_STATUS(runs, 200);
+  CHECK(runs.json["data"].size() == 4);
+}
+
+TEST_CASE("modus: on a manual clock a retry waits out its backoff as a running execution", "[http]") {
+  SandboxProcess sb({{"--clock", "manual"}});
+  Trigger(sb, 202, {{"input", {{"simulate", "registry_outage"}}}});
+  REQUIRE_STATUS(sb.Post("/_sandbox/clock/advance", R"({"by":"2s"})", Ns()), 200);
+  auto waiting = sb.Get(RunPath(202, "wf_202_run_1"), Pat());
+  REQUIRE_STATUS(waiting, 200);
+  CHECK(waiting.json["status"] == "running");
+  CHECK(waiting.json["source"] == "live-query");
+  CHECK(waiting.json["workflowNodes"] == Json::array());
+  CHECK_FALSE(waiting.json.contains("endedAt"));
+  // It can be cancelled before it does anything: the workflow then ends there.
+  auto cancelled = sb.Post(RunPath(202, "wf_202_run_1") + "/cancel", "", Pat());
+  REQUIRE_STATUS(cancelled, 200);
+  CHECK(cancelled.json["status"] == "cancelled");
+  REQUIRE_STATUS(sb.Post("/_sandbox/clock/advance", R"({"by":"1h"})", Ns()), 200);
+  auto list = sb.Get("/api/v1/agents/202/runs", Pat());
+  CHECK(list.json["runs"].size() == 2);
+  CHECK(list.json["counts"]["all_executions"] == 2);
+}
