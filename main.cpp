@@ -15,6 +15,7 @@
 #include "core/time_format.h"
 #include "dialects/middesk/errors.h"
 #include "dialects/middesk/routes.h"
+#include "dialects/middesk/webhook_events.h"
 #include "dialects/modus/errors.h"
 #include "dialects/modus/routes.h"
 #include "engine/namespaces.h"
@@ -24,6 +25,7 @@
 #include "script/loader.h"
 #include "store/store.h"
 #include "transfer/commands.h"
+#include "webhooks/dispatcher.h"
 
 namespace {
 
@@ -117,7 +119,10 @@ int Serve(const cli::Options& o) {
     std::fflush(stdout);
   }
   reloader.StartWatching(o.watch_ms);
+  webhooks::Dispatcher dispatcher(spaces, middesk::RenderWebhookEvent, webhooks::HttpSender());
+  dispatcher.Start();
   server.Listen();
+  dispatcher.Stop();
   reloader.Stop();
   spaces.Stop();
   return 0;

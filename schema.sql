@@ -161,3 +161,51 @@ CREATE TABLE idempotency_keys (
   run_id    TEXT NOT NULL,
   PRIMARY KEY (ns, key)
 ) WITHOUT ROWID;
+
+-- Webhooks (schema version 2). Endpoints registered with POST /v1/webhooks;
+-- a deleted one keeps its row (deleted_at) so ordinals, and the ids derived
+-- from them, are never reused.
+CREATE TABLE webhooks (
+  id             TEXT PRIMARY KEY,
+  ns             TEXT NOT NULL,
+  ordinal        INTEGER NOT NULL,
+  url            TEXT NOT NULL,
+  secret         TEXT NOT NULL,
+  enabled_events TEXT NOT NULL,   -- JSON array of event types, or ["*"]
+  include        TEXT,
+  oidc           TEXT,            -- JSON object of the oidc_* settings, or NULL
+  disabled_at    INTEGER,
+  deleted_at     INTEGER,
+  created_at     INTEGER NOT NULL,
+  updated_at     INTEGER NOT NULL,
+  UNIQUE (ns, ordinal)
+);
+
+-- The outbox: one row per (webhook, run lifecycle event), written in the
+-- same transaction as the event, so no notification is lost or sent for an
+-- event that never committed. The body is rendered at the first attempt and
+-- kept, so every retry sends the same bytes.
+CREATE TABLE webhook_deliveries (
+  ns              TEXT NOT NULL,
+  webhook_id      TEXT NOT NULL REFERENCES webhooks (id),
+  run_id          TEXT NOT NULL REFERENCES runs (id),
+  seq             INTEGER NOT NULL,  -- the run event it announces
+  event_type      TEXT NOT NULL,     -- run.created | run.interrupted | run.completed
+  created_at      INTEGER NOT NULL,  -- the event's instant
+  status          TEXT NOT NULL,     -- pending | delivered | failed | cancelled
+  next_attempt_at INTEGER,           -- sandbox time; NULL once no attempt is left
+  body            TEXT,              -- the exact bytes sent
+  PRIMARY KEY (webhook_id, run_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (ns, status, next_attempt_at);
+
+CREATE TABLE webhook_attempts (
+  webhook_id  TEXT NOT NULL,
+  run_id      TEXT NOT NULL,
+  seq         INTEGER NOT NULL,
+  attempt     INTEGER NOT NULL,     -- from 1
+  at          INTEGER NOT NULL,     -- sandbox time it was due
+  status_code INTEGER,              -- NULL when no HTTP answer came
+  error       TEXT,                 -- why it failed, when it did
+  PRIMARY KEY (webhook_id, run_id, seq, attempt)
+) WITHOUT ROWID;

@@ -73,6 +73,7 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   s.Get("/_sandbox/snapshots", bind(ListSnapshots));
   s.Post("/_sandbox/snapshots", bind(SaveSnapshot));
   s.Post(R"(/_sandbox/snapshots/([^/]+)/restore)", bind(RestoreSnapshot));
+  s.Get("/_sandbox/webhooks/deliveries", bind(ListWebhookDeliveries));
 }
 
 }  // namespace sandbox::control

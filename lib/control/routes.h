@@ -32,5 +32,7 @@ void ResetState(const Deps& d, const httplib::Request& req, httplib::Response& r
 void ListSnapshots(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void SaveSnapshot(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void RestoreSnapshot(const Deps& d, const httplib::Request& req, httplib::Response& res);
+// Handler in webhooks.cpp.
+void ListWebhookDeliveries(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace sandbox::control

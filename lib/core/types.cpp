@@ -95,4 +95,12 @@ const Interrupt* RunState::PendingInterrupt() const {
   return nullptr;
 }
 
+bool Webhook::Subscribes(const std::string& type) const {
+  if (deleted_at || disabled_at || !enabled_events.is_array()) return false;
+  for (const auto& e : enabled_events) {
+    if (e == "*" || e == type) return true;
+  }
+  return false;
+}
+
 }  // namespace sandbox

@@ -197,4 +197,44 @@ struct ActionRecord {
   bool operator==(const ActionRecord&) const = default;
 };
 
+// An endpoint that receives run lifecycle notifications (POST /v1/webhooks).
+struct Webhook {
+  std::string id;
+  int64_t ordinal = 0;
+  std::string url;
+  std::string secret;  // signs every body (HMAC-SHA256)
+  Json enabled_events;  // array of event types; "*" stands for all
+  std::optional<std::string> include;  // what the run in a body carries; see dialects/middesk/webhook_events.cpp
+  Json oidc;  // the oidc_* settings as given (stored, never used: no OIDC here); null when none
+  std::optional<Instant> disabled_at;
+  std::optional<Instant> deleted_at;
+  Instant created_at = 0;
+  Instant updated_at = 0;
+  // True when the endpoint takes notifications of `type` now.
+  bool Subscribes(const std::string& type) const;
+  bool operator==(const Webhook&) const = default;
+};
+
+struct WebhookAttempt {
+  int64_t attempt = 0;  // from 1
+  Instant at = 0;       // the sandbox instant it was due
+  std::optional<int64_t> status_code;
+  std::optional<std::string> error;
+  bool operator==(const WebhookAttempt&) const = default;
+};
+
+// One notification to one endpoint, and how its delivery went.
+struct WebhookDelivery {
+  std::string webhook_id;
+  std::string run_id;
+  int64_t seq = 0;  // the run event it announces
+  std::string event_type;
+  Instant created_at = 0;
+  std::string status;  // pending | delivered | failed | cancelled
+  std::optional<Instant> next_attempt_at;
+  std::optional<std::string> body;
+  std::vector<WebhookAttempt> attempts;
+  bool operator==(const WebhookDelivery&) const = default;
+};
+
 }  // namespace sandbox

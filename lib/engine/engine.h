@@ -80,6 +80,25 @@ struct ActionCommand {
   Principal caller;
 };
 
+// A webhook endpoint to register; the dialect has checked its shape.
+struct WebhookSpec {
+  std::string url;
+  std::optional<std::string> secret;  // generated from the seed when absent
+  Json enabled_events;                // array of strings
+  std::optional<std::string> include;
+  Json oidc;  // null or an object of oidc_* settings
+};
+
+// What PUT /v1/webhooks/{id} changes; absent members stay as they are.
+struct WebhookPatch {
+  std::optional<std::string> url;
+  std::optional<std::string> secret;
+  std::optional<Json> enabled_events;
+  std::optional<std::optional<std::string>> include;
+  std::optional<Json> oidc;
+  std::optional<std::optional<Instant>> disabled_at;  // a value disables, nullopt inside re-enables
+};
+
 class Engine {
  public:
   Engine(store::Store& store, Clock& clock, const IdGenerator& ids,
@@ -109,6 +128,11 @@ class Engine {
   // Ends a run that has not ended (running or waiting for an answer) as
   // cancelled. NotFound for an unknown run, Conflict for one already over.
   Result<RunState> Cancel(const std::string& run_id, std::optional<std::string> reason);
+  // Webhook endpoints (engine/webhooks.cpp). NotFound for an unknown or
+  // deleted id. Disabling or deleting one cancels its pending deliveries.
+  Result<Webhook> CreateWebhook(WebhookSpec spec);
+  Result<Webhook> UpdateWebhook(const std::string& id, WebhookPatch patch);
+  Result<Webhook> DeleteWebhook(const std::string& id);
   // Moves a manual or virtual clock to `t`, firing everything due on the
   // way (interrupt timeouts included), each at its own instant; in virtual
   // time, the scripted work this sets off then runs on to its next pause.

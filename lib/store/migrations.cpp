@@ -8,12 +8,51 @@ namespace sandbox::store {
 
 const std::vector<Migration>& ForwardMigrations() {
   static const std::vector<Migration> kMigrations = {
-      // 2: workflow retries link a run to the execution it retries.
+      // 2: workflow retries link a run to the execution it retries ...
       {2,
        "ALTER TABLE runs ADD COLUMN retry_of TEXT;"
        "ALTER TABLE runs ADD COLUMN first_attempt TEXT;"
        "ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;"
-       "CREATE INDEX runs_by_first_attempt ON runs (first_attempt, attempt);"},
+       "CREATE INDEX runs_by_first_attempt ON runs (first_attempt, attempt);"
+       // ... and webhooks: endpoints, the outbox of deliveries, their attempts.
+       "CREATE TABLE webhooks (\n"
+       "  id             TEXT PRIMARY KEY,\n"
+       "  ns             TEXT NOT NULL,\n"
+       "  ordinal        INTEGER NOT NULL,\n"
+       "  url            TEXT NOT NULL,\n"
+       "  secret         TEXT NOT NULL,\n"
+       "  enabled_events TEXT NOT NULL,\n"
+       "  include        TEXT,\n"
+       "  oidc           TEXT,\n"
+       "  disabled_at    INTEGER,\n"
+       "  deleted_at     INTEGER,\n"
+       "  created_at     INTEGER NOT NULL,\n"
+       "  updated_at     INTEGER NOT NULL,\n"
+       "  UNIQUE (ns, ordinal)\n"
+       ");\n"
+       "CREATE TABLE webhook_deliveries (\n"
+       "  ns              TEXT NOT NULL,\n"
+       "  webhook_id      TEXT NOT NULL REFERENCES webhooks (id),\n"
+       "  run_id          TEXT NOT NULL REFERENCES runs (id),\n"
+       "  seq             INTEGER NOT NULL,\n"
+       "  event_type      TEXT NOT NULL,\n"
+       "  created_at      INTEGER NOT NULL,\n"
+       "  status          TEXT NOT NULL,\n"
+       "  next_attempt_at INTEGER,\n"
+       "  body            TEXT,\n"
+       "  PRIMARY KEY (webhook_id, run_id, seq)\n"
+       ") WITHOUT ROWID;\n"
+       "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (ns, status, next_attempt_at);\n"
+       "CREATE TABLE webhook_attempts (\n"
+       "  webhook_id  TEXT NOT NULL,\n"
+       "  run_id      TEXT NOT NULL,\n"
+       "  seq         INTEGER NOT NULL,\n"
+       "  attempt     INTEGER NOT NULL,\n"
+       "  at          INTEGER NOT NULL,\n"
+       "  status_code INTEGER,\n"
+       "  error       TEXT,\n"
+       "  PRIMARY KEY (webhook_id, run_id, seq, attempt)\n"
+       ") WITHOUT ROWID;\n"},
   };
   return kMigrations;
 }

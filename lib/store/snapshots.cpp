@@ -35,7 +35,7 @@ Status Store::DeleteEverything() {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
-  for (const char* table : {"idempotency_keys", "feedback", "actions", "object_states", "interrupts", "steps",
+  for (const char* table : {"webhook_attempts", "webhook_deliveries", "webhooks", "idempotency_keys", "feedback", "actions", "object_states", "interrupts", "steps",
                             "run_events", "runs", "threads", "meta"}) {
     Status st = db_->writer->Exec(std::string("DELETE FROM ") + table);
     if (!st.ok()) return st;
@@ -49,6 +49,9 @@ Status Store::DeleteNamespace() {
   if (!tx.begin_status().ok()) return tx.begin_status();
   const char* runs = "(SELECT id FROM runs WHERE ns = ?1)";
   std::vector<std::string> sql = {
+      "DELETE FROM webhook_attempts WHERE webhook_id IN (SELECT id FROM webhooks WHERE ns = ?1)",
+      "DELETE FROM webhook_deliveries WHERE ns = ?1",
+      "DELETE FROM webhooks WHERE ns = ?1",
       std::string("DELETE FROM feedback WHERE run_id IN ") + runs,
       "DELETE FROM actions WHERE ns = ?1",
       "DELETE FROM idempotency_keys WHERE ns = ?1",

@@ -4,22 +4,9 @@
 #include "store/store.h"
 
 #include "store/migrations.h"
+#include "store/store_internal.h"
 
 namespace sandbox::store {
-namespace {
-
-Json ParseJsonColumn(const std::optional<std::string>& text) {
-  if (!text) return nullptr;
-  return Json::parse(*text, nullptr, /*allow_exceptions=*/false);
-}
-
-std::optional<std::string> JsonColumn(const Json& j) {
-  if (j.is_null()) return std::nullopt;
-  return j.dump();
-}
-
-}  // namespace
-
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   auto db = std::make_shared<Database>();
   db->path = path;
@@ -49,30 +36,6 @@ std::unique_ptr<Store> Store::Namespace(const std::string& ns) const {
   return std::unique_ptr<Store>(new Store(db_, ns));
 }
 
-template <class F>
-auto Store::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
-  if (db_->in_memory) {
-    std::lock_guard<std::mutex> g(db_->writer_mu);
-    return fn(*db_->writer);
-  }
-  std::unique_ptr<Connection> conn;
-  {
-    std::lock_guard<std::mutex> g(db_->readers_mu);
-    if (!db_->idle_readers.empty()) {
-      conn = std::move(db_->idle_readers.back());
-      db_->idle_readers.pop_back();
-    }
-  }
-  if (!conn) {
-    auto opened = Connection::Open(db_->path, /*read_only=*/true);
-    if (!opened.ok()) return opened.status();
-    conn = std::move(opened).value();
-  }
-  auto result = fn(*conn);
-  std::lock_guard<std::mutex> g(db_->readers_mu);
-  db_->idle_readers.push_back(std::move(conn));
-  return result;
-}
 
 // ---------------------------------------------------------------- writes
 
@@ -204,6 +167,7 @@ Status Store::WriteRun(const RunWrite& w) {
   }
   Status st = WriteRunRows(*w.state, w.before);
   if (st.ok()) st = WriteThreadStatus(r.thread_id, r.updated_at);
+  if (st.ok()) st = WriteWebhookOutbox(w.events);
   return st;
 }
 

@@ -99,6 +99,17 @@ class Store {
   // Records (or replaces) what the Idempotency-Key `key` of this namespace
   // stands for.
   Status SaveIdempotencyKey(const std::string& key, const IdempotencyRecord& record);
+  // Webhook endpoints (webhooks_store.cpp). Updating one that becomes
+  // disabled or deleted cancels its pending deliveries in the same transaction.
+  Status InsertWebhook(const Webhook& webhook);
+  Status UpdateWebhook(const Webhook& webhook);
+  // The outcome of one delivery attempt (the webhook dispatcher's thread,
+  // under the same writer lock): `body` is kept with the delivery, which
+  // becomes `status` with `next_attempt_at`. Nothing is written when the
+  // delivery is no longer pending (its webhook went, or a reset came first).
+  Status RecordWebhookAttempt(const WebhookDelivery& delivery, const WebhookAttempt& attempt,
+                              const std::string& body, const std::string& status,
+                              std::optional<Instant> next_attempt_at);
   Status RestoreSnapshot(const std::string& name);
   Result<std::vector<std::string>> Snapshots();
 
@@ -137,6 +148,17 @@ class Store {
   Result<int64_t> CountScheduledRuns(const std::string& agent_type);
   // What SaveIdempotencyKey recorded for `key` in this namespace, if anything.
   Result<std::optional<IdempotencyRecord>> IdempotencyKey(const std::string& key);
+  // Webhooks of this namespace, deleted ones included when asked.
+  Result<std::optional<Webhook>> GetWebhook(const std::string& id);
+  // Not deleted, newest first.
+  Result<ListPage<Webhook>> ListWebhooks(int64_t limit, int64_t offset);
+  // Every webhook ever created here (deleted ones too): the next ordinal.
+  Result<int64_t> CountWebhooks();
+  // Pending deliveries due at or before `now`, in the order they fall due
+  // (then by event, then by webhook), with their attempts so far.
+  Result<std::vector<WebhookDelivery>> DueWebhookDeliveries(Instant now, int64_t limit);
+  // Every delivery, oldest event first; only `webhook_id`'s when given.
+  Result<std::vector<WebhookDelivery>> WebhookDeliveries(const std::optional<std::string>& webhook_id);
   // The sandbox instant saved with the last commit, if any.
   Result<std::optional<Instant>> SavedClock();
 
@@ -152,6 +174,8 @@ class Store {
   Status WriteRun(const RunWrite& write);
   Status WriteRunRows(const RunState& state, const RunState* before);
   Status WriteThreadStatus(const std::string& thread_id, Instant updated_at);
+  // Queues a delivery to every webhook subscribed to what `events` announce.
+  Status WriteWebhookOutbox(const std::vector<Event>& events);
   Status SaveClock(Instant now);
 
   std::shared_ptr<Database> db_;

@@ -15,6 +15,7 @@ import runs from './suites/runs.js';
 import actions from './suites/actions.js';
 import errors from './suites/errors.js';
 import stream from './suites/stream.js';
+import webhooks from './suites/webhooks.js';
 
 const specMissing = !fs.existsSync(path.join(SPEC_DIR, 'openapi'));
 if (specMissing) console.log(`contract suite skipped: vendor spec not found at ${SPEC_DIR}`);
@@ -40,6 +41,7 @@ describe('middesk contract', { skip: specMissing ? 'no ../shared/spec' : false }
   agentsAndThreads(ctx);
   runs(ctx);
   actions(ctx);
+  webhooks(ctx);
   errors(ctx);
   stream(ctx);
 

@@ -26,4 +26,11 @@ void CreateAction(const Deps& d, const httplib::Request& req, httplib::Response&
 void ListActions(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void GetAction(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
+void ListWebhooks(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void CreateWebhook(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void GetWebhook(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void UpdateWebhook(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void DeleteWebhook(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void GetOidcKeys(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
 }  // namespace sandbox::middesk

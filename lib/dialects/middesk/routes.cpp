@@ -26,6 +26,12 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   s.Get("/v1/actions", bind(ListActions));
   s.Post("/v1/actions", bind(CreateAction));
   s.Get(R"(/v1/actions/([^/]+))", bind(GetAction));
+  s.Get("/v1/webhooks", bind(ListWebhooks));
+  s.Post("/v1/webhooks", bind(CreateWebhook));
+  s.Get("/v1/webhooks/oidc_keys", bind(GetOidcKeys));  // before /{id}: first match wins
+  s.Get(R"(/v1/webhooks/([^/]+))", bind(GetWebhook));
+  s.Put(R"(/v1/webhooks/([^/]+))", bind(UpdateWebhook));
+  s.Delete(R"(/v1/webhooks/([^/]+))", bind(DeleteWebhook));
 }
 
 }  // namespace sandbox::middesk

@@ -49,6 +49,12 @@ export class OpenApiContract {
     return this.operations.find((o) => o.method === method && o.regex.test(urlPath)) ?? null;
   }
 
+  // True when the operation declares `status` with no body (DELETE /v1/webhooks/{id}: 200).
+  declaresNoContent(method, urlPath, status) {
+    const declared = this.findOperation(method, urlPath)?.op.responses[String(status)];
+    return Boolean(declared) && !declared.content;
+  }
+
   validatorFor(ref) {
     if (!this.cache.has(ref)) this.cache.set(ref, this.ajv.compile({ $ref: ref }));
     return this.cache.get(ref);

@@ -1,0 +1,61 @@
+// Middesk webhook event bodies; see webhook_events.h. The event id derives
+// from the run and the event's sequence number, so every endpoint, every
+// retry and every replay with the same seed sees the same id and bytes.
+#include "dialects/middesk/webhook_events.h"
+
+#include <sstream>
+
+#include "core/projection.h"
+#include "core/time_format.h"
+#include "dialects/middesk/render.h"
+
+namespace sandbox::middesk {
+namespace {
+
+bool Lists(const std::string& include, const std::string& what) {
+  std::stringstream in(include);
+  for (std::string item; std::getline(in, item, ',');) {
+    auto b = item.find_first_not_of(' '), e = item.find_last_not_of(' ');
+    if (b != std::string::npos && item.substr(b, e - b + 1) == what) return true;
+  }
+  return false;
+}
+
+OrderedJson RunForInclude(const RunState& s, const std::optional<std::string>& include) {
+  if (!include || *include == "*" || include->empty()) return RenderRun(s, /*include_steps=*/true);
+  if (*include == "identifiers") {
+    OrderedJson scalars = OrderedJson::object();
+    const OrderedJson run = RenderRun(s, false);
+    for (const auto& [key, value] : run.items()) {
+      if (!value.is_object() && !value.is_array()) scalars[key] = value;
+    }
+    return scalars;
+  }
+  return RenderRun(s, Lists(*include, "steps"));
+}
+
+}  // namespace
+
+Result<std::string> RenderWebhookEvent(engine::Engine& engine, const Webhook& webhook,
+                                       const WebhookDelivery& delivery) {
+  auto log = engine.store().Events(delivery.run_id);
+  if (!log.ok()) return log.status();
+  std::vector<Event> upto;
+  for (const auto& e : log.value()) {
+    if (e.seq <= delivery.seq) upto.push_back(e);
+  }
+  if (upto.empty() || upto.back().seq != delivery.seq) {
+    return Status::NotFound("run " + delivery.run_id + " has no event " + std::to_string(delivery.seq));
+  }
+  auto state = Rebuild(upto);
+  if (!state.ok()) return state.status();
+  const IdGenerator ids(engine.seed());
+  OrderedJson event{{"object", "event"},
+                    {"id", ids.Uuid("webhook_event", delivery.run_id, static_cast<uint64_t>(delivery.seq))},
+                    {"type", delivery.event_type},
+                    {"data", {{"object", RunForInclude(state.value(), webhook.include)}}},
+                    {"created_at", FormatInstant(delivery.created_at)}};
+  return event.dump();
+}
+
+}  // namespace sandbox::middesk

@@ -1,0 +1,20 @@
+// The body of a Middesk webhook delivery: the event envelope with the run as
+// it stood right after the event it announces ({"object":"event","id",
+// "type","data":{"object":<Run>},"created_at"}).
+#pragma once
+
+#include <string>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "engine/engine.h"
+
+namespace sandbox::middesk {
+
+// The run inside follows the webhook's `include`: absent or "*" -> the Run
+// with its steps; "identifiers" -> its top-level scalar fields only; a
+// comma-separated list -> the Run, with steps when "steps" is listed.
+Result<std::string> RenderWebhookEvent(engine::Engine& engine, const Webhook& webhook,
+                                       const WebhookDelivery& delivery);
+
+}  // namespace sandbox::middesk

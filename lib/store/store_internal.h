@@ -1,0 +1,45 @@
+// Helpers shared by the files that implement Store (store.cpp,
+// webhooks_store.cpp): JSON columns and the reader-connection pool.
+// Private to lib/store.
+#pragma once
+
+#include "store/store.h"
+
+namespace sandbox::store {
+
+inline Json ParseJsonColumn(const std::optional<std::string>& text) {
+  if (!text) return nullptr;
+  return Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+}
+
+inline std::optional<std::string> JsonColumn(const Json& j) {
+  if (j.is_null()) return std::nullopt;
+  return j.dump();
+}
+
+template <class F>
+auto Store::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+  if (db_->in_memory) {
+    std::lock_guard<std::mutex> g(db_->writer_mu);
+    return fn(*db_->writer);
+  }
+  std::unique_ptr<Connection> conn;
+  {
+    std::lock_guard<std::mutex> g(db_->readers_mu);
+    if (!db_->idle_readers.empty()) {
+      conn = std::move(db_->idle_readers.back());
+      db_->idle_readers.pop_back();
+    }
+  }
+  if (!conn) {
+    auto opened = Connection::Open(db_->path, /*read_only=*/true);
+    if (!opened.ok()) return opened.status();
+    conn = std::move(opened).value();
+  }
+  auto result = fn(*conn);
+  std::lock_guard<std::mutex> g(db_->readers_mu);
+  db_->idle_readers.push_back(std::move(conn));
+  return result;
+}
+
+}  // namespace sandbox::store

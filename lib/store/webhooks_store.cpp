@@ -1,0 +1,226 @@
+// Store: webhook endpoints, the outbox of deliveries written with the run
+// events they announce, and the attempts the dispatcher records.
+#include <algorithm>
+
+#include "store/store.h"
+#include "store/store_internal.h"
+
+namespace sandbox::store {
+namespace {
+
+const char* kWebhookColumns =
+    "id, ordinal, url, secret, enabled_events, include, oidc, disabled_at, deleted_at, created_at, updated_at";
+
+Webhook WebhookFromRow(Statement& q) {
+  Webhook w;
+  w.id = q.Text(0);
+  w.ordinal = q.Int(1);
+  w.url = q.Text(2);
+  w.secret = q.Text(3);
+  w.enabled_events = ParseJsonColumn(q.Text(4));
+  w.include = q.OptText(5);
+  w.oidc = ParseJsonColumn(q.OptText(6));
+  w.disabled_at = q.OptInt(7);
+  w.deleted_at = q.OptInt(8);
+  w.created_at = q.Int(9);
+  w.updated_at = q.Int(10);
+  return w;
+}
+
+const char* kDeliveryColumns = "webhook_id, run_id, seq, event_type, created_at, status, next_attempt_at, body";
+
+WebhookDelivery DeliveryFromRow(Statement& q) {
+  WebhookDelivery d;
+  d.webhook_id = q.Text(0);
+  d.run_id = q.Text(1);
+  d.seq = q.Int(2);
+  d.event_type = q.Text(3);
+  d.created_at = q.Int(4);
+  d.status = q.Text(5);
+  d.next_attempt_at = q.OptInt(6);
+  d.body = q.OptText(7);
+  return d;
+}
+
+Status LoadAttempts(Connection& c, WebhookDelivery& d) {
+  Statement q(c,
+              "SELECT attempt, at, status_code, error FROM webhook_attempts WHERE webhook_id = ?1 AND run_id = ?2 "
+              "AND seq = ?3 ORDER BY attempt");
+  q.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq);
+  while (true) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return Status::Ok();
+    d.attempts.push_back(WebhookAttempt{q.Int(0), q.Int(1), q.OptInt(2), q.OptText(3)});
+  }
+}
+
+Result<std::vector<WebhookDelivery>> Deliveries(Connection& c, Statement& q) {
+  std::vector<WebhookDelivery> out;
+  while (true) {
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) break;
+    out.push_back(DeliveryFromRow(q));
+  }
+  for (auto& d : out) {
+    Status st = LoadAttempts(c, d);
+    if (!st.ok()) return st;
+  }
+  return out;
+}
+
+}  // namespace
+
+Status Store::WriteWebhookOutbox(const std::vector<Event>& events) {
+  std::vector<const Event*> announced;
+  for (const Event& e : events) {
+    if (LifecycleNotification(e.type)) announced.push_back(&e);
+  }
+  if (announced.empty()) return Status::Ok();
+  std::vector<Webhook> hooks;
+  {
+    Statement q(*db_->writer, std::string("SELECT ") + kWebhookColumns +
+                                  " FROM webhooks WHERE ns = ?1 AND deleted_at IS NULL AND disabled_at IS NULL "
+                                  "ORDER BY ordinal");
+    q.Bind(1, ns_);
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) break;
+      hooks.push_back(WebhookFromRow(q));
+    }
+  }
+  for (const Event* e : announced) {
+    const std::string type = LifecycleNotification(e->type);
+    for (const auto& w : hooks) {
+      if (!w.Subscribes(type)) continue;
+      Statement q(*db_->writer,
+                  "INSERT INTO webhook_deliveries (ns, webhook_id, run_id, seq, event_type, created_at, status, "
+                  "next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?6)");
+      q.Bind(1, ns_).Bind(2, w.id).Bind(3, e->run_id).Bind(4, e->seq).Bind(5, type).Bind(6, e->at);
+      Status st = q.Run();
+      if (!st.ok()) return st;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Store::InsertWebhook(const Webhook& w) {
+  std::lock_guard<std::mutex> g(db_->writer_mu);
+  Statement q(*db_->writer,
+              "INSERT INTO webhooks (id, ns, ordinal, url, secret, enabled_events, include, oidc, disabled_at, "
+              "deleted_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+  q.Bind(1, w.id).Bind(2, ns_).Bind(3, w.ordinal).Bind(4, w.url).Bind(5, w.secret).Bind(6, w.enabled_events.dump());
+  q.Bind(7, w.include).Bind(8, JsonColumn(w.oidc)).Bind(9, w.disabled_at).Bind(10, w.deleted_at);
+  q.Bind(11, w.created_at).Bind(12, w.updated_at);
+  return q.Run();
+}
+
+Status Store::UpdateWebhook(const Webhook& w) {
+  std::lock_guard<std::mutex> g(db_->writer_mu);
+  Transaction tx(*db_->writer);
+  if (!tx.begin_status().ok()) return tx.begin_status();
+  Statement q(*db_->writer,
+              "UPDATE webhooks SET url = ?2, secret = ?3, enabled_events = ?4, include = ?5, oidc = ?6, "
+              "disabled_at = ?7, deleted_at = ?8, updated_at = ?9 WHERE id = ?1 AND ns = ?10");
+  q.Bind(1, w.id).Bind(2, w.url).Bind(3, w.secret).Bind(4, w.enabled_events.dump()).Bind(5, w.include);
+  q.Bind(6, JsonColumn(w.oidc)).Bind(7, w.disabled_at).Bind(8, w.deleted_at).Bind(9, w.updated_at).Bind(10, ns_);
+  Status st = q.Run();
+  if (st.ok() && (w.disabled_at || w.deleted_at)) {
+    Statement cancel(*db_->writer,
+                     "UPDATE webhook_deliveries SET status = 'cancelled', next_attempt_at = NULL "
+                     "WHERE webhook_id = ?1 AND status = 'pending'");
+    st = cancel.Bind(1, w.id).Run();
+  }
+  if (st.ok()) st = tx.Commit();
+  return st;
+}
+
+Status Store::RecordWebhookAttempt(const WebhookDelivery& d, const WebhookAttempt& a, const std::string& body,
+                                   const std::string& status, std::optional<Instant> next_attempt_at) {
+  std::lock_guard<std::mutex> g(db_->writer_mu);
+  Transaction tx(*db_->writer);
+  if (!tx.begin_status().ok()) return tx.begin_status();
+  Statement q(*db_->writer,
+              "UPDATE webhook_deliveries SET status = ?4, next_attempt_at = ?5, body = ?6 "
+              "WHERE webhook_id = ?1 AND run_id = ?2 AND seq = ?3 AND status = 'pending'");
+  q.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, status).Bind(5, next_attempt_at).Bind(6, body);
+  Status st = q.Run();
+  if (!st.ok()) return st;
+  if (sqlite3_changes(db_->writer->raw()) == 0) return Status::Ok();  // no longer pending: nothing to record
+  Statement ins(*db_->writer,
+                "INSERT INTO webhook_attempts (webhook_id, run_id, seq, attempt, at, status_code, error) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  ins.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, a.attempt).Bind(5, a.at);
+  ins.Bind(6, a.status_code).Bind(7, a.error);
+  st = ins.Run();
+  if (st.ok()) st = tx.Commit();
+  return st;
+}
+
+Result<std::optional<Webhook>> Store::GetWebhook(const std::string& id) {
+  return WithReader([&](Connection& c) -> Result<std::optional<Webhook>> {
+    Statement q(c, std::string("SELECT ") + kWebhookColumns + " FROM webhooks WHERE id = ?1 AND ns = ?2");
+    q.Bind(1, id).Bind(2, ns_);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return std::optional<Webhook>();
+    return std::optional<Webhook>(WebhookFromRow(q));
+  });
+}
+
+Result<ListPage<Webhook>> Store::ListWebhooks(int64_t limit, int64_t offset) {
+  return WithReader([&](Connection& c) -> Result<ListPage<Webhook>> {
+    ListPage<Webhook> page;
+    Statement n(c, "SELECT count(*) FROM webhooks WHERE ns = ?1 AND deleted_at IS NULL");
+    n.Bind(1, ns_);
+    auto counted = n.Step();
+    if (!counted.ok()) return counted.status();
+    page.total = n.Int(0);
+    Statement q(c, std::string("SELECT ") + kWebhookColumns +
+                       " FROM webhooks WHERE ns = ?1 AND deleted_at IS NULL ORDER BY ordinal DESC LIMIT ?2 OFFSET ?3");
+    q.Bind(1, ns_).Bind(2, limit).Bind(3, offset);
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) break;
+      page.items.push_back(WebhookFromRow(q));
+    }
+    return page;
+  });
+}
+
+Result<int64_t> Store::CountWebhooks() {
+  return WithReader([&](Connection& c) -> Result<int64_t> {
+    Statement q(c, "SELECT count(*) FROM webhooks WHERE ns = ?1");
+    q.Bind(1, ns_);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    return q.Int(0);
+  });
+}
+
+Result<std::vector<WebhookDelivery>> Store::DueWebhookDeliveries(Instant now, int64_t limit) {
+  return WithReader([&](Connection& c) -> Result<std::vector<WebhookDelivery>> {
+    Statement q(c, std::string("SELECT ") + kDeliveryColumns +
+                       " FROM webhook_deliveries d WHERE ns = ?1 AND status = 'pending' AND next_attempt_at <= ?2 "
+                       "ORDER BY next_attempt_at, created_at, (SELECT ordinal FROM runs WHERE id = d.run_id), seq, "
+                       "(SELECT ordinal FROM webhooks WHERE id = d.webhook_id) LIMIT ?3");
+    q.Bind(1, ns_).Bind(2, now).Bind(3, limit);
+    return Deliveries(c, q);
+  });
+}
+
+Result<std::vector<WebhookDelivery>> Store::WebhookDeliveries(const std::optional<std::string>& webhook_id) {
+  return WithReader([&](Connection& c) -> Result<std::vector<WebhookDelivery>> {
+    Statement q(c, std::string("SELECT ") + kDeliveryColumns +
+                       " FROM webhook_deliveries d WHERE ns = ?1 AND (?2 IS NULL OR webhook_id = ?2) "
+                       "ORDER BY created_at, (SELECT ordinal FROM runs WHERE id = d.run_id), seq, "
+                       "(SELECT ordinal FROM webhooks WHERE id = d.webhook_id)");
+    q.Bind(1, ns_).Bind(2, webhook_id);
+    return Deliveries(c, q);
+  });
+}
+
+}  // namespace sandbox::store
