@@ -406,18 +406,25 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
   return Status::Ok();
 }
 
+Thread Engine::NewThread(const std::string& agent_type, const std::optional<std::string>& context_type,
+                         const std::optional<std::string>& context_id, const std::optional<Principal>& requester,
+                         Instant now) const {
+  Thread t;
+  t.ordinal = next_thread_ordinal_;
+  t.id = ids_.Uuid("thread", store_.ns(), static_cast<uint64_t>(t.ordinal));
+  t.agent = agent_type;
+  t.context_type = context_type;
+  t.context_id = context_id;
+  t.status = DeriveThreadStatus({});
+  t.requester = requester;
+  t.created_at = t.updated_at = now;
+  return t;
+}
+
 Result<Thread> Engine::CreateThread(CreateThreadCommand cmd) {
   return Submit<Thread>([this, cmd = std::move(cmd)]() -> Result<Thread> {
     if (!fixtures()->FindAgentByType(cmd.agent_type)) return Status::NotFound("agent type not found", "type");
-    Thread t;
-    t.ordinal = next_thread_ordinal_;
-    t.id = ids_.Uuid("thread", store_.ns(), static_cast<uint64_t>(t.ordinal));
-    t.agent = cmd.agent_type;
-    t.context_type = cmd.context_type;
-    t.context_id = cmd.context_id;
-    t.status = DeriveThreadStatus({});
-    t.requester = cmd.requester;
-    t.created_at = t.updated_at = clock_.now();
+    Thread t = NewThread(cmd.agent_type, cmd.context_type, cmd.context_id, cmd.requester, clock_.now());
     Status st = store_.InsertThread(t, clock_.now());
     if (!st.ok()) return st;
     ++next_thread_ordinal_;
@@ -465,14 +472,7 @@ Result<Engine::PreparedStart> Engine::PrepareStart(const CreateRunCommand& cmd, 
     if (!thread.value()) return Status::NotFound("agent thread not found", "thread_id");
     thread_id = *cmd.thread_id;
   } else {
-    Thread t;
-    t.ordinal = next_thread_ordinal_;
-    t.id = ids_.Uuid("thread", store_.ns(), static_cast<uint64_t>(t.ordinal));
-    t.agent = cmd.agent_type;
-    t.context_type = cmd.context_type;
-    t.context_id = cmd.context_id;
-    t.requester = cmd.requester;
-    t.created_at = t.updated_at = now;
+    Thread t = NewThread(cmd.agent_type, cmd.context_type, cmd.context_id, cmd.requester, now);
     thread_id = t.id;
     p.new_thread = std::move(t);
   }

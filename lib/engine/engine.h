@@ -200,6 +200,10 @@ class Engine {
   void SetStickyError(const Status& st);
   // Rebuilds the writer's view (active runs, ordinals) from the store.
   Status LoadFromStore();
+  // The next thread of this namespace (its ordinal and id), not yet stored.
+  Thread NewThread(const std::string& agent_type, const std::optional<std::string>& context_type,
+                   const std::optional<std::string>& context_id, const std::optional<Principal>& requester,
+                   Instant now) const;
   // Starts a run at `now` and makes it active (writer thread only).
   Result<RunState> StartRun(const CreateRunCommand& cmd, Instant now);
   // A run about to start: its run.started applied, nothing written yet.
