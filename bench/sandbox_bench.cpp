@@ -4,10 +4,13 @@
 //           virtual time on a database file (every event committed)
 //   http:   GET /v1/runs/{id}?include=steps and POST /v1/runs over loopback
 //           with keep-alive, served in-process exactly as main.cpp wires it
+//   webhooks: run.created + run.completed of runs made over HTTP, rendered,
+//           signed and POSTed to a loopback endpoint (a connection each)
 // Usage: build/bench/sandbox_bench [runs=200] [requests=2000]
 #include <httplib.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -15,9 +18,11 @@
 
 #include "core/clock.h"
 #include "dialects/middesk/routes.h"
+#include "dialects/middesk/webhook_events.h"
 #include "engine/namespaces.h"
 #include "http/server.h"
 #include "script/loader.h"
+#include "webhooks/dispatcher.h"
 
 using namespace sandbox;
 using Wall = std::chrono::steady_clock;  // the benchmark measures wall time
@@ -107,6 +112,36 @@ int main(int argc, char** argv) {
   std::printf("http POST /v1/runs (address_verification, runs to completion): %d requests in %.0f ms: %.0f req/s, "
               "p50 %.2f ms, p99 %.2f ms\n",
               posts, post_ms, posts * 1000.0 / post_ms, Percentile(lat, 0.5), Percentile(lat, 0.99));
+
+  // Webhooks: the dispatcher starts once the runs exist, so it drains a backlog.
+  httplib::Server receiver;
+  std::atomic<int> received{0};
+  receiver.Post("/hook", [&](const httplib::Request&, httplib::Response& res) {
+    ++received;
+    res.status = 204;
+  });
+  int receiver_port = receiver.bind_to_any_port("127.0.0.1");
+  std::thread receiving([&] { receiver.listen_after_bind(); });
+  engine::WebhookSpec hook;
+  hook.url = "http://127.0.0.1:" + std::to_string(receiver_port) + "/hook";
+  hook.enabled_events = Json::array({"*"});
+  if (!engine.CreateWebhook(hook).ok()) return std::fprintf(stderr, "webhook failed\n"), 1;
+  for (int i = 0; i < posts; ++i) {
+    auto res = client.Post("/v1/runs", auth, body, "application/json");
+    if (!res || res->status != 201) return std::fprintf(stderr, "POST failed\n"), 1;
+  }
+  webhooks::Dispatcher dispatcher(spaces, middesk::RenderWebhookEvent, webhooks::HttpSender(),
+                                  std::chrono::milliseconds(1));
+  t0 = Wall::now();
+  dispatcher.Start();
+  while (received < 2 * posts && Ms(Wall::now() - t0) < 60000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  double hook_ms = Ms(Wall::now() - t0);
+  dispatcher.Stop();
+  std::printf("webhooks: %d deliveries (run.created + run.completed of %d runs) in %.0f ms: %.0f deliveries/s\n",
+              received.load(), posts, hook_ms, received * 1000.0 / hook_ms);
+  receiver.stop();
+  receiving.join();
+
   server.Stop();
   serving.join();
   spaces.Stop();

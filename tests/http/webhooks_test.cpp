@@ -330,3 +330,28 @@ TEST_CASE("webhooks: the same seed and requests give the same deliveries, byte f
   REQUIRE(runs[0].size() == 2);
   CHECK(runs[0] == runs[1]);
 }
+
+TEST_CASE("webhooks: a delivery still pending when the sandbox stops goes out after the restart", "[http]") {
+  Receiver receiver;
+  receiver.Answer(503);
+  sandbox::testing::TempDir dir;
+  const std::string db = dir.File("sandbox.db");
+  {
+    SandboxProcess sb(SandboxOptions{.args = {"--clock", "manual"}, .db = db});
+    REQUIRE_STATUS(CreateHook(sb, {{"url", receiver.Url()}, {"enabled_events", {"run.created"}}}), 201);
+    REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump()),
+                   201);
+    REQUIRE(receiver.WaitFor(1).size() == 1);
+    REQUIRE(SettledDeliveries(sb, 1).at(0)["attempts"].size() == 1);
+    CHECK(sb.Stop() == 0);
+  }
+  receiver.Answer(200);
+  SandboxProcess again(SandboxOptions{.args = {"--clock", "manual"}, .db = db});
+  REQUIRE_STATUS(again.Post("/_sandbox/clock/advance", R"({"by":"30s"})", {}), 200);
+  auto got = receiver.WaitFor(2);
+  REQUIRE(got.size() == 2);
+  CHECK(got[0].body == got[1].body);
+  Json d = SettledDeliveries(again, 2).at(0);
+  CHECK(d["status"] == "delivered");
+  CHECK(d["attempts"].size() == 2);
+}
