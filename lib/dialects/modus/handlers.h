@@ -14,6 +14,10 @@ void GetAgent(const Deps& d, const httplib::Request& req, httplib::Response& res
 void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
+// Buffered chat (chat.cpp; spec section 6).
+void StartChat(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void ContinueChat(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
 // The runtime service (runtime.cpp; spec section 5).
 void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res);

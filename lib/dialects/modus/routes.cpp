@@ -15,6 +15,8 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   s.Get(R"(/api/v1/agents/([^/]+))", bind(GetAgent));
   s.Get(R"(/api/v1/agents/([^/]+)/runs)", bind(ListRuns));
   s.Get(R"(/api/v1/agents/([^/]+)/runs/([^/]+))", bind(GetRun));
+  s.Post(R"(/api/v1/agents/([^/]+)/chat)", bind(StartChat));
+  s.Post(R"(/api/v1/agents/([^/]+)/conversations/([^/]+)/chat)", bind(ContinueChat));
   // The runtime.
   s.Post("/agent/runs", bind(PostAgentRun));
   s.Get(R"(/agent/runs/([^/]+)/stream)", bind(StreamAgentRun));
