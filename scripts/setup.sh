@@ -1,11 +1,22 @@
 #!/usr/bin/env bash
-# Installs what agent-sandbox needs to build and test, from Debian's packages,
-# and the contract suite's node modules (tests/contract, from package-lock.json).
-# Idempotent and silent when everything is already there.
+# Installs what agent-sandbox needs to build, from Debian's packages; with
+# --tests, also what the test suite needs: node and npm, Debian's chromium
+# (browser tests) and the node modules of tests/contract and tests/browser
+# (from their package-lock.json). Idempotent and silent when everything is
+# already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) tests=1 ;;
+    *) echo "setup: unknown argument $arg (expected --tests)" >&2; exit 2 ;;
+  esac
+done
+
 packages=(g++ cmake make pkg-config libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libssl-dev)
+if [ "$tests" = 1 ]; then packages+=(chromium); fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -13,9 +24,11 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-# node and npm may come from elsewhere than Debian: look for the commands.
-command -v node > /dev/null || missing+=(nodejs)
-command -v npm > /dev/null || missing+=(npm)
+if [ "$tests" = 1 ]; then
+  # node and npm may come from elsewhere than Debian: look for the commands.
+  command -v node > /dev/null || missing+=(nodejs)
+  command -v npm > /dev/null || missing+=(npm)
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
@@ -26,10 +39,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
 fi
 
-# The contract suite's modules, when missing or older than the lock file.
-contract=tests/contract
-if [ ! -d "$contract/node_modules" ] || [ "$contract/package-lock.json" -nt "$contract/node_modules" ]; then
-  echo "setup: npm ci in $contract"
-  (cd "$contract" && npm ci --no-audit --no-fund --loglevel=error > /dev/null)
-  touch "$contract/node_modules"
+if [ "$tests" = 1 ]; then
+  # Each node test folder's modules, when missing or older than its lock file.
+  for dir in tests/contract tests/browser; do
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
+      echo "setup: npm ci in $dir"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error > /dev/null)
+      touch "$dir/node_modules"
+    fi
+  done
 fi

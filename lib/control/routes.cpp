@@ -74,6 +74,11 @@ void RegisterRoutes(httplib::Server& s, const Deps& d) {
   s.Post("/_sandbox/snapshots", bind(SaveSnapshot));
   s.Post(R"(/_sandbox/snapshots/([^/]+)/restore)", bind(RestoreSnapshot));
   s.Get("/_sandbox/webhooks/deliveries", bind(ListWebhookDeliveries));
+  s.Get("/_sandbox/namespaces", bind(ListNamespaces));
+  s.Get("/_sandbox/runs", bind(ListRunsOfNamespace));
+  s.Get(R"(/_sandbox/runs/([^/]+))", bind(GetRunOfNamespace));
+  s.Get("/_sandbox/", bind(Dashboard));
+  s.Get("/_sandbox", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/_sandbox/"); });
 }
 
 }  // namespace sandbox::control

@@ -32,6 +32,12 @@ void ResetState(const Deps& d, const httplib::Request& req, httplib::Response& r
 void ListSnapshots(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void SaveSnapshot(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void RestoreSnapshot(const Deps& d, const httplib::Request& req, httplib::Response& res);
+// Handlers in runs.cpp (what the dashboard reads).
+void ListNamespaces(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void ListRunsOfNamespace(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void GetRunOfNamespace(const Deps& d, const httplib::Request& req, httplib::Response& res);
+// Handler in dashboard.cpp: the page itself.
+void Dashboard(const Deps& d, const httplib::Request& req, httplib::Response& res);
 // Handler in webhooks.cpp.
 void ListWebhookDeliveries(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
