@@ -100,7 +100,11 @@ Status Dispatcher::Deliver(engine::Engine& engine, const WebhookDelivery& d) {
   WebhookAttempt attempt;
   attempt.attempt = static_cast<int64_t>(d.attempts.size()) + 1;
   attempt.at = d.next_attempt_at.value_or(d.created_at);
-  if (!hook.value()) return Status::Internal("delivery for unknown webhook " + d.webhook_id);
+  if (!hook.value()) {
+    // Only a hand-edited database gets here; give up on it once, quietly.
+    attempt.error = "webhook " + d.webhook_id + " no longer exists";
+    return engine.store().RecordWebhookAttempt(d, attempt, "", "failed", std::nullopt);
+  }
   const Webhook& w = *hook.value();
   std::string body;
   if (d.body) {
