@@ -62,11 +62,16 @@ CREATE TABLE runs (
   retry_of       TEXT,
   first_attempt  TEXT,
   attempt        INTEGER NOT NULL DEFAULT 1,
+  -- The run's workflow number among its agent's workflows in the namespace
+  -- (from 1; a retry has its first execution's): Modus's wf_<agentId>_run_<n>.
+  agent_seq      INTEGER NOT NULL DEFAULT 0,
   UNIQUE (ns, ordinal)
 );
 CREATE INDEX runs_by_thread ON runs (thread_id, ordinal);
 CREATE INDEX runs_by_status ON runs (ns, status, ordinal);
 CREATE INDEX runs_by_first_attempt ON runs (first_attempt, attempt);
+CREATE INDEX runs_by_agent_seq ON runs (ns, agent, agent_seq, attempt);
+CREATE INDEX runs_by_agent ON runs (ns, agent, ordinal);
 
 CREATE TABLE run_events (
   run_id  TEXT NOT NULL REFERENCES runs (id),

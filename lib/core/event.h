@@ -8,6 +8,7 @@
 //                    request (the create-run body, for templates; optional),
 //                    agent_name (the agent's name then, for templates; optional),
 //                    trigger_type (api | manual | schedule | webhook | slack; optional, api),
+//                    agent_seq (the workflow's number among the agent's; optional),
 //                    retry {of, first, attempt, delay_ms} (optional: this run retries the
 //                    failed run `of`; its first instruction is due delay_ms after it starts)
 //   step.started     step_id, parent_step_id (string|null), agent, type, name, label, ordinal

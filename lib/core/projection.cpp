@@ -31,6 +31,10 @@ Status ApplyRunStarted(RunState& s, const Event& e) {
   r.request = p.value("request", Json());
   r.agent_name = p.value("agent_name", "");
   r.trigger_type = p.value("trigger_type", "api");
+  if (p.contains("agent_seq")) {
+    if (!p["agent_seq"].is_number_integer() || p["agent_seq"].get<int64_t>() < 1) return Bad(e, "agent_seq must be at least 1");
+    r.agent_seq = p["agent_seq"];
+  }
   int64_t delay_ms = 0;
   if (p.contains("retry")) {
     const Json& retry = p["retry"];

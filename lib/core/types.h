@@ -112,6 +112,9 @@ struct Run {
   int64_t attempt = 1;
   std::string retry_of;       // the failed execution this one retries
   std::string first_attempt;  // the workflow's first execution
+  // The workflow's number among the agent's workflows in the namespace (from
+  // 1); the Modus dialect's wf_<agentId>_run_<agent_seq>. 0 when unknown.
+  int64_t agent_seq = 0;
   std::optional<Principal> requester;
   RunStatus status = RunStatus::kRunning;
   Instant created_at = 0;

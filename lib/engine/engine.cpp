@@ -75,6 +75,9 @@ Status Engine::Start() {
 Status Engine::LoadFromStore() {
   active_.clear();
   schedule_counts_.clear();
+  auto workflows = store_.WorkflowCounts();
+  if (!workflows.ok()) return workflows.status();
+  workflow_counts_ = std::move(workflows).value();
   for (const auto& agent : fixtures()->agents) {
     auto n = store_.CountScheduledRuns(agent.type);
     if (!n.ok()) return n.status();
@@ -492,7 +495,8 @@ Result<Engine::PreparedStart> Engine::PrepareStart(const CreateRunCommand& cmd, 
                {"requester", PrincipalToJson(cmd.requester)},
                {"request", cmd.request.is_object() ? cmd.request : Json::object()},
                {"agent_name", agent_name},
-               {"trigger_type", cmd.trigger_type}};
+               {"trigger_type", cmd.trigger_type},
+               {"agent_seq", retry ? retry->agent_seq : workflow_counts_[cmd.agent_type] + 1}};
   if (retry) {
     payload["retry"] = {
         {"of", retry->of}, {"first", retry->first}, {"attempt", retry->attempt}, {"delay_ms", retry->delay_ms}};
@@ -506,8 +510,10 @@ Result<Engine::PreparedStart> Engine::PrepareStart(const CreateRunCommand& cmd, 
 RunState Engine::Started(PreparedStart p) {
   if (p.new_thread) ++next_thread_ordinal_;
   ++next_run_ordinal_;
-  if (p.run.state.run.trigger_type == "schedule" && p.run.state.run.attempt == 1) {
-    ++schedule_counts_[p.run.state.run.agent];
+  const Run& r = p.run.state.run;
+  if (r.attempt == 1) {
+    workflow_counts_[r.agent] = r.agent_seq;
+    if (r.trigger_type == "schedule") ++schedule_counts_[r.agent];
   }
   RunState snapshot = p.run.state;
   active_[snapshot.run.id] = std::move(p.run);
@@ -550,7 +556,7 @@ Result<std::optional<Engine::PreparedStart>> Engine::PrepareRetry(const ActiveRu
   cmd.thread_id = r.thread_id;
   cmd.requester = r.requester;
   cmd.trigger_type = r.trigger_type;
-  RetryLink link{r.id, r.first_attempt.empty() ? r.id : r.first_attempt, r.attempt + 1, next.after_ms};
+  RetryLink link{r.id, r.first_attempt.empty() ? r.id : r.first_attempt, r.attempt + 1, next.after_ms, r.agent_seq};
   auto prepared = PrepareStart(cmd, r.agent_name, std::make_shared<const script::Scenario>(std::move(scenario).value()),
                                at, &link);
   if (!prepared.ok()) return prepared.status();

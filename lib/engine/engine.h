@@ -219,6 +219,7 @@ class Engine {
     std::string first;
     int64_t attempt = 2;
     int64_t delay_ms = 0;
+    int64_t agent_seq = 0;  // the workflow's number, kept by every execution
   };
   Result<PreparedStart> PrepareStart(const CreateRunCommand& cmd, const std::string& agent_name,
                                      std::shared_ptr<const script::Scenario> scenario, Instant now,
@@ -267,6 +268,7 @@ class Engine {
   Instant clock_start_;  // where the clock stood when the engine was made
   bool fire_schedules_ = false;
   std::map<std::string, int64_t> schedule_counts_;  // agent type -> scheduled runs so far
+  std::map<std::string, int64_t> workflow_counts_;  // agent type -> workflows (first executions) so far
 };
 
 // Defined here because every file of the engine submits commands.

@@ -14,6 +14,12 @@ const std::vector<Migration>& ForwardMigrations() {
        "ALTER TABLE runs ADD COLUMN first_attempt TEXT;"
        "ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1;"
        "CREATE INDEX runs_by_first_attempt ON runs (first_attempt, attempt);"
+       // Every run of a version 1 database is a first execution: number them.
+       "ALTER TABLE runs ADD COLUMN agent_seq INTEGER NOT NULL DEFAULT 0;"
+       "UPDATE runs SET agent_seq = (SELECT count(*) FROM runs r2 WHERE r2.ns = runs.ns AND r2.agent = runs.agent "
+       "AND r2.ordinal <= runs.ordinal);"
+       "CREATE INDEX runs_by_agent_seq ON runs (ns, agent, agent_seq, attempt);"
+       "CREATE INDEX runs_by_agent ON runs (ns, agent, ordinal);"
        // ... and webhooks: endpoints, the outbox of deliveries, their attempts.
        "CREATE TABLE webhooks (\n"
        "  id             TEXT PRIMARY KEY,\n"

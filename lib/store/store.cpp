@@ -151,12 +151,12 @@ Status Store::WriteRun(const RunWrite& w) {
     Statement q(*db_->writer,
                 "INSERT INTO runs (id, thread_id, ordinal, agent, scenario, script, status, created_at, updated_at, "
                 "cursor_segment, cursor_pc, segment_base, last_seq, ns, agent_name, trigger_type, retry_of, "
-                "first_attempt, attempt) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0, ?8, ?9, ?10, ?11, ?12, ?13)");
+                "first_attempt, attempt, agent_seq) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     q.Bind(1, r.id).Bind(2, r.thread_id).Bind(3, r.ordinal).Bind(4, r.agent).Bind(5, r.scenario);
     q.Bind(6, *w.script).Bind(7, r.created_at).Bind(8, ns_).Bind(9, r.agent_name).Bind(10, r.trigger_type);
     auto or_null = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
-    q.Bind(11, or_null(r.retry_of)).Bind(12, or_null(r.first_attempt)).Bind(13, r.attempt);
+    q.Bind(11, or_null(r.retry_of)).Bind(12, or_null(r.first_attempt)).Bind(13, r.attempt).Bind(14, r.agent_seq);
     Status st = q.Run();
     if (!st.ok()) return st;
   }
@@ -276,12 +276,12 @@ Result<std::optional<Thread>> Store::GetThread(const std::string& id) {
   });
 }
 
-namespace {
+// Shared with the other files of the Store through store_internal.h.
 
 const char* kRunColumns =
     "id, thread_id, ordinal, agent, scenario, status, requester, created_at, updated_at, started_at, ended_at, "
     "output, error_message, cursor_segment, cursor_pc, segment_base, last_seq, result, failure_reason, request, "
-    "agent_name, trigger_type, retry_of, first_attempt, attempt";
+    "agent_name, trigger_type, retry_of, first_attempt, attempt, agent_seq";
 
 Result<Run> RunFromRow(Statement& q) {
   Run r;
@@ -312,6 +312,7 @@ Result<Run> RunFromRow(Statement& q) {
   r.retry_of = q.OptText(22).value_or("");
   r.first_attempt = q.OptText(23).value_or("");
   r.attempt = q.Int(24);
+  r.agent_seq = q.Int(25);
   return r;
 }
 
@@ -397,7 +398,7 @@ Result<std::vector<RunState>> LoadRuns(Connection& c, Statement& q, bool with_st
   return out;
 }
 
-}  // namespace
+
 
 Result<std::optional<RunState>> Store::GetRun(const std::string& id, bool with_steps) {
   return WithReader([&](Connection& c) -> Result<std::optional<RunState>> {

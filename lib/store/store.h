@@ -49,6 +49,25 @@ struct Database {
   std::map<std::string, std::unique_ptr<Connection>> memory_snapshots;  // in-memory databases only
 };
 
+// A filtered, paged history of one agent's runs (agent_runs.cpp).
+struct AgentRunQuery {
+  std::string agent_type;
+  std::string fallback_name;            // the agent's name, for runs that recorded none
+  std::optional<Instant> started_since;  // only runs started at or after it
+  std::string name_contains;            // lower-case substring of the agent name; "" = any
+  std::optional<RunStatus> status;       // only runs in it
+  std::optional<Principal> requester;    // only runs this principal started
+  int64_t limit = 25;
+  int64_t offset = 0;
+};
+
+struct AgentRunPage {
+  std::vector<RunState> runs;  // newest first, with interrupts (no steps)
+  int64_t total = 0;           // runs matching every filter, across pages
+  // Per status, the runs matching started_since and name_contains only.
+  std::map<RunStatus, int64_t> counts;
+};
+
 // What an Idempotency-Key of the Modus runtime (POST /agent/runs) stands for.
 struct IdempotencyRecord {
   std::string body_hash;  // of the request body's canonical JSON
@@ -127,6 +146,12 @@ class Store {
   Result<std::vector<RunState>> RunsOfThread(const std::string& thread_id, bool with_steps);
   // Runs of one agent type, oldest first, with their interrupts (steps when `with_steps`).
   Result<std::vector<RunState>> RunsOfAgent(const std::string& agent_type, bool with_steps);
+  // The executions of the agent's workflow number `agent_seq`, first attempt
+  // first, with their interrupts; empty when there is no such workflow.
+  Result<std::vector<RunState>> WorkflowExecutions(const std::string& agent_type, int64_t agent_seq);
+  Result<AgentRunPage> ListAgentRuns(const AgentRunQuery& query);
+  // How many workflows (first executions) each agent has here.
+  Result<std::map<std::string, int64_t>> WorkflowCounts();
   Result<std::vector<Event>> Events(const std::string& run_id, int64_t after_seq = 0);
   Result<std::optional<std::string>> RunScript(const std::string& run_id);
   // Ids of runs in `status`, oldest first.

@@ -17,6 +17,12 @@ inline std::optional<std::string> JsonColumn(const Json& j) {
   return j.dump();
 }
 
+// The columns RunFromRow reads, and the runs a query selected with them,
+// with their interrupts (and steps when asked); defined in store.cpp.
+extern const char* kRunColumns;
+Result<Run> RunFromRow(Statement& q);
+Result<std::vector<RunState>> LoadRuns(Connection& c, Statement& q, bool with_steps);
+
 template <class F>
 auto Store::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
   if (db_->in_memory) {

@@ -75,7 +75,8 @@ TEST_CASE("a new database gets schema.sql and the current version", "[store]") {
   CHECK(SchemaVersionOf(*c).value() == kSchemaVersion);
   CHECK(Tables(*c) ==
         "actions actions_by_object feedback feedback_by_target idempotency_keys interrupts interrupts_by_run meta "
-        "object_states run_events runs runs_by_first_attempt runs_by_status runs_by_thread steps steps_by_run "
+        "object_states run_events runs runs_by_agent runs_by_agent_seq runs_by_first_attempt runs_by_status runs_by_thread "
+        "steps steps_by_run "
         "threads threads_by_context webhook_attempts webhook_deliveries webhook_deliveries_due webhooks ");
   // Opening again is a no-op.
   REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
@@ -129,4 +130,27 @@ TEST_CASE("a database from a newer binary, or not ours, is refused", "[store]") 
   st = Migrate(*foreign, kSchemaSql, kSchemaVersion, ForwardMigrations());
   REQUIRE_FALSE(st.ok());
   CHECK(st.message() == "database has tables but no agent-sandbox schema version; refusing to touch it");
+}
+
+TEST_CASE("migrating version 1 numbers each agent's existing runs as its workflows, per namespace", "[store]") {
+  auto c = Memory();
+  REQUIRE(Migrate(*c, ReadFile(SCHEMA_V1_SQL), 1, {}).ok());
+  REQUIRE(c->Exec("INSERT INTO threads (id, ns, ordinal, agent, status, created_at, updated_at) "
+                  "VALUES ('t', '', 1, 'a', 'running', 0, 0)")
+              .ok());
+  // (ns, ordinal, agent): a and b interleaved in "", and a in "org-x".
+  const char* runs[][3] = {{"", "1", "a"}, {"", "2", "b"}, {"", "3", "a"}, {"org-x", "1", "a"}, {"", "4", "a"}};
+  int i = 0;
+  for (const auto& r : runs) {
+    Statement q(*c,
+                "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, script, status, created_at, updated_at, "
+                "cursor_segment, cursor_pc, segment_base, last_seq) VALUES (?1, ?2, 't', ?3, ?4, 'default', '{}', "
+                "'completed', 0, 0, 0, 0, 0, 1)");
+    REQUIRE(q.Bind(1, "r" + std::to_string(++i)).Bind(2, r[0]).Bind(3, static_cast<int64_t>(std::stoll(r[1]))).Bind(4, r[2]).Run().ok());
+  }
+  REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
+  Statement q(*c, "SELECT id, agent_seq, attempt FROM runs ORDER BY id");
+  std::string got;
+  while (q.Step().value()) got += q.Text(0) + "=" + std::to_string(q.Int(1)) + "/" + std::to_string(q.Int(2)) + " ";
+  CHECK(got == "r1=1/1 r2=1/1 r3=2/1 r4=1/1 r5=3/1 ");
 }

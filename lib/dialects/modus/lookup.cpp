@@ -1,7 +1,6 @@
 // Run lookup for the Modus dialect; see lookup.h.
 #include "dialects/modus/lookup.h"
 
-#include <map>
 
 #include "dialects/modus/errors.h"
 #include "dialects/modus/render.h"
@@ -23,21 +22,16 @@ std::optional<NumberedRun> RunOrRespond(engine::Engine& engine, const script::Ag
     return not_found();
   }
   int64_t n = std::stoll(digits);
-  auto runs = engine.store().RunsOfAgent(agent.type, /*with_steps=*/false);
-  if (!runs.ok()) {
-    RespondError(res, runs.status());
+  auto executions = engine.store().WorkflowExecutions(agent.type, n);
+  if (!executions.ok()) {
+    RespondError(res, executions.status());
     return std::nullopt;
   }
-  std::vector<int64_t> numbers = WorkflowNumbers(runs.value());
-  std::string id;  // the chosen execution; oldest first, so the last match is the latest
-  bool any = false;
-  for (size_t i = 0; i < numbers.size(); ++i) {
-    if (numbers[i] != n) continue;
-    any = true;
-    const std::string& candidate = runs.value()[i].run.id;
-    if (!temporal_run_id || *temporal_run_id == candidate) id = candidate;
+  if (executions->empty()) return not_found();
+  std::string id;  // the chosen execution: first attempt first, so the last match is the latest
+  for (const auto& e : executions.value()) {
+    if (!temporal_run_id || *temporal_run_id == e.run.id) id = e.run.id;
   }
-  if (!any) return not_found();
   if (id.empty()) {
     RespondError(res, Status::NotFound("run not found", "temporalRunId"));
     return std::nullopt;
@@ -49,24 +43,6 @@ std::optional<NumberedRun> RunOrRespond(engine::Engine& engine, const script::Ag
   }
   if (!full.value()) return not_found();
   return NumberedRun{std::move(*full.value()), n};
-}
-
-std::vector<int64_t> WorkflowNumbers(const std::vector<RunState>& runs) {
-  std::map<std::string, int64_t> by_first;  // first execution id -> n
-  std::vector<int64_t> numbers;
-  numbers.reserve(runs.size());
-  for (const auto& s : runs) {
-    const Run& r = s.run;
-    if (r.first_attempt.empty()) {
-      int64_t n = static_cast<int64_t>(by_first.size()) + 1;
-      by_first[r.id] = n;
-      numbers.push_back(n);
-    } else {
-      auto it = by_first.find(r.first_attempt);
-      numbers.push_back(it == by_first.end() ? 0 : it->second);  // 0: its first execution is not the agent's
-    }
-  }
-  return numbers;
 }
 
 void RespondWithRun(engine::Engine& engine, const script::Agent& agent, const std::string& run_id, int64_t n,

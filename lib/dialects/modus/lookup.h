@@ -14,15 +14,12 @@
 namespace sandbox::modus {
 
 // A Modus workflow is a first execution and its retries (core runs linked by
-// Run::first_attempt); its number n counts the agent's first executions in
-// the org, oldest first, so a retry never shifts the numbers.
+// Run::first_attempt); its number n is Run::agent_seq, which counts the
+// agent's first executions in the org, so a retry never shifts the numbers.
 struct NumberedRun {
   RunState state;  // with steps
   int64_t n = 0;   // the workflow's number
 };
-
-// The workflow number of each of `runs` (the agent's runs, oldest first).
-std::vector<int64_t> WorkflowNumbers(const std::vector<RunState>& runs);
 
 // An execution of the workflow `workflow_id` ("wf_<agentId>_run_<n>"): the
 // one whose id is `temporal_run_id` when given, else the latest. nullopt

@@ -59,37 +59,32 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
   auto page = PageOrRespond(req, filters, res);
   if (!page) return;
 
-  auto runs = engine->store().RunsOfAgent(agent->type, /*with_steps=*/false);
-  if (!runs.ok()) return RespondError(res, runs.status());
-  const Instant now = engine->Now();
-  const std::vector<int64_t> numbers = WorkflowNumbers(runs.value());
-  int64_t all = 0, running = 0, awaiting = 0, errors = 0, completed = 0;
-  // Every execution is a row of its own (a retried workflow has several),
-  // as Temporal's visibility lists executions.
-  std::vector<std::pair<const RunState*, int64_t>> selected;  // with n, oldest first
-  for (size_t i = 0; i < runs->size(); ++i) {
-    const RunState& s = runs.value()[i];
-    Instant started = s.run.started_at.value_or(s.run.created_at);
-    if (window && started < now - *window) continue;
-    const std::string& name = s.run.agent_name.empty() ? agent->name : s.run.agent_name;
-    if (!search.empty() && Lower(name).find(search) == std::string::npos) continue;
-    ++all;
-    std::string st = ModusStatus(s.run.status);
-    if (st == "running") ++running;
-    if (st == "awaiting_human") ++awaiting;
-    if (st == "error") ++errors;
-    if (st == "completed") ++completed;
-    if (status != "all_executions" && st != status) continue;
-    if (status == "awaiting_human" && scope == "mine" && s.run.requester != caller->principal) continue;
-    selected.emplace_back(&s, numbers[i]);
-  }
-  auto total = static_cast<int64_t>(selected.size());
-  int64_t end = std::min(total, page->offset + page->size);
+  store::AgentRunQuery query;
+  query.agent_type = agent->type;
+  query.fallback_name = agent->name;
+  if (window) query.started_since = engine->Now() - *window;
+  query.name_contains = search;
+  if (status == "awaiting_human") query.status = RunStatus::kInterrupted;
+  else if (status != "all_executions") query.status = ParseRunStatus(status);
+  if (status == "awaiting_human" && scope == "mine") query.requester = caller->principal;
+  query.limit = page->size;
+  query.offset = page->offset;
+  // Every execution is a row of its own (a retried workflow has several), as
+  // Temporal's visibility lists executions.
+  auto found = engine->store().ListAgentRuns(query);
+  if (!found.ok()) return RespondError(res, found.status());
+  auto count = [&](RunStatus s) {
+    auto it = found->counts.find(s);
+    return it == found->counts.end() ? int64_t{0} : it->second;
+  };
+  int64_t all = 0;
+  for (const auto& [s, n] : found->counts) all += n;
   OrderedJson rows = OrderedJson::array();
-  for (int64_t k = page->offset; k < end; ++k) {
-    const auto& [s, n] = selected[total - 1 - k];  // newest first
-    rows.push_back(RenderRun(*agent, *s, n, /*detail=*/false));
-  }
+  for (const auto& s : found->runs) rows.push_back(RenderRun(*agent, s, s.run.agent_seq, /*detail=*/false));
+  const int64_t end = page->offset + static_cast<int64_t>(found->runs.size());
+  const int64_t total = found->total;
+  const int64_t running = count(RunStatus::kRunning), awaiting = count(RunStatus::kInterrupted),
+                errors = count(RunStatus::kError), completed = count(RunStatus::kCompleted);
   OrderedJson body{{"runs", std::move(rows)},
                    {"counts",
                     {{"all_executions", all},

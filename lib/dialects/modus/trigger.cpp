@@ -45,14 +45,7 @@ void TriggerRun(const Deps& d, const httplib::Request& req, httplib::Response& r
                                scenario, caller->principal, trigger};
   auto run = engine->CreateRun(std::move(cmd));
   if (!run.ok()) return RespondError(res, run.status());
-  auto runs = engine->store().RunsOfAgent(agent->type, /*with_steps=*/false);
-  if (!runs.ok()) return RespondError(res, runs.status());
-  const std::vector<int64_t> numbers = WorkflowNumbers(runs.value());
-  int64_t n = 0;
-  for (size_t i = 0; i < runs->size(); ++i) {
-    if (runs.value()[i].run.id == run->run.id) n = numbers[i];
-  }
-  RespondWithRun(*engine, *agent, run->run.id, n, 201, res);
+  RespondWithRun(*engine, *agent, run->run.id, run->run.agent_seq, 201, res);
 }
 
 }  // namespace sandbox::modus

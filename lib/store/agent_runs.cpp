@@ -1,0 +1,80 @@
+// Store: one agent's run history, filtered and paged in SQL (the Modus runs
+// list and workflow lookups), so a page costs the same with 10 runs or 100,000.
+#include "store/store.h"
+#include "store/store_internal.h"
+
+namespace sandbox::store {
+namespace {
+
+// The WHERE clause shared by the page, its total and the counts. Parameters:
+// ?1 ns, ?2 agent, ?3 started_since (or NULL), ?4 name_contains, ?5 fallback
+// name; `with_status` adds ?6 status and ?7 requester JSON (or NULL).
+std::string Where(bool with_status) {
+  std::string w =
+      " FROM runs WHERE ns = ?1 AND agent = ?2 AND (?3 IS NULL OR coalesce(started_at, created_at) >= ?3)"
+      " AND (?4 = '' OR instr(lower(CASE WHEN agent_name = '' THEN ?5 ELSE agent_name END), ?4) > 0)";
+  if (with_status) w += " AND (?6 IS NULL OR status = ?6) AND (?7 IS NULL OR requester = ?7)";
+  return w;
+}
+
+void BindFilters(Statement& q, const std::string& ns, const AgentRunQuery& f, bool with_status) {
+  q.Bind(1, ns).Bind(2, f.agent_type).Bind(3, f.started_since).Bind(4, f.name_contains).Bind(5, f.fallback_name);
+  if (!with_status) return;
+  q.Bind(6, f.status ? std::optional<std::string>(RunStatusName(*f.status)) : std::nullopt);
+  q.Bind(7, f.requester ? std::optional<std::string>(PrincipalToJson(f.requester).dump()) : std::nullopt);
+}
+
+}  // namespace
+
+Result<AgentRunPage> Store::ListAgentRuns(const AgentRunQuery& f) {
+  return WithReader([&](Connection& c) -> Result<AgentRunPage> {
+    AgentRunPage page;
+    Statement q(c, std::string("SELECT ") + kRunColumns + Where(true) + " ORDER BY ordinal DESC LIMIT ?8 OFFSET ?9");
+    BindFilters(q, ns_, f, true);
+    q.Bind(8, f.limit).Bind(9, f.offset);
+    auto runs = LoadRuns(c, q, /*with_steps=*/false);
+    if (!runs.ok()) return runs.status();
+    page.runs = std::move(runs).value();
+    Statement total(c, "SELECT count(*)" + Where(true));
+    BindFilters(total, ns_, f, true);
+    auto row = total.Step();
+    if (!row.ok()) return row.status();
+    page.total = total.Int(0);
+    Statement counts(c, "SELECT status, count(*)" + Where(false) + " GROUP BY status");
+    BindFilters(counts, ns_, f, false);
+    while (true) {
+      auto r = counts.Step();
+      if (!r.ok()) return r.status();
+      if (!r.value()) break;
+      auto status = ParseRunStatus(counts.Text(0));
+      if (!status) return Status::Internal("a run has an unknown status: " + counts.Text(0));
+      page.counts[*status] = counts.Int(1);
+    }
+    return page;
+  });
+}
+
+Result<std::vector<RunState>> Store::WorkflowExecutions(const std::string& agent_type, int64_t agent_seq) {
+  return WithReader([&](Connection& c) -> Result<std::vector<RunState>> {
+    Statement q(c, std::string("SELECT ") + kRunColumns +
+                       " FROM runs WHERE ns = ?1 AND agent = ?2 AND agent_seq = ?3 ORDER BY attempt");
+    q.Bind(1, ns_).Bind(2, agent_type).Bind(3, agent_seq);
+    return LoadRuns(c, q, /*with_steps=*/false);
+  });
+}
+
+Result<std::map<std::string, int64_t>> Store::WorkflowCounts() {
+  return WithReader([&](Connection& c) -> Result<std::map<std::string, int64_t>> {
+    Statement q(c, "SELECT agent, max(agent_seq) FROM runs WHERE ns = ?1 GROUP BY agent");
+    q.Bind(1, ns_);
+    std::map<std::string, int64_t> out;
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) return out;
+      out[q.Text(0)] = q.Int(1);
+    }
+  });
+}
+
+}  // namespace sandbox::store
