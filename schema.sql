@@ -72,6 +72,8 @@ CREATE INDEX runs_by_status ON runs (ns, status, ordinal);
 CREATE INDEX runs_by_first_attempt ON runs (first_attempt, attempt);
 CREATE INDEX runs_by_agent_seq ON runs (ns, agent, agent_seq, attempt);
 CREATE INDEX runs_by_agent ON runs (ns, agent, ordinal);
+-- Covers the Modus history's counts and totals: no run row is read for them.
+CREATE INDEX runs_by_agent_status ON runs (ns, agent, status, started_at, created_at, agent_name, requester);
 
 CREATE TABLE run_events (
   run_id  TEXT NOT NULL REFERENCES runs (id),

@@ -4,6 +4,8 @@
 //           virtual time on a database file (every event committed)
 //   http:   GET /v1/runs/{id}?include=steps and POST /v1/runs over loopback
 //           with keep-alive, served in-process exactly as main.cpp wires it
+//   modus:  GET /api/v1/agents/{id}/runs (a page) and .../runs/{workflowId}
+//           with a long history of one agent in one organisation
 //   webhooks: run.created + run.completed of runs made over HTTP, rendered,
 //           signed and POSTed to a loopback endpoint (a connection each)
 // Usage: build/bench/sandbox_bench [runs=200] [requests=2000]
@@ -19,6 +21,7 @@
 #include "core/clock.h"
 #include "dialects/middesk/routes.h"
 #include "dialects/middesk/webhook_events.h"
+#include "dialects/modus/routes.h"
 #include "engine/namespaces.h"
 #include "http/server.h"
 #include "script/loader.h"
@@ -80,6 +83,8 @@ int main(int argc, char** argv) {
   http::KeyPolicy keys;
   middesk::Deps deps{spaces, keys, 1767225600000, 15000, true};
   middesk::RegisterRoutes(server.routes(), deps);
+  modus::Deps modus_deps{spaces, 1767225600000, 15000};
+  modus::RegisterRoutes(server.routes(), modus_deps);
   auto port = server.Bind();
   if (!port.ok()) return 1;
   std::thread serving([&] { server.Listen(); });
@@ -112,6 +117,36 @@ int main(int argc, char** argv) {
   std::printf("http POST /v1/runs (address_verification, runs to completion): %d requests in %.0f ms: %.0f req/s, "
               "p50 %.2f ms, p99 %.2f ms\n",
               posts, post_ms, posts * 1000.0 / post_ms, Percentile(lat, 0.5), Percentile(lat, 0.99));
+
+  // Modus: a long history of the task agent in one organisation, then pages and single runs.
+  const std::string org = "11111111-2222-4333-8444-555555555555";
+  auto org_engine = spaces.For("org-" + org);
+  if (!org_engine.ok()) return 1;
+  const int history = 5000;
+  for (int i = 0; i < history; ++i) {
+    engine::CreateRunCommand cmd;
+    cmd.request = Json{{"message", "Is Acme in good standing?"}};
+    cmd.agent_type = "kyb_research_assistant";
+    if (!org_engine.value()->CreateRun(cmd).ok()) return std::fprintf(stderr, "modus run failed\n"), 1;
+  }
+  httplib::Headers pat = {{"Authorization", "Bearer modus_" + org + "_bench_secret"}};
+  for (const char* what : {"list", "get"}) {
+    lat.clear();
+    t0 = Wall::now();
+    for (int i = 0; i < 500; ++i) {
+      std::string path = std::string(what) == "list"
+                             ? "/api/v1/agents/101/runs?pageSize=25&status=completed"
+                             : "/api/v1/agents/101/runs/wf_101_run_" + std::to_string(1 + (i * 37) % history);
+      auto s = Wall::now();
+      auto res = client.Get(path.c_str(), pat);
+      if (!res || res->status != 200) return std::fprintf(stderr, "modus GET failed\n"), 1;
+      lat.push_back(Ms(Wall::now() - s));
+    }
+    double ms = Ms(Wall::now() - t0);
+    std::printf("http GET %s (%d runs of the agent): 500 requests in %.0f ms: %.0f req/s, p50 %.2f ms, p99 %.2f ms\n",
+                std::string(what) == "list" ? "/api/v1/agents/101/runs?pageSize=25" : "/api/v1/agents/101/runs/{wf}",
+                history, ms, 500 * 1000.0 / ms, Percentile(lat, 0.5), Percentile(lat, 0.99));
+  }
 
   // Webhooks: the dispatcher starts once the runs exist, so it drains a backlog.
   httplib::Server receiver;

@@ -20,6 +20,7 @@ const std::vector<Migration>& ForwardMigrations() {
        "AND r2.ordinal <= runs.ordinal);"
        "CREATE INDEX runs_by_agent_seq ON runs (ns, agent, agent_seq, attempt);"
        "CREATE INDEX runs_by_agent ON runs (ns, agent, ordinal);"
+       "CREATE INDEX runs_by_agent_status ON runs (ns, agent, status, started_at, created_at, agent_name, requester);"
        // ... and webhooks: endpoints, the outbox of deliveries, their attempts.
        "CREATE TABLE webhooks (\n"
        "  id             TEXT PRIMARY KEY,\n"

@@ -75,7 +75,7 @@ TEST_CASE("a new database gets schema.sql and the current version", "[store]") {
   CHECK(SchemaVersionOf(*c).value() == kSchemaVersion);
   CHECK(Tables(*c) ==
         "actions actions_by_object feedback feedback_by_target idempotency_keys interrupts interrupts_by_run meta "
-        "object_states run_events runs runs_by_agent runs_by_agent_seq runs_by_first_attempt runs_by_status runs_by_thread "
+        "object_states run_events runs runs_by_agent runs_by_agent_seq runs_by_agent_status runs_by_first_attempt runs_by_status runs_by_thread "
         "steps steps_by_run "
         "threads threads_by_context webhook_attempts webhook_deliveries webhook_deliveries_due webhooks ");
   // Opening again is a no-op.
