@@ -141,10 +141,10 @@ bool ObjectQueryOrRespond(const httplib::Request& req, std::string& type, std::s
 }  // namespace
 
 void CreateAction(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  auto caller = AuthenticateOrRespond(req, res, d.keys);
-  if (!caller) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  const std::optional<Principal> caller = call->caller;
+  engine::Engine* engine = call->engine;
   auto body = JsonObjectBodyOrRespond(req, res);
   if (!body) return;
   std::optional<std::string> object_type, object_id, type, note, thread_id, run_id;
@@ -182,9 +182,9 @@ void CreateAction(const Deps& d, const httplib::Request& req, httplib::Response&
 }
 
 void ListActions(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   std::string type, id;
   if (!ObjectQueryOrRespond(req, type, id, res)) return;
   auto actions = engine->store().ListActions(type, id);
@@ -195,9 +195,9 @@ void ListActions(const Deps& d, const httplib::Request& req, httplib::Response& 
 }
 
 void GetAction(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   std::string type, id;
   if (!ObjectQueryOrRespond(req, type, id, res)) return;
   auto action = engine->store().GetAction(req.matches[1]);

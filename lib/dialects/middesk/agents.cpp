@@ -7,9 +7,9 @@
 namespace sandbox::middesk {
 
 void ListAgents(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   auto fixtures = engine->fixtures();
   OrderedJson data = OrderedJson::array();
   for (const auto& a : fixtures->agents) data.push_back(RenderAgent(a, d.agents_created_at));
@@ -19,9 +19,9 @@ void ListAgents(const Deps& d, const httplib::Request& req, httplib::Response& r
 }
 
 void GetAgent(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   auto fixtures = engine->fixtures();
   const std::string id = req.matches[1];
   // Accepts the agent's type as well as its id: clients know agents by type.

@@ -37,10 +37,10 @@ OrderedJson RenderFeedback(const Feedback& f) {
 }  // namespace
 
 void SubmitFeedback(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  auto caller = AuthenticateOrRespond(req, res, d.keys);
-  if (!caller) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  const std::optional<Principal> caller = call->caller;
+  engine::Engine* engine = call->engine;
   if (!d.operator_feedback) {
     return RespondJson(res, 403, ErrorBody("operator_feedback feature is not enabled on the account"));
   }

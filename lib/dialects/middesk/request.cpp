@@ -60,6 +60,15 @@ engine::Engine* EngineOrRespond(const httplib::Request& req, httplib::Response& 
   return engine.value();
 }
 
+std::optional<Call> CallOrRespond(const httplib::Request& req, httplib::Response& res, const http::KeyPolicy& keys,
+                                  engine::Namespaces& spaces) {
+  auto caller = AuthenticateOrRespond(req, res, keys);
+  if (!caller) return std::nullopt;
+  engine::Engine* engine = EngineOrRespond(req, res, spaces);
+  if (!engine) return std::nullopt;
+  return Call{std::move(*caller), engine};
+}
+
 std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res) {
   auto body = http::ParseJsonObjectBody(req.body);
   if (!body.ok()) {

@@ -26,6 +26,15 @@ std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, http
 // nullptr after a 400 (malformed header) or 409 (seed differs) was written.
 engine::Engine* EngineOrRespond(const httplib::Request& req, httplib::Response& res, engine::Namespaces& spaces);
 
+// What every handler starts from: the authenticated caller and the engine of
+// the request's namespace. nullopt after the 401/400/409 was written.
+struct Call {
+  Principal caller;
+  engine::Engine* engine = nullptr;
+};
+std::optional<Call> CallOrRespond(const httplib::Request& req, httplib::Response& res, const http::KeyPolicy& keys,
+                                  engine::Namespaces& spaces);
+
 // The body as a JSON object; an empty body counts as {}.
 std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res);
 

@@ -17,10 +17,10 @@ std::optional<std::string> ScenarioHeader(const httplib::Request& req) {
 }  // namespace
 
 void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  auto caller = AuthenticateOrRespond(req, res, d.keys);
-  if (!caller) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  const std::optional<Principal> caller = call->caller;
+  engine::Engine* engine = call->engine;
   auto body = JsonObjectBodyOrRespond(req, res);
   if (!body) return;
   std::optional<std::string> type, thread_id, input;
@@ -38,9 +38,9 @@ void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& re
 }
 
 void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   auto page = http::ParsePageRequest(req);
   if (!page.ok()) return RespondError(res, page.status());
   auto runs = engine->store().ListRuns(page->per_page, page->offset());
@@ -53,9 +53,9 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
 }
 
 void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   bool steps = false;
   if (!IncludesOrRespond(req, "steps", steps, res)) return;
   auto run = engine->store().GetRun(req.matches[1], steps);
@@ -65,9 +65,9 @@ void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) 
 }
 
 void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   bool steps = false;
   if (!IncludesOrRespond(req, "steps", steps, res)) return;
   auto body = JsonObjectBodyOrRespond(req, res);

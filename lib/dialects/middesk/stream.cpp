@@ -38,9 +38,9 @@ struct StreamState {
 }  // namespace
 
 void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   int64_t last_event_id = 0;
   if (!LastEventIdOrRespond(req, last_event_id, res)) return;
   auto run = engine->store().GetRun(req.matches[1], /*with_steps=*/false);

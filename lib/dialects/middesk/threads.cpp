@@ -8,10 +8,10 @@
 namespace sandbox::middesk {
 
 void CreateThread(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  auto caller = AuthenticateOrRespond(req, res, d.keys);
-  if (!caller) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  const std::optional<Principal> caller = call->caller;
+  engine::Engine* engine = call->engine;
   auto body = JsonObjectBodyOrRespond(req, res);
   if (!body) return;
   std::optional<std::string> type;
@@ -24,9 +24,9 @@ void CreateThread(const Deps& d, const httplib::Request& req, httplib::Response&
 }
 
 void GetThread(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   bool steps = false;
   if (!IncludesOrRespond(req, "steps", steps, res)) return;
   auto thread = engine->store().GetThread(req.matches[1]);
@@ -40,9 +40,9 @@ void GetThread(const Deps& d, const httplib::Request& req, httplib::Response& re
 }
 
 void ListThreads(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  if (!AuthenticateOrRespond(req, res, d.keys)) return;
-  engine::Engine* engine = EngineOrRespond(req, res, d.spaces);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   auto page = http::ParsePageRequest(req);
   if (!page.ok()) return RespondError(res, page.status());
   std::optional<std::string> business_id;

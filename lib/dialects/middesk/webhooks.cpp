@@ -114,17 +114,12 @@ Result<Json> OidcSettings(const Json& body, const Json& current) {
   return oidc;
 }
 
-// The caller and the namespace's engine, or nullptr after responding.
-engine::Engine* CallOrRespond(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  if (!AuthenticateOrRespond(req, res, d.keys)) return nullptr;
-  return EngineOrRespond(req, res, d.spaces);
-}
-
 }  // namespace
 
 void ListWebhooks(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  engine::Engine* engine = CallOrRespond(d, req, res);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   auto page = http::ParsePageRequest(req);
   if (!page.ok()) return RespondError(res, page.status());
   auto hooks = engine->store().ListWebhooks(page->per_page, page->offset());
@@ -136,8 +131,9 @@ void ListWebhooks(const Deps& d, const httplib::Request& req, httplib::Response&
 }
 
 void CreateWebhook(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  engine::Engine* engine = CallOrRespond(d, req, res);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   auto body = JsonObjectBodyOrRespond(req, res);
   if (!body) return;
   for (const char* key : {"url", "enabled_events"}) {
@@ -164,8 +160,9 @@ void CreateWebhook(const Deps& d, const httplib::Request& req, httplib::Response
 }
 
 void GetWebhook(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  engine::Engine* engine = CallOrRespond(d, req, res);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   auto w = engine->store().GetWebhook(req.matches[1]);
   if (!w.ok()) return RespondError(res, w.status());
   if (!w.value() || w.value()->deleted_at) return RespondError(res, Status::NotFound("webhook not found", "id"));
@@ -173,8 +170,9 @@ void GetWebhook(const Deps& d, const httplib::Request& req, httplib::Response& r
 }
 
 void UpdateWebhook(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  engine::Engine* engine = CallOrRespond(d, req, res);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   auto body = JsonObjectBodyOrRespond(req, res);
   if (!body) return;
   auto current = engine->store().GetWebhook(req.matches[1]);
@@ -221,8 +219,9 @@ void UpdateWebhook(const Deps& d, const httplib::Request& req, httplib::Response
 }
 
 void DeleteWebhook(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  engine::Engine* engine = CallOrRespond(d, req, res);
-  if (!engine) return;
+  auto call = CallOrRespond(req, res, d.keys, d.spaces);
+  if (!call) return;
+  engine::Engine* engine = call->engine;
   auto deleted = engine->DeleteWebhook(req.matches[1]);
   if (!deleted.ok()) return RespondError(res, deleted.status());
   // The contract declares 200 with no body.
