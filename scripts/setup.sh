@@ -15,7 +15,7 @@ for arg in "$@"; do
   esac
 done
 
-packages=(g++ cmake make pkg-config libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libssl-dev)
+packages=(g++ cmake make pkg-config libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libssl-dev libre2-dev)
 if [ "$tests" = 1 ]; then packages+=(chromium); fi
 
 missing=()
