@@ -69,4 +69,9 @@ std::unique_ptr<Clock> MakeRealtimeClock(std::optional<Instant> start, double sp
 // used for anything a run records.
 int64_t ProcessUptimeMs();
 
+// A monotonic millisecond count (steady clock) for the deadlines of network
+// I/O: how long a client may take to send a request, how long an idle
+// connection may stay. Never used for sandbox time.
+int64_t MonotonicMs();
+
 }  // namespace sandbox

@@ -17,6 +17,7 @@ enum class Code {
   kNotFound,
   kConflict,         // the object is not in a state that allows the operation
   kUnauthenticated,
+  kUnavailable,      // not now, try again (e.g. while a snapshot is restored): 503
   kInternal,
 };
 
@@ -39,6 +40,7 @@ class Status {
   static Status Unauthenticated(std::string msg) {
     return Status(Code::kUnauthenticated, std::move(msg), {});
   }
+  static Status Unavailable(std::string msg) { return Status(Code::kUnavailable, std::move(msg), {}); }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg), {}); }
 
   bool ok() const { return code_ == Code::kOk; }

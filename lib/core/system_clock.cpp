@@ -1,5 +1,6 @@
 // The only file that reads the operating system's clocks (STYLE.md "time and
-// I/O"): the realtime Clock and the process uptime.
+// I/O"): the realtime Clock, the process uptime and the monotonic time of
+// network deadlines.
 #include <chrono>
 
 #include "core/clock.h"
@@ -60,6 +61,10 @@ std::unique_ptr<Clock> MakeRealtimeClock(std::optional<Instant> start, double sp
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   return std::make_unique<RealtimeClock>(s, speed);
+}
+
+int64_t MonotonicMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now().time_since_epoch()).count();
 }
 
 int64_t ProcessUptimeMs() {

@@ -50,25 +50,39 @@ std::string FormatInstant(Instant t) {
 }
 
 std::optional<Instant> ParseInstant(const std::string& s) {
+  // Exactly "YYYY-MM-DDTHH:MM:SS", digit by digit: sscanf would take signs,
+  // spaces and short fields.
+  if (s.size() < 20) return std::nullopt;
+  auto digits = [&](size_t at, size_t n, int& out) {
+    out = 0;
+    for (size_t k = at; k < at + n; ++k) {
+      if (s[k] < '0' || s[k] > '9') return false;
+      out = out * 10 + (s[k] - '0');
+    }
+    return true;
+  };
   int y, mo, d, h, mi, sec;
-  int consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &consumed) != 6 ||
-      consumed != 19) {
+  if (!digits(0, 4, y) || s[4] != '-' || !digits(5, 2, mo) || s[7] != '-' || !digits(8, 2, d) || s[10] != 'T' ||
+      !digits(11, 2, h) || s[13] != ':' || !digits(14, 2, mi) || s[16] != ':' || !digits(17, 2, sec)) {
     return std::nullopt;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  static const int kDaysInMonth[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (mo < 1 || mo > 12) return std::nullopt;
+  int month_days = kDaysInMonth[mo - 1] + (mo == 2 && leap ? 1 : 0);
+  if (d < 1 || d > month_days || h > 23 || mi > 59 || sec > 59) return std::nullopt;
   size_t i = 19;
   int64_t ms = 0;
   if (i < s.size() && s[i] == '.') {
     ++i;
-    int digits = 0;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (digits < 3) ms = ms * 10 + (s[i] - '0');
-      ++digits;
+    int count = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && count < 9) {
+      if (count < 3) ms = ms * 10 + (s[i] - '0');
+      ++count;
       ++i;
     }
-    if (digits == 0) return std::nullopt;
-    for (; digits < 3; ++digits) ms *= 10;
+    if (count == 0) return std::nullopt;
+    for (; count < 3; ++count) ms *= 10;
   }
   std::string zone = s.substr(i);
   if (zone != "Z" && zone != "+00:00") return std::nullopt;

@@ -9,8 +9,13 @@
 
 namespace sandbox {
 
+// The latest instant the four-digit year of the wire formats can show,
+// 9999-12-31T23:59:59.999Z: sandbox time never moves past it.
+inline constexpr Instant kMaxInstant = 253402300799999;
+
 std::string FormatInstant(Instant t);
-// Accepts "YYYY-MM-DDTHH:MM:SS[.fff]Z" and "+00:00"; nullopt for anything else.
+// Accepts "YYYY-MM-DDTHH:MM:SS[.fff]Z" and "+00:00", a real calendar date
+// (no 2026-02-30) and no leap second; nullopt for anything else.
 std::optional<Instant> ParseInstant(const std::string& text);
 
 }  // namespace sandbox

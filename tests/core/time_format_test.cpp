@@ -24,8 +24,23 @@ TEST_CASE("ISO 8601 text parses back to the same instant", "[core]") {
 
 TEST_CASE("malformed times are rejected", "[core]") {
   for (const char* bad : {"", "2026-01-01", "2026-13-01T00:00:00Z", "2026-01-01T25:00:00Z", "2026-01-01T00:00:00",
-                          "2026-01-01T00:00:00+02:00", "2026-01-01T00:00:00.Z", "tomorrow"}) {
+                          "2026-01-01T00:00:00+02:00", "2026-01-01T00:00:00.Z", "tomorrow",
+                          // Issue 10: dates that do not exist, and fields sscanf used to bend.
+                          "2026-02-30T00:00:00Z", "2026-02-29T00:00:00Z", "2100-02-29T00:00:00Z", "2026-04-31T00:00:00Z",
+                          "2026-01-01T00:00:60Z", "+026-01-01T00:00:00Z", " 2026-01-01T00:00:00Z", "2026-1-01T00:00:00Z",
+                          "2026-01-01T00:00:00.1234567890Z", "2026-00-01T00:00:00Z", "2026-01-00T00:00:00Z"}) {
     INFO(bad);
     CHECK_FALSE(ParseInstant(bad).has_value());
   }
+}
+
+TEST_CASE("leap days exist only in leap years", "[core]") {
+  CHECK(ParseInstant("2024-02-29T00:00:00Z").has_value());
+  CHECK(ParseInstant("2000-02-29T00:00:00Z").has_value());
+  CHECK_FALSE(ParseInstant("1900-02-29T00:00:00Z").has_value());
+}
+
+TEST_CASE("the last instant a four-digit year shows is the sandbox's end of time", "[core]") {
+  CHECK(FormatInstant(kMaxInstant) == "9999-12-31T23:59:59.999Z");
+  CHECK(ParseInstant("9999-12-31T23:59:59.999Z") == kMaxInstant);
 }
