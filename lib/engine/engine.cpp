@@ -1,5 +1,5 @@
-// Engine: command handling on the writer thread, the advance loop, and
-// recovery. Ids are derived from (seed, parent, ordinal) at the moment an
+// Engine: command handling on the writer thread, the advance loop,
+// recovery, and parking the writer for whole-database operations. Ids are derived from (seed, parent, ordinal) at the moment an
 // event is made and then recorded in it, so replaying a log never needs the
 // generator again.
 #include "engine/engine.h"
@@ -66,6 +66,7 @@ Status Engine::Start() {
     std::lock_guard<std::mutex> g(mu_);
     stopping_ = false;
     started_ = true;
+    writer_running_ = true;
   }
   writer_ = std::thread([this] { WriterLoop(); });
   // Runs recovered in virtual mode finish their stretch before any request.
@@ -111,36 +112,75 @@ Status Engine::LoadFromStore() {
 }
 
 Status Engine::Reset() {
-  return Submit<bool>([this]() -> Result<bool> {
-    Status st = store_.DeleteNamespace();
-    if (!st.ok()) return st;
-    clock_.reset_to(clock_start_);
-    st = LoadFromStore();
-    if (!st.ok()) return st;
-    bus_.Publish();
-    return true;
-  }).status();
-}
-
-Status Engine::PersistClock() {
-  return Submit<bool>([this]() -> Result<bool> {
-    Status st = store_.SaveClockNow(clock_.now());
-    if (!st.ok()) return st;
-    return true;
-  }).status();
+  return Submit<bool>(
+             [this]() -> Result<bool> {
+               // One transaction: on failure nothing was deleted, and the
+               // writer's view still matches the store.
+               Status st = store_.DeleteNamespace();
+               if (!st.ok()) return st;
+               // No saved clock any more: Reload takes time back to its start.
+               st = Reload();
+               if (!st.ok()) return st;
+               return true;
+             },
+             WhenFailing::kRun)
+      .status();
 }
 
 Status Engine::Reload() {
-  return Submit<bool>([this]() -> Result<bool> {
+  auto saved = store_.SavedClock();
+  Status st = saved.status();
+  if (st.ok()) {
     // The stored instant: a snapshot restore takes stepped time back with it.
-    auto saved = store_.SavedClock();
-    if (!saved.ok()) return saved.status();
     clock_.reset_to(saved.value().value_or(clock_start_));
-    Status st = LoadFromStore();
-    if (!st.ok()) return st;
+    st = LoadFromStore();
+  }
+  if (st.ok() && !store_.ns().empty()) {
+    // A snapshot taken before this namespace existed has no seed for it; the
+    // namespace lives on in this process with the seed it has, so record it
+    // again, as its creation did, for the next restart.
+    auto seed = store_.SavedSeed();
+    st = seed.status();
+    if (st.ok() && !seed.value()) st = store_.SaveSeed(ids_.seed());
+  }
+  ++generation_;
+  if (!st.ok()) {
+    // active_ and the ordinals may be half-read: nothing may be written
+    // from them.
+    MarkFailing(Status::Internal("reloading namespace \"" + store_.ns() + "\" from the store failed: " + st.message()));
     bus_.Publish();
-    return true;
-  }).status();
+    return st;
+  }
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    sticky_ = Status::Ok();
+  }
+  bus_.Publish();
+  // What the reloaded state has due now fires at once (in virtual time, up
+  // to every run's next pause), as after a restart.
+  Drain();
+  return health();
+}
+
+void Engine::MarkFailing(const Status& why) {
+  // Unlike SetStickyError, the latest word wins: it says what is wrong now.
+  std::lock_guard<std::mutex> g(mu_);
+  sticky_ = why.ok() ? Status::Internal("engine marked failing") : why;
+}
+
+void Engine::Quiesce() {
+  std::unique_lock<std::mutex> lock(mu_);
+  ++quiesce_requests_;
+  cv_.notify_all();
+  parked_cv_.wait(lock, [this] { return parked_ || !writer_running_; });
+}
+
+void Engine::Release() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (quiesce_requests_ > 0) --quiesce_requests_;
+  }
+  cv_.notify_all();
 }
 
 void Engine::Stop() {
@@ -157,9 +197,14 @@ void Engine::Stop() {
 void Engine::WriterLoop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    if (queue_.empty() && !stopping_) {
-      auto due = NextDue();
-      clock_.wait(cv_, lock, due ? std::optional<Instant>(due->first) : std::nullopt);
+    if (quiesce_requests_ > 0) {
+      // Parked between commands: whoever quiesced us acts as the writer
+      // until it releases us (the mutex hands our state over both ways).
+      parked_ = true;
+      parked_cv_.notify_all();
+      cv_.wait(lock, [this] { return quiesce_requests_ == 0; });
+      parked_ = false;
+      continue;
     }
     if (stopping_) {
       // Commands still queued are answered, not dropped.
@@ -170,15 +215,30 @@ void Engine::WriterLoop() {
         task();
         lock.lock();
       }
-      return;
+      break;
     }
-    std::deque<std::function<void()>> batch;
-    batch.swap(queue_);
+    if (queue_.empty()) {
+      auto due = NextDue();
+      clock_.wait(cv_, lock, due ? std::optional<Instant>(due->first) : std::nullopt);
+      if (stopping_ || quiesce_requests_ > 0) continue;
+      if (queue_.empty()) {
+        // Woken by time passing (realtime) or a nudge: fire what is due.
+        lock.unlock();
+        Drain();
+        lock.lock();
+        continue;
+      }
+    }
+    // One command at a time, so that a Quiesce() waits for one command
+    // (and the work it sets off), never for a whole backlog.
+    auto task = std::move(queue_.front());
+    queue_.pop_front();
     lock.unlock();
-    for (auto& task : batch) task();
-    Drain();
+    task();
     lock.lock();
   }
+  writer_running_ = false;
+  parked_cv_.notify_all();
 }
 
 std::optional<std::pair<Instant, std::string>> Engine::NextDue(bool future_expiries) const {

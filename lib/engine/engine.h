@@ -10,8 +10,17 @@
 // only when time is moved by AdvanceClock; in `realtime` the writer sleeps
 // (through the Clock) until work falls due. Runs due at the same instant fire
 // in creation order (Run::ordinal).
+//
+// The writer keeps a view of the store in memory (active runs, ordinals,
+// counts), so nothing may change the store under it: whole-database
+// operations (snapshot restore, reset of every namespace; issue 10) first
+// Quiesce() the writer, which parks between commands, and Reload() it before
+// releasing it. A storage failure that leaves that view unclear stops the
+// engine from writing (health() reports it, commands answer Unavailable)
+// until a Reset() or Reload() succeeds.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -141,12 +150,35 @@ class Engine {
 
   // Everything of this namespace gone (threads, runs, actions...), ids start
   // again from the seed, and stepped time goes back to where it started.
+  // Runs on the writer in submission order, so commands before it finish
+  // first and commands after it see the empty namespace. It runs even when a
+  // storage failure has stopped the engine, and clears that failure when it
+  // succeeds: afterwards the writer's view is read afresh from the store.
   Status Reset();
-  // Records the clock in the store (before a snapshot).
-  Status PersistClock();
-  // Forgets what the writer knows and reads it all from the store again,
-  // clock included (after a snapshot restore).
+
+  // ---- whole-sandbox operations (issue 10): engine/namespaces.cpp quiesces
+  // every engine, replaces or copies the database, reloads every engine, and
+  // releases them; see docs/architecture.md "Quiescing the writers".
+  // Parks the writer: returns once it has finished the command it is running
+  // (and the due work that command set off) and waits. Commands submitted
+  // meanwhile queue up and run after Release(), against whatever the store
+  // holds then. Calls nest; never call it from the writer thread.
+  void Quiesce();
+  void Release();
+  // Forgets what the writer knows (active runs, ordinals, counts, the clock)
+  // and reads it all from the store again, then fires what is due (in
+  // virtual time, up to every run's next pause). For a quiesced engine only:
+  // the caller acts as its writer. Success clears a storage failure; a
+  // failure becomes the engine's failure (sticky), since the writer's view
+  // no longer matches the store. A namespace the store has no seed for (a
+  // snapshot older than the namespace) gets its seed recorded again.
   Status Reload();
+  // Stops the engine from writing, as a storage failure does, with `why`
+  // (health reports it) until Reset() or Reload() succeeds.
+  void MarkFailing(const Status& why);
+  // Counts Reset()s and Reload()s: a reader that follows a run (a stream)
+  // can tell that the log under it was replaced.
+  uint64_t generation() const { return generation_.load(); }
 
   // Schedule triggers of the fixtures' Modus identities start runs in this
   // namespace as the clock passes them (never jumped to by virtual time).
@@ -172,8 +204,10 @@ class Engine {
     std::shared_ptr<const script::Program> program;
   };
 
+  // Whether a command may run on an engine stopped by a storage failure.
+  enum class WhenFailing { kRefuse, kRun };
   template <class T>
-  Result<T> Submit(std::function<Result<T>()> fn);
+  Result<T> Submit(std::function<Result<T>()> fn, WhenFailing when_failing = WhenFailing::kRefuse);
   void WriterLoop();
   // Fires due work; in virtual mode moves time to it first. `fired`, when
   // given, receives the events.
@@ -257,12 +291,17 @@ class Engine {
   int64_t next_thread_ordinal_ = 1;
   int64_t next_run_ordinal_ = 1;
 
-  mutable std::mutex mu_;  // guards queue_, stopping_, sticky_
-  std::condition_variable cv_;
+  mutable std::mutex mu_;  // guards queue_, stopping_, started_, sticky_ and the quiesce state
+  std::condition_variable cv_;         // wakes the writer
+  std::condition_variable parked_cv_;  // wakes Quiesce() when the writer parks or ends
   std::deque<std::function<void()>> queue_;
   bool stopping_ = false;
   bool started_ = false;
+  bool writer_running_ = false;  // the writer thread is in WriterLoop
+  int quiesce_requests_ = 0;     // Quiesce() calls not yet Release()d
+  bool parked_ = false;          // the writer waits for Release()
   Status sticky_;
+  std::atomic<uint64_t> generation_{0};
   std::thread writer_;
   EventBus bus_;
   Instant clock_start_;  // where the clock stood when the engine was made
@@ -273,14 +312,23 @@ class Engine {
 
 // Defined here because every file of the engine submits commands.
 template <class T>
-Result<T> Engine::Submit(std::function<Result<T>()> fn) {
+Result<T> Engine::Submit(std::function<Result<T>()> fn, WhenFailing when_failing) {
   auto promise = std::make_shared<std::promise<Result<T>>>();
   auto future = promise->get_future();
   {
     std::lock_guard<std::mutex> g(mu_);
-    if (!started_) return Status::Internal("engine is not running");
-    if (!sticky_.ok()) return Status::Internal("engine stopped after a storage failure: " + sticky_.message());
-    queue_.push_back([this, fn = std::move(fn), promise] {
+    if (!started_) return Status::Unavailable("engine is not running");
+    if (!sticky_.ok() && when_failing == WhenFailing::kRefuse) {
+      return Status::Unavailable("engine stopped after a storage failure: " + sticky_.message());
+    }
+    queue_.push_back([this, fn = std::move(fn), promise, when_failing] {
+      // Checked again when the command's turn comes: a failure may have
+      // come while it waited (a restore that failed half-way, say).
+      Status failing = health();
+      if (!failing.ok() && when_failing == WhenFailing::kRefuse) {
+        promise->set_value(Status::Unavailable("engine stopped after a storage failure: " + failing.message()));
+        return;
+      }
       Result<T> r = fn();
       // The caller hears back only after the work this command set off is
       // committed (in virtual mode, up to every run's next pause).

@@ -7,12 +7,13 @@ namespace sandbox::engine {
 
 Namespaces::Namespaces(store::Store& root, ClockFactory make_clock, uint64_t default_seed,
                        std::shared_ptr<const script::FixtureSet> fixtures,
-                       std::function<bool(const std::string& ns)> fires_schedules)
+                       std::function<bool(const std::string& ns)> fires_schedules, size_t max_namespaces)
     : root_(root),
       make_clock_(std::move(make_clock)),
       default_seed_(default_seed),
       fixtures_(std::move(fixtures)),
-      fires_schedules_(std::move(fires_schedules)) {}
+      fires_schedules_(std::move(fires_schedules)),
+      max_namespaces_(max_namespaces) {}
 
 Namespaces::~Namespaces() { Stop(); }
 
@@ -25,10 +26,16 @@ bool Namespaces::ValidName(const std::string& ns) {
 }
 
 Status Namespaces::Start() {
+  std::lock_guard<std::mutex> g(mu_);
+  return CreateKnown();
+}
+
+Status Namespaces::CreateKnown() {
   auto known = root_.KnownNamespaces();
   if (!known.ok()) return known.status();
   for (const auto& ns : known.value()) {
-    auto e = For(ns);
+    if (spaces_.count(ns)) continue;
+    auto e = Create(ns, std::nullopt);
     if (!e.ok()) return e.status();
   }
   return Status::Ok();
@@ -48,6 +55,10 @@ Result<Engine*> Namespaces::For(const std::string& ns, std::optional<uint64_t> s
                               "X-Sandbox-Seed");
     }
     return it->second->engine.get();
+  }
+  if (spaces_.size() >= max_namespaces_) {
+    return Status::Unavailable("the sandbox already serves " + std::to_string(spaces_.size()) +
+                               " namespaces; start it with a larger --max-namespaces");
   }
   return Create(ns, seed);
 }
@@ -83,23 +94,74 @@ Engine& Namespaces::Default() {
   return *e.value();  // created by Start(); cannot fail afterwards
 }
 
+Status Namespaces::WithWritersQuiesced(const std::function<Status()>& fn) {
+  for (auto& [ns, space] : spaces_) space->engine->Quiesce();
+  Status st = fn();
+  for (auto& [ns, space] : spaces_) space->engine->Release();
+  return st;
+}
+
+Status Namespaces::ReloadAll(const std::string& what) {
+  Status failed;
+  std::string where;
+  for (auto& [ns, space] : spaces_) {
+    Status st = space->engine->Reload();
+    if (!st.ok() && failed.ok()) {
+      failed = st;
+      where = ns;
+    }
+  }
+  if (failed.ok()) return failed;
+  // Some writers read the new database, others could not: the sandbox as a
+  // whole is in no state to go on writing. Health says so until a restore or
+  // reset succeeds.
+  Status why = Status::Internal(what + ": namespace \"" + where + "\": " + failed.message() +
+                                "; restore a snapshot, reset, or restart the sandbox");
+  for (auto& [ns, space] : spaces_) space->engine->MarkFailing(why);
+  return why;
+}
+
 Status Namespaces::SaveSnapshot(const std::string& name) {
-  Status st;
-  ForEach([&](const std::string&, Engine& e) {
-    if (st.ok()) st = e.PersistClock();
+  std::lock_guard<std::mutex> g(mu_);
+  return WithWritersQuiesced([&] {
+    // Every clock as it stands now, beside the state it goes with.
+    for (auto& [ns, space] : spaces_) {
+      Status st = space->store->SaveClockNow(space->engine->Now());
+      if (!st.ok()) return st;
+    }
+    return root_.SaveSnapshot(name);
   });
-  if (!st.ok()) return st;
-  return root_.SaveSnapshot(name);
 }
 
 Status Namespaces::RestoreSnapshot(const std::string& name) {
-  Status st = root_.RestoreSnapshot(name);
-  if (!st.ok()) return st;
-  ForEach([&](const std::string&, Engine& e) {
-    if (st.ok()) st = e.Reload();
+  std::lock_guard<std::mutex> g(mu_);
+  Status st = WithWritersQuiesced([&] {
+    // All or nothing: on failure the database is as it was, and so are the
+    // writers' views of it.
+    Status copied = root_.RestoreSnapshot(name);
+    if (!copied.ok()) return copied;
+    return ReloadAll("restoring snapshot \"" + name + "\" failed after the database was replaced");
   });
   if (!st.ok()) return st;
-  return Start();  // namespaces the snapshot knows but this process has not met yet
+  return CreateKnown();  // namespaces the snapshot knows but this process has not met yet
+}
+
+Status Namespaces::ResetAll() {
+  std::lock_guard<std::mutex> g(mu_);
+  return WithWritersQuiesced([&] {
+    Status deleted = root_.DeleteEverything();
+    if (!deleted.ok()) return deleted;
+    return ReloadAll("the reset failed after every row was deleted");
+  });
+}
+
+Status Namespaces::Health() {
+  std::lock_guard<std::mutex> g(mu_);
+  for (auto& [ns, space] : spaces_) {
+    Status st = space->engine->health();
+    if (!st.ok()) return Status::Internal(ns.empty() ? st.message() : "namespace \"" + ns + "\": " + st.message());
+  }
+  return Status::Ok();
 }
 
 void Namespaces::ReplaceFixtures(std::shared_ptr<const script::FixtureSet> fixtures) {

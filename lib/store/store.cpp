@@ -8,7 +8,18 @@
 
 namespace sandbox::store {
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  return OpenInto(std::make_shared<Database>(), path);
+}
+
+Result<std::unique_ptr<Store>> Store::OpenForServing(const std::string& path) {
+  auto lock = FileLock::Acquire(path);
+  if (!lock.ok()) return lock.status();
   auto db = std::make_shared<Database>();
+  db->lock = std::move(lock).value();
+  return OpenInto(std::move(db), path);
+}
+
+Result<std::unique_ptr<Store>> Store::OpenInto(std::shared_ptr<Database> db, const std::string& path) {
   db->path = path;
   db->in_memory = path == ":memory:";
   auto conn = Connection::Open(path, /*read_only=*/false);

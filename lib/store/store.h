@@ -4,7 +4,9 @@
 // each Commit() is one transaction holding the new events *and* the rows
 // projected from them, so rows and log never disagree. Reads may come from any
 // thread: on a file they use their own connections (WAL lets them run beside
-// the writer); in memory they share the writer's connection under its lock.
+// the writer), each call in one read transaction, so it sees one committed
+// state (never half of a restore); in memory they share the writer's
+// connection under its lock.
 #pragma once
 
 #include <map>
@@ -17,6 +19,7 @@
 #include "core/event.h"
 #include "core/status.h"
 #include "core/types.h"
+#include "store/file_lock.h"
 #include "store/sqlite.h"
 
 namespace sandbox::store {
@@ -40,6 +43,8 @@ struct RunWrite {
 // The SQLite file (or memory) and its connections, shared by the Store of
 // every namespace.
 struct Database {
+  // First, so that it is released last, after every connection has closed.
+  std::unique_ptr<FileLock> lock;  // held by a server (Store::OpenForServing)
   std::string path;
   bool in_memory = false;
   std::mutex writer_mu;
@@ -47,6 +52,30 @@ struct Database {
   std::mutex readers_mu;
   std::vector<std::unique_ptr<Connection>> idle_readers;
   std::map<std::string, std::unique_ptr<Connection>> memory_snapshots;  // in-memory databases only
+};
+
+// Where a page of webhook deliveries starts: the sort key of the last one
+// the previous page held (the event's instant, the run's ordinal, the
+// event's seq, the webhook's ordinal).
+struct WebhookDeliveryCursor {
+  Instant created_at = 0;
+  int64_t run_ordinal = 0;
+  int64_t seq = 0;
+  int64_t webhook_ordinal = 0;
+};
+
+// A page of webhook deliveries, oldest event first or newest first.
+struct WebhookDeliveryQuery {
+  std::optional<std::string> webhook_id;  // only this webhook's
+  int64_t limit = 50;
+  std::optional<WebhookDeliveryCursor> after;  // rows past this key, in the page's order
+  bool newest_first = false;
+};
+
+struct WebhookDeliveryPage {
+  std::vector<WebhookDelivery> items;
+  int64_t total = 0;                          // matching the filter, across all pages
+  std::optional<WebhookDeliveryCursor> next;  // the last item's key when more follow
 };
 
 // A filtered, paged history of one agent's runs (agent_runs.cpp).
@@ -77,8 +106,15 @@ struct IdempotencyRecord {
 // A Store sees one namespace: every query is limited to its rows.
 class Store {
  public:
-  // The default namespace ("") of the database at `path`.
+  // The default namespace ("") of the database at `path`. Takes no lock:
+  // for the offline commands (`replay`, `export`), which only read and may
+  // run beside a server, and for tests.
   static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  // Open, for a server: first takes the database's lock (file_lock.h), held
+  // as long as the Store's database is open, so that a second server on the
+  // same file fails here (Conflict: "database X is in use by another
+  // agent-sandbox process (pid N)") before it reads or migrates anything.
+  static Result<std::unique_ptr<Store>> OpenForServing(const std::string& path);
   ~Store();
   // Another namespace of the same database.
   std::unique_ptr<Store> Namespace(const std::string& ns) const;
@@ -100,9 +136,11 @@ class Store {
   Status CommitAction(const ActionRecord& action, const Json& object_state, const RunWrite* resume,
                       Instant clock_now);
 
-  // Deletes every row of every table, all namespaces (the schema stays).
+  // Deletes every row of every table, all namespaces, in one transaction;
+  // the schema stays, and so do the seeds namespaces were created with (as
+  // DeleteNamespace keeps its own).
   Status DeleteEverything();
-  // Deletes this namespace's rows only.
+  // Deletes this namespace's rows only (its seed stays), in one transaction.
   Status DeleteNamespace();
   // The seed this namespace was created with, and recording it.
   Result<std::optional<uint64_t>> SavedSeed();
@@ -111,7 +149,11 @@ class Store {
   Result<std::vector<std::string>> KnownNamespaces();
   // Copies the whole database under `name` (letters, digits, - and _), and
   // back; NotFound for an unknown name. On a file the copies live in
-  // <db>.snapshots/; in memory they live as long as the process.
+  // <db>.snapshots/<name>.sqlite (written aside and renamed into place, so a
+  // failed save never damages the snapshot it replaces); in memory they live
+  // as long as the process. The caller keeps the engines' writers quiesced
+  // (engine/namespaces.h): the copy is consistent by itself, but the writers'
+  // views of the database are not replaced with it.
   Status SaveSnapshot(const std::string& name);
   // Records this namespace's clock (snapshots and restarts start from it).
   Status SaveClockNow(Instant now);
@@ -122,13 +164,17 @@ class Store {
   // disabled or deleted cancels its pending deliveries in the same transaction.
   Status InsertWebhook(const Webhook& webhook);
   Status UpdateWebhook(const Webhook& webhook);
-  // The outcome of one delivery attempt (the webhook dispatcher's thread,
-  // under the same writer lock): `body` is kept with the delivery, which
+  // The outcome of one delivery attempt (the webhook dispatcher's sender
+  // threads, under the same writer lock): `body` is kept with the delivery, which
   // becomes `status` with `next_attempt_at`. Nothing is written when the
   // delivery is no longer pending (its webhook went, or a reset came first).
   Status RecordWebhookAttempt(const WebhookDelivery& delivery, const WebhookAttempt& attempt,
                               const std::string& body, const std::string& status,
                               std::optional<Instant> next_attempt_at);
+  // All or nothing: the snapshot is read into memory, checked and brought to
+  // this binary's schema first (a snapshot saved by an older version is
+  // migrated; a damaged one is refused, Conflict), then copied over the
+  // database in one write transaction, which readers see whole or not at all.
   Status RestoreSnapshot(const std::string& name);
   Result<std::vector<std::string>> Snapshots();
 
@@ -180,15 +226,27 @@ class Store {
   // Every webhook ever created here (deleted ones too): the next ordinal.
   Result<int64_t> CountWebhooks();
   // Pending deliveries due at or before `now`, in the order they fall due
-  // (then by event, then by webhook), with their attempts so far.
-  Result<std::vector<WebhookDelivery>> DueWebhookDeliveries(Instant now, int64_t limit);
+  // (then by event, then by webhook), with their attempts so far; only
+  // `webhook_id`'s when given.
+  Result<std::vector<WebhookDelivery>> DueWebhookDeliveries(Instant now, int64_t limit,
+                                                            const std::optional<std::string>& webhook_id = {});
+  // The webhooks with a pending delivery due at or before `now`, the one
+  // due longest first.
+  Result<std::vector<std::string>> DueWebhookEndpoints(Instant now);
+  // One delivery with its attempts, if it exists.
+  Result<std::optional<WebhookDelivery>> GetWebhookDelivery(const std::string& webhook_id, const std::string& run_id,
+                                                           int64_t seq);
   // Every delivery, oldest event first; only `webhook_id`'s when given.
   Result<std::vector<WebhookDelivery>> WebhookDeliveries(const std::optional<std::string>& webhook_id);
+  // One page of them (GET /_sandbox/webhooks/deliveries).
+  Result<WebhookDeliveryPage> ListWebhookDeliveries(const WebhookDeliveryQuery& query);
   // The sandbox instant saved with the last commit, if any.
   Result<std::optional<Instant>> SavedClock();
 
  private:
   Store(std::shared_ptr<Database> db, std::string ns) : db_(std::move(db)), ns_(std::move(ns)) {}
+  // Opens the database at `path` into `db` (its lock, if any, already taken).
+  static Result<std::unique_ptr<Store>> OpenInto(std::shared_ptr<Database> db, const std::string& path);
   std::string MetaKey(const std::string& key) const { return ns_.empty() ? key : key + "/" + ns_; }
   // Runs `fn(Connection&)` on a reader connection.
   template <class F>

@@ -42,7 +42,14 @@ auto Store::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
     if (!opened.ok()) return opened.status();
     conn = std::move(opened).value();
   }
+  // One read transaction per call: every statement of `fn` sees the same
+  // committed state, even when a commit or a snapshot restore lands between
+  // them (a run's row and its steps always agree).
+  Status begun = conn->Exec("BEGIN");
+  if (!begun.ok()) return begun;
   auto result = fn(*conn);
+  // Ends the read; a reader that cannot end it is not reused.
+  if (!conn->Exec("COMMIT").ok()) return result;
   std::lock_guard<std::mutex> g(db_->readers_mu);
   db_->idle_readers.push_back(std::move(conn));
   return result;

@@ -201,14 +201,45 @@ Result<int64_t> Store::CountWebhooks() {
   });
 }
 
-Result<std::vector<WebhookDelivery>> Store::DueWebhookDeliveries(Instant now, int64_t limit) {
+Result<std::vector<WebhookDelivery>> Store::DueWebhookDeliveries(Instant now, int64_t limit,
+                                                                 const std::optional<std::string>& webhook_id) {
   return WithReader([&](Connection& c) -> Result<std::vector<WebhookDelivery>> {
     Statement q(c, std::string("SELECT ") + kDeliveryColumns +
                        " FROM webhook_deliveries d WHERE ns = ?1 AND status = 'pending' AND next_attempt_at <= ?2 "
+                       "AND (?4 IS NULL OR webhook_id = ?4) "
                        "ORDER BY next_attempt_at, created_at, (SELECT ordinal FROM runs WHERE id = d.run_id), seq, "
                        "(SELECT ordinal FROM webhooks WHERE id = d.webhook_id) LIMIT ?3");
-    q.Bind(1, ns_).Bind(2, now).Bind(3, limit);
+    q.Bind(1, ns_).Bind(2, now).Bind(3, limit).Bind(4, webhook_id);
     return Deliveries(c, q);
+  });
+}
+
+Result<std::vector<std::string>> Store::DueWebhookEndpoints(Instant now) {
+  return WithReader([&](Connection& c) -> Result<std::vector<std::string>> {
+    Statement q(c,
+                "SELECT webhook_id FROM webhook_deliveries WHERE ns = ?1 AND status = 'pending' "
+                "AND next_attempt_at <= ?2 GROUP BY webhook_id ORDER BY min(next_attempt_at), webhook_id");
+    q.Bind(1, ns_).Bind(2, now);
+    std::vector<std::string> out;
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) return out;
+      out.push_back(q.Text(0));
+    }
+  });
+}
+
+Result<std::optional<WebhookDelivery>> Store::GetWebhookDelivery(const std::string& webhook_id,
+                                                                 const std::string& run_id, int64_t seq) {
+  return WithReader([&](Connection& c) -> Result<std::optional<WebhookDelivery>> {
+    Statement q(c, std::string("SELECT ") + kDeliveryColumns +
+                       " FROM webhook_deliveries WHERE ns = ?1 AND webhook_id = ?2 AND run_id = ?3 AND seq = ?4");
+    q.Bind(1, ns_).Bind(2, webhook_id).Bind(3, run_id).Bind(4, seq);
+    auto found = Deliveries(c, q);
+    if (!found.ok()) return found.status();
+    if (found->empty()) return std::optional<WebhookDelivery>();
+    return std::optional<WebhookDelivery>(std::move(found.value()[0]));
   });
 }
 
@@ -220,6 +251,54 @@ Result<std::vector<WebhookDelivery>> Store::WebhookDeliveries(const std::optiona
                        "(SELECT ordinal FROM webhooks WHERE id = d.webhook_id)");
     q.Bind(1, ns_).Bind(2, webhook_id);
     return Deliveries(c, q);
+  });
+}
+
+Result<WebhookDeliveryPage> Store::ListWebhookDeliveries(const WebhookDeliveryQuery& query) {
+  return WithReader([&](Connection& c) -> Result<WebhookDeliveryPage> {
+    WebhookDeliveryPage page;
+    Statement n(c, "SELECT count(*) FROM webhook_deliveries WHERE ns = ?1 AND (?2 IS NULL OR webhook_id = ?2)");
+    n.Bind(1, ns_).Bind(2, query.webhook_id);
+    auto counted = n.Step();
+    if (!counted.ok()) return counted.status();
+    page.total = n.Int(0);
+    // The sort key, as a row value so that a cursor compares in one step. A
+    // delivery whose run or webhook row is missing (a hand-edited database)
+    // sorts with ordinal 0.
+    const std::string key = "(d.created_at, coalesce(r.ordinal, 0), d.seq, coalesce(w.ordinal, 0))";
+    const char* dir = query.newest_first ? " DESC" : "";
+    Statement q(c, std::string("SELECT d.webhook_id, d.run_id, d.seq, d.event_type, d.created_at, d.status, "
+                               "d.next_attempt_at, d.body, coalesce(r.ordinal, 0), coalesce(w.ordinal, 0) "
+                               "FROM webhook_deliveries d LEFT JOIN runs r ON r.id = d.run_id "
+                               "LEFT JOIN webhooks w ON w.id = d.webhook_id "
+                               "WHERE d.ns = ?1 AND (?2 IS NULL OR d.webhook_id = ?2) AND (?3 IS NULL OR ") +
+                       key + (query.newest_first ? " < " : " > ") + "(?3, ?4, ?5, ?6)) ORDER BY d.created_at" +
+                       dir + ", 9" + dir + ", d.seq" + dir + ", 10" + dir + " LIMIT ?7");
+    q.Bind(1, ns_).Bind(2, query.webhook_id);
+    if (query.after) {
+      q.Bind(3, query.after->created_at).Bind(4, query.after->run_ordinal).Bind(5, query.after->seq);
+      q.Bind(6, query.after->webhook_ordinal);
+    } else {
+      q.Bind(3, std::optional<int64_t>()).Bind(4, int64_t{0}).Bind(5, int64_t{0}).Bind(6, int64_t{0});
+    }
+    q.Bind(7, query.limit + 1);  // one more tells whether another page follows
+    std::vector<WebhookDeliveryCursor> keys;
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) break;
+      page.items.push_back(DeliveryFromRow(q));
+      keys.push_back(WebhookDeliveryCursor{q.Int(4), q.Int(8), q.Int(2), q.Int(9)});
+    }
+    if (static_cast<int64_t>(page.items.size()) > query.limit) {
+      page.items.pop_back();
+      page.next = keys[page.items.size() - 1];
+    }
+    for (auto& d : page.items) {
+      Status st = LoadAttempts(c, d);
+      if (!st.ok()) return st;
+    }
+    return page;
   });
 }
 

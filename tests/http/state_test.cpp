@@ -34,13 +34,14 @@ TEST_CASE("a snapshot restores the whole state and its instant, on a file and in
     Json run = Interrupted(sb);
     const std::string path = "/v1/runs/" + run["id"].get<std::string>() + "?include=steps";
     const std::string before = sb.Get(path).body;
-    auto saved = sb.Post("/_sandbox/snapshots", R"({"name":"paused-review"})", {});
+    // With the key, the answer tells the clock of the key's account.
+    auto saved = sb.Post("/_sandbox/snapshots", R"({"name":"paused-review"})");
     REQUIRE_STATUS(saved, 201);
     CHECK(saved.json["saved_at"] == "2026-01-01T00:00:13.500Z");
     Resume(sb, run);
     REQUIRE(sb.Get(path).json["status"] == "completed");
 
-    auto restored = sb.Post("/_sandbox/snapshots/paused-review/restore", "{}", {});
+    auto restored = sb.Post("/_sandbox/snapshots/paused-review/restore", "{}");
     REQUIRE_STATUS(restored, 200);
     CHECK(restored.json["now"] == "2026-01-01T00:00:13.500Z");
     CHECK(sb.Get(path).body == before);
