@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/utf8.h"
 #include "script/loader.h"
 
 namespace sandbox::control {
@@ -14,7 +15,7 @@ namespace sandbox::control {
 namespace fs = std::filesystem;
 
 FixtureReloader::FixtureReloader(engine::Namespaces& spaces, std::string path, const IdGenerator& ids)
-    : spaces_(spaces), path_(std::move(path)), ids_(ids) {
+    : spaces_(spaces), path_(std::move(path)), shown_path_(ScrubUtf8(path_)), ids_(ids) {
   auto current = spaces_.fixtures();
   last_.agents = current->agents.size();
   last_.scenarios = current->ScenarioCount();
@@ -23,13 +24,17 @@ FixtureReloader::FixtureReloader(engine::Namespaces& spaces, std::string path, c
 
 FixtureReloader::~FixtureReloader() { Stop(); }
 
+// Never throws: every filesystem call takes an error_code (a range-for over a
+// directory_iterator would throw from its increment).
 std::string FixtureReloader::Signature() const {
   std::error_code ec;
   std::vector<fs::path> files;
   if (fs::is_directory(path_, ec)) {
-    for (const auto& entry : fs::directory_iterator(path_, ec)) {
-      if (entry.path().extension() == ".json") files.push_back(entry.path());
+    fs::directory_iterator it(path_, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      if (it->path().extension() == ".json") files.push_back(it->path());
     }
+    if (ec) files.push_back("(unlistable:" + ec.message() + ")");
   } else {
     files.push_back(path_);
   }
@@ -44,8 +49,14 @@ std::string FixtureReloader::Signature() const {
 }
 
 ReloadReport FixtureReloader::Reload() {
+  std::lock_guard<std::mutex> serial(reload_mu_);
   std::string signature = Signature();
-  auto loaded = script::LoadFixtures(path_, ids_);
+  Result<script::FixtureSet> loaded = Status::Internal("not loaded");
+  try {
+    loaded = script::LoadFixtures(path_, ids_);
+  } catch (const std::exception& e) {  // LoadFixtures catches already; this is the last line
+    loaded = Status::Internal(ScrubUtf8(path_) + ": the fixtures could not be loaded: " + ScrubUtf8(e.what()));
+  }
   std::lock_guard<std::mutex> g(mu_);
   signature_ = signature;
   ReloadReport report;
@@ -53,11 +64,11 @@ ReloadReport FixtureReloader::Reload() {
   if (!loaded.ok()) {
     report.ok = false;
     std::istringstream lines(loaded.status().message());
-    for (std::string line; std::getline(lines, line);) report.errors.push_back(line);
+    for (std::string line; std::getline(lines, line);) report.errors.push_back(ScrubUtf8(line));
     auto current = spaces_.fixtures();
     report.agents = current->agents.size();
     report.scenarios = current->ScenarioCount();
-    std::cerr << "agent-sandbox: fixtures in " << path_ << " not reloaded, the previous ones stay in force:\n"
+    std::cerr << "agent-sandbox: fixtures in " << shown_path_ << " not reloaded, the previous ones stay in force:\n"
               << loaded.status().message() << "\n";
   } else {
     report.agents = loaded->agents.size();
@@ -87,7 +98,11 @@ void FixtureReloader::Watch(int64_t interval_ms) {
     std::string known = signature_;
     lock.unlock();
     bool changed = Signature() != known;
-    if (changed) Reload();
+    try {
+      if (changed) Reload();
+    } catch (const std::exception& e) {  // an exception would end the process
+      std::cerr << "agent-sandbox: fixture reload failed: " << e.what() << "\n";
+    }
     lock.lock();
   }
 }

@@ -3,6 +3,13 @@
 // reload that fails validation is reported and changes nothing: the previous
 // fixtures stay in force. Runs already started keep the script they started
 // with (it is stored with the run), whatever the reload brings.
+//
+// Hostile edits (issue 10): the loader measures a file before parsing it and
+// returns every problem as a Status, and Reload() and the watcher thread
+// catch anything that still escapes (an allocation failure): an exception on
+// the watcher thread would end the process, and with it the fixtures that
+// were supposed to stay in force. Every reported line is valid UTF-8, so
+// GET /_sandbox/fixtures can always render it.
 #pragma once
 
 #include <condition_variable>
@@ -30,9 +37,13 @@ class FixtureReloader {
   FixtureReloader(engine::Namespaces& spaces, std::string path, const IdGenerator& ids);
   ~FixtureReloader();
   // Loads the fixtures again now; applies them only when they are valid.
+  // Reloads run one at a time (the watcher's and a request's), so the last
+  // one to finish is the last one to have read the files.
   ReloadReport Reload();
   ReloadReport last() const;
-  const std::string& path() const { return path_; }
+  // The fixture path as reports show it: valid UTF-8 (a byte that is not is
+  // replaced), so the JSON of GET /_sandbox/fixtures can always hold it.
+  const std::string& path() const { return shown_path_; }
   // Polls every `interval_ms` of wall time on a thread of its own; 0 = never.
   void StartWatching(int64_t interval_ms);
   void Stop();
@@ -43,7 +54,9 @@ class FixtureReloader {
 
   engine::Namespaces& spaces_;
   std::string path_;
+  std::string shown_path_;
   const IdGenerator& ids_;
+  std::mutex reload_mu_;  // held for a whole Reload(); taken before mu_
   mutable std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

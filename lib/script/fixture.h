@@ -12,6 +12,10 @@
 
 #include "core/types.h"
 
+namespace re2 {
+class RE2;
+}
+
 namespace sandbox::script {
 
 struct ArtifactSpec {
@@ -71,6 +75,9 @@ struct MatchRule {
   std::string field;
   std::string op;  // equals | contains | matches | exists
   Json operand;
+  // matches: the operand compiled by RE2 when the fixture was loaded
+  // (match_regex.h); shared by the copies of the scenario.
+  std::shared_ptr<const re2::RE2> regex;
 };
 
 // One scripted retry: when an execution of the workflow fails, the next one
@@ -95,7 +102,9 @@ struct Scenario {
   // The scenario as written, with the agent's interrupt policy resolved into
   // it; stored with each run that uses it, so the run keeps its script.
   Json source;
-  // True when every rule holds for the create-run `request`.
+  // True when every rule holds for the create-run `request`. A `matches`
+  // rule searches with RE2 and fails on a field longer than
+  // limits::kMaxMatchInputBytes.
   bool Matches(const Json& request) const;
 };
 

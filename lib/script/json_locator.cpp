@@ -208,7 +208,9 @@ std::optional<std::size_t> ParseIndex(const std::string& token) {
   return v;
 }
 
-TextPosition PositionOf(const std::string& text, Offset offset) {
+}  // namespace
+
+TextPosition PositionAt(const std::string& text, Offset offset) {
   TextPosition pos;
   Offset i = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;  // a BOM takes no column
   for (; i < offset && i < text.size(); ++i) {
@@ -223,8 +225,6 @@ TextPosition PositionOf(const std::string& text, Offset offset) {
   return pos;
 }
 
-}  // namespace
-
 TextPosition LocatePointer(const std::string& text, const std::string& pointer, bool key_position) {
   Scanner scan(text);
   Offset start = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
@@ -236,7 +236,7 @@ TextPosition LocatePointer(const std::string& text, const std::string& pointer, 
     if (c == '{') {
       auto member = scan.FindMember(at, tokens[t]);
       if (!member) break;
-      if (last && key_position) return PositionOf(text, member->key);
+      if (last && key_position) return PositionAt(text, member->key);
       at = member->value;
     } else if (c == '[') {
       auto index = ParseIndex(tokens[t]);
@@ -247,7 +247,7 @@ TextPosition LocatePointer(const std::string& text, const std::string& pointer, 
       break;  // a scalar (or garbage) where a container was expected
     }
   }
-  return PositionOf(text, at);
+  return PositionAt(text, at);
 }
 
 std::string FormatPosition(const std::string& file, TextPosition p) {

@@ -5,6 +5,7 @@
 // position found so far.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace sandbox::script {
@@ -25,6 +26,10 @@ struct TextPosition {
 // returns the member's key (its opening quote) instead. With duplicate keys
 // the first occurrence is used.
 TextPosition LocatePointer(const std::string& text, const std::string& pointer, bool key_position = false);
+
+// The position of byte `offset` of `text` (the end of the text when past it).
+// Linear in `offset`.
+TextPosition PositionAt(const std::string& text, std::size_t offset);
 
 // "file:LINE:COL".
 std::string FormatPosition(const std::string& file, TextPosition p);

@@ -3,25 +3,35 @@
 // misspelt key silently ignored is the most expensive kind of fixture bug.
 // Every problem is collected with its JSON pointer; the file's text then
 // turns each pointer into line:column.
+//
+// Hostile files (issue 10): before nlohmann sees a text, json_prescan.h
+// measures it (UTF-8, depth, string lengths, members, numbers); the walk
+// below then enforces the scenario limits of limits.h (steps, nesting,
+// interrupts, rules, retries, ranges of numbers), compiles every regular
+// expression with RE2 and every clean scenario into its program, and every
+// message echoes input through excerpt.h. Nothing here throws on bad input;
+// LoadFixtures still turns an unexpected exception (an allocation failure)
+// into a Status, so that a reload can never take the server down.
 #include "script/loader.h"
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <regex>
+#include <cmath>
 #include <set>
-#include <sstream>
 
 #include "core/time_format.h"
 #include "script/duration.h"
+#include "script/excerpt.h"
+#include "script/fixture_files.h"
 #include "script/json_locator.h"
+#include "script/json_prescan.h"
+#include "script/limits.h"
+#include "script/match_regex.h"
+#include "script/program.h"
 #include "script/suggest.h"
 #include "script/template.h"
 
 namespace sandbox::script {
 namespace {
-
-namespace fs = std::filesystem;
 
 const std::vector<std::string> kStepTypes = {"activity", "output", "interrupt", "error"};
 // Branch keys an answer can select when branch_on is the default "decision":
@@ -46,11 +56,9 @@ std::string EscapePointerToken(const std::string& key) {
   return out;
 }
 
-std::string Quoted(const std::vector<std::string>& words) {
-  std::string out;
-  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
-  return out;
-}
+std::string Quoted(const std::vector<std::string>& words) { return ExcerptList(words); }
+
+std::string Count(size_t n) { return std::to_string(n); }
 
 class Checker {
  public:
@@ -67,7 +75,7 @@ class Checker {
 
   void UnknownKey(const std::string& at, const std::string& key, const std::vector<std::string>& allowed) {
     auto near = ClosestMatch(key, allowed);
-    std::string what = "unknown key \"" + key + "\"";
+    std::string what = "unknown key \"" + Excerpt(key) + "\"";
     what += near ? " (did you mean \"" + *near + "\"?)" : " (expected one of: " + Quoted(allowed) + ")";
     // The message names the object; the position is the key's.
     problems_.push_back({at + "/" + EscapePointerToken(key), what, true, at.empty() ? "/" : at});
@@ -128,20 +136,32 @@ class Checker {
     if (!String(v, at, out)) return false;
     if (std::find(options.begin(), options.end(), out) != options.end()) return true;
     auto near = ClosestMatch(out, options);
-    Error(at, "expected one of " + Quoted(options) + ", got \"" + out + "\"" +
+    Error(at, "expected one of " + Quoted(options) + ", got \"" + Excerpt(out) + "\"" +
                   (near ? " (did you mean \"" + *near + "\"?)" : ""));
     return false;
   }
 
-  std::optional<int64_t> Duration(const Json& v, const std::string& at) {
-    auto d = ParseDurationMs(v);
-    if (!d) {
+  // A duration of at most limits::kMaxDurationMs (and above zero when
+  // `positive`), in whole milliseconds.
+  std::optional<int64_t> Duration(const Json& v, const std::string& at, bool positive = false) {
+    auto ms = DurationMagnitudeMs(v);
+    if (!ms) {
       Error(at, "expected a duration such as \"250ms\", \"2s\", \"1.5m\", \"1h\" or a number of milliseconds, got " +
-                    v.dump());
+                    ExcerptJson(v));
+      return std::nullopt;
     }
-    return d;
+    if (*ms > static_cast<double>(limits::kMaxDurationMs)) {
+      Error(at, "duration too long: at most 365 days (" + std::to_string(limits::kMaxDurationMs) + " ms), got " +
+                    ExcerptJson(v));
+      return std::nullopt;
+    }
+    auto rounded = static_cast<int64_t>(std::llround(*ms));
+    if (positive && rounded <= 0) {
+      Error(at, "expected a duration above zero");
+      return std::nullopt;
+    }
+    return rounded;
   }
-
 
  private:
   std::vector<Problem> problems_;
@@ -190,13 +210,38 @@ void ParseArtifacts(Checker& c, const Json& arr, const std::string& at, std::vec
 struct StepContext {
   std::string agent;
   bool in_parallel = false;
+  int depth = 1;  // a top-level step is at depth 1
 };
 
-void ParseSteps(Checker& c, const Json& arr, const std::string& at, const StepContext& ctx, int& next_ref,
+// What one scenario has used of the limits on steps, and which limits have
+// been reported already (once each: the rest of the scenario is not read).
+struct ScenarioBudget {
+  int next_ref = 0;  // steps so far, and the next step's ref
+  size_t interrupts = 0;
+  bool too_many_steps = false;
+  bool too_deep = false;
+  bool too_many_interrupts = false;
+};
+
+// What all the files of one load have used of the limits that span them.
+struct LoadBudget {
+  // Parsing a script stored with a run (ParseScenario), not a fixture: its
+  // match rules chose that run long ago and are never evaluated again, so a
+  // pattern RE2 refuses (a lookahead accepted by the std::regex of older
+  // versions) must not stop the run from being recovered.
+  bool stored = false;
+  size_t regex_rules = 0;
+  size_t instructions = 0;
+  bool too_many_regexes = false;
+  bool too_many_instructions = false;
+  bool too_many_agents = false;
+};
+
+void ParseSteps(Checker& c, const Json& arr, const std::string& at, const StepContext& ctx, ScenarioBudget& b,
                 StepList& out);
 
-void ParseInterrupt(Checker& c, const Json& i, const std::string& ip, const StepNode& n, int& next_ref,
-                    InterruptSpec& spec) {
+void ParseInterrupt(Checker& c, const Json& i, const std::string& ip, const StepNode& n, const StepContext& ctx,
+                    ScenarioBudget& b, InterruptSpec& spec) {
   c.OnlyKeys(i, ip, {"value", "agent", "branch_on", "branches", "timeout", "on_timeout"});
   if (!i.contains("value")) {
     c.Error(ip, "missing required key \"value\"");
@@ -210,7 +255,7 @@ void ParseInterrupt(Checker& c, const Json& i, const std::string& ip, const Step
   }
   bool custom_branch_on = i.contains("branch_on");
   if (custom_branch_on) c.String(i["branch_on"], ip + "/branch_on", spec.branch_on);
-  StepContext child{n.agent, false};
+  StepContext child{n.agent, false, ctx.depth + 1};
   if (i.contains("branches") && c.Object(i["branches"], ip + "/branches")) {
     for (auto it = i["branches"].begin(); it != i["branches"].end(); ++it) {
       if (!custom_branch_on &&
@@ -219,26 +264,37 @@ void ParseInterrupt(Checker& c, const Json& i, const std::string& ip, const Step
         continue;
       }
       StepList branch;
-      ParseSteps(c, it.value(), ip + "/branches/" + EscapePointerToken(it.key()), child, next_ref, branch);
+      ParseSteps(c, it.value(), ip + "/branches/" + EscapePointerToken(it.key()), child, b, branch);
       spec.branches.emplace(it.key(), std::move(branch));
     }
   }
-  if (i.contains("timeout")) spec.timeout_ms = c.Duration(i["timeout"], ip + "/timeout");
+  if (i.contains("timeout")) spec.timeout_ms = c.Duration(i["timeout"], ip + "/timeout", /*positive=*/true);
   if (i.contains("on_timeout")) {
     if (!i.contains("timeout")) c.Error(ip + "/on_timeout", "on_timeout needs a timeout");
     StepList steps;
-    ParseSteps(c, i["on_timeout"], ip + "/on_timeout", child, next_ref, steps);
+    ParseSteps(c, i["on_timeout"], ip + "/on_timeout", child, b, steps);
     spec.on_timeout = std::move(steps);
   }
 }
 
-void ParseStep(Checker& c, const Json& s, const std::string& at, const StepContext& ctx, int& next_ref,
+void ParseStep(Checker& c, const Json& s, const std::string& at, const StepContext& ctx, ScenarioBudget& b,
                StepList& out) {
   if (!c.Object(s, at)) return;
+  // Past a limit the step is not read: its children would only repeat it.
+  if (ctx.depth > limits::kMaxStepDepth) {
+    if (!b.too_deep) c.Error(at, "steps nested more than " + Count(limits::kMaxStepDepth) + " levels deep");
+    b.too_deep = true;
+    return;
+  }
+  if (static_cast<size_t>(b.next_ref) >= limits::kMaxStepsPerScenario) {
+    if (!b.too_many_steps) c.Error(at, "more than " + Count(limits::kMaxStepsPerScenario) + " steps in one scenario");
+    b.too_many_steps = true;
+    return;
+  }
   c.OnlyKeys(s, at, {"name", "label", "type", "agent", "duration", "artifacts", "result", "steps", "parallel",
                      "message", "tool", "notice", "interrupt", "error"});
   StepNode n;
-  n.ref = next_ref++;
+  n.ref = b.next_ref++;
   c.RequireString(s, at, "name", n.name);
   if (s.contains("label")) c.TemplateString(s["label"], at + "/label", n.label);
   else c.Error(at, "missing required key \"label\"");
@@ -275,9 +331,14 @@ void ParseStep(Checker& c, const Json& s, const std::string& at, const StepConte
     std::string ip = at + "/interrupt";
     if (n.type != "interrupt") c.Error(ip, "only a step of type \"interrupt\" may have an interrupt");
     if (ctx.in_parallel) c.Error(ip, "an interrupt cannot be inside parallel steps");
-    if (c.Object(s["interrupt"], ip)) {
+    if (n.type == "interrupt" && ++b.interrupts > limits::kMaxInterruptsPerScenario) {
+      if (!b.too_many_interrupts) {
+        c.Error(at, "more than " + Count(limits::kMaxInterruptsPerScenario) + " interrupt steps in one scenario");
+      }
+      b.too_many_interrupts = true;
+    } else if (c.Object(s["interrupt"], ip)) {
       InterruptSpec spec;
-      ParseInterrupt(c, s["interrupt"], ip, n, next_ref, spec);
+      ParseInterrupt(c, s["interrupt"], ip, n, ctx, b, spec);
       n.interrupt = std::move(spec);
     }
   } else if (n.type == "interrupt") {
@@ -303,7 +364,7 @@ void ParseStep(Checker& c, const Json& s, const std::string& at, const StepConte
     if (n.type == "interrupt" || n.type == "error") {
       c.Error(at + "/steps", "a step of type \"" + n.type + "\" cannot have child steps");
     } else {
-      ParseSteps(c, s["steps"], at + "/steps", StepContext{n.agent, ctx.in_parallel || n.parallel}, next_ref,
+      ParseSteps(c, s["steps"], at + "/steps", StepContext{n.agent, ctx.in_parallel || n.parallel, ctx.depth + 1}, b,
                  n.steps);
     }
   }
@@ -312,14 +373,20 @@ void ParseStep(Checker& c, const Json& s, const std::string& at, const StepConte
   out.push_back(std::move(n));
 }
 
-void ParseSteps(Checker& c, const Json& arr, const std::string& at, const StepContext& ctx, int& next_ref,
+void ParseSteps(Checker& c, const Json& arr, const std::string& at, const StepContext& ctx, ScenarioBudget& b,
                 StepList& out) {
   if (!c.Array(arr, at)) return;
-  for (size_t i = 0; i < arr.size(); ++i) ParseStep(c, arr[i], at + "/" + std::to_string(i), ctx, next_ref, out);
+  for (size_t i = 0; i < arr.size() && !b.too_many_steps; ++i) {
+    ParseStep(c, arr[i], at + "/" + std::to_string(i), ctx, b, out);
+  }
 }
 
-void ParseMatch(Checker& c, const Json& arr, const std::string& at, std::vector<MatchRule>& out) {
+void ParseMatch(Checker& c, const Json& arr, const std::string& at, LoadBudget& load, std::vector<MatchRule>& out) {
   if (!c.Array(arr, at)) return;
+  if (arr.size() > limits::kMaxMatchRulesPerScenario) {
+    c.Error(at, "more than " + Count(limits::kMaxMatchRulesPerScenario) + " rules");
+    return;
+  }
   static const std::vector<std::string> kOps = {"equals", "contains", "matches", "exists"};
   for (size_t i = 0; i < arr.size(); ++i) {
     std::string rp = at + "/" + std::to_string(i);
@@ -340,16 +407,18 @@ void ParseMatch(Checker& c, const Json& arr, const std::string& at, std::vector<
       if (op == "equals" && rule.operand.is_structured()) c.Error(op_at, "expected a string, number, boolean or null");
       if (op == "contains" && !rule.operand.is_string()) c.Error(op_at, "expected a string");
       if (op == "exists" && !rule.operand.is_boolean()) c.Error(op_at, "expected true or false");
-      if (op == "matches") {
-        if (!rule.operand.is_string()) {
-          c.Error(op_at, "expected a regular expression string");
-        } else {
-          try {
-            std::regex re(rule.operand.get<std::string>(), std::regex::ECMAScript);
-          } catch (const std::regex_error& e) {
-            c.Error(op_at, std::string("invalid regular expression: ") + e.what());
-          }
+      if (op != "matches") continue;
+      if (!rule.operand.is_string()) {
+        c.Error(op_at, "expected a regular expression string");
+      } else if (++load.regex_rules > limits::kMaxRegexRules) {
+        if (!load.too_many_regexes) {
+          c.Error(op_at, "more than " + Count(limits::kMaxRegexRules) + " \"matches\" rules in all fixture files");
         }
+        load.too_many_regexes = true;
+      } else {
+        auto re = CompileMatchPattern(rule.operand.get_ref<const std::string&>());
+        if (re.ok()) rule.regex = std::move(re).value();
+        else if (!load.stored) c.Error(op_at, re.status().message());
       }
     }
     if (ops != 1) c.Error(rp, "a rule needs exactly one of equals, contains, matches, exists");
@@ -358,12 +427,12 @@ void ParseMatch(Checker& c, const Json& arr, const std::string& at, std::vector<
 }
 
 void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const std::string& agent_type,
-                       Scenario& out) {
+                       LoadBudget& load, Scenario& out) {
   if (!c.Object(sc, at)) return;
   c.OnlyKeys(sc, at, {"name", "description", "match", "interrupt_policy", "steps", "result", "retries"});
   c.RequireString(sc, at, "name", out.name);
   if (sc.contains("description")) c.String(sc["description"], at + "/description", out.description);
-  if (sc.contains("match")) ParseMatch(c, sc["match"], at + "/match", out.match);
+  if (sc.contains("match")) ParseMatch(c, sc["match"], at + "/match", load, out.match);
   if (sc.contains("interrupt_policy")) {
     std::string p;
     if (c.OneOf(sc["interrupt_policy"], at + "/interrupt_policy", kPolicies, p)) out.interrupt_policy = PolicyFromName(p);
@@ -379,7 +448,10 @@ void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const 
     out.result = r;
   }
   if (sc.contains("retries") && c.Array(sc["retries"], at + "/retries")) {
-    for (size_t i = 0; i < sc["retries"].size(); ++i) {
+    if (sc["retries"].size() > limits::kMaxRetriesPerScenario) {
+      c.Error(at + "/retries", "more than " + Count(limits::kMaxRetriesPerScenario) + " retries");
+    }
+    for (size_t i = 0; i < sc["retries"].size() && i < limits::kMaxRetriesPerScenario; ++i) {
       std::string rp = at + "/retries/" + std::to_string(i);
       const Json& r = sc["retries"][i];
       if (!c.Object(r, rp)) continue;
@@ -397,10 +469,10 @@ void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const 
   if (!sc.contains("steps")) {
     c.Error(at, "missing required key \"steps\"");
   } else {
-    int next_ref = 0;
-    ParseSteps(c, sc["steps"], at + "/steps", StepContext{agent_type, false}, next_ref, out.steps);
+    ScenarioBudget budget;
+    ParseSteps(c, sc["steps"], at + "/steps", StepContext{agent_type, false, 1}, budget, out.steps);
     if (sc["steps"].is_array() && sc["steps"].empty()) c.Error(at + "/steps", "a scenario needs at least one step");
-    out.node_count = next_ref;
+    out.node_count = budget.next_ref;
   }
   out.source = sc;
 }
@@ -416,8 +488,8 @@ void CheckRetryTargets(Checker& c, const Json& scenarios, const std::string& at,
       if (target.empty() || agent.FindScenario(target)) continue;
       auto near = ClosestMatch(target, names);
       c.Error(at + "/" + std::to_string(j) + "/retries/" + std::to_string(i) + "/scenario",
-              "no scenario \"" + target + "\" in agent " + agent.type +
-                  (near ? " (did you mean \"" + *near + "\"?)" : " (scenarios: " + Quoted(names) + ")"));
+              "no scenario \"" + Excerpt(target) + "\" in agent " + Excerpt(agent.type) +
+                  (near ? " (did you mean \"" + Excerpt(*near) + "\"?)" : " (scenarios: " + Quoted(names) + ")"));
     }
   }
 }
@@ -425,9 +497,24 @@ void CheckRetryTargets(Checker& c, const Json& scenarios, const std::string& at,
 void ParseModus(Checker& c, const Json& m, const std::string& at, ModusIdentity& out) {
   if (!c.Object(m, at)) return;
   c.OnlyKeys(m, at, {"id", "agent_type", "enabled", "triggers"});
-  if (!m.contains("id")) c.Error(at, "missing required key \"id\"");
-  else if (!m["id"].is_number_integer() || m["id"].get<int64_t>() < 1) c.Error(at + "/id", "expected an integer of at least 1");
-  else out.id = m["id"];
+  if (!m.contains("id")) {
+    c.Error(at, "missing required key \"id\"");
+  } else {
+    // Read as unsigned or signed by what it is: get<int64_t>() of an
+    // unsigned above INT64_MAX would wrap (nlohmann reads 7 as unsigned).
+    const Json& id = m["id"];
+    std::optional<int64_t> v;
+    if (id.is_number_unsigned()) {
+      if (id.get<uint64_t>() <= static_cast<uint64_t>(limits::kMaxModusId)) v = static_cast<int64_t>(id.get<uint64_t>());
+    } else if (id.is_number_integer()) {
+      v = id.get<int64_t>();
+    }
+    if (!v || *v < 1 || *v > limits::kMaxModusId) {
+      c.Error(at + "/id", "expected an integer from 1 to " + std::to_string(limits::kMaxModusId));
+    } else {
+      out.id = *v;
+    }
+  }
   if (!m.contains("agent_type")) c.Error(at, "missing required key \"agent_type\"");
   else c.OneOf(m["agent_type"], at + "/agent_type", {"task", "workflow"}, out.agent_type);
   if (m.contains("enabled")) {
@@ -443,25 +530,46 @@ void ParseModus(Checker& c, const Json& m, const std::string& at, ModusIdentity&
       ModusTrigger trig;
       if (!t.contains("type")) c.Error(tp, "missing required key \"type\"");
       else c.OneOf(t["type"], tp + "/type", {"manual", "schedule", "webhook", "api"}, trig.type);
-      if (t.contains("every")) trig.every_ms = c.Duration(t["every"], tp + "/every");
+      if (t.contains("every")) trig.every_ms = c.Duration(t["every"], tp + "/every", /*positive=*/true);
       if (t.contains("start")) {
         std::string s;
         if (c.String(t["start"], tp + "/start", s)) {
           trig.start = ParseInstant(s);
-          if (!trig.start) c.Error(tp + "/start", "expected an ISO 8601 UTC time like 2026-01-01T00:00:00Z");
+          if (!trig.start) {
+            c.Error(tp + "/start", "expected an ISO 8601 UTC time like 2026-01-01T00:00:00Z");
+          } else if (*trig.start < 0 || *trig.start > limits::kMaxInstantMs) {
+            c.Error(tp + "/start", "expected a time from 1970-01-01T00:00:00Z to 9999-12-31T23:59:59Z");
+            trig.start.reset();
+          }
         }
       }
       if (trig.type == "schedule" && !t.contains("every")) c.Error(tp, "a schedule trigger needs \"every\"");
       if (trig.type != "schedule" && (t.contains("every") || t.contains("start"))) {
         c.Error(tp, "only a schedule trigger takes \"every\" and \"start\"");
       }
-      if (trig.every_ms && *trig.every_ms <= 0) c.Error(tp + "/every", "expected a duration above zero");
       out.triggers.push_back(std::move(trig));
     }
   }
 }
 
-void ParseDocument(Checker& c, const Json& doc, const std::string& file, const IdGenerator& ids,
+// Compiles a scenario that parsed cleanly, so that `validate` finds what a run
+// would only find when it starts: a scenario too large to compile.
+void CompileAtLoad(Checker& c, const Scenario& sc, const std::string& at, LoadBudget& load) {
+  if (load.too_many_instructions) return;
+  auto program = Program::Compile(std::make_shared<const Scenario>(sc));
+  if (!program.ok()) {
+    c.Error(at, program.status().message());
+    return;
+  }
+  load.instructions += program.value()->InstructionCount();
+  if (load.instructions > limits::kMaxTotalInstructions) {
+    c.Error(at, "all the scenarios together compile to more than " + Count(limits::kMaxTotalInstructions) +
+                    " instructions");
+    load.too_many_instructions = true;
+  }
+}
+
+void ParseDocument(Checker& c, const Json& doc, const std::string& file, const IdGenerator& ids, LoadBudget& load,
                    FixtureSet& set) {
   if (!c.Object(doc, "")) return;
   // "$schema" lets editors find docs/scenario.schema.json; it means nothing here.
@@ -475,6 +583,11 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
     std::string at = "/agents/" + std::to_string(i);
     const Json& a = doc["agents"][i];
     if (!c.Object(a, at)) continue;
+    if (set.agents.size() >= limits::kMaxAgents) {
+      if (!load.too_many_agents) c.Error(at, "more than " + Count(limits::kMaxAgents) + " agents in all fixture files");
+      load.too_many_agents = true;
+      return;
+    }
     c.OnlyKeys(a, at, {"type", "name", "description", "version", "interrupt_policy", "modus", "scenarios"});
     Agent agent;
     agent.file = file;
@@ -491,7 +604,7 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
       ParseModus(c, a["modus"], at + "/modus", m);
       for (const auto& other : set.agents) {
         if (other.modus && m.id != 0 && other.modus->id == m.id) {
-          c.Error(at + "/modus/id", "modus id " + std::to_string(m.id) + " is already used by " + other.type);
+          c.Error(at + "/modus/id", "modus id " + std::to_string(m.id) + " is already used by " + Excerpt(other.type));
         }
       }
       agent.modus = std::move(m);
@@ -501,24 +614,29 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
       c.Error(at, "missing required key \"scenarios\"");
     } else if (c.Array(a["scenarios"], at + "/scenarios")) {
       if (a["scenarios"].empty()) c.Error(at + "/scenarios", "an agent needs at least one scenario");
+      if (a["scenarios"].size() > limits::kMaxScenariosPerAgent) {
+        c.Error(at + "/scenarios", "more than " + Count(limits::kMaxScenariosPerAgent) + " scenarios");
+      }
       std::set<std::string> names;
-      for (size_t j = 0; j < a["scenarios"].size(); ++j) {
+      for (size_t j = 0; j < a["scenarios"].size() && j < limits::kMaxScenariosPerAgent; ++j) {
         Scenario sc;
         std::string sp = at + "/scenarios/" + std::to_string(j);
-        ParseScenarioInto(c, a["scenarios"][j], sp, agent.type, sc);
+        const size_t problems_before = c.problems().size();
+        ParseScenarioInto(c, a["scenarios"][j], sp, agent.type, load, sc);
         if (!sc.name.empty() && !names.insert(sc.name).second) {
-          c.Error(sp + "/name", "duplicate scenario name \"" + sc.name + "\"");
+          c.Error(sp + "/name", "duplicate scenario name \"" + Excerpt(sc.name) + "\"");
         }
         // The run keeps the policy in force when it started.
         InterruptPolicy policy = sc.interrupt_policy.value_or(agent.interrupt_policy);
         if (sc.source.is_object()) sc.source["interrupt_policy"] = InterruptPolicyName(policy);
         sc.interrupt_policy = policy;
+        if (c.problems().size() == problems_before) CompileAtLoad(c, sc, sp, load);
         agent.scenarios.push_back(std::move(sc));
       }
       CheckRetryTargets(c, a["scenarios"], at + "/scenarios", agent);
     }
     if (!agent.type.empty() && set.FindAgentByType(agent.type)) {
-      c.Error(at + "/type", "agent type \"" + agent.type + "\" is already declared in " +
+      c.Error(at + "/type", "agent type \"" + Excerpt(agent.type) + "\" is already declared in " +
                                 set.FindAgentByType(agent.type)->file);
       continue;
     }
@@ -532,35 +650,77 @@ std::string Joined(const std::vector<std::string>& lines) {
   return out;
 }
 
-void ParseInto(const std::string& text, const std::string& file, const IdGenerator& ids, FixtureSet& set,
-               std::vector<std::string>& errors) {
+std::string Shown(const std::string& pointer) { return pointer.empty() ? "/" : Printable(pointer); }
+
+// nlohmann's parse_error text, from "syntax error" on, with the token it
+// quotes ("last read: '...'", which can be a whole 64 KiB string) excerpted.
+std::string SyntaxMessage(const std::string& what) {
+  auto from = what.find("syntax error");
+  std::string m = from == std::string::npos ? what : what.substr(from);
+  const std::string kLastRead = "; last read: '";
+  auto token = m.find(kLastRead);
+  if (token == std::string::npos) return Excerpt(m, 400);
+  token += kLastRead.size();
+  auto expected = m.rfind("'; expected ");
+  auto token_end = expected != std::string::npos && expected >= token ? expected : m.size() - 1;
+  if (token_end < token) token_end = token;
+  return Excerpt(m.substr(0, token), 400) + Excerpt(m.substr(token, token_end - token)) + Excerpt(m.substr(token_end), 200);
+}
+
+// One file's text: measured, parsed, checked. Problems are appended to
+// `errors` as "FILE:LINE:COL: /pointer: message" lines.
+void ParseInto(const std::string& text, const std::string& file, const IdGenerator& ids, LoadBudget& load,
+               FixtureSet& set, std::vector<std::string>& errors) {
+  if (text.size() > limits::kMaxFileBytes) {
+    errors.push_back(file + ":1:1: /: a fixture file larger than " + Count(limits::kMaxFileBytes) + " bytes (4 MiB)");
+    return;
+  }
+  if (auto problem = PrescanJson(text)) {
+    errors.push_back(FormatPosition(file, PositionAt(text, problem->offset)) + ": " + Shown(problem->pointer) + ": " +
+                     problem->message);
+    return;
+  }
   Json doc;
   try {
     doc = Json::parse(text);
   } catch (const Json::parse_error& e) {
-    std::string what = e.what();
-    auto pos = what.find("syntax error");
     // Line and column of the byte where parsing stopped.
-    size_t offset = e.byte == 0 ? 0 : e.byte - 1, line = 1, col = 1;
-    for (size_t i = 0; i < offset && i < text.size(); ++i) {
-      if (text[i] == '\n') {
-        ++line;
-        col = 1;
-      } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
-        ++col;
-      }
-    }
-    errors.push_back(file + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " +
-                     (pos == std::string::npos ? what : what.substr(pos)));
+    size_t offset = e.byte == 0 ? 0 : e.byte - 1;
+    errors.push_back(FormatPosition(file, PositionAt(text, offset)) + ": " + SyntaxMessage(e.what()));
+    return;
+  } catch (const Json::exception& e) {
+    // out_of_range and the like: the prescan should have caught them.
+    errors.push_back(file + ":1:1: " + Excerpt(e.what(), 400));
     return;
   }
   Checker c;
-  ParseDocument(c, doc, file, ids, set);
-  for (const Problem& p : c.problems()) {
+  ParseDocument(c, doc, file, ids, load, set);
+  const auto& problems = c.problems();
+  // Each position costs a scan of the text: only so many are worth it.
+  for (size_t i = 0; i < problems.size() && i < limits::kMaxProblemsPerFile; ++i) {
+    const Problem& p = problems[i];
     TextPosition where = LocatePointer(text, p.pointer, p.at_key);
-    std::string shown = !p.shown.empty() ? p.shown : p.pointer.empty() ? "/" : p.pointer;
-    errors.push_back(FormatPosition(file, where) + ": " + shown + ": " + p.message);
+    errors.push_back(FormatPosition(file, where) + ": " + Shown(!p.shown.empty() ? p.shown : p.pointer) + ": " +
+                     p.message);
   }
+  if (problems.size() > limits::kMaxProblemsPerFile) {
+    errors.push_back(file + ":1:1: /: " + Count(problems.size() - limits::kMaxProblemsPerFile) +
+                     " more problems not shown (the first " + Count(limits::kMaxProblemsPerFile) + " are above)");
+  }
+}
+
+Result<FixtureSet> LoadFixturesUnguarded(const std::string& path, const IdGenerator& ids) {
+  auto files = ReadFixtureFiles(path);
+  if (!files.ok()) return files.status();
+  FixtureSet set;
+  LoadBudget load;
+  std::vector<std::string> errors;
+  for (const auto& f : files.value()) {
+    if (!f.problem.empty()) errors.push_back(f.problem);
+    else ParseInto(f.text, f.name, ids, load, set, errors);
+  }
+  if (!errors.empty()) return Status::InvalidArgument(Joined(errors));
+  return set;
 }
 
 }  // namespace
@@ -577,26 +737,29 @@ const char* InterruptPolicyName(InterruptPolicy p) {
 bool Scenario::Matches(const Json& request) const {
   for (const auto& rule : match) {
     const Json* v = &request;
-    std::string path = rule.field;
+    const std::string& path = rule.field;
     size_t start = 0;
     while (v) {
       size_t dot = path.find('.', start);
       std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-      v = v->is_object() && v->contains(key) ? &(*v)[key] : nullptr;
+      auto it = v->is_object() ? v->find(key) : v->end();
+      v = v->is_object() && it != v->end() ? &*it : nullptr;
       if (dot == std::string::npos) break;
       start = dot + 1;
     }
     bool present = v && !v->is_null();
     bool ok = false;
+    // Operands were checked when the scenario was parsed; the type tests
+    // below only keep a bad one from throwing.
     if (rule.op == "exists") {
-      ok = present == rule.operand.get<bool>();
+      ok = rule.operand.is_boolean() && present == rule.operand.get<bool>();
     } else if (rule.op == "equals") {
       ok = v && *v == rule.operand;
     } else if (rule.op == "contains") {
-      ok = present && v->is_string() && v->get<std::string>().find(rule.operand.get<std::string>()) != std::string::npos;
+      ok = present && v->is_string() && rule.operand.is_string() &&
+           v->get_ref<const std::string&>().find(rule.operand.get_ref<const std::string&>()) != std::string::npos;
     } else if (rule.op == "matches") {
-      ok = present && v->is_string() &&
-           std::regex_search(v->get<std::string>(), std::regex(rule.operand.get<std::string>(), std::regex::ECMAScript));
+      ok = present && v->is_string() && rule.regex && SearchMatch(*rule.regex, v->get_ref<const std::string&>());
     }
     if (!ok) return false;
   }
@@ -642,49 +805,33 @@ size_t FixtureSet::ScenarioCount() const {
 
 Result<FixtureSet> ParseFixtureText(const std::string& text, const std::string& file, const IdGenerator& ids) {
   FixtureSet set;
+  LoadBudget load;
   std::vector<std::string> errors;
-  ParseInto(text, file, ids, set, errors);
+  ParseInto(text, Printable(file), ids, load, set, errors);
   if (!errors.empty()) return Status::InvalidArgument(Joined(errors));
   return set;
 }
 
 Result<FixtureSet> LoadFixtures(const std::string& path, const IdGenerator& ids) {
-  std::error_code ec;
-  std::vector<fs::path> files;
-  if (fs::is_directory(path, ec)) {
-    for (const auto& entry : fs::directory_iterator(path, ec)) {
-      if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    if (files.empty()) return Status::InvalidArgument(path + ": no .json fixture files in this folder");
-  } else if (fs::is_regular_file(path, ec)) {
-    files.push_back(path);
-  } else {
-    return Status::NotFound(path + ": no such fixture file or folder");
+  // Nothing below throws on any input; an exception here is an allocation
+  // failure or a bug, and a running server must survive both (its watcher
+  // thread would otherwise end the process).
+  try {
+    return LoadFixturesUnguarded(path, ids);
+  } catch (const std::exception& e) {
+    return Status::Internal(Printable(path) + ": the fixtures could not be loaded: " + Excerpt(e.what(), 400));
   }
-  FixtureSet set;
-  std::vector<std::string> errors;
-  for (const auto& f : files) {
-    std::ifstream in(f, std::ios::binary);
-    if (!in) {
-      errors.push_back(f.string() + ": cannot be read");
-      continue;
-    }
-    std::stringstream buf;
-    buf << in.rdbuf();
-    ParseInto(buf.str(), f.string(), ids, set, errors);
-  }
-  if (!errors.empty()) return Status::InvalidArgument(Joined(errors));
-  return set;
 }
 
 Result<Scenario> ParseScenario(const Json& scenario, const std::string& agent_type) {
   Checker c;
   Scenario sc;
-  ParseScenarioInto(c, scenario, "", agent_type, sc);
+  LoadBudget load;
+  load.stored = true;
+  ParseScenarioInto(c, scenario, "", agent_type, load, sc);
   if (!c.problems().empty()) {
     std::vector<std::string> lines;
-    for (const auto& p : c.problems()) lines.push_back((p.shown.empty() ? p.pointer : p.shown) + ": " + p.message);
+    for (const auto& p : c.problems()) lines.push_back(Shown(p.shown.empty() ? p.pointer : p.shown) + ": " + p.message);
     return Status::Internal("stored scenario is invalid: " + Joined(lines));
   }
   return sc;

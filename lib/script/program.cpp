@@ -9,12 +9,11 @@
 
 #include <algorithm>
 
+#include "script/limits.h"
+
 namespace sandbox::script {
 
 namespace {
-// Guards against a scenario whose branches nest so deeply that copying the
-// continuation into every branch would explode.
-constexpr size_t kMaxInstructions = 200000;
 
 // Splits a message into tokens: each word with the whitespace after it. A
 // template ({{ ... }}) stays whole, so it streams as one token once rendered.
@@ -53,7 +52,9 @@ class Compiler {
 
   Status CompileSegment(std::vector<Frame> stack, int seg, int64_t t) {
     while (!stack.empty()) {
-      if (size_ > kMaxInstructions) return Status::InvalidArgument("scenario is too large to compile");
+      // Guards against branches nested so that copying the continuation into
+      // every branch explodes.
+      if (TooLarge()) return TooLargeStatus();
       Frame& top = stack.back();
       if (top.next < top.nodes->size()) {
         const StepNode& n = (*top.nodes)[top.next++];
@@ -138,6 +139,13 @@ class Compiler {
     }
     Emit(seg, Instruction(Op::kCompleteRun, t, nullptr));
     return Status::Ok();
+  }
+
+  bool TooLarge() const { return size_ > limits::kMaxProgramInstructions; }
+  static Status TooLargeStatus() {
+    return Status::InvalidArgument("the scenario compiles to more than " +
+                                   std::to_string(limits::kMaxProgramInstructions) +
+                                   " instructions (each branch of an interrupt repeats every step after it)");
   }
 
   int NewSegment() {
@@ -247,6 +255,8 @@ Result<std::shared_ptr<const Program>> Program::Compile(std::shared_ptr<const Sc
   int root = c.NewSegment();
   Status st = c.CompileSegment({Compiler::Frame{&p->scenario_->steps, 0, nullptr, 0}}, root, 0);
   if (!st.ok()) return st;
+  // Parallel subtrees are emitted between checks: check the total too.
+  if (c.TooLarge()) return Compiler::TooLargeStatus();
   c.Normalise();
   return std::shared_ptr<const Program>(p);
 }
@@ -264,6 +274,12 @@ int Program::BranchFor(const Instruction& interrupt, const std::string& decision
   if (it == interrupt.branches.end()) it = interrupt.branches.find("default");
   branch_taken = it->first;
   return it->second;
+}
+
+size_t Program::InstructionCount() const {
+  size_t n = 0;
+  for (const auto& seg : segments_) n += seg.code.size();
+  return n;
 }
 
 std::string DecisionOf(const Json& input, const std::string& branch_on) {

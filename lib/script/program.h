@@ -58,7 +58,11 @@ struct Segment {
 class Program {
  public:
   // Compiles `scenario` (kept alive by the program: instructions point into
-  // it) under its interrupt policy.
+  // it) under its interrupt policy. InvalidArgument when it would take more
+  // than limits::kMaxProgramInstructions. The compiler recurses once per
+  // interrupt on a path through the scenario and once per level of parallel
+  // steps: the loader's limits (kMaxInterruptsPerScenario, kMaxStepDepth)
+  // bound its stack.
   static Result<std::shared_ptr<const Program>> Compile(std::shared_ptr<const Scenario> scenario);
   const Scenario& scenario() const { return *scenario_; }
   const std::vector<Segment>& segments() const { return segments_; }
@@ -68,6 +72,8 @@ class Program {
   int BranchFor(const Instruction& interrupt, const std::string& decision, std::string& branch_taken) const;
   // A one-line-per-instruction rendering for tests: "0 +1500 start verify_sos".
   std::string Describe() const;
+  // Instructions in all segments together (at most limits::kMaxProgramInstructions).
+  size_t InstructionCount() const;
 
  private:
   std::shared_ptr<const Scenario> scenario_;

@@ -30,6 +30,7 @@ std::size_t OsaDistance(const std::string& a, const std::string& b) {
 }  // namespace
 
 std::optional<std::string> ClosestMatch(const std::string& word, const std::vector<std::string>& candidates) {
+  if (word.size() > kMaxSuggestedWordBytes) return std::nullopt;
   if (std::find(candidates.begin(), candidates.end(), word) != candidates.end()) return std::nullopt;
   const std::size_t limit = std::min<std::size_t>(2, std::max<std::size_t>(1, word.size() / 3));
   const std::string* best = nullptr;

@@ -3,6 +3,9 @@
 // records). Variables: request.<path>, run.{id,thread_id,agent,scenario},
 // thread.id, agent.{type,name}, resume.<path>, now. Anything else is an
 // unknown variable, reported when the fixture is loaded, never rendered as "".
+//
+// Any text and any value are safe here (issue 10): no recursion, linear
+// passes, and the bytes insertions add to one rendering are capped.
 #pragma once
 
 #include <string>
@@ -19,7 +22,12 @@ std::vector<std::string> CheckTemplate(const std::string& text);
 std::vector<std::string> CheckTemplates(const Json& value);
 
 // `context` is an object with the roots above. Strings are inserted as they
-// are, other JSON values as compact JSON; a missing value renders as "".
+// are, other JSON values as compact JSON; a missing value (or one nested
+// deeper than limits::kMaxJsonDepth) renders as "". What insertions add to
+// one call, over all the strings of `value` together, is at most
+// limits::kMaxRenderedBytes: the insertion that reaches it is cut at a
+// character boundary and later ones add nothing. Text outside the braces is
+// always kept.
 std::string RenderTemplate(const std::string& text, const Json& context);
 Json RenderTemplates(const Json& value, const Json& context);
 
