@@ -1,136 +1,219 @@
-// Webhook delivery; see dispatcher.h.
+// Webhook delivery threads; see dispatcher.h for the model. Everything the
+// sender threads share lives in Shared, under its one mutex; the store and
+// the network are used outside it.
 #include "webhooks/dispatcher.h"
 
 #include <cstdio>
-
-#include "webhooks/signature.h"
+#include <deque>
+#include <map>
 
 namespace sandbox::webhooks {
+
 namespace {
 
-constexpr int64_t kSecond = 1000, kMinute = 60 * kSecond, kHour = 60 * kMinute;
-// Middesk: "up to 10 retries over ~3 days: first retry after 1-30 s, then
-// exponential backoff". These add up to 70 h 21 min 30 s.
-constexpr int64_t kRetryDelays[] = {30 * kSecond, kMinute,   5 * kMinute, 15 * kMinute, kHour,
-                                    3 * kHour,    6 * kHour, 12 * kHour,  24 * kHour,   24 * kHour};
+struct Job {
+  engine::Engine* engine;  // engines outlive the dispatcher
+  WebhookDelivery delivery;
+};
 
-// "https://host:port/path?q" -> ("https://host:port", "/path?q").
-std::pair<std::string, std::string> SplitUrl(const std::string& url) {
-  auto scheme = url.find("://");
-  size_t path = scheme == std::string::npos ? std::string::npos : url.find('/', scheme + 3);
-  if (path == std::string::npos) return {url, "/"};
-  return {url.substr(0, path), url.substr(path)};
+void Log(const Status& st) { std::fprintf(stderr, "webhooks: %s\n", st.message().c_str()); }
+
+}  // namespace
+
+struct Dispatcher::Shared {
+  Renderer render;
+  Transport transport;
+
+  std::mutex mu;
+  std::condition_variable work;     // senders: an endpoint is ready, or stop
+  std::condition_variable changed;  // Stop: a sender left the store or returned
+  std::condition_variable tick;     // the scheduler: stop
+  bool stopping = false;
+  // Endpoints ("namespace\0webhook id") with deliveries queued or in flight:
+  // the scheduler hands an endpoint more only once this entry is gone.
+  std::map<std::string, std::deque<Job>> endpoints;
+  std::deque<std::string> ready;  // endpoints with a queued delivery and none in flight
+  size_t idle = 0;                // senders waiting on `work`
+  size_t running = 0;             // sender threads not yet returned
+  int store_users = 0;            // senders inside PrepareAttempt or RecordOutcome
+  std::vector<char> finished;     // per sender thread: it has returned
+};
+
+namespace {
+
+// A sender thread: serves ready endpoints one delivery at a time until
+// Stop(). Holds `s` itself, since Stop() may leave it behind in a send.
+void SenderLoop(std::shared_ptr<Dispatcher::Shared> s, size_t index) {
+  std::unique_lock<std::mutex> lock(s->mu);
+  while (true) {
+    ++s->idle;
+    s->work.wait(lock, [&] { return s->stopping || !s->ready.empty(); });
+    --s->idle;
+    if (s->stopping) break;
+    const std::string key = std::move(s->ready.front());
+    s->ready.pop_front();
+    std::deque<Job>& queue = s->endpoints[key];  // stays put: only this thread erases it
+    Job job = std::move(queue.front());
+    queue.pop_front();
+
+    ++s->store_users;
+    lock.unlock();
+    auto prepared = PrepareAttempt(*job.engine, job.delivery, s->render);
+    lock.lock();
+    --s->store_users;
+    s->changed.notify_all();
+    if (!prepared.ok()) Log(prepared.status());
+    if (s->stopping) break;
+
+    if (prepared.ok() && prepared.value()) {
+      const PreparedAttempt& p = *prepared.value();
+      lock.unlock();
+      const Outcome out = s->transport.send(p.url, p.body, p.headers);
+      lock.lock();
+      // A send that ends after Stop() began is not recorded (it may have
+      // been cut short by the abort): the delivery stays due.
+      if (s->stopping) break;
+      ++s->store_users;
+      lock.unlock();
+      Status st = RecordOutcome(*job.engine, p, out);
+      lock.lock();
+      --s->store_users;
+      s->changed.notify_all();
+      if (!st.ok()) Log(st);
+    }
+    if (queue.empty()) {
+      s->endpoints.erase(key);
+    } else {
+      s->ready.push_back(key);
+      s->work.notify_one();
+    }
+  }
+  s->finished[index] = 1;
+  --s->running;
+  s->changed.notify_all();
 }
 
 }  // namespace
 
-std::optional<int64_t> RetryDelayMs(int64_t failed_attempts) {
-  constexpr int64_t n = sizeof kRetryDelays / sizeof kRetryDelays[0];
-  if (failed_attempts < 1 || failed_attempts > n) return std::nullopt;
-  return kRetryDelays[failed_attempts - 1];
-}
+Dispatcher::Dispatcher(engine::Namespaces& spaces, Renderer render, Sender send, std::chrono::milliseconds poll,
+                       DispatcherOptions options)
+    : Dispatcher(spaces, std::move(render), Transport{std::move(send), nullptr}, poll, options) {}
 
-Sender HttpSender() {
-  return [](const std::string& url, const std::string& body, const httplib::Headers& headers) -> Outcome {
-    auto [origin, path] = SplitUrl(url);
-    httplib::Client client(origin);
-    client.set_connection_timeout(2, 0);
-    client.set_read_timeout(5, 0);
-    client.set_write_timeout(5, 0);
-    auto res = client.Post(path, headers, body, "application/json");
-    if (!res) return Outcome{std::nullopt, "no answer: " + httplib::to_string(res.error())};
-    return Outcome{res->status, std::nullopt};
-  };
+Dispatcher::Dispatcher(engine::Namespaces& spaces, Renderer render, Transport transport,
+                       std::chrono::milliseconds poll, DispatcherOptions options)
+    : spaces_(spaces), poll_(poll), options_(options), shared_(std::make_shared<Shared>()) {
+  if (options_.max_senders == 0) options_.max_senders = 1;
+  shared_->render = std::move(render);
+  shared_->transport = std::move(transport);
 }
-
-Dispatcher::Dispatcher(engine::Namespaces& spaces, Renderer render, Sender send, std::chrono::milliseconds poll)
-    : spaces_(spaces), render_(std::move(render)), send_(std::move(send)), poll_(poll) {}
 
 Dispatcher::~Dispatcher() { Stop(); }
 
 void Dispatcher::Start() {
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    stopping_ = false;
-  }
-  thread_ = std::thread([this] {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stopping_) {
+  if (scheduler_.joinable()) return;
+  // A fresh Shared: threads a previous Stop() left behind keep the old one.
+  auto fresh = std::make_shared<Shared>();
+  fresh->render = shared_->render;
+  fresh->transport = shared_->transport;
+  shared_ = std::move(fresh);
+  scheduler_ = std::thread([this] {
+    std::unique_lock<std::mutex> lock(shared_->mu);
+    while (!shared_->stopping) {
       lock.unlock();
-      Status st = RunOnce();
-      if (!st.ok()) std::fprintf(stderr, "webhooks: %s\n", st.message().c_str());
+      Schedule();
       lock.lock();
-      cv_.wait_for(lock, poll_, [this] { return stopping_; });
+      shared_->tick.wait_for(lock, poll_, [this] { return shared_->stopping; });
     }
   });
 }
 
-void Dispatcher::Stop() {
-  {
-    std::lock_guard<std::mutex> g(mu_);
-    stopping_ = true;
+void Dispatcher::Schedule() {
+  std::vector<std::pair<std::string, engine::Engine*>> engines;
+  spaces_.ForEach([&](const std::string& ns, engine::Engine& e) { engines.emplace_back(ns, &e); });
+  Shared& s = *shared_;
+  for (const auto& [ns, engine] : engines) {
+    const Instant now = engine->Now();
+    auto due = engine->store().DueWebhookEndpoints(now);
+    if (!due.ok()) {
+      Log(due.status());
+      continue;
+    }
+    for (const std::string& webhook_id : due.value()) {
+      std::string key = ns + std::string(1, '\0') + webhook_id;
+      {
+        std::lock_guard<std::mutex> g(s.mu);
+        if (s.stopping) return;
+        if (s.endpoints.count(key)) continue;  // still busy with its last batch
+      }
+      auto batch = engine->store().DueWebhookDeliveries(now, options_.batch, webhook_id);
+      if (!batch.ok()) {
+        Log(batch.status());
+        continue;
+      }
+      if (batch->empty()) continue;
+      std::lock_guard<std::mutex> g(s.mu);
+      if (s.stopping) return;
+      std::deque<Job>& queue = s.endpoints[key];
+      for (auto& d : batch.value()) queue.push_back(Job{engine, std::move(d)});
+      s.ready.push_back(std::move(key));
+      // Every ready endpoint gets a sender of its own while there are fewer
+      // than max_senders: one that hangs then holds up nobody.
+      if (s.ready.size() > s.idle && senders_.size() < options_.max_senders) {
+        s.finished.push_back(0);
+        ++s.running;
+        senders_.emplace_back(SenderLoop, shared_, senders_.size());
+      }
+      s.work.notify_one();
+    }
   }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::Stop() {
+  if (!scheduler_.joinable()) return;
+  Shared& s = *shared_;
+  {
+    std::lock_guard<std::mutex> g(s.mu);
+    s.stopping = true;
+  }
+  s.work.notify_all();
+  s.tick.notify_all();
+  if (s.transport.abort) s.transport.abort();
+  scheduler_.join();
+  std::vector<char> finished;
+  {
+    std::unique_lock<std::mutex> lock(s.mu);
+    // Store work is short (it never waits on a receiver); after it no
+    // sender touches the store again.
+    s.changed.wait(lock, [&] { return s.store_users == 0; });
+    s.changed.wait_for(lock, options_.stop_grace, [&] { return s.running == 0; });
+    finished = s.finished;
+  }
+  for (size_t i = 0; i < senders_.size(); ++i) {
+    if (finished[i]) {
+      senders_[i].join();
+    } else {
+      senders_[i].detach();  // stuck in a send that could not be aborted; it holds its own Shared
+    }
+  }
+  senders_.clear();
 }
 
 Status Dispatcher::RunOnce() {
-  // The engines outlive the dispatcher; the namespaces' lock is not held
-  // while a receiver takes its time.
   std::vector<engine::Engine*> engines;
   spaces_.ForEach([&](const std::string&, engine::Engine& e) { engines.push_back(&e); });
   for (engine::Engine* e : engines) {
-    auto due = e->store().DueWebhookDeliveries(e->Now(), 100);
+    auto due = e->store().DueWebhookDeliveries(e->Now(), options_.batch);
     if (!due.ok()) return due.status();
     for (const auto& d : due.value()) {
-      {
-        std::lock_guard<std::mutex> g(mu_);
-        if (stopping_) return Status::Ok();
-      }
-      Status st = Deliver(*e, d);
+      auto prepared = PrepareAttempt(*e, d, shared_->render);
+      if (!prepared.ok()) return prepared.status();
+      if (!prepared.value()) continue;
+      const PreparedAttempt& p = *prepared.value();
+      Status st = RecordOutcome(*e, p, shared_->transport.send(p.url, p.body, p.headers));
       if (!st.ok()) return st;
     }
   }
   return Status::Ok();
-}
-
-Status Dispatcher::Deliver(engine::Engine& engine, const WebhookDelivery& d) {
-  auto hook = engine.store().GetWebhook(d.webhook_id);
-  if (!hook.ok()) return hook.status();
-  WebhookAttempt attempt;
-  attempt.attempt = static_cast<int64_t>(d.attempts.size()) + 1;
-  attempt.at = d.next_attempt_at.value_or(d.created_at);
-  if (!hook.value()) {
-    // Only a hand-edited database gets here; give up on it once, quietly.
-    attempt.error = "webhook " + d.webhook_id + " no longer exists";
-    return engine.store().RecordWebhookAttempt(d, attempt, "", "failed", std::nullopt);
-  }
-  const Webhook& w = *hook.value();
-  std::string body;
-  if (d.body) {
-    body = *d.body;
-  } else {
-    auto rendered = render_(engine, w, d);
-    if (!rendered.ok()) {
-      // Nothing to send, ever: record why and stop trying.
-      attempt.error = "could not render the event: " + rendered.status().message();
-      return engine.store().RecordWebhookAttempt(d, attempt, "", "failed", std::nullopt);
-    }
-    body = std::move(rendered).value();
-  }
-  httplib::Headers headers = {{"X-Middesk-Signature-256", SignatureHex(w.secret, body)},
-                              {"X-Correlation-Id", d.run_id},
-                              {"User-Agent", std::string("agent-sandbox-webhooks/") + AGENT_SANDBOX_VERSION}};
-  Outcome out = send_(w.url, body, headers);
-  attempt.status_code = out.status_code;
-  attempt.error = out.error;
-  if (out.status_code && *out.status_code >= 200 && *out.status_code < 300) {
-    return engine.store().RecordWebhookAttempt(d, attempt, body, "delivered", std::nullopt);
-  }
-  if (!attempt.error) attempt.error = "HTTP " + std::to_string(*out.status_code);
-  auto delay = RetryDelayMs(attempt.attempt);
-  if (!delay) return engine.store().RecordWebhookAttempt(d, attempt, body, "failed", std::nullopt);
-  return engine.store().RecordWebhookAttempt(d, attempt, body, "pending", attempt.at + *delay);
 }
 
 }  // namespace sandbox::webhooks

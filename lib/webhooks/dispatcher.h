@@ -1,74 +1,82 @@
 // The webhook dispatcher: sends the deliveries the store queued with their
-// events (the outbox), each when it falls due on its namespace's clock,
-// signs them, and retries failures on a fixed backoff (retry_delay below),
-// also on that clock: a virtual or manual clock must be advanced for a retry
-// to come due, the realtime clock passes by itself.
+// events (the outbox), each when it falls due on its namespace's clock, and
+// records every attempt (attempt.h: signing, retries on that clock).
 //
-// One background thread serves every namespace; it polls the outbox, so a
-// delivery goes out within one poll interval of falling due. Sending is
-// injected (Sender) so tests can stand in for the network.
+// Threads (issue 10: no receiver may hold up another). One scheduler thread
+// polls every namespace each `poll` for endpoints with deliveries due, and
+// hands each idle endpoint a batch of them, in the order they fell due.
+// Sender threads (created as needed, at most Options::max_senders) take
+// endpoints in turn from a FIFO of endpoints that have work and nothing in
+// flight, and send that endpoint's next delivery. So:
+//   - one endpoint has at most one delivery in flight, and gets its due
+//     deliveries in event order (a retry goes out when it falls due, which
+//     may be after later events' first attempts, as before);
+//   - a receiver that hangs, resets, redirects or is slow occupies one
+//     sender thread for at most the sender's timeouts (sender.h); other
+//     endpoints, other namespaces and the engines carry on; only when
+//     max_senders receivers hang at once does a further one wait;
+//   - the store is touched only before and after a send (attempt.h), never
+//     during it, and only the dispatcher's own tables are written.
+// Stop() aborts the sends under way (Transport::abort), waits for store
+// work in progress, then at most Options::stop_grace for senders to
+// return; a sender still in a send then is left to finish on its own and
+// writes nothing (its delivery stays due and goes out after a restart).
 #pragma once
-
-#include <httplib.h>
 
 #include <chrono>
 #include <condition_variable>
-#include <functional>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "core/status.h"
 #include "core/types.h"
 #include "engine/namespaces.h"
+#include "webhooks/attempt.h"
+#include "webhooks/sender.h"
 
 namespace sandbox::webhooks {
 
-// What came of one POST: the HTTP status, or why there was none.
-struct Outcome {
-  std::optional<int> status_code;
-  std::optional<std::string> error;
+struct DispatcherOptions {
+  size_t max_senders = 16;  // sender threads, so receivers that may hang at once without delaying others
+  std::chrono::milliseconds stop_grace{500};  // how long Stop() waits for a send that was not aborted
+  int64_t batch = 100;  // deliveries handed to one endpoint per poll
 };
-
-using Sender = std::function<Outcome(const std::string& url, const std::string& body, const httplib::Headers& headers)>;
-
-// POSTs with cpp-httplib (http:// and https:// URLs): 2 s to connect, 5 s to answer.
-Sender HttpSender();
-
-// The body of a delivery: the dialect's rendering of the event it announces.
-using Renderer = std::function<Result<std::string>(engine::Engine& engine, const Webhook& webhook,
-                                                   const WebhookDelivery& delivery)>;
-
-// How long after failed attempt n (from 1) attempt n+1 is due; nullopt
-// after the last attempt (11 in all: the first and 10 retries, ~3 days).
-std::optional<int64_t> RetryDelayMs(int64_t failed_attempts);
 
 class Dispatcher {
  public:
+  // `send` cannot be aborted: Stop() waits stop_grace for it, then leaves it.
   Dispatcher(engine::Namespaces& spaces, Renderer render, Sender send,
-             std::chrono::milliseconds poll = std::chrono::milliseconds(50));
+             std::chrono::milliseconds poll = std::chrono::milliseconds(50), DispatcherOptions options = {});
+  Dispatcher(engine::Namespaces& spaces, Renderer render, Transport transport,
+             std::chrono::milliseconds poll = std::chrono::milliseconds(50), DispatcherOptions options = {});
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
   void Start();
+  // Returns within about stop_grace whatever the receivers do.
   void Stop();
-  // One pass over every namespace, sending everything due now. Errors of
-  // the store are returned (the thread logs them and carries on).
+  // One pass over every namespace on the calling thread, sending everything
+  // due now in the order it fell due, one delivery at a time; for tests and
+  // tools, not while Start()ed. Errors of the store are returned.
   Status RunOnce();
 
+  // The sender threads' state; shared with them, since one left behind by
+  // Stop() may outlive the Dispatcher. Defined in dispatcher.cpp.
+  struct Shared;
+
  private:
-  Status Deliver(engine::Engine& engine, const WebhookDelivery& d);
+  void Schedule();  // one pass of the scheduler thread
 
   engine::Namespaces& spaces_;
-  Renderer render_;
-  Sender send_;
   std::chrono::milliseconds poll_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
-  std::thread thread_;
+  DispatcherOptions options_;
+  std::shared_ptr<Shared> shared_;
+  std::thread scheduler_;
+  std::vector<std::thread> senders_;
 };
 
 }  // namespace sandbox::webhooks

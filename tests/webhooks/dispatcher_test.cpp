@@ -1,8 +1,17 @@
 // Webhook delivery: the signature, the retry schedule, and the dispatcher
 // sending what the outbox holds, retrying on the namespace's clock with the
-// same bytes, and stopping for a disabled endpoint. The network is a fake
-// Sender here; tests/http/webhooks_test.cpp uses a real receiver.
+// same bytes, and stopping for a disabled endpoint; then its threads (issue
+// 10): a hanging endpoint holds up no other endpoint or namespace, one
+// endpoint gets its deliveries in event order and one at a time, Stop()
+// returns promptly while a send hangs, and a stored URL that does not parse
+// fails cleanly. The network is a fake Sender here; http_post_test.cpp and
+// tests/http/webhooks_test.cpp use real receivers.
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <future>
+#include <map>
+#include <thread>
 
 #include "engine/namespaces.h"
 #include "script/loader.h"
@@ -34,27 +43,32 @@ struct Sandbox {
 
   engine::Engine& engine() { return spaces->Default(); }
 
-  Webhook Hook(Json events = Json::array({"*"})) {
+  Webhook Hook(Json events = Json::array({"*"}), std::string url = "http://127.0.0.1:9/hooks") {
+    return HookIn(engine(), std::move(events), std::move(url));
+  }
+  Webhook HookIn(engine::Engine& e, Json events, std::string url) {
     engine::WebhookSpec spec;
-    spec.url = "http://127.0.0.1:9/hooks";
+    spec.url = std::move(url);
     spec.secret = "s3cret";
     spec.enabled_events = std::move(events);
-    auto w = engine().CreateWebhook(spec);
+    auto w = e.CreateWebhook(spec);
     REQUIRE(w.ok());
     return w.value();
   }
 
-  std::string Run() {
+  std::string Run() { return RunIn(engine()); }
+  std::string RunIn(engine::Engine& e) {
     engine::CreateRunCommand cmd;
     cmd.request = Json::object();
     cmd.agent_type = "kyb";
-    auto r = engine().CreateRun(cmd);
+    auto r = e.CreateRun(cmd);
     REQUIRE(r.ok());
     return r->run.id;
   }
 
-  std::vector<WebhookDelivery> Deliveries() {
-    auto d = engine().store().WebhookDeliveries(std::nullopt);
+  std::vector<WebhookDelivery> Deliveries() { return DeliveriesIn(engine()); }
+  std::vector<WebhookDelivery> DeliveriesIn(engine::Engine& e) {
+    auto d = e.store().WebhookDeliveries(std::nullopt);
     REQUIRE(d.ok());
     return d.value();
   }
@@ -67,6 +81,58 @@ struct Sent {
   std::string url, body;
   httplib::Headers headers;
 };
+
+// A send that waits until the test opens the gate (or, for an abortable
+// transport, until abort()). Shared with the dispatcher's sender thread,
+// which may outlive the test when Stop() leaves it behind.
+struct Gate {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = false;
+  bool aborted = false;
+  int entered = 0;
+
+  void Pass() {
+    std::unique_lock<std::mutex> lock(mu);
+    ++entered;
+    cv.notify_all();
+    cv.wait(lock, [this] { return open || aborted; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> g(mu);
+    open = true;
+    cv.notify_all();
+  }
+  void Abort() {
+    std::lock_guard<std::mutex> g(mu);
+    aborted = true;
+    cv.notify_all();
+  }
+  bool WaitEntered(int n) {
+    std::unique_lock<std::mutex> lock(mu);
+    return cv.wait_for(lock, std::chrono::seconds(10), [&] { return entered >= n; });
+  }
+  int Entered() {
+    std::lock_guard<std::mutex> g(mu);
+    return entered;
+  }
+};
+
+// Polls `done` until it holds, for at most 10 s.
+template <class F>
+bool Eventually(F done) {
+  for (int i = 0; i < 2000; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return done();
+}
+
+int CountWithStatus(const std::vector<WebhookDelivery>& all, const std::string& webhook_id, const std::string& status) {
+  int n = 0;
+  for (const auto& d : all) n += d.webhook_id == webhook_id && d.status == status;
+  return n;
+}
 
 // The body names the event type and the run; enough to tell deliveries apart.
 Result<std::string> FakeRender(engine::Engine&, const Webhook& w, const WebhookDelivery& d) {
@@ -228,4 +294,206 @@ TEST_CASE("a reset takes the namespace's webhooks and deliveries with it", "[web
   auto count = sb.engine().store().CountWebhooks();
   REQUIRE(count.ok());
   CHECK(count.value() == 0);
+}
+
+TEST_CASE("a hanging endpoint holds up no other endpoint, nor another namespace (issue 10)", "[webhooks]") {
+  Sandbox sb;
+  Webhook hanging = sb.Hook(Json::array({"*"}), "http://127.0.0.1:9/hang");
+  Webhook healthy = sb.Hook(Json::array({"*"}), "http://127.0.0.1:9/ok");
+  auto other = sb.spaces->For("other");
+  REQUIRE(other.ok());
+  Webhook elsewhere = sb.HookIn(*other.value(), Json::array({"*"}), "http://127.0.0.1:9/other");
+  auto gate = std::make_shared<Gate>();
+  webhooks::Dispatcher d(
+      *sb.spaces, FakeRender,
+      [gate](const std::string& url, const std::string&, const httplib::Headers&) {
+        if (url.ends_with("/hang")) gate->Pass();
+        return webhooks::Outcome{200, std::nullopt};
+      },
+      std::chrono::milliseconds(5));
+  d.Start();
+  sb.Run();
+  REQUIRE(gate->WaitEntered(1));
+  sb.Run();  // more for the healthy endpoint while the other hangs
+  sb.RunIn(*other.value());
+  CHECK(Eventually([&] { return CountWithStatus(sb.Deliveries(), healthy.id, "delivered") == 2; }));
+  CHECK(Eventually([&] { return CountWithStatus(sb.DeliveriesIn(*other.value()), elsewhere.id, "delivered") == 1; }));
+  // ...while the first delivery to the hanging endpoint is still under way.
+  CHECK(gate->Entered() == 1);
+  CHECK(CountWithStatus(sb.Deliveries(), hanging.id, "pending") == 2);
+  gate->Open();
+  CHECK(Eventually([&] { return CountWithStatus(sb.Deliveries(), hanging.id, "delivered") == 2; }));
+  d.Stop();
+}
+
+TEST_CASE("one endpoint gets its deliveries in event order, one at a time", "[webhooks]") {
+  Sandbox sb;
+  Webhook a = sb.Hook(Json::array({"*"}), "http://127.0.0.1:9/a");
+  Webhook b = sb.Hook(Json::array({"*"}), "http://127.0.0.1:9/b");
+  std::vector<std::string> runs;
+  for (int i = 0; i < 6; ++i) runs.push_back(sb.Run());
+  struct Seen {
+    std::mutex mu;
+    std::map<std::string, std::vector<std::string>> events;  // url -> "type run"
+    std::map<std::string, int> in_flight, most;
+  };
+  auto seen = std::make_shared<Seen>();
+  webhooks::Dispatcher d(
+      *sb.spaces, FakeRender,
+      [seen](const std::string& url, const std::string& body, const httplib::Headers&) {
+        {
+          std::lock_guard<std::mutex> g(seen->mu);
+          Json j = Json::parse(body);
+          seen->events[url].push_back(j["type"].get<std::string>() + " " + j["run"].get<std::string>());
+          seen->most[url] = std::max(seen->most[url], ++seen->in_flight[url]);
+        }
+        std::this_thread::yield();  // room for another send to the same URL, if the dispatcher allowed one
+        std::lock_guard<std::mutex> g(seen->mu);
+        --seen->in_flight[url];
+        return webhooks::Outcome{204, std::nullopt};
+      },
+      std::chrono::milliseconds(5));
+  d.Start();
+  REQUIRE(Eventually([&] { return CountWithStatus(sb.Deliveries(), b.id, "delivered") == 6; }));
+  REQUIRE(sb.engine().AdvanceClock(kStart + 2000).ok());
+  REQUIRE(Eventually([&] {
+    auto all = sb.Deliveries();
+    return CountWithStatus(all, a.id, "delivered") == 12 && CountWithStatus(all, b.id, "delivered") == 12;
+  }));
+  d.Stop();
+  std::vector<std::string> expected;
+  for (const auto& r : runs) expected.push_back("run.created " + r);
+  for (const auto& r : runs) expected.push_back("run.completed " + r);
+  std::lock_guard<std::mutex> g(seen->mu);
+  CHECK(seen->events["http://127.0.0.1:9/a"] == expected);
+  CHECK(seen->events["http://127.0.0.1:9/b"] == expected);
+  CHECK(seen->most["http://127.0.0.1:9/a"] == 1);
+  CHECK(seen->most["http://127.0.0.1:9/b"] == 1);
+}
+
+TEST_CASE("Stop() returns promptly while a send hangs, and records nothing for it", "[webhooks]") {
+  Sandbox sb;
+  sb.Hook(Json::array({"run.created"}));
+  sb.Run();
+  auto gate = std::make_shared<Gate>();
+  auto d = std::make_unique<webhooks::Dispatcher>(
+      *sb.spaces, FakeRender, [gate](const std::string&, const std::string&, const httplib::Headers&) {
+        gate->Pass();  // never aborted: only Open() ends it
+        return webhooks::Outcome{200, std::nullopt};
+      });
+  d->Start();
+  REQUIRE(gate->WaitEntered(1));
+  auto stopping = std::async(std::launch::async, [&] { d->Stop(); });
+  // Generous: Stop() waits stop_grace (0.5 s) for the send, then leaves it.
+  REQUIRE(stopping.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  d.reset();
+  auto del = sb.Deliveries().at(0);
+  CHECK(del.status == "pending");  // due again at the next start
+  CHECK(del.attempts.empty());
+  gate->Open();  // the send left behind ends, and writes nothing
+}
+
+TEST_CASE("Stop() aborts the sends of an abortable transport and waits for them", "[webhooks]") {
+  Sandbox sb;
+  sb.Hook(Json::array({"run.created"}));
+  sb.Run();
+  auto gate = std::make_shared<Gate>();
+  webhooks::Transport transport{[gate](const std::string&, const std::string&, const httplib::Headers&) {
+                                  gate->Pass();
+                                  return webhooks::Outcome{std::nullopt, "aborted"};
+                                },
+                                [gate] { gate->Abort(); }};
+  webhooks::DispatcherOptions options;
+  options.stop_grace = std::chrono::minutes(1);  // so only the abort can end the send in time
+  webhooks::Dispatcher d(*sb.spaces, FakeRender, transport, std::chrono::milliseconds(50), options);
+  d.Start();
+  REQUIRE(gate->WaitEntered(1));
+  auto stopping = std::async(std::launch::async, [&] { d.Stop(); });
+  REQUIRE(stopping.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  CHECK(gate->aborted);
+  CHECK(sb.Deliveries().at(0).attempts.empty());  // an aborted send is not an attempt
+}
+
+TEST_CASE("a stored URL that does not parse fails its delivery once, without reaching the sender (issue 10)",
+          "[webhooks]") {
+  Sandbox sb;
+  // The engine stores what the dialect checked; a database from before the
+  // checks may hold anything.
+  sb.Hook(Json::array({"run.created"}), "http://" + std::string(20000, 'a') + "/h");
+  sb.Hook(Json::array({"run.created"}), "http://127.0.0.1:99999/h");
+  sb.Run();
+  int calls = 0;
+  webhooks::Dispatcher d(*sb.spaces, FakeRender, [&](const std::string&, const std::string&, const httplib::Headers&) {
+    ++calls;
+    return webhooks::Outcome{200, std::nullopt};
+  });
+  REQUIRE(d.RunOnce().ok());
+  CHECK(calls == 0);
+  auto all = sb.Deliveries();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].status == "failed");
+  CHECK_FALSE(all[0].next_attempt_at);
+  REQUIRE(all[0].attempts.size() == 1);
+  CHECK(all[0].attempts[0].error == "invalid URL: its host is longer than 253 bytes");
+  CHECK_FALSE(all[0].attempts[0].status_code);
+  CHECK(all[1].attempts.at(0).error == "invalid URL: its port must be a number from 1 to 65535");
+  REQUIRE(d.RunOnce().ok());
+  CHECK(sb.Deliveries().at(0).attempts.size() == 1);  // once
+}
+
+TEST_CASE("a redirect is a failed attempt with its status; it is not followed", "[webhooks]") {
+  Sandbox sb;
+  sb.Hook(Json::array({"run.created"}));
+  sb.Run();
+  std::vector<std::string> urls;
+  webhooks::Dispatcher d(*sb.spaces, FakeRender, [&](const std::string& url, const std::string&,
+                                                     const httplib::Headers&) {
+    urls.push_back(url);
+    return webhooks::Outcome{302, std::nullopt};
+  });
+  REQUIRE(d.RunOnce().ok());
+  CHECK(urls == std::vector<std::string>{"http://127.0.0.1:9/hooks"});
+  auto del = sb.Deliveries().at(0);
+  CHECK(del.status == "pending");
+  CHECK(del.next_attempt_at == kStart + 30000);
+  REQUIRE(del.attempts.size() == 1);
+  CHECK(del.attempts[0].status_code == 302);
+  CHECK(del.attempts[0].error == "HTTP 302 (redirects are not followed)");
+}
+
+TEST_CASE("the deliveries list pages by cursor, both ways, without repeats or gaps", "[webhooks]") {
+  Sandbox sb;
+  Webhook a = sb.Hook();
+  Webhook b = sb.Hook();
+  for (int i = 0; i < 3; ++i) sb.Run();
+  REQUIRE(sb.engine().AdvanceClock(kStart + 2000).ok());
+  const auto all = sb.Deliveries();  // oldest first
+  REQUIRE(all.size() == 12);
+  for (bool newest_first : {false, true}) {
+    INFO("newest first: " << newest_first);
+    store::WebhookDeliveryQuery q;
+    q.limit = 5;
+    q.newest_first = newest_first;
+    std::vector<WebhookDelivery> seen;
+    for (int page = 0; page < 10; ++page) {
+      auto p = sb.engine().store().ListWebhookDeliveries(q);
+      REQUIRE(p.ok());
+      CHECK(p->total == 12);
+      seen.insert(seen.end(), p->items.begin(), p->items.end());
+      if (!p->next) break;
+      CHECK(p->items.size() == 5);
+      q.after = p->next;
+    }
+    std::vector<WebhookDelivery> expected = all;
+    if (newest_first) std::reverse(expected.begin(), expected.end());
+    CHECK(seen == expected);
+  }
+  store::WebhookDeliveryQuery only_b;
+  only_b.webhook_id = b.id;
+  auto p = sb.engine().store().ListWebhookDeliveries(only_b);
+  REQUIRE(p.ok());
+  CHECK(p->total == 6);
+  CHECK_FALSE(p->next);
+  for (const auto& d : p->items) CHECK(d.webhook_id == b.id);
+  (void)a;
 }

@@ -55,7 +55,10 @@ Result<std::string> RenderWebhookEvent(engine::Engine& engine, const Webhook& we
                     {"type", delivery.event_type},
                     {"data", {{"object", RunForInclude(state.value(), webhook.include)}}},
                     {"created_at", FormatInstant(delivery.created_at)}};
-  return event.dump();
+  // Replacing invalid UTF-8 (only a hand-edited database holds any) rather
+  // than throwing: this runs on the dispatcher's threads, where an exception
+  // would end the process.
+  return event.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
 }  // namespace sandbox::middesk

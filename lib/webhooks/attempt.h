@@ -1,0 +1,54 @@
+// One delivery attempt, in two halves around the network: PrepareAttempt
+// reads the delivery afresh and builds the bytes to send (or records at once
+// why nothing can ever be sent), RecordOutcome writes what came of the send
+// and when the next attempt is due. Both touch the store; the send between
+// them touches only the network, so a dispatcher can give up on a send that
+// hangs without leaving the store half-written.
+//
+// Retries follow the namespace's clock: attempt n+1 is due RetryDelayMs(n)
+// after attempt n was due, whatever the wall clock did meanwhile, so the
+// recorded attempts are the same on every run with the same requests.
+#pragma once
+
+#include <httplib.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "core/status.h"
+#include "core/types.h"
+#include "engine/engine.h"
+#include "webhooks/sender.h"
+
+namespace sandbox::webhooks {
+
+// The body of a delivery: the dialect's rendering of the event it announces.
+using Renderer = std::function<Result<std::string>(engine::Engine& engine, const Webhook& webhook,
+                                                   const WebhookDelivery& delivery)>;
+
+// How long after failed attempt n (from 1) attempt n+1 is due; nullopt
+// after the last attempt (11 in all: the first and 10 retries, ~3 days).
+std::optional<int64_t> RetryDelayMs(int64_t failed_attempts);
+
+struct PreparedAttempt {
+  WebhookDelivery delivery;  // as the store has it now
+  WebhookAttempt attempt;    // its number and the instant it was due
+  std::string url;           // checked by ParseWebhookUrl
+  std::string body;          // the first attempt's rendering, or the stored bytes
+  httplib::Headers headers;  // signature, correlation id, user agent
+};
+
+// What to send for `queued` now. nullopt when there is nothing to send: the
+// delivery is gone, no longer pending, or no longer at the attempt it was
+// queued for (another thread recorded it), or it has just been recorded as
+// failed for good because its webhook is gone, its event cannot be rendered
+// or its URL is invalid (a row written before URLs were checked).
+Result<std::optional<PreparedAttempt>> PrepareAttempt(engine::Engine& engine, const WebhookDelivery& queued,
+                                                      const Renderer& render);
+
+// Records `outcome`: any 2xx delivers; anything else (3xx included: redirects
+// are never followed) is a failed attempt, retried after RetryDelayMs.
+Status RecordOutcome(engine::Engine& engine, const PreparedAttempt& prepared, const Outcome& outcome);
+
+}  // namespace sandbox::webhooks
