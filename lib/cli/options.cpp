@@ -79,6 +79,28 @@ Result<Options> ParseTransfer(const std::vector<std::string>& args) {
   return o;
 }
 
+// Numeric serve flags: name, bounds, and where the value goes.
+struct NumberFlag {
+  const char* name;
+  uint64_t min;
+  uint64_t max;
+  uint64_t& (*field)(Options&);
+};
+const NumberFlag kNumberFlags[] = {
+    {"--max-connections", 16, 100000, [](Options& o) -> uint64_t& { return o.max_connections; }},
+    {"--threads", 16, 100000, [](Options& o) -> uint64_t& { return o.max_connections; }},  // older name
+    {"--keep-alive-ms", 100, 3600000, [](Options& o) -> uint64_t& { return o.keep_alive_ms; }},
+    {"--request-timeout-ms", 100, 3600000, [](Options& o) -> uint64_t& { return o.request_timeout_ms; }},
+    {"--write-timeout-ms", 100, 3600000, [](Options& o) -> uint64_t& { return o.write_timeout_ms; }},
+    {"--max-body-bytes", 1024, 1ull << 30, [](Options& o) -> uint64_t& { return o.max_body_bytes; }},
+    {"--max-header-bytes", 1024, 1 << 20, [](Options& o) -> uint64_t& { return o.max_header_bytes; }},
+    {"--max-json-depth", 2, 512, [](Options& o) -> uint64_t& { return o.max_json_depth; }},
+    {"--max-string-bytes", 64, 1 << 20, [](Options& o) -> uint64_t& { return o.max_string_bytes; }},
+    {"--max-url-bytes", 64, 1 << 16, [](Options& o) -> uint64_t& { return o.max_url_bytes; }},
+    {"--max-page-token-bytes", 64, 1 << 16, [](Options& o) -> uint64_t& { return o.max_page_token_bytes; }},
+    {"--max-namespaces", 1, 100000, [](Options& o) -> uint64_t& { return o.max_namespaces; }},
+};
+
 }  // namespace
 
 const char* LogLevelName(LogLevel level) {
@@ -118,11 +140,27 @@ Options:
                        (default 2026-01-01T00:00:00.000Z; realtime: now)
   --speed X            realtime only: scripted durations pass X times faster (default 1)
   --api-key KEY        accept only this key (repeatable); by default any mk_test_/mk_live_ key
-  --threads N          HTTP worker threads, shared by requests and open streams (default 64)
+  --admin-token TOKEN  required (X-Sandbox-Admin-Token) by /_sandbox/ when listening beyond loopback
+  --shared-account     every Middesk key is the same account (by default each key is its own)
+  --same-account K1,K2 these keys are one account (repeatable)
   --heartbeat-ms N     keep-alive comment interval on idle event streams (default 15000)
   --watch-ms N         how often to look for fixture changes to reload; 0 = never (default 1000)
   --disable-feature F  answer as an account without feature F (repeatable): operator_feedback
   --log-level LEVEL    error | warn | info | debug (default info)
+
+Limits (docs/operations.md):
+  --max-connections N  connections served at once; more wait (default 4096)
+  --keep-alive-ms N    an idle keep-alive connection is closed after N ms (default 5000)
+  --request-timeout-ms N  a request must arrive whole within N ms of its first byte (default 10000)
+  --write-timeout-ms N a client that takes no bytes for N ms is dropped (default 10000)
+  --max-body-bytes N   request body; larger is a 413 (default 1048576)
+  --max-header-bytes N request line and headers; larger is a 431 (default 65536)
+  --max-json-depth N   nesting of arrays and objects in a body; deeper is a 400 (default 64)
+  --max-string-bytes N any string in a JSON body; longer is a 422 (default 16384)
+  --max-url-bytes N    a webhook URL; longer is a 422 (default 2048)
+  --max-page-token-bytes N  a page token or stream cursor; longer is a 400 (default 1024)
+  --max-namespaces N   namespaces (with accounts and organisations) in use at once;
+                       a request for one more is a 503 (default 1000)
   --help               print this help
   --version            print the version
 )";
@@ -154,9 +192,18 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       o.version = true;
       continue;
     }
+    if (flag == "--shared-account") {
+      o.shared_account = true;
+      continue;
+    }
     static const char* kValued[] = {"--host", "--port", "--db", "--fixtures", "--seed", "--clock", "--clock-start",
-                                    "--speed", "--api-key", "--threads", "--heartbeat-ms", "--watch-ms", "--disable-feature", "--log-level"};
-    bool valued = false;
+                                    "--speed", "--api-key", "--heartbeat-ms", "--watch-ms", "--disable-feature",
+                                    "--log-level", "--admin-token", "--same-account"};
+    const NumberFlag* number = nullptr;
+    for (const auto& n : kNumberFlags) {
+      if (flag == n.name) number = &n;
+    }
+    bool valued = number != nullptr;
     for (const char* v : kValued) valued = valued || flag == v;
     if (!valued) {
       if (flag.rfind("-", 0) == 0) return Bad("unknown option " + flag + " (see --help)");
@@ -169,7 +216,14 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) return Bad(flag + " needs a value");
       value = args[++i];
     }
-    if (flag == "--host") {
+    if (number) {
+      uint64_t n;
+      if (!ParseUnsigned(value, number->max, n) || n < number->min) {
+        return Bad(std::string(number->name) + " must be a number from " + std::to_string(number->min) + " to " +
+                   std::to_string(number->max) + ", got \"" + value + "\"");
+      }
+      number->field(o) = n;
+    } else if (flag == "--host") {
       if (value.empty()) return Bad("--host needs a value");
       o.host = value;
     } else if (flag == "--port") {
@@ -202,10 +256,28 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
     } else if (flag == "--api-key") {
       if (value.empty()) return Bad("--api-key needs a key");
       o.api_keys.push_back(value);
-    } else if (flag == "--threads") {
-      uint64_t n;
-      if (!ParseUnsigned(value, 4096, n) || n < 4) return Bad("--threads must be a number from 4 to 4096, got \"" + value + "\"");
-      o.threads = n;
+    } else if (flag == "--admin-token") {
+      // It travels in a header, a query parameter and a cookie: keep it to
+      // characters all three carry as they are.
+      bool safe = value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") ==
+                  std::string::npos;
+      if (value.size() < 8 || !safe) {
+        return Bad("--admin-token must be at least 8 letters, digits, '.', '_', '~' or '-'");
+      }
+      o.admin_token = value;
+    } else if (flag == "--same-account") {
+      std::vector<std::string> keys;
+      size_t start = 0;
+      while (start <= value.size()) {
+        size_t comma = value.find(',', start);
+        std::string key = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        if (key.empty()) return Bad("--same-account needs keys separated by commas, got \"" + value + "\"");
+        keys.push_back(key);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+      if (keys.size() < 2) return Bad("--same-account needs at least two keys, got \"" + value + "\"");
+      o.same_accounts.push_back(keys);
     } else if (flag == "--heartbeat-ms") {
       uint64_t n;
       if (!ParseUnsigned(value, 3600000, n) || n < 10) {

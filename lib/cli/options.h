@@ -28,12 +28,27 @@ struct Options {
   std::optional<Instant> clock_start;  // default: kDefaultClockStart, or wall time in realtime
   LogLevel log_level = LogLevel::kInfo;
   std::vector<std::string> api_keys;
-  size_t threads = 64;
   int64_t heartbeat_ms = 15000;
   int64_t watch_ms = 1000;  // fixture polling interval for hot reload; 0 = off
   // Account features switched off, to exercise a client's handling of the
   // vendor's 403s. Known: operator_feedback.
   std::vector<std::string> disabled_features;
+  // The HTTP edge and its limits (issue 10; docs/operations.md lists each).
+  uint64_t max_connections = 4096;  // --max-connections (--threads is an old alias)
+  uint64_t keep_alive_ms = 5000;
+  uint64_t request_timeout_ms = 10000;
+  uint64_t write_timeout_ms = 10000;
+  uint64_t max_body_bytes = 1 << 20;
+  uint64_t max_header_bytes = 64 << 10;
+  uint64_t max_json_depth = 64;
+  uint64_t max_string_bytes = 16384;
+  uint64_t max_url_bytes = 2048;
+  uint64_t max_page_token_bytes = 1024;
+  uint64_t max_namespaces = 1000;  // each one has a writer thread
+  // Who may do what (issue 10; docs/operations.md "Access").
+  std::string admin_token;  // required by /_sandbox/ beyond loopback
+  bool shared_account = false;  // every Middesk key is one account
+  std::vector<std::vector<std::string>> same_accounts;  // --same-account K1,K2: these keys are one account
   bool help = false;
   bool version = false;
   // replay, export and import (docs/replay.md)

@@ -9,6 +9,7 @@
 #include "control/respond.h"
 #include "control/routes.h"
 #include "core/time_format.h"
+#include "http/body.h"
 #include "script/duration.h"
 
 namespace sandbox::control {
@@ -29,19 +30,24 @@ void GetClock(const Deps& d, const httplib::Request& req, httplib::Response& res
 void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   engine::Engine* engine = NamespaceOrRespond(d, req, res);
   if (!engine) return;
-  Json body = Json::parse(req.body.empty() ? "{}" : req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) return Fail(res, 400, "Request body must be a JSON object", "body");
+  auto parsed = http::ParseJsonObjectBody(req.body, d.limits);
+  if (!parsed.ok()) return RespondStatus(res, parsed.status());
+  const OrderedJson& body = parsed.value();
   bool by = body.contains("by"), to = body.contains("to");
   if (by == to) return Fail(res, 400, "Give exactly one of `by` (a duration) or `to` (an ISO 8601 time)", "by");
   Instant from = engine->Now();
   Instant target;
   if (by) {
-    auto ms = script::ParseDurationMs(body["by"]);
+    auto ms = script::ParseDurationMs(Json(body["by"]));
     if (!ms) return Fail(res, 422, "Parameter `by` must be a duration such as \"90s\", \"15m\" or \"2h\"", "by");
+    if (*ms > kMaxInstant - from) {
+      return Fail(res, 422, "Parameter `by` would move the clock past " + FormatInstant(kMaxInstant), "by");
+    }
     target = from + *ms;
   } else {
     auto t = body["to"].is_string() ? ParseInstant(body["to"].get<std::string>()) : std::nullopt;
     if (!t) return Fail(res, 422, "Parameter `to` must be an ISO 8601 UTC time like 2026-01-01T01:00:00Z", "to");
+    if (*t > kMaxInstant) return Fail(res, 422, "Parameter `to` is past " + FormatInstant(kMaxInstant), "to");
     target = *t;
   }
   auto fired = engine->AdvanceClock(target);

@@ -16,7 +16,7 @@ using OrderedJson = nlohmann::ordered_json;
 
 inline void RespondJson(httplib::Response& res, int status, const OrderedJson& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.set_content(body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace), "application/json");
 }
 
 inline void RespondError(httplib::Response& res, int status, const std::string& message,
@@ -26,12 +26,13 @@ inline void RespondError(httplib::Response& res, int status, const std::string& 
   RespondJson(res, status, OrderedJson{{"errors", OrderedJson::array({e})}});
 }
 
-// 404 / 409 / 422 / 500 by the Status code.
+// 400 / 404 / 409 / 422 / 503 / 500 by the Status code.
 inline void RespondStatus(httplib::Response& res, const Status& st) {
   int code = st.code() == Code::kNotFound          ? 404
              : st.code() == Code::kConflict        ? 409
              : st.code() == Code::kInvalidArgument ? 422
              : st.code() == Code::kBadRequest      ? 400
+             : st.code() == Code::kUnavailable     ? 503
                                                    : 500;
   RespondError(res, code, st.message(), st.parameter());
 }

@@ -7,13 +7,14 @@
 #include <nlohmann/json.hpp>
 
 #include "core/time_format.h"
+#include "http/sandbox_headers.h"
 
 namespace sandbox::control {
 namespace {
 
 void Health(const Deps& d, const httplib::Request&, httplib::Response& res) {
   engine::Engine& def = d.spaces.Default();
-  Status engine = def.health();
+  Status engine = d.spaces.Health();  // any namespace's storage failure
   OrderedJson body = {{"status", engine.ok() ? "ok" : "failing"},
                       {"version", d.version},
                       {"uptime_ms", ProcessUptimeMs()},
@@ -49,14 +50,32 @@ void ReloadFixtures(const Deps& d, const httplib::Request&, httplib::Response& r
 }  // namespace
 
 engine::Engine* NamespaceOrRespond(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  std::string ns = req.get_header_value("X-Sandbox-Namespace");
-  auto fail = [&](int status, const std::string& message) -> engine::Engine* {
-    RespondError(res, status, message, "X-Sandbox-Namespace");
+  std::optional<std::string> tenant = d.tenant_of ? d.tenant_of(req) : std::nullopt;
+  std::string ns;
+  std::optional<uint64_t> seed;
+  if (tenant) {
+    auto choice = http::NamespaceChoiceOf(req);
+    if (!choice.ok()) {
+      RespondStatus(res, choice.status());
+      return nullptr;
+    }
+    ns = http::TenantNamespace(*tenant, choice->name);
+    seed = choice->seed;
+  } else {
+    ns = req.get_header_value(http::kNamespaceHeader);
+    if (!http::ValidQualifiedNamespace(ns)) {
+      RespondError(res, 400,
+                   "Header `X-Sandbox-Namespace` must name a namespace as GET /_sandbox/namespaces lists it "
+                   "(or send the API key or token whose namespace you mean)",
+                   http::kNamespaceHeader);
+      return nullptr;
+    }
+  }
+  auto e = d.spaces.For(ns, seed);
+  if (!e.ok()) {
+    RespondStatus(res, e.status());
     return nullptr;
-  };
-  if (!engine::Namespaces::ValidName(ns)) return fail(400, "Header `X-Sandbox-Namespace` must be 1 to 64 letters, digits, - or _");
-  auto e = d.spaces.For(ns);
-  if (!e.ok()) return fail(500, e.status().message());
+  }
   return e.value();
 }
 

@@ -4,24 +4,37 @@
 
 #include <httplib.h>
 
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "control/fixtures.h"
 #include "engine/namespaces.h"
+#include "http/limits.h"
 #include "store/store.h"
 
 namespace sandbox::control {
+
+// The tenant (http/sandbox_headers.h) of the credentials a request carries,
+// if any: a control call made with the same headers as an API call
+// addresses the same namespace. Supplied by main, from the dialects.
+using TenantResolver = std::function<std::optional<std::string>(const httplib::Request&)>;
 
 struct Deps {
   engine::Namespaces& spaces;
   std::string version;
   FixtureReloader& fixtures;
+  TenantResolver tenant_of;
+  http::RequestLimits limits;  // for request bodies, as in the dialects
 };
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);
 
-// The engine of the request's namespace (X-Sandbox-Namespace); nullptr
-// after an error response was written.
+// The engine of the request's namespace: with an API key or token, the
+// namespace X-Sandbox-Namespace names inside the caller's tenant, as the
+// API would pick it; without, X-Sandbox-Namespace is a full name as
+// GET /_sandbox/namespaces lists it. nullptr after an error response was
+// written.
 engine::Engine* NamespaceOrRespond(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
 // Handlers in clock.cpp.

@@ -1,6 +1,8 @@
 // StreamRunLog; see follow_run.h.
 #include "dialects/follow_run.h"
 
+#include "dialects/wait_for_log.h"
+
 namespace sandbox::dialects {
 
 void StreamRunLog(httplib::Response& res, engine::Engine* engine, const std::string& run_id, int64_t heartbeat_ms,
@@ -9,26 +11,24 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, const std::str
   res.set_header("X-Accel-Buffering", "no");
   res.set_chunked_content_provider("text/event-stream", [engine, run_id, heartbeat_ms, r](size_t,
                                                                                           httplib::DataSink& sink) {
-    engine::EventBus& bus = engine->bus();
     while (true) {
-      // Read the bus version before the store, so a commit landing in
-      // between still wakes the wait below.
-      uint64_t seen = bus.version();
-      auto events = engine->store().Events(run_id, r->applied_seq());
-      if (!events.ok()) return false;
+      // Everything logged since the last frame, rendered and sent; then wait
+      // for the next commit, with a keep-alive after heartbeat_ms of quiet.
+      bool bad_log = false;
       std::string wire;
-      if (!r->render(events.value(), wire)) return false;
+      auto end = WaitForLog(engine->bus(), heartbeat_ms, [&] {
+        auto events = engine->store().Events(run_id, r->applied_seq());
+        bad_log = !events.ok() || !r->render(events.value(), wire);
+        return bad_log || !wire.empty() || r->finished();
+      });
+      if (bad_log) return false;
       if (!wire.empty() && !sink.write(wire.data(), wire.size())) return false;
-      if (r->finished()) {
+      if (r->finished() || end == WaitEnd::kShutdown) {
         sink.done();
         return true;
       }
-      auto wake = bus.Wait(seen, std::chrono::milliseconds(heartbeat_ms));
-      if (wake == engine::EventBus::Wake::kShutdown) {
-        sink.done();
-        return true;
-      }
-      if (wake == engine::EventBus::Wake::kTimeout) {
+      if (end == WaitEnd::kClientGone) return false;
+      if (end == WaitEnd::kTimedOut) {
         std::string beat = r->heartbeat();
         if (!sink.write(beat.data(), beat.size())) return false;
       }

@@ -63,6 +63,14 @@ std::optional<std::string> ApiKeyOf(const httplib::Request& req) {
   return std::nullopt;
 }
 
+std::string KeyPolicy::AccountKey(const std::string& key) const {
+  if (shared_) return "";
+  for (const auto& group : groups_) {
+    if (std::find(group.begin(), group.end(), key) != group.end()) return group.front();
+  }
+  return key;
+}
+
 bool KeyPolicy::Accepts(const std::string& key) const {
   if (!required_.empty()) return std::find(required_.begin(), required_.end(), key) != required_.end();
   for (const char* prefix : {"mk_test_", "mk_live_"}) {

@@ -1,7 +1,7 @@
-// Error bodies for responses no handler wrote: unknown paths, and requests
-// cpp-httplib refuses before routing (a POST without Content-Length). Each
-// dialect claims its path prefixes, so every answer is in the shape its
-// clients parse.
+// Which dialect's error body a response gets (issue 10: every error answer
+// is in the error shape of the dialect that owns the path, even when no
+// handler ran: unknown paths, requests refused at the edge, requests the
+// HTTP library could not parse). Each dialect claims its path prefixes.
 #pragma once
 
 #include <httplib.h>
@@ -12,16 +12,31 @@
 
 namespace sandbox::http {
 
-// Writes `message` as a dialect's error body with `status`.
-using ErrorWriter = std::function<void(httplib::Response& res, int status, const std::string& message)>;
+// Writes a dialect's error body: `message` (valid UTF-8) with `status`,
+// naming `parameter` when it is not empty.
+using ErrorWriter = std::function<void(httplib::Response& res, int status, const std::string& message,
+                                       const std::string& parameter)>;
 
 struct ErrorShape {
   std::string path_prefix;
   ErrorWriter write;
 };
 
-// The first shape whose prefix starts the path writes the body; `fallback`
-// writes it for every other path.
-void InstallErrorBodies(httplib::Server& server, std::vector<ErrorShape> shapes, ErrorWriter fallback);
+class ErrorShapes {
+ public:
+  ErrorShapes() = default;
+  ErrorShapes(std::vector<ErrorShape> shapes, ErrorWriter fallback)
+      : shapes_(std::move(shapes)), fallback_(std::move(fallback)) {}
+  // The writer of the first shape whose prefix starts `path`, else the fallback.
+  const ErrorWriter& For(const std::string& path) const;
+
+ private:
+  std::vector<ErrorShape> shapes_;
+  ErrorWriter fallback_;
+};
+
+// The path of a raw request head's request line ("GET /a/b?c HTTP/1.1" ->
+// "/a/b"), for choosing a shape when the library could not parse it.
+std::string PathOfRawHead(const std::string& head);
 
 }  // namespace sandbox::http

@@ -1,17 +1,36 @@
-// Server set-up. The listen backlog of cpp-httplib 0.11.4 is a compile-time 5
-// inside Debian's shared library; Linux lets a second listen() on the bound
-// socket raise it, which is what RaiseListenBacklog does.
+// Server; see server.h. cpp-httplib's accept loop hands each connection to
+// our TaskQueue (WorkerPool), whose thread calls the private virtual
+// process_and_close_socket, overridden here to serve the connection our way
+// through the library's protected process_request, one request at a time.
+// The listen backlog of 0.11.4 is a compile-time 5 inside Debian's shared
+// library; Linux lets a second listen() on the bound socket raise it.
 #include "http/server.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
-#include <nlohmann/json.hpp>
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <optional>
+
+#include "core/clock.h"
+#include "core/utf8.h"
+#include "http/admin_gate.h"
+#include "http/connection_stream.h"
+#include "http/connections.h"
+#include "http/request_guard.h"
+#include "http/worker_pool.h"
 
 namespace sandbox::http {
 namespace {
 
 constexpr int kListenBacklog = 1024;
+// How long Stop() waits for Listen() to return after shutting every
+// connection; past it, something other than a socket holds a worker.
+constexpr int64_t kStopTimeoutMs = 3000;
 
 // Finds our listening socket (the library keeps its descriptor private) by
 // its bound port, and re-listens with a deeper queue.
@@ -30,36 +49,245 @@ void RaiseListenBacklog(int port) {
   }
 }
 
+// What the edge knows about the request a worker is serving. The library
+// calls our hooks on the serving thread, so a thread-local pointer reaches it.
+struct RequestContext {
+  ConnectionStream* stream = nullptr;
+  std::optional<Refusal> refusal;
+  bool guarded = false;     // GuardRequest ran: the library parsed the head
+  bool must_close = false;  // the connection cannot carry another request
+};
+thread_local RequestContext* t_request = nullptr;
+
+// The library deletes the task queue it is given when listening ends; the
+// pool itself stays with the server so that stats() can read it safely.
+class PoolHandle final : public httplib::TaskQueue {
+ public:
+  explicit PoolHandle(WorkerPool& pool) : pool_(pool) {}
+  void enqueue(std::function<void()> fn) override { pool_.enqueue(std::move(fn)); }
+  void shutdown() override { pool_.shutdown(); }
+
+ private:
+  WorkerPool& pool_;
+};
+
 }  // namespace
 
-Server::Server(ServerOptions options) : options_(std::move(options)) {
+bool ClientGone() {
+  RequestContext* ctx = t_request;
+  return ctx && ctx->stream && ctx->stream->PeerClosed();
+}
+
+class Server::Impl {
+ public:
+  explicit Impl(ServerOptions options);
+
+  // The library's server, with our connection loop in place of its own.
+  class Listener final : public httplib::Server {
+   public:
+    explicit Listener(Impl& impl) : impl_(impl) {}
+    bool ServeOne(httplib::Stream& strm, bool close, bool& closed,
+                  const std::function<void(httplib::Request&)>& setup) {
+      return process_request(strm, close, closed, setup);
+    }
+
+   private:
+    bool process_and_close_socket(socket_t sock) override { return impl_.Serve(sock); }
+    Impl& impl_;
+  };
+
+  bool Serve(int sock);
+  void InstallHooks();
+  void WriteError(const std::string& path, httplib::Response& res, int status, const std::string& message,
+                  const std::string& parameter) const;
+
+  ServerOptions options_;
+  Listener svr_;
+  ErrorShapes shapes_;
+  ConnectionRegistry registry_;
+  std::unique_ptr<WorkerPool> pool_;
+
+  // httplib's stop() does nothing until listening has begun, so a stop that
+  // races the start of Listen() would be lost; these close that window.
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> listen_started_{false};
+  std::mutex mu_;
+  std::condition_variable listen_returned_cv_;
+  bool listen_returned_ = false;
+};
+
+Server::Impl::Impl(ServerOptions options) : options_(std::move(options)), svr_(*this) {
   svr_.set_tcp_nodelay(true);
-  size_t threads = options_.threads;
-  svr_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  svr_.set_keep_alive_max_count(1000);
-  svr_.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "internal error";
+  // SO_REUSEADDR only: the library's default adds SO_REUSEPORT, which let a
+  // second sandbox bind the same port and take half the connections.
+  svr_.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  svr_.set_payload_max_length(options_.limits.max_body_bytes);  // chunked bodies
+  PoolOptions pool;
+  pool.max_workers = options_.max_connections;
+  // Every worker busy: the longest-idle keep-alive connection makes room.
+  pool_ = std::make_unique<WorkerPool>(pool, [this] { registry_.CloseIdle(1); });
+  svr_.new_task_queue = [this] { return new PoolHandle(*pool_); };
+  InstallHooks();
+}
+
+void Server::Impl::WriteError(const std::string& path, httplib::Response& res, int status,
+                              const std::string& message, const std::string& parameter) const {
+  res.status = status;
+  const ErrorWriter& write = shapes_.For(path);
+  if (write) {
+    write(res, status, ScrubUtf8(message), ScrubUtf8(parameter));
+  } else {
+    res.set_content("{\"errors\":[{\"message\":\"HTTP " + std::to_string(status) + "\"}]}", "application/json");
+  }
+}
+
+void Server::Impl::InstallHooks() {
+  // Refusals decided while the head was repaired (GuardRequest) are written
+  // before routing, so that no handler sees such a request.
+  svr_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    RequestContext* ctx = t_request;
+    std::optional<Refusal> refusal = ctx ? ctx->refusal : std::nullopt;
+    if (!refusal) refusal = CheckAdminToken(req, options_.admin_token);
+    if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
+    WriteError(req.path, res, refusal->status, refusal->message, refusal->parameter);
+    return httplib::Server::HandlerResponse::Handled;
+  });
+
+  // Responses no handler wrote: unknown paths, and what the library refused.
+  svr_.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+                                                                     httplib::Response& res) {
+    try {
+      RequestContext* ctx = t_request;
+      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's own answer
+      // The library refused the request itself (malformed head, bad or
+      // oversized body, timeout): what is left of it on the connection
+      // cannot be trusted. Only "no such route" leaves the connection usable.
+      if (ctx && res.status != 404) ctx->must_close = true;
+      int status = res.status;
+      std::string message;
+      std::string parameter;
+      const RequestLimits& lim = options_.limits;
+      if (ctx && ctx->stream->head_too_large()) {
+        status = 431;
+        message = "Request line and headers are larger than " + std::to_string(lim.max_head_bytes) + " bytes";
+      } else if (ctx && ctx->stream->body_too_large()) {
+        status = 413;
+        message = "Request body is larger than " + std::to_string(lim.max_body_bytes) + " bytes";
+        parameter = "body";
+      } else if (ctx && ctx->stream->read_timed_out()) {
+        status = 408;
+        message = "The request did not arrive whole within " + std::to_string(options_.request_read_ms) + " ms";
+      } else if (status == 404) {
+        message = "No route for " + req.method + " " + req.path;
+      } else if (status == 413) {
+        message = "Request body is larger than " + std::to_string(lim.max_body_bytes) + " bytes";
+        parameter = "body";
+      } else if (status == 414) {
+        message = "Request line is too long";
+        parameter = "path";
+      } else if (status == 400 && ctx && !ctx->guarded) {
+        message = "Malformed HTTP request (request line or headers)";
+      } else {
+        message = "HTTP " + std::to_string(status) + " for " + req.method + " " + req.path;
+      }
+      std::string path = req.path;
+      if (path.empty() && ctx) path = PathOfRawHead(ctx->stream->head());
+      WriteError(path, res, status, message, parameter);
+      return httplib::Server::HandlerResponse::Handled;
+    } catch (...) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+  }));
+
+  svr_.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown exception";
     try {
       if (ep) std::rethrow_exception(ep);
     } catch (const std::exception& e) {
       what = e.what();
     } catch (...) {
     }
-    res.status = 500;
-    nlohmann::json body = {{"errors", {{{"message", "internal error: " + what}}}}};
-    res.set_content(body.dump(), "application/json");
+    try {
+      std::fprintf(stderr, "agent-sandbox: internal error on %s %s: %s\n", req.method.c_str(),
+                   ScrubUtf8(req.path).c_str(), ScrubUtf8(what).c_str());
+      res.body.clear();
+      res.headers.clear();
+      WriteError(req.path, res, 500, "Internal error: " + what, "");
+    } catch (...) {
+      res.status = 500;
+    }
+  });
+
+  // Last word on the headers: a connection that cannot carry another
+  // request says so.
+  svr_.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    RequestContext* ctx = t_request;
+    if (!ctx || !ctx->must_close) return;
+    res.headers.erase("Keep-Alive");
+    res.headers.erase("Connection");
+    res.set_header("Connection", "close");
   });
 }
 
+bool Server::Impl::Serve(int sock) {
+  auto id = registry_.Add(sock);
+  if (id) {
+    // Chunk framing may add to the body; 64 KiB of slack covers any sane chunking.
+    ConnectionStream strm(sock, StreamLimits{options_.limits.max_head_bytes, options_.limits.max_body_bytes + 65536,
+                                             options_.request_read_ms, options_.write_stall_ms});
+    RequestContext ctx;
+    auto setup = [this, &ctx, &strm](httplib::Request& req) {
+      ctx.guarded = true;
+      ctx.refusal = GuardRequest(req, strm.head(), options_.limits);
+      // A refused request's body, if any, is still unread.
+      if (ctx.refusal) ctx.must_close = true;
+    };
+    t_request = &ctx;
+    try {
+      while (strm.WaitForRequest(options_.keep_alive_ms)) {
+        registry_.Set(*id, ConnectionRegistry::State::kBusy);
+        strm.BeginRequest();
+        ctx = RequestContext{&strm, std::nullopt, false, false};
+        bool closed = false;
+        bool ok = svr_.ServeOne(strm, registry_.stopping(), closed, setup);
+        if (!ok || closed || ctx.must_close || registry_.stopping()) break;
+        registry_.Set(*id, ConnectionRegistry::State::kIdle);
+      }
+    } catch (const std::exception& e) {
+      // A throwing content provider or writer ends its connection only.
+      std::fprintf(stderr, "agent-sandbox: connection ended by an internal error: %s\n", ScrubUtf8(e.what()).c_str());
+    } catch (...) {
+      std::fprintf(stderr, "agent-sandbox: connection ended by an internal error\n");
+    }
+    t_request = nullptr;
+    registry_.Remove(*id);
+  }
+  ::shutdown(sock, SHUT_RDWR);
+  ::close(sock);
+  return true;
+}
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+Server::~Server() = default;
+
+httplib::Server& Server::routes() { return impl_->svr_; }
+
+void Server::SetErrorShapes(ErrorShapes shapes) { impl_->shapes_ = std::move(shapes); }
+
 Result<int> Server::Bind() {
+  const ServerOptions& o = impl_->options_;
   int port;
-  if (options_.port == 0) {
-    port = svr_.bind_to_any_port(options_.host);
+  if (o.port == 0) {
+    port = impl_->svr_.bind_to_any_port(o.host);
   } else {
-    port = svr_.bind_to_port(options_.host, options_.port) ? options_.port : -1;
+    port = impl_->svr_.bind_to_port(o.host, o.port) ? o.port : -1;
   }
   if (port <= 0) {
-    return Status::Internal("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+    return Status::Internal("cannot listen on " + o.host + ":" + std::to_string(o.port) +
                             " (address in use or not available)");
   }
   RaiseListenBacklog(port);
@@ -67,26 +295,47 @@ Result<int> Server::Bind() {
 }
 
 bool Server::Listen() {
-  listen_started_ = true;
-  bool ok = stop_requested_ ? true : svr_.listen_after_bind();
+  Impl& s = *impl_;
+  s.listen_started_ = true;
+  bool ok = s.stop_requested_ ? true : s.svr_.listen_after_bind();
   {
-    std::lock_guard<std::mutex> g(mu_);
-    listen_returned_ = true;
+    std::lock_guard<std::mutex> g(s.mu_);
+    s.listen_returned_ = true;
   }
-  listen_returned_cv_.notify_all();
+  s.listen_returned_cv_.notify_all();
   return ok;
 }
 
-void Server::Stop() {
-  stop_requested_ = true;
-  if (!listen_started_) return;  // Listen() will see the request and return at once
-  std::unique_lock<std::mutex> lock(mu_);
+bool Server::Stop() {
+  Impl& s = *impl_;
+  s.stop_requested_ = true;
+  if (!s.listen_started_) return true;  // Listen() will see the request and return at once
+  s.registry_.BeginStop();
+  s.svr_.stop();
+  if (!s.registry_.WaitUntilEmpty(MonotonicMs() + s.options_.stop_grace_ms)) s.registry_.ShutdownAll();
+  const int64_t deadline = MonotonicMs() + kStopTimeoutMs;
+  std::unique_lock<std::mutex> lock(s.mu_);
   // Repeat until Listen() has returned: the first stop() may land before the
   // library has marked itself running.
-  while (!listen_returned_) {
-    svr_.stop();
-    listen_returned_cv_.wait_for(lock, std::chrono::milliseconds(10));
+  while (!s.listen_returned_ && MonotonicMs() < deadline) {
+    s.svr_.stop();
+    s.registry_.ShutdownAll();
+    s.listen_returned_cv_.wait_for(lock, std::chrono::milliseconds(10));
   }
+  return s.listen_returned_;
+}
+
+void Server::ServeSocket(int fd) { impl_->Serve(fd); }
+
+Server::Stats Server::stats() const {
+  Stats st;
+  auto counts = impl_->registry_.counts();
+  st.idle_connections = counts.idle;
+  st.busy_connections = counts.busy;
+  auto ps = impl_->pool_->stats();
+  st.workers = ps.workers;
+  st.queued_connections = ps.queued;
+  return st;
 }
 
 }  // namespace sandbox::http

@@ -1,48 +1,88 @@
-// The HTTP server every dialect registers its routes on: cpp-httplib set up
-// the way DESIGN.md "Threading" measured it needs to be (TCP_NODELAY, a pool
-// sized for connections plus streams, a real listen backlog), with a handler
-// of last resort so that nothing a client sends can take the process down.
+// The HTTP server every dialect registers its routes on (issue 10: no request
+// can crash or wedge it). cpp-httplib 0.11.4 parses requests and routes them;
+// this server owns everything around that:
+//   - connections: a pool that grows with them (worker_pool.h), each served
+//     through a ConnectionStream with read and write deadlines; idle
+//     keep-alive connections are closed after keep_alive_ms, and the longest
+//     idle ones first when every worker is busy (connections.h);
+//   - requests: GuardRequest (request_guard.h) before routing, and every
+//     error answer in the error shape of the dialect owning the path
+//     (error_shapes.h), including the library's own (400, 414, 431, 408);
+//   - failures: an exception from a handler is a 500 in the dialect's shape;
+//     one escaping anything else ends that connection, never the process;
+//   - stopping: Stop() refuses new connections, closes idle ones at once,
+//     lets busy ones finish for a grace period, then shuts the rest.
+// The whole model is written down in docs/architecture.md "Connections".
 #pragma once
 
 #include <httplib.h>
 
-#include <atomic>
-#include <condition_variable>
-#include <mutex>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
+#include "http/error_shapes.h"
+#include "http/limits.h"
 
 namespace sandbox::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;  // 0 picks a free port
-  size_t threads = 64;
+  int port = 8080;                // 0 picks a free port
+  size_t max_connections = 4096;  // served at once (one worker each); more wait
+  int64_t keep_alive_ms = 5000;   // an idle keep-alive connection is closed after this
+  int64_t request_read_ms = 10000;  // a request must arrive whole within this of its first byte
+  int64_t write_stall_ms = 10000;   // a client that takes no bytes for this long is dropped
+  int64_t stop_grace_ms = 1000;     // busy connections may finish this long after Stop()
+  RequestLimits limits;
+  // When set, every path under /_sandbox/ requires it (admin_gate.h).
+  std::string admin_token;
 };
+
+// True when the client of the request this thread is serving has closed its
+// connection. Handlers that wait (streams, long-polls, buffered chat) check
+// it, so that nobody's worker waits for a client that has gone. False on a
+// thread that is not serving a request.
+bool ClientGone();
 
 class Server {
  public:
   explicit Server(ServerOptions options);
-  httplib::Server& routes() { return svr_; }
-  // Binds the socket; returns the port actually bound.
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  httplib::Server& routes();
+  // The error bodies of every path prefix (call before Listen()).
+  void SetErrorShapes(ErrorShapes shapes);
+  // Binds the socket; returns the port actually bound. A port already in use
+  // is an error (no SO_REUSEPORT: a second server must not share it).
   Result<int> Bind();
   // Serves until Stop(); call after Bind().
   bool Listen();
   // Makes Listen() return, whether it is already serving or not yet called;
-  // may be called from any thread (a signal-handling one, typically).
-  void Stop();
+  // may be called from any thread (a signal-handling one, typically). False
+  // when Listen() had still not returned 3 s after every socket was shut:
+  // something other than a client holds a worker.
+  bool Stop();
+
+  // Serves an already-connected socket on the calling thread, exactly as an
+  // accepted connection is served, until it closes (then closes it). The
+  // request fuzzer's way in.
+  void ServeSocket(int fd);
+
+  struct Stats {
+    size_t idle_connections = 0;
+    size_t busy_connections = 0;
+    size_t workers = 0;
+    size_t queued_connections = 0;
+  };
+  Stats stats() const;
 
  private:
-  ServerOptions options_;
-  httplib::Server svr_;
-  // httplib's stop() does nothing until listening has begun, so a stop that
-  // races the start of Listen() would be lost; these close that window.
-  std::atomic<bool> stop_requested_{false};
-  std::atomic<bool> listen_started_{false};
-  std::mutex mu_;
-  std::condition_variable listen_returned_cv_;
-  bool listen_returned_ = false;
+  class Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace sandbox::http

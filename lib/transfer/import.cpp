@@ -10,6 +10,7 @@
 #include <functional>
 #include <set>
 
+#include "core/json_depth.h"
 #include "core/time_format.h"
 
 namespace sandbox::transfer {
@@ -47,6 +48,10 @@ Result<Json> RunIn(const Json& j) {
 }
 
 // A saved SSE stream: the last STATE_SNAPSHOT frame's snapshot.
+// Captured runs nest a few levels (run, steps, artifacts, sources); fixture
+// data inside them is bounded like any request body.
+constexpr int kMaxCapturedDepth = 128;
+
 Result<Json> RunInStream(const std::string& text) {
   std::optional<Json> last;
   bool any_data = false;
@@ -56,7 +61,9 @@ Result<Json> RunInStream(const std::string& text) {
   auto dispatch = [&] {
     if (has_data && problem.ok()) {
       any_data = true;
-      Json d = Json::parse(data, nullptr, /*allow_exceptions=*/false);
+      // Deeper than any captured frame: refused before parsing (json_depth.h).
+      Json d = JsonDepthWithin(data, kMaxCapturedDepth) ? Json::parse(data, nullptr, /*allow_exceptions=*/false)
+                                                        : Json(Json::value_t::discarded);
       bool snapshot = event == "STATE_SNAPSHOT" ||
                       (event.empty() && Str(d, "type") == "STATE_SNAPSHOT");
       if (snapshot) {
@@ -207,6 +214,9 @@ Result<Json> CapturedRun(const std::string& text) {
   i = text.find_first_not_of(" \t\r\n", i);
   if (i == std::string::npos) return Bad("the file is empty");
   if (text[i] != '{' && text[i] != '[') return RunInStream(text);
+  if (!JsonDepthWithin(std::string_view(text).substr(i), kMaxCapturedDepth)) {
+    return Bad("JSON nested deeper than " + std::to_string(kMaxCapturedDepth) + " levels");
+  }
   Json j;
   try {
     j = Json::parse(text.begin() + static_cast<long>(i), text.end());

@@ -40,6 +40,7 @@ describe('dashboard', { skip: missing ? 'no chromium' : false }, () => {
     await post('/v1/webhooks', { url: 'http://127.0.0.1:9/nobody-listens', enabled_events: ['run.created'] });
     const cip = await post('/v1/runs', { type: 'cip_orchestrator', business_id: '8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f' });
     await post('/v1/runs', { type: 'address_verification', business_id: '8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f' });
+    // Without ?namespace=, the page opens the first namespace with runs: the key's account.
     await page.goto(sandbox.baseUrl + '/_sandbox/');
     await page.getByTestId('run-row').nth(1).waitFor();
     assert.equal(await page.getByTestId('run-row').count(), 2);
@@ -66,7 +67,8 @@ describe('dashboard', { skip: missing ? 'no chromium' : false }, () => {
     await page.getByTestId('advance-1d').click();
     await page.waitForFunction(() => document.querySelector('[data-testid=clock-now]').textContent.startsWith('2026-01-02'));
     assert.equal(await page.getByTestId('clock-now').textContent(), '2026-01-02 00:00:17.800Z');
-    const clock = await (await fetch(sandbox.baseUrl + '/_sandbox/clock')).json();
+    // The runs are the key's account's: the control API answers for it when given the key.
+    const clock = await (await fetch(sandbox.baseUrl + '/_sandbox/clock', { headers: KEY })).json();
     assert.equal(clock.now, '2026-01-02T00:00:17.800Z');
   });
 

@@ -43,8 +43,37 @@ TEST_CASE("every flag is read, in both --flag value and --flag=value forms", "[c
   CHECK(o->speed == 2.5);
   CHECK(o->clock_start == 1903867200000);
   CHECK(o->api_keys == std::vector<std::string>{"mk_test_a", "mk_test_b"});
-  CHECK(o->threads == 16);
+  CHECK(o->max_connections == 16);
   CHECK(o->log_level == LogLevel::kDebug);
+}
+
+TEST_CASE("the edge's limits and access flags are read", "[cli]") {
+  auto o = ParseOptions({"--max-connections", "100", "--keep-alive-ms", "250", "--request-timeout-ms=900",
+                         "--write-timeout-ms", "800", "--max-body-bytes", "2048", "--max-header-bytes", "4096",
+                         "--max-json-depth", "10", "--max-string-bytes", "100", "--max-url-bytes", "300",
+                         "--max-page-token-bytes", "200", "--max-namespaces", "7", "--admin-token", "s3cret-token", "--same-account",
+                         "mk_test_a,mk_test_b", "--shared-account"});
+  REQUIRE(o.ok());
+  CHECK(o->max_connections == 100);
+  CHECK(o->keep_alive_ms == 250);
+  CHECK(o->request_timeout_ms == 900);
+  CHECK(o->write_timeout_ms == 800);
+  CHECK(o->max_body_bytes == 2048);
+  CHECK(o->max_header_bytes == 4096);
+  CHECK(o->max_json_depth == 10);
+  CHECK(o->max_string_bytes == 100);
+  CHECK(o->max_url_bytes == 300);
+  CHECK(o->max_page_token_bytes == 200);
+  CHECK(o->max_namespaces == 7);
+  CHECK(o->admin_token == "s3cret-token");
+  CHECK(o->same_accounts == std::vector<std::vector<std::string>>{{"mk_test_a", "mk_test_b"}});
+  CHECK(o->shared_account);
+  auto defaults = ParseOptions({});
+  CHECK(defaults->max_connections == 4096);
+  CHECK(defaults->max_body_bytes == 1048576);
+  CHECK(defaults->max_json_depth == 64);
+  CHECK(defaults->max_namespaces == 1000);
+  CHECK_FALSE(defaults->shared_account);
 }
 
 TEST_CASE("bad flags and values are refused with a one-line reason", "[cli]") {
@@ -60,7 +89,13 @@ TEST_CASE("bad flags and values are refused with a one-line reason", "[cli]") {
   CHECK(ErrorOf({"--clock", "realtime", "--speed", "0"}) == "--speed must be a number greater than 0, got \"0\"");
   CHECK(ErrorOf({"--speed", "2"}) == "--speed applies only to --clock realtime");
   CHECK(ErrorOf({"--log-level", "loud"}) == "--log-level must be error, warn, info or debug, got \"loud\"");
-  CHECK(ErrorOf({"--threads", "1"}) == "--threads must be a number from 4 to 4096, got \"1\"");
+  CHECK(ErrorOf({"--threads", "1"}) == "--threads must be a number from 16 to 100000, got \"1\"");
+  CHECK(ErrorOf({"--max-body-bytes", "12"}) == "--max-body-bytes must be a number from 1024 to 1073741824, got \"12\"");
+  CHECK(ErrorOf({"--same-account", "mk_test_a"}) == "--same-account needs at least two keys, got \"mk_test_a\"");
+  CHECK(ErrorOf({"--same-account", "mk_test_a,"}) == "--same-account needs keys separated by commas, got \"mk_test_a,\"");
+  CHECK(ErrorOf({"--admin-token", "short"}) == "--admin-token must be at least 8 letters, digits, '.', '_', '~' or '-'");
+  CHECK(ErrorOf({"--admin-token", "has;semicolon"}) ==
+        "--admin-token must be at least 8 letters, digits, '.', '_', '~' or '-'");
 }
 
 TEST_CASE("--help and --version are recognised", "[cli]") {

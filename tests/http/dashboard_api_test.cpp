@@ -39,26 +39,38 @@ TEST_CASE("dashboard: namespaces, runs and one run with its step tree and event 
   REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump(), other),
                  201);
 
+  // The key's account owns the runs: its namespace, and "demo" inside it.
+  const std::string account = "acct-" + run.json["requester"]["id"].get<std::string>();
   HttpResponse spaces = sb.Get("/_sandbox/namespaces", {});
   REQUIRE_STATUS(spaces, 200);
-  REQUIRE(spaces.json["namespaces"].size() == 2);
-  CHECK(spaces.json["namespaces"][0] ==
-        Json{{"name", ""}, {"clock", {{"mode", "virtual"}, {"now", "2026-01-01T00:00:13.500Z"}}}, {"seed", 0}, {"runs", 1}});
-  CHECK(spaces.json["namespaces"][1]["name"] == "demo");
+  REQUIRE(spaces.json["namespaces"].size() == 3);
+  CHECK(spaces.json["namespaces"][0]["name"] == "");
+  CHECK(spaces.json["namespaces"][1] == Json{{"name", account},
+                                             {"clock", {{"mode", "virtual"}, {"now", "2026-01-01T00:00:13.500Z"}}},
+                                             {"seed", 0},
+                                             {"runs", 1}});
+  CHECK(spaces.json["namespaces"][2]["name"] == account + "/demo");
 
-  HttpResponse runs = sb.Get("/_sandbox/runs", {});
+  // A control call names a namespace by its full name, or with the API key
+  // and X-Sandbox-Namespace as an API call would.
+  CHECK(sb.Get("/_sandbox/runs", {{"X-Sandbox-Namespace", account}}).json["total"] == 1);
+  CHECK(sb.Get("/_sandbox/runs", {}).json["total"] == 0);
+  HttpResponse runs = sb.Get("/_sandbox/runs");
   REQUIRE_STATUS(runs, 200);
   CHECK(runs.json["total"] == 1);
   CHECK(runs.json["runs"][0]["id"] == id);
   CHECK(runs.json["runs"][0]["status"] == "interrupted");
   CHECK(runs.json["runs"][0]["agent_name"] == "CIP Orchestrator");
   CHECK(runs.json["runs"][0]["attempt"] == 1);
-  CHECK(sb.Get("/_sandbox/runs", {{"X-Sandbox-Namespace", "demo"}}).json["runs"][0]["agent"] == "address_verification");
+  CHECK(sb.Get("/_sandbox/runs", other).json["runs"][0]["agent"] == "address_verification");
+  CHECK(sb.Get("/_sandbox/runs", {{"X-Sandbox-Namespace", account + "/demo"}}).json["runs"][0]["agent"] ==
+        "address_verification");
+  CHECK_STATUS(sb.Get("/_sandbox/runs", {{"X-Sandbox-Namespace", "demo/" + account}}), 400);
   CHECK_STATUS(sb.Get("/_sandbox/runs?limit=0", {}), 422);
   CHECK_STATUS(sb.Get("/_sandbox/runs?limit=abc", {}), 422);
   CHECK(sb.Get("/_sandbox/runs?limit=200", {}).status == 200);
 
-  HttpResponse one = sb.Get("/_sandbox/runs/" + id, {});
+  HttpResponse one = sb.Get("/_sandbox/runs/" + id);
   REQUIRE_STATUS(one, 200);
   CHECK(one.json["request"]["business_id"] == kBusiness);
   REQUIRE(one.json["interrupts"].size() == 1);
@@ -71,6 +83,6 @@ TEST_CASE("dashboard: namespaces, runs and one run with its step tree and event 
   CHECK(steps[1]["steps"][0]["artifacts"][0]["sources"].size() == 2);
   CHECK(one.json["events"][0] == Json{{"seq", 1}, {"type", "run.started"}, {"at", "2026-01-01T00:00:00.000Z"}});
   CHECK(one.json["events"].back()["type"] == "run.interrupted");
-  CHECK_STATUS(sb.Get("/_sandbox/runs/" + id, {{"X-Sandbox-Namespace", "demo"}}), 404);
-  CHECK_STATUS(sb.Get("/_sandbox/runs/nope", {}), 404);
+  CHECK_STATUS(sb.Get("/_sandbox/runs/" + id, other), 404);
+  CHECK_STATUS(sb.Get("/_sandbox/runs/nope"), 404);
 }

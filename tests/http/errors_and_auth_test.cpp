@@ -83,8 +83,8 @@ TEST_CASE("a request body that is not a JSON object is a 400 naming body", "[htt
     const char* message;
   };
   const std::vector<Case> cases = {
-      {"{bad", "Request body is not valid JSON"},
-      {R"({"type": "cip_orchestrator",)", "Request body is not valid JSON"},
+      {"{bad", "Request body is not valid JSON (at byte 2)"},
+      {R"({"type": "cip_orchestrator",)", "Request body is not valid JSON (at byte 29)"},
       {"[1, 2]", "Request body must be a JSON object"},
       {R"("cip_orchestrator")", "Request body must be a JSON object"},
       {"42", "Request body must be a JSON object"},

@@ -145,7 +145,7 @@ void CreateAction(const Deps& d, const httplib::Request& req, httplib::Response&
   if (!call) return;
   const std::optional<Principal> caller = call->caller;
   engine::Engine* engine = call->engine;
-  auto body = JsonObjectBodyOrRespond(req, res);
+  auto body = JsonObjectBodyOrRespond(req, res, d.limits);
   if (!body) return;
   std::optional<std::string> object_type, object_id, type, note, thread_id, run_id;
   if (!StringFieldOrRespond(*body, "object_type", Presence::kRequired, false, object_type, res) ||

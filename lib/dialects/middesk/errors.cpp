@@ -12,6 +12,7 @@ int HttpStatusOf(Code code) {
     case Code::kConflict: return 409;
     case Code::kInvalidArgument: return 422;
     case Code::kInternal: return 500;
+    case Code::kUnavailable: return 503;
   }
   return 500;
 }
@@ -24,11 +25,13 @@ OrderedJson ErrorBody(const std::string& message, const std::string& parameter) 
 
 void RespondJson(httplib::Response& res, int http_status, const OrderedJson& body) {
   res.status = http_status;
-  res.set_content(body.dump(), "application/json");
+  // Replace, not throw, should a byte of bad UTF-8 ever reach a body: the
+  // edge refuses it in requests, so this is the last line of defence.
+  res.set_content(body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace), "application/json");
 }
 
-void WriteError(httplib::Response& res, int http_status, const std::string& message) {
-  RespondJson(res, http_status, ErrorBody(message));
+void WriteError(httplib::Response& res, int http_status, const std::string& message, const std::string& parameter) {
+  RespondJson(res, http_status, ErrorBody(message, parameter));
 }
 
 void RespondError(httplib::Response& res, const Status& status) {

@@ -44,7 +44,7 @@ void SubmitFeedback(const Deps& d, const httplib::Request& req, httplib::Respons
   if (!d.operator_feedback) {
     return RespondJson(res, 403, ErrorBody("operator_feedback feature is not enabled on the account"));
   }
-  auto body = JsonObjectBodyOrRespond(req, res);
+  auto body = JsonObjectBodyOrRespond(req, res, d.limits);
   if (!body) return;
   // This endpoint documents 422 for a missing or invalid payload.
   const Json& b = *body;

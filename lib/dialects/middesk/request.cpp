@@ -5,8 +5,39 @@
 
 #include "dialects/middesk/errors.h"
 #include "http/body.h"
+#include "http/sandbox_headers.h"
 
 namespace sandbox::middesk {
+
+namespace {
+
+// Principals are pure functions of the key (or e-mail), so the same caller
+// is the same requester across restarts and independent of --seed.
+const IdGenerator& PrincipalIds() {
+  static const IdGenerator kIds(0);
+  return kIds;
+}
+
+// The key behind the request, if it is one the policy accepts.
+std::optional<std::string> AcceptedKeyOf(const httplib::Request& req, const http::KeyPolicy& keys) {
+  auto key = http::ApiKeyOf(req);
+  if (!key || !keys.Accepts(*key)) return std::nullopt;
+  return key;
+}
+
+}  // namespace
+
+std::string AccountTenant(const std::string& key, const http::KeyPolicy& keys) {
+  std::string account_key = keys.AccountKey(key);
+  if (account_key.empty()) return "";
+  return "acct-" + PrincipalIds().Uuid("account", account_key, 0);
+}
+
+std::optional<std::string> TenantOf(const httplib::Request& req, const http::KeyPolicy& keys) {
+  auto key = AcceptedKeyOf(req, keys);
+  if (!key) return std::nullopt;
+  return AccountTenant(*key, keys);
+}
 
 std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, httplib::Response& res,
                                                const http::KeyPolicy& keys) {
@@ -20,39 +51,31 @@ std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, http
     RespondError(res, Status::Unauthenticated("An invalid API key was provided"));
     return std::nullopt;
   }
-  // Principals are pure functions of the key (or e-mail), so the same caller
-  // is the same requester across restarts and independent of --seed.
-  static const IdGenerator kPrincipalIds(0);
   if (req.has_header("X-Sandbox-User")) {
     // Sandbox extension: act as a dashboard User instead of the key's Account.
     std::string email = req.get_header_value("X-Sandbox-User");
     auto at = email.find('@');
-    if (at == std::string::npos || at == 0 || at + 1 >= email.size() || email.find(' ') != std::string::npos) {
+    if (email.size() > 254 || at == std::string::npos || at == 0 || at + 1 >= email.size() ||
+        email.find(' ') != std::string::npos) {
       RespondError(res, Status::BadRequest("Header `X-Sandbox-User` must be an e-mail address", "X-Sandbox-User"));
       return std::nullopt;
     }
-    return Principal{"User", kPrincipalIds.Uuid("user", email, 0), email.substr(0, at), email};
+    return Principal{"User", PrincipalIds().Uuid("user", email, 0), email.substr(0, at), email};
   }
-  return Principal{"Account", kPrincipalIds.Uuid("account", *key, 0), "Sandbox Account", std::nullopt};
+  // Keys joined into one account (--same-account) are that account.
+  std::string account_key = keys.AccountKey(*key);
+  if (account_key.empty()) account_key = *key;  // --shared-account: each key keeps its own requester id
+  return Principal{"Account", PrincipalIds().Uuid("account", account_key, 0), "Sandbox Account", std::nullopt};
 }
 
-engine::Engine* EngineOrRespond(const httplib::Request& req, httplib::Response& res, engine::Namespaces& spaces) {
-  std::string ns = req.get_header_value("X-Sandbox-Namespace");
-  if (!engine::Namespaces::ValidName(ns)) {
-    RespondError(res, Status::BadRequest("Header `X-Sandbox-Namespace` must be 1 to 64 letters, digits, - or _",
-                                         "X-Sandbox-Namespace"));
+engine::Engine* EngineOrRespond(const httplib::Request& req, httplib::Response& res, engine::Namespaces& spaces,
+                                const std::string& tenant) {
+  auto choice = http::NamespaceChoiceOf(req);
+  if (!choice.ok()) {
+    RespondError(res, choice.status());
     return nullptr;
   }
-  std::optional<uint64_t> seed;
-  if (req.has_header("X-Sandbox-Seed")) {
-    std::string v = req.get_header_value("X-Sandbox-Seed");
-    if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) {
-      RespondError(res, Status::BadRequest("Header `X-Sandbox-Seed` must be a non-negative integer", "X-Sandbox-Seed"));
-      return nullptr;
-    }
-    seed = std::stoull(v);
-  }
-  auto engine = spaces.For(ns, seed);
+  auto engine = spaces.For(http::TenantNamespace(tenant, choice->name), choice->seed);
   if (!engine.ok()) {
     RespondError(res, engine.status());
     return nullptr;
@@ -64,13 +87,15 @@ std::optional<Call> CallOrRespond(const httplib::Request& req, httplib::Response
                                   engine::Namespaces& spaces) {
   auto caller = AuthenticateOrRespond(req, res, keys);
   if (!caller) return std::nullopt;
-  engine::Engine* engine = EngineOrRespond(req, res, spaces);
+  auto key = http::ApiKeyOf(req);  // accepted: AuthenticateOrRespond checked it
+  engine::Engine* engine = EngineOrRespond(req, res, spaces, AccountTenant(*key, keys));
   if (!engine) return std::nullopt;
   return Call{std::move(*caller), engine};
 }
 
-std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res) {
-  auto body = http::ParseJsonObjectBody(req.body);
+std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res,
+                                            const http::RequestLimits& limits) {
+  auto body = http::ParseJsonObjectBody(req.body, limits);
   if (!body.ok()) {
     RespondError(res, body.status());
     return std::nullopt;

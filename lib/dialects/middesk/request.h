@@ -11,23 +11,35 @@
 #include "core/ids.h"
 #include "core/types.h"
 #include "engine/namespaces.h"
+#include "http/limits.h"
 #include "http/auth.h"
 
 namespace sandbox::middesk {
 
-// The caller behind the request's API key: the Account (email null), or the
-// User named by the X-Sandbox-User header (an e-mail address); nullopt after
-// a 401 (or a 400 for a malformed header) has been written.
+// The caller behind the request's API key: the Account (email null; keys of
+// one account are one Account), or the User named by the X-Sandbox-User
+// header (an e-mail address); nullopt after a 401 (or a 400 for a malformed
+// header) has been written.
 std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, httplib::Response& res,
                                                const http::KeyPolicy& keys);
 
-// The engine of the request's namespace: X-Sandbox-Namespace (default ""),
-// created on first use with X-Sandbox-Seed (default: the server's --seed).
-// nullptr after a 400 (malformed header) or 409 (seed differs) was written.
-engine::Engine* EngineOrRespond(const httplib::Request& req, httplib::Response& res, engine::Namespaces& spaces);
+// The tenant (http/sandbox_headers.h) of the account behind `key`:
+// "acct-<account id>", or "" when every key shares one account.
+std::string AccountTenant(const std::string& key, const http::KeyPolicy& keys);
+// The tenant of the request's key, when it carries one the policy accepts
+// (how the control API finds a caller's namespaces).
+std::optional<std::string> TenantOf(const httplib::Request& req, const http::KeyPolicy& keys);
+
+// The engine of the request's namespace inside `tenant` (X-Sandbox-Namespace,
+// default: the tenant's own), created on first use with X-Sandbox-Seed
+// (default: the server's --seed). nullptr after a 400 (malformed header) or
+// 409 (seed differs) was written.
+engine::Engine* EngineOrRespond(const httplib::Request& req, httplib::Response& res, engine::Namespaces& spaces,
+                                const std::string& tenant);
 
 // What every handler starts from: the authenticated caller and the engine of
-// the request's namespace. nullopt after the 401/400/409 was written.
+// the request's namespace in the caller's account. nullopt after the
+// 401/400/409 was written.
 struct Call {
   Principal caller;
   engine::Engine* engine = nullptr;
@@ -36,7 +48,9 @@ std::optional<Call> CallOrRespond(const httplib::Request& req, httplib::Response
                                   engine::Namespaces& spaces);
 
 // The body as a JSON object; an empty body counts as {}.
-std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res);
+// Limits: JSON depth, and the length of every string in it (http/body.h).
+std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res,
+                                            const http::RequestLimits& limits = http::RequestLimits{});
 
 enum class Presence { kOptional, kRequired };
 

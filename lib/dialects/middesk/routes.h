@@ -6,6 +6,7 @@
 
 #include "engine/namespaces.h"
 #include "http/auth.h"
+#include "http/limits.h"
 #include "store/store.h"
 
 namespace sandbox::middesk {
@@ -16,6 +17,7 @@ struct Deps {
   Instant agents_created_at;  // agents come from fixtures; they exist from the clock's start
   int64_t heartbeat_ms = 15000;  // wall time between keep-alive comments on an idle stream
   bool operator_feedback = true;  // the account feature feedback needs; off gives the vendor's 403
+  http::RequestLimits limits;     // JSON depth, string lengths (docs/operations.md)
 };
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);

@@ -21,7 +21,7 @@ void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   if (!call) return;
   const std::optional<Principal> caller = call->caller;
   engine::Engine* engine = call->engine;
-  auto body = JsonObjectBodyOrRespond(req, res);
+  auto body = JsonObjectBodyOrRespond(req, res, d.limits);
   if (!body) return;
   std::optional<std::string> type, thread_id, input;
   if (!StringFieldOrRespond(*body, "type", Presence::kRequired, false, type, res)) return;
@@ -70,7 +70,7 @@ void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   engine::Engine* engine = call->engine;
   bool steps = false;
   if (!IncludesOrRespond(req, "steps", steps, res)) return;
-  auto body = JsonObjectBodyOrRespond(req, res);
+  auto body = JsonObjectBodyOrRespond(req, res, d.limits);
   if (!body) return;
   // `id` is accepted as an alias of `interrupt_id`.
   const char* key = !body->contains("interrupt_id") && body->contains("id") ? "id" : "interrupt_id";

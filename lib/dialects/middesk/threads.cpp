@@ -12,7 +12,7 @@ void CreateThread(const Deps& d, const httplib::Request& req, httplib::Response&
   if (!call) return;
   const std::optional<Principal> caller = call->caller;
   engine::Engine* engine = call->engine;
-  auto body = JsonObjectBodyOrRespond(req, res);
+  auto body = JsonObjectBodyOrRespond(req, res, d.limits);
   if (!body) return;
   std::optional<std::string> type;
   if (!StringFieldOrRespond(*body, "type", Presence::kRequired, false, type, res)) return;

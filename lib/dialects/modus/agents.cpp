@@ -22,7 +22,7 @@ std::optional<bool> BoolParamOrRespond(const httplib::Request& req, const char* 
 void ListAgents(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   auto caller = AuthenticateOrRespond(req, res);
   if (!caller) return;
-  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
+  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, req, res);
   if (!engine) return;
   std::string type = req.get_param_value("type");
   if (req.has_param("type") && type != "task" && type != "workflow") {
@@ -33,7 +33,7 @@ void ListAgents(const Deps& d, const httplib::Request& req, httplib::Response& r
   if (!with_variation) return;
   std::string filters = "agents|type=" + type + "|search=" + search + "|includeVariation=" +
                         (*with_variation ? "true" : "false");
-  auto page = PageOrRespond(req, filters, res);
+  auto page = PageOrRespond(req, filters, d.limits, res);
   if (!page) return;
 
   auto fixtures = engine->fixtures();

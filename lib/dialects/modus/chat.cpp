@@ -6,11 +6,11 @@
 // agent with request {"message","model"}. Task agents keep the thread across
 // turns; a workflow agent starts a fresh thread (and workflow) every time, as
 // the contract says.
-#include <chrono>
 
 #include "dialects/modus/errors.h"
 #include "dialects/modus/handlers.h"
 #include "dialects/modus/request.h"
+#include "dialects/wait_for_log.h"
 
 namespace sandbox::modus {
 namespace {
@@ -25,7 +25,7 @@ const char* kModels[] = {"claude-sonnet-4.6",  "claude-opus-4.8",      "gpt-5.2"
 
 // How long a buffered call waits (wall time) for a run that is not settled
 // when it is created: realtime runs, or a manual clock someone must advance.
-constexpr std::chrono::seconds kChatWait{30};
+constexpr int64_t kChatWaitMs = 30000;
 
 std::string ThreadIdOf(const script::Agent& agent, const std::string& thread) {
   return "api-auto-" + std::to_string(agent.modus->id) + "-" + thread;
@@ -54,8 +54,8 @@ std::string Content(const RunState& s) {
 }
 
 // Reads and checks {message, model}; nullopt after a 400.
-std::optional<Json> ChatRequestOrRespond(const httplib::Request& req, httplib::Response& res) {
-  auto body = JsonObjectBodyOrRespond(req, res);
+std::optional<Json> ChatRequestOrRespond(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  auto body = JsonObjectBodyOrRespond(req, res, d.limits);
   if (!body) return std::nullopt;
   const Json& message = body->contains("message") ? (*body)["message"] : Json();
   if (!message.is_string() || message.get<std::string>().empty()) {
@@ -91,7 +91,7 @@ void Chat(const Deps& d, const httplib::Request& req, httplib::Response& res, bo
     }
     if (agent->modus->agent_type == "task") thread = found.value()->id;
   }
-  auto request = ChatRequestOrRespond(req, res);
+  auto request = ChatRequestOrRespond(d, req, res);
   if (!request) return;
   engine::CreateRunCommand cmd{*request,    agent->type,           std::nullopt, std::nullopt, thread,
                                std::nullopt, call->caller.principal, "api"};
@@ -99,18 +99,22 @@ void Chat(const Deps& d, const httplib::Request& req, httplib::Response& res, bo
   if (!created.ok()) return RespondError(res, created.status());
   const std::string run_id = created->run.id;
   // Buffered: answer once the run has settled (at once on the virtual clock).
-  auto deadline = std::chrono::steady_clock::now() + kChatWait;
   std::optional<RunState> run;
-  while (true) {
-    uint64_t seen = engine->bus().version();
+  Status read;
+  dialects::WaitForLog(engine->bus(), kChatWaitMs, [&] {
     auto stored = engine->store().GetRun(run_id, /*with_steps=*/true);
-    if (!stored.ok()) return RespondError(res, stored.status());
-    if (!stored.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
+    if (!stored.ok()) {
+      read = stored.status();
+      return true;
+    }
+    if (!stored.value()) {
+      read = Status::NotFound("run not found", "runId");
+      return true;
+    }
     run = std::move(*stored.value());
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (Settled(run->run.status) || left.count() <= 0) break;
-    if (engine->bus().Wait(seen, left) == engine::EventBus::Wake::kShutdown) break;
-  }
+    return Settled(run->run.status);
+  });
+  if (!read.ok()) return RespondError(res, read);
   if (!Settled(run->run.status)) {
     return RespondJson(res, 504, OrderedJson{{"error",
                                               {{"code", "deadline_exceeded"},

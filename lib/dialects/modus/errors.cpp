@@ -13,6 +13,7 @@ const char* CodeName(Code code) {
     case Code::kNotFound: return "not_found";
     case Code::kConflict: return "conflict";
     case Code::kInternal: return "internal";
+    case Code::kUnavailable: return "unavailable";
   }
   return "internal";
 }
@@ -28,13 +29,16 @@ int HttpStatusOf(Code code) {
     case Code::kNotFound: return 404;
     case Code::kConflict: return 409;
     case Code::kInternal: return 500;
+    case Code::kUnavailable: return 503;
   }
   return 500;
 }
 
 void RespondJson(httplib::Response& res, int http_status, const OrderedJson& body) {
   res.status = http_status;
-  res.set_content(body.dump(), "application/json");
+  // Replace, not throw, should a byte of bad UTF-8 ever reach a body: the
+  // edge refuses it in requests, so this is the last line of defence.
+  res.set_content(body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace), "application/json");
 }
 
 void RespondError(httplib::Response& res, const Status& status) {
@@ -43,13 +47,19 @@ void RespondError(httplib::Response& res, const Status& status) {
   RespondJson(res, HttpStatusOf(status.code()), OrderedJson{{"error", e}});
 }
 
-void WriteError(httplib::Response& res, int http_status, const std::string& message) {
+void WriteError(httplib::Response& res, int http_status, const std::string& message, const std::string& parameter) {
   const char* code = http_status == 404   ? "not_found"
                      : http_status == 400 ? "invalid_argument"
                      : http_status == 401 ? "unauthenticated"
+                     : http_status == 403 ? "permission_denied"
+                     : http_status == 408 ? "deadline_exceeded"
                      : http_status == 409 ? "conflict"
+                     : http_status == 413 || http_status == 414 || http_status == 431 ? "invalid_argument"
+                     : http_status == 503 ? "unavailable"
                                           : "internal";
-  RespondJson(res, http_status, OrderedJson{{"error", {{"code", code}, {"message", message}}}});
+  OrderedJson e = {{"code", code}, {"message", message}};
+  if (!parameter.empty()) e["field"] = parameter;
+  RespondJson(res, http_status, OrderedJson{{"error", e}});
 }
 
 }  // namespace sandbox::modus

@@ -17,6 +17,6 @@ int HttpStatusOf(Code code);
 void RespondError(httplib::Response& res, const Status& status);
 void RespondJson(httplib::Response& res, int http_status, const OrderedJson& body);
 // A message with a given HTTP status in the Modus shape (http::ErrorWriter).
-void WriteError(httplib::Response& res, int http_status, const std::string& message);
+void WriteError(httplib::Response& res, int http_status, const std::string& message, const std::string& parameter);
 
 }  // namespace sandbox::modus

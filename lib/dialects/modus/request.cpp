@@ -2,6 +2,7 @@
 #include "dialects/modus/request.h"
 
 #include "http/body.h"
+#include "http/sandbox_headers.h"
 
 #include <cctype>
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <cstring>
 
 #include "core/ids.h"
+#include "core/json_depth.h"
 #include "dialects/modus/errors.h"
 
 namespace sandbox::modus {
@@ -116,13 +118,26 @@ std::optional<Caller> AuthenticateOrRespond(const httplib::Request& req, httplib
 
 std::string OrgNamespace(const std::string& org_uuid) { return "org-" + org_uuid; }
 
-engine::Engine* OrgEngineOrRespond(engine::Namespaces& spaces, const Caller& caller, httplib::Response& res) {
-  auto engine = spaces.For(OrgNamespace(caller.org_uuid));
+engine::Engine* OrgEngineOrRespond(engine::Namespaces& spaces, const Caller& caller, const httplib::Request& req,
+                                   httplib::Response& res) {
+  auto choice = http::NamespaceChoiceOf(req);
+  if (!choice.ok()) {
+    RespondError(res, choice.status());
+    return nullptr;
+  }
+  auto engine = spaces.For(http::TenantNamespace(OrgNamespace(caller.org_uuid), choice->name), choice->seed);
   if (!engine.ok()) {
-    RespondError(res, Status::Internal(engine.status().message()));
+    RespondError(res, engine.status());
     return nullptr;
   }
   return engine.value();
+}
+
+std::optional<std::string> TenantOf(const httplib::Request& req) {
+  httplib::Response ignored;
+  auto caller = AuthenticateOrRespond(req, ignored);
+  if (!caller) return std::nullopt;
+  return OrgNamespace(caller->org_uuid);
 }
 
 const script::Agent* AgentOrRespond(const script::FixtureSet& fixtures, const std::string& id_text,
@@ -139,8 +154,9 @@ const script::Agent* AgentOrRespond(const script::FixtureSet& fixtures, const st
   return nullptr;
 }
 
-std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res) {
-  auto body = http::ParseJsonObjectBody(req.body);
+std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res,
+                                            const http::RequestLimits& limits) {
+  auto body = http::ParseJsonObjectBody(req.body, limits);
   if (!body.ok()) {
     RespondError(res, body.status());
     return std::nullopt;
@@ -148,7 +164,8 @@ std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib
   return std::move(body).value();
 }
 
-std::optional<Page> PageOrRespond(const httplib::Request& req, const std::string& filters, httplib::Response& res) {
+std::optional<Page> PageOrRespond(const httplib::Request& req, const std::string& filters,
+                                  const http::RequestLimits& limits, httplib::Response& res) {
   Page page;
   if (req.has_param("pageSize")) {
     std::string v = req.get_param_value("pageSize");
@@ -165,12 +182,18 @@ std::optional<Page> PageOrRespond(const httplib::Request& req, const std::string
     page.size = digits.size() > 3 ? 100 : std::min<int64_t>(std::stoll(digits), 100);
   }
   if (req.has_param("pageToken") && !req.get_param_value("pageToken").empty()) {
+    if (req.get_param_value("pageToken").size() > limits.max_page_token_bytes) {
+      RespondError(res, Status::InvalidArgument("Parameter `pageToken` is longer than " +
+                                                    std::to_string(limits.max_page_token_bytes) + " bytes",
+                                                "pageToken"));
+      return std::nullopt;
+    }
     auto text = Base64UrlDecode(req.get_param_value("pageToken"));
     if (!text) {
       RespondError(res, BadToken());
       return std::nullopt;
     }
-    Json t = Json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    Json t = JsonDepthWithin(*text, 2) ? Json::parse(*text, nullptr, /*allow_exceptions=*/false) : Json();
     if (t.is_discarded() || !t.is_object() || !t.contains("o") || !t["o"].is_number_integer() ||
         !t.contains("h") || !t["h"].is_string() || t["o"].get<int64_t>() < 0 ||
         t["h"].get<std::string>() != TokenHash(t["o"].get<int64_t>(), filters)) {
@@ -196,7 +219,7 @@ std::optional<AgentCall> AgentCallOrRespond(engine::Namespaces& spaces, const ht
                                             httplib::Response& res) {
   auto caller = AuthenticateOrRespond(req, res);
   if (!caller) return std::nullopt;
-  engine::Engine* engine = OrgEngineOrRespond(spaces, *caller, res);
+  engine::Engine* engine = OrgEngineOrRespond(spaces, *caller, req, res);
   if (!engine) return std::nullopt;
   auto fixtures = engine->fixtures();
   const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);

@@ -12,6 +12,7 @@
 
 #include "core/types.h"
 #include "engine/namespaces.h"
+#include "http/limits.h"
 #include "script/fixture.h"
 
 namespace sandbox::modus {
@@ -29,8 +30,14 @@ std::optional<Caller> AuthenticateOrRespond(const httplib::Request& req, httplib
 // "org-<orgUuid>": the namespace holding the org's runs.
 std::string OrgNamespace(const std::string& org_uuid);
 
-// The engine of the caller's org namespace; nullptr after a 500 was written.
-engine::Engine* OrgEngineOrRespond(engine::Namespaces& spaces, const Caller& caller, httplib::Response& res);
+// The engine of the request's namespace inside the caller's organisation
+// (X-Sandbox-Namespace, default: the org's own; X-Sandbox-Seed for a new
+// one); nullptr after a 400 (malformed header) or 409 (seed differs).
+engine::Engine* OrgEngineOrRespond(engine::Namespaces& spaces, const Caller& caller, const httplib::Request& req,
+                                   httplib::Response& res);
+// "org-<orgUuid>" when the request carries a valid token, for the control
+// API to find the caller's namespaces.
+std::optional<std::string> TenantOf(const httplib::Request& req);
 
 // The fixture agent whose Modus id is `id_text`; nullptr after a 404.
 const script::Agent* AgentOrRespond(const script::FixtureSet& fixtures, const std::string& id_text,
@@ -52,7 +59,9 @@ std::optional<AgentCall> AgentCallOrRespond(engine::Namespaces& spaces, const ht
                                             httplib::Response& res);
 
 // The body as a JSON object; an empty body counts as {}.
-std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res);
+// Limits: JSON depth, and the length of every string in it (http/body.h).
+std::optional<Json> JsonObjectBodyOrRespond(const httplib::Request& req, httplib::Response& res,
+                                            const http::RequestLimits& limits = http::RequestLimits{});
 
 // AIP-158 paging: pageSize (default 25, 1..100, larger clamped to 100) and
 // pageToken (base64url of {"o":offset,"h":hash}), where the hash covers the
@@ -62,7 +71,9 @@ struct Page {
   int64_t size = 25;
   int64_t offset = 0;
 };
-std::optional<Page> PageOrRespond(const httplib::Request& req, const std::string& filters, httplib::Response& res);
+// A token longer than limits.max_page_token_bytes is refused unread.
+std::optional<Page> PageOrRespond(const httplib::Request& req, const std::string& filters,
+                                  const http::RequestLimits& limits, httplib::Response& res);
 std::string PageToken(int64_t offset, const std::string& filters);
 
 // Lower-cased copy (ASCII), for case-insensitive substring filters.

@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "engine/namespaces.h"
+#include "http/limits.h"
 
 namespace sandbox::modus {
 
@@ -15,6 +16,7 @@ struct Deps {
   engine::Namespaces& spaces;  // an org's data lives in namespace "org-<orgUuid>"
   Instant agents_created_at;   // agents come from fixtures; they exist from the clock's start
   int64_t heartbeat_ms = 15000;  // wall time between heartbeat frames on an idle runtime stream
+  http::RequestLimits limits;    // JSON depth, string lengths (docs/operations.md)
 };
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);

@@ -14,7 +14,7 @@ void ApproveRun(const Deps& d, const httplib::Request& req, httplib::Response& r
   const script::Agent* agent = call->agent;
   auto run = RunOrRespond(*engine, *agent, req.matches[2], std::nullopt, res);
   if (!run) return;
-  auto body = JsonObjectBodyOrRespond(req, res);
+  auto body = JsonObjectBodyOrRespond(req, res, d.limits);
   if (!body) return;
   const Json& decision = body->contains("decision") ? (*body)["decision"] : Json();
   if (!decision.is_string() || (decision != "approve" && decision != "reject")) {

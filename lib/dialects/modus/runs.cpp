@@ -56,7 +56,7 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
   std::string filters = "runs|agent=" + std::to_string(agent->modus->id) + "|status=" + status +
                         "|timeframe=" + req.get_param_value("timeframe") + "|approvalScope=" + scope +
                         "|search=" + search;
-  auto page = PageOrRespond(req, filters, res);
+  auto page = PageOrRespond(req, filters, d.limits, res);
   if (!page) return;
 
   store::AgentRunQuery query;

@@ -5,7 +5,6 @@
 // Frames come from the run's log (runtime_frames.h): a stream replays the log
 // after Last-Event-ID, then follows new commits through the engine's bus
 // until the terminal frame, sending heartbeat frames while nothing happens.
-#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -16,6 +15,7 @@
 #include "dialects/modus/request.h"
 #include "dialects/modus/routes.h"
 #include "dialects/modus/runtime_frames.h"
+#include "dialects/wait_for_log.h"
 
 namespace sandbox::modus {
 namespace {
@@ -140,7 +140,7 @@ const script::Agent* RuntimeAgentOrRespond(const script::FixtureSet& fixtures, c
 void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   auto caller = AuthenticateOrRespond(req, res);
   if (!caller) return;
-  auto body = JsonObjectBodyOrRespond(req, res);
+  auto body = JsonObjectBodyOrRespond(req, res, d.limits);
   if (!body) return;
   if (!RequiredString(*body, "message", res)) return;
   if (!RequiredString(*body, "sessionId", res)) return;
@@ -155,7 +155,7 @@ void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response&
   if (body->contains("fileThreadId") && !(*body)["fileThreadId"].is_null() && !(*body)["fileThreadId"].is_string()) {
     return RespondError(res, Status::InvalidArgument("Parameter `fileThreadId` must be a string", "fileThreadId"));
   }
-  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
+  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, req, res);
   if (!engine) return;
   auto fixtures = engine->fixtures();
   const script::Agent* agent = RuntimeAgentOrRespond(*fixtures, *body, res);
@@ -210,7 +210,7 @@ void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Respons
   std::string raw;
   auto after = LastSeqOrRespond(req, raw, res);
   if (!after) return;
-  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
+  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, req, res);
   if (!engine) return;
   auto run = engine->store().GetRun(req.matches[1], /*with_steps=*/false);
   if (!run.ok()) return RespondError(res, run.status());
@@ -233,7 +233,7 @@ void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Respons
     }
     wait_ms = std::min<int64_t>(std::stoll(v), kMaxWaitMs);
   }
-  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, res);
+  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, req, res);
   if (!engine) return;
   auto run = engine->store().GetRun(req.matches[1], /*with_steps=*/false);
   if (!run.ok()) return RespondError(res, run.status());
@@ -244,16 +244,12 @@ void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Respons
   f.run_id = run.value()->run.id;
   f.after_seq = *after;
   std::vector<RuntimeFrame> frames;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
-  engine::EventBus& bus = engine->bus();
-  while (true) {
-    uint64_t seen = bus.version();
-    if (!ReadNew(f, frames)) return RespondError(res, Status::Internal("cannot read the run's events"));
-    if (!frames.empty() || f.frames.finished()) break;
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
-    if (bus.Wait(seen, left) == engine::EventBus::Wake::kShutdown) break;
-  }
+  bool read_failed = false;
+  dialects::WaitForLog(engine->bus(), wait_ms, [&] {
+    read_failed = !ReadNew(f, frames);
+    return read_failed || !frames.empty() || f.frames.finished();
+  });
+  if (read_failed) return RespondError(res, Status::Internal("cannot read the run's events"));
   OrderedJson events = OrderedJson::array();
   for (const RuntimeFrame& frame : frames) events.push_back({{"id", frame.id}, {"data", frame.data}});
   OrderedJson last = nullptr;

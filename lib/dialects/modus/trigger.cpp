@@ -13,7 +13,7 @@ void TriggerRun(const Deps& d, const httplib::Request& req, httplib::Response& r
   const Caller* caller = &call->caller;
   engine::Engine* engine = call->engine;
   const script::Agent* agent = call->agent;
-  auto body = JsonObjectBodyOrRespond(req, res);
+  auto body = JsonObjectBodyOrRespond(req, res, d.limits);
   if (!body) return;
   std::string trigger = "manual";
   if (body->contains("triggerType") && !(*body)["triggerType"].is_null()) {
