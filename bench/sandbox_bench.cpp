@@ -79,7 +79,9 @@ int main(int argc, char** argv) {
               per_run, engine_ms, runs * 1000.0 / engine_ms, runs * per_run * 1000.0 / engine_ms);
 
   // HTTP: the same routes as the binary, on a free port.
-  http::Server server({"127.0.0.1", 0, 64});
+  http::ServerOptions server_options;
+  server_options.port = 0;
+  http::Server server(server_options);
   http::KeyPolicy keys;
   middesk::Deps deps{spaces, keys, 1767225600000, 15000, true};
   middesk::RegisterRoutes(server.routes(), deps);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what agent-sandbox needs to build, from Debian's packages; with
-# --tests, also what the test suite needs: node and npm, Debian's chromium
-# (browser tests) and the node modules of tests/contract and tests/browser
-# (from their package-lock.json). Idempotent and silent when everything is
+# --tests, also what the test suite needs: clang (the sanitizer and fuzzing
+# pass), node and npm, Debian's chromium (browser tests) and the node modules
+# of tests/contract and tests/browser (from their package-lock.json). Idempotent and silent when everything is
 # already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +16,9 @@ for arg in "$@"; do
 done
 
 packages=(g++ cmake make pkg-config libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libssl-dev libre2-dev)
-if [ "$tests" = 1 ]; then packages+=(chromium); fi
+# The test suite's second pass is a clang build with sanitizers and libFuzzer
+# (clang's runtime libraries come with libclang-rt-dev).
+if [ "$tests" = 1 ]; then packages+=(chromium clang libclang-rt-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -39,6 +39,9 @@ Result<Json> ParseJsonObjectBody(const std::string& text, const RequestLimits& l
   } catch (const nlohmann::json::parse_error& e) {
     // e.byte says where; invalid UTF-8 inside a string lands here too.
     return Status::BadRequest("Request body is not valid JSON (at byte " + std::to_string(e.byte) + ")", "body");
+  } catch (const nlohmann::json::exception&) {
+    // Valid JSON the parser cannot hold: a number beyond a double (1e400).
+    return Status::BadRequest("Request body holds a number out of range (beyond +-1.8e308)", "body");
   }
   if (!body.is_object()) return Status::BadRequest("Request body must be a JSON object", "body");
   for (const auto& [key, value] : body.items()) {

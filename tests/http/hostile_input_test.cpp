@@ -174,7 +174,7 @@ TEST_CASE("sizes past the limits are refused with 413, 414, 431 and 422", "[http
   for (const auto& c : cases) Check(sandbox, c);
 }
 
-TEST_CASE("JSON nested 100,000 deep is a 400 wherever a body is read", "[http][hostile]") {
+TEST_CASE("JSON nested 100,000 deep, or holding a number no double holds, is a 400 wherever a body is read", "[http][hostile]") {
   SandboxProcess sandbox;
   const std::string deep = Nested(100000);
   const std::vector<Case> cases = {
@@ -189,6 +189,11 @@ TEST_CASE("JSON nested 100,000 deep is a 400 wherever a body is read", "[http][h
        "body"},
       {"65 levels (one past the limit)", Post("/v1/threads", "{\"metadata\":" + Nested(64, "{}") + "}"), 400,
        Shape::kMiddesk, "body"},
+      // Found by the json_body fuzzer: valid JSON whose number no double holds.
+      {"a number beyond a double", Post("/v1/threads", "{\"metadata\":{\"n\":-1.5e1000}}"), 400, Shape::kMiddesk,
+       "body"},
+      {"a number beyond a double, Modus", Post("/agent/runs", "{\"message\":1e400}", kModusKey), 400,
+       Shape::kModus, "body"},
   };
   for (const auto& c : cases) Check(sandbox, c);
 }

@@ -1,0 +1,44 @@
+// libFuzzer target: raw bytes as everything one client sends on one
+// connection, served by the whole sandbox (fuzz_app.h: in memory, shipped
+// fixtures, both dialects and the control API). Beyond the sanitizers'
+// findings, two outcomes are bugs here: an answer whose status is 5xx (no
+// input may make the server fail), and an answer that is not HTTP at all
+// when the client sent a whole request line. The seed corpus
+// (fuzz/corpus/http_request/) holds one request of each route family.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fuzz_app.h"
+
+namespace {
+
+// Inputs past this are cut: the edge refuses heads over 64 KiB and bodies
+// over 1 MiB without reading them, which the seeds already show.
+constexpr size_t kMaxInput = 256 * 1024;
+
+bool IsServerError(const std::string& answer, size_t at) {
+  // "HTTP/1.1 5xx" at the start of a response.
+  return answer.compare(at, 9, "HTTP/1.1 ") == 0 && answer.size() > at + 9 && answer[at + 9] == '5';
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size > kMaxInput) size = kMaxInput;
+  const std::string answer = sandbox::fuzz::Exchange(data, size);
+  // Every response on the connection: each one starts a line of its own
+  // right after the previous response's body; a search for the status line
+  // pattern at line starts finds them without parsing the bodies.
+  for (size_t at = 0; at < answer.size();) {
+    if (IsServerError(answer, at)) __builtin_trap();
+    size_t next = answer.find("\nHTTP/1.1 ", at);
+    if (next == std::string::npos) break;
+    at = next + 1;
+  }
+  const std::string sent(reinterpret_cast<const char*>(data), size);
+  if (sent.find("\r\n") != std::string::npos && !answer.empty() && answer.compare(0, 9, "HTTP/1.1 ") != 0) {
+    __builtin_trap();
+  }
+  return 0;
+}
