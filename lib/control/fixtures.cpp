@@ -50,7 +50,23 @@ std::string FixtureReloader::Signature() const {
 
 ReloadReport FixtureReloader::Reload() {
   std::lock_guard<std::mutex> serial(reload_mu_);
+  return ReloadSerialised(Signature());
+}
+
+void FixtureReloader::ReloadIfChanged() {
+  std::lock_guard<std::mutex> serial(reload_mu_);
+  // Compared under the serial lock: a reload that a request made since the
+  // watcher last looked has already read these files, and a second one
+  // would only count a generation that changes nothing.
   std::string signature = Signature();
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (signature == signature_) return;
+  }
+  ReloadSerialised(std::move(signature));
+}
+
+ReloadReport FixtureReloader::ReloadSerialised(std::string signature) {
   Result<script::FixtureSet> loaded = Status::Internal("not loaded");
   try {
     loaded = script::LoadFixtures(path_, ids_);
@@ -95,11 +111,9 @@ void FixtureReloader::Watch(int64_t interval_ms) {
   while (!stopping_) {
     cv_.wait_for(lock, std::chrono::milliseconds(interval_ms));
     if (stopping_) return;
-    std::string known = signature_;
     lock.unlock();
-    bool changed = Signature() != known;
     try {
-      if (changed) Reload();
+      ReloadIfChanged();
     } catch (const std::exception& e) {  // an exception would end the process
       std::cerr << "agent-sandbox: fixture reload failed: " << e.what() << "\n";
     }

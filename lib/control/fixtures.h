@@ -51,6 +51,12 @@ class FixtureReloader {
  private:
   std::string Signature() const;
   void Watch(int64_t interval_ms);
+  // The watcher's reload: only when the files differ from what the last
+  // reload (the watcher's or a request's) read.
+  void ReloadIfChanged();
+  // With reload_mu_ held: loads, applies or reports, and records `signature`
+  // (taken before loading) as what was read.
+  ReloadReport ReloadSerialised(std::string signature);
 
   engine::Namespaces& spaces_;
   std::string path_;
