@@ -497,6 +497,22 @@ Result<Thread> Engine::CreateThread(CreateThreadCommand cmd) {
 
 Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
   return Submit<RunState>([this, cmd = std::move(cmd)]() -> Result<RunState> {
+    if (cmd.idempotency) {
+      // On the writer, so two requests with one key cannot both miss it.
+      auto known = store_.IdempotencyKey(cmd.idempotency->key);
+      if (!known.ok()) return known.status();
+      if (known.value()) {
+        auto existing = store_.GetRun(known.value()->run_id, /*with_steps=*/false);
+        if (!existing.ok()) return existing.status();
+        // No run: the namespace was reset since, and the key is free again.
+        if (existing.value()) {
+          if (known.value()->body_hash != cmd.idempotency->body_hash) {
+            return Status::Conflict("Idempotency-Key reused with a different body", "Idempotency-Key");
+          }
+          return std::move(*existing.value());
+        }
+      }
+    }
     auto started = StartRun(cmd, clock_.now());
     if (!started.ok()) return started.status();
     return SettleNow(std::move(started).value());
@@ -517,8 +533,12 @@ Result<RunState> Engine::StartRun(const CreateRunCommand& cmd, Instant now) {
   auto prepared = PrepareStart(cmd, agent->name, std::make_shared<const script::Scenario>(*scenario), now, nullptr);
   if (!prepared.ok()) return prepared.status();
   PreparedStart& p = prepared.value();
-  Status st = store_.Commit(
-      store::RunWrite{&p.run.state, {p.started}, p.new_thread ? &*p.new_thread : nullptr, &p.script}, now);
+  store::RunWrite write{.state = &p.run.state,
+                        .events = {p.started},
+                        .new_thread = p.new_thread ? &*p.new_thread : nullptr,
+                        .script = &p.script,
+                        .idempotency = cmd.idempotency ? &*cmd.idempotency : nullptr};
+  Status st = store_.Commit(write, now);
   if (!st.ok()) return st;
   bus_.Publish();
   return Started(std::move(p));

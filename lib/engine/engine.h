@@ -59,6 +59,10 @@ struct CreateRunCommand {
   std::optional<std::string> scenario;  // by name; the agent's first scenario when absent
   std::optional<Principal> requester;
   std::string trigger_type = "api";
+  // With a key: the run this key already created (same body) is answered
+  // instead of a new one; the same key with another body is a Conflict.
+  // A new run records the key in its own commit.
+  std::optional<store::IdempotencyClaim> idempotency;
 };
 
 struct ResumeCommand {

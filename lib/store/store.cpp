@@ -171,6 +171,13 @@ Status Store::WriteRun(const RunWrite& w) {
     Status st = q.Run();
     if (!st.ok()) return st;
   }
+  if (w.idempotency) {
+    Statement q(*db_->writer,
+                "INSERT INTO idempotency_keys (ns, key, body_hash, run_id) VALUES (?1, ?2, ?3, ?4) "
+                "ON CONFLICT (ns, key) DO UPDATE SET body_hash = excluded.body_hash, run_id = excluded.run_id");
+    Status st = q.Bind(1, ns_).Bind(2, w.idempotency->key).Bind(3, w.idempotency->body_hash).Bind(4, r.id).Run();
+    if (!st.ok()) return st;
+  }
   for (const Event& e : w.events) {
     Statement q(*db_->writer, "INSERT INTO run_events (run_id, seq, type, at, payload) VALUES (?1, ?2, ?3, ?4, ?5)");
     Status st = q.Bind(1, e.run_id).Bind(2, e.seq).Bind(3, e.type).Bind(4, e.at).Bind(5, e.payload.dump()).Run();
@@ -666,14 +673,6 @@ Result<std::optional<Instant>> Store::SavedClock() {
     if (!row.value()) return std::optional<Instant>();
     return std::optional<Instant>(std::stoll(q.Text(0)));
   });
-}
-
-Status Store::SaveIdempotencyKey(const std::string& key, const IdempotencyRecord& record) {
-  std::lock_guard<std::mutex> g(db_->writer_mu);
-  Statement q(*db_->writer,
-              "INSERT INTO idempotency_keys (ns, key, body_hash, run_id) VALUES (?1, ?2, ?3, ?4) "
-              "ON CONFLICT (ns, key) DO UPDATE SET body_hash = excluded.body_hash, run_id = excluded.run_id");
-  return q.Bind(1, ns_).Bind(2, key).Bind(3, record.body_hash).Bind(4, record.run_id).Run();
 }
 
 Result<std::optional<IdempotencyRecord>> Store::IdempotencyKey(const std::string& key) {

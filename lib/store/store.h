@@ -30,6 +30,14 @@ struct ListPage {
   int64_t total = 0;  // across all pages
 };
 
+// An Idempotency-Key claimed by the request that creates a run. It is
+// written in the run's own commit: a crash can never leave the run without
+// its key, so a retry after a crash finds the run instead of making another.
+struct IdempotencyClaim {
+  std::string key;
+  std::string body_hash;  // of the request that claimed it
+};
+
 struct RunWrite {
   const RunState* state = nullptr;  // the run after `events`
   std::vector<Event> events;        // new events, in order
@@ -38,6 +46,8 @@ struct RunWrite {
   // The run as stored before `events`, when known: only the steps and
   // interrupts that differ from it are written (a commit stays O(change)).
   const RunState* before = nullptr;
+  // Recorded for this run (a new one), replacing whatever the key stood for.
+  const IdempotencyClaim* idempotency = nullptr;
 };
 
 // The SQLite file (or memory) and its connections, shared by the Store of
@@ -97,7 +107,7 @@ struct AgentRunPage {
   std::map<RunStatus, int64_t> counts;
 };
 
-// What an Idempotency-Key of the Modus runtime (POST /agent/runs) stands for.
+// What an Idempotency-Key (RunWrite::idempotency) stands for.
 struct IdempotencyRecord {
   std::string body_hash;  // of the request body's canonical JSON
   std::string run_id;     // the run it created
@@ -157,9 +167,6 @@ class Store {
   Status SaveSnapshot(const std::string& name);
   // Records this namespace's clock (snapshots and restarts start from it).
   Status SaveClockNow(Instant now);
-  // Records (or replaces) what the Idempotency-Key `key` of this namespace
-  // stands for.
-  Status SaveIdempotencyKey(const std::string& key, const IdempotencyRecord& record);
   // Webhook endpoints (webhooks_store.cpp). Updating one that becomes
   // disabled or deleted cancels its pending deliveries in the same transaction.
   Status InsertWebhook(const Webhook& webhook);
@@ -217,7 +224,7 @@ class Store {
   Result<int64_t> CountRunsInThread(const std::string& thread_id);
   // Runs of `agent_type` a schedule trigger started (first executions: a retry is not a trigger).
   Result<int64_t> CountScheduledRuns(const std::string& agent_type);
-  // What SaveIdempotencyKey recorded for `key` in this namespace, if anything.
+  // What a run's commit recorded for `key` in this namespace, if anything.
   Result<std::optional<IdempotencyRecord>> IdempotencyKey(const std::string& key);
   // Webhooks of this namespace, deleted ones included when asked.
   Result<std::optional<Webhook>> GetWebhook(const std::string& id);

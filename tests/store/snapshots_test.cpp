@@ -161,7 +161,6 @@ TEST_CASE("a reset of everything empties every table and keeps only the seeds", 
   REQUIRE(a->SaveSeed(7).ok());
   REQUIRE(db.store->InsertThread(MakeThread("t-1", 1), 1000).ok());
   REQUIRE(a->InsertThread(MakeThread("t-a", 1), 5000).ok());
-  REQUIRE(a->SaveIdempotencyKey("k", {"h", "r"}).ok());
   REQUIRE(db.store->DeleteEverything().ok());
   CHECK(RowCounts(db.path) == "");
   CHECK(a->SavedSeed().value() == std::optional<uint64_t>(7));

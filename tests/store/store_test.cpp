@@ -100,6 +100,35 @@ TEST_CASE("a commit that fails part-way writes nothing", "[store]") {
   CHECK_FALSE(store->SavedClock().value().has_value());
 }
 
+TEST_CASE("an Idempotency-Key is committed with the run it created, or not at all", "[store]") {
+  auto store = OpenMemory();
+  Thread t = MakeThread();
+  auto state = Rebuild({Started("r-1")});
+  REQUIRE(state.ok());
+  std::string script = "{}";
+  IdempotencyClaim claim{"key-1", "hash-1"};
+  // A commit that fails part-way (a repeated sequence) leaves no key behind.
+  std::vector<Event> twice = {Started("r-1"), Started("r-1")};
+  REQUIRE_FALSE(
+      store->Commit(RunWrite{.state = &state.value(), .events = twice, .new_thread = &t, .script = &script,
+                             .idempotency = &claim},
+                    5000)
+          .ok());
+  CHECK_FALSE(store->IdempotencyKey("key-1").value().has_value());
+  REQUIRE(store
+              ->Commit(RunWrite{.state = &state.value(), .events = {Started("r-1")}, .new_thread = &t,
+                                .script = &script, .idempotency = &claim},
+                       5000)
+              .ok());
+  auto known = store->IdempotencyKey("key-1");
+  REQUIRE(known.ok());
+  REQUIRE(known.value().has_value());
+  CHECK(known.value()->body_hash == "hash-1");
+  CHECK(known.value()->run_id == "r-1");
+  // Another namespace has keys of its own.
+  CHECK_FALSE(store->Namespace("other")->IdempotencyKey("key-1").value().has_value());
+}
+
 TEST_CASE("thread status follows the rule over its runs", "[store][core]") {
   using R = RunStatus;
   using T = ThreadStatus;

@@ -7,7 +7,6 @@
 // until the terminal frame, sending heartbeat frames while nothing happens.
 #include <cstdio>
 #include <memory>
-#include <mutex>
 
 #include "dialects/follow_run.h"
 #include "dialects/modus/errors.h"
@@ -21,13 +20,6 @@ namespace sandbox::modus {
 namespace {
 
 constexpr int64_t kMaxWaitMs = 25000;
-
-// Serializes "look up the key, create the run, record the key" so two
-// requests with one Idempotency-Key never create two runs.
-std::mutex& IdempotencyMutex() {
-  static std::mutex mu;
-  return mu;
-}
 
 // FNV-1a 64 of the body's canonical JSON (keys sorted), 16 hex digits.
 std::string BodyHash(const Json& body) {
@@ -163,38 +155,19 @@ void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response&
 
   const bool json = WantsJson(req);
   const std::string key = req.get_header_value("Idempotency-Key");
-  const std::string hash = BodyHash(*body);
-  std::unique_lock<std::mutex> lock(IdempotencyMutex(), std::defer_lock);
-  std::string run_id;
-  if (!key.empty()) {
-    lock.lock();
-    auto known = engine->store().IdempotencyKey(key);
-    if (!known.ok()) return RespondError(res, known.status());
-    if (known.value()) {
-      auto existing = engine->store().GetRun(known.value()->run_id, /*with_steps=*/false);
-      if (!existing.ok()) return RespondError(res, existing.status());
-      if (existing.value()) {  // else the namespace was reset since: the key is free again
-        if (known.value()->body_hash != hash) {
-          const std::string message = "409 conflict: Idempotency-Key reused with a different body";
-          if (json) return RespondError(res, Status::Conflict(message, "Idempotency-Key"));
-          return StreamSingleFrame(res, ErrorFrame(message));
-        }
-        run_id = known.value()->run_id;
-      }
+  engine::CreateRunCommand cmd{.request = *body, .agent_type = agent->type, .requester = caller->principal};
+  // The engine looks the key up and records it in the run's own commit.
+  if (!key.empty()) cmd.idempotency = store::IdempotencyClaim{key, BodyHash(*body)};
+  auto run = engine->CreateRun(std::move(cmd));
+  if (!run.ok()) {
+    if (run.status().code() == Code::kConflict && run.status().parameter() == "Idempotency-Key") {
+      const std::string message = "409 conflict: Idempotency-Key reused with a different body";
+      if (json) return RespondError(res, Status::Conflict(message, "Idempotency-Key"));
+      return StreamSingleFrame(res, ErrorFrame(message));
     }
+    return RespondError(res, run.status());
   }
-  if (run_id.empty()) {
-    engine::CreateRunCommand cmd{*body,        agent->type,       std::nullopt, std::nullopt, std::nullopt,
-                                 std::nullopt, caller->principal, "api"};
-    auto run = engine->CreateRun(std::move(cmd));
-    if (!run.ok()) return RespondError(res, run.status());
-    run_id = run->run.id;
-    if (!key.empty()) {
-      Status st = engine->store().SaveIdempotencyKey(key, {hash, run_id});
-      if (!st.ok()) return RespondError(res, st);
-    }
-  }
-  if (lock.owns_lock()) lock.unlock();
+  const std::string run_id = run->run.id;
   if (json) {
     auto run = engine->store().GetRun(run_id, /*with_steps=*/false);
     if (!run.ok()) return RespondError(res, run.status());
