@@ -36,7 +36,7 @@ double Percentile(std::vector<double> v, double p) {
 }
 
 std::string Get(const std::string& target) {
-  return "GET " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer mk_test_bench\r\n\r\n";
+  return "GET " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(kDefaultApiKey) + "\r\n\r\n";
 }
 
 struct Figures {
@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
   // The sandbox, as shipped (default settings but a keep-alive long enough
   // to hold the idle connections through the measurement).
   {
-    SandboxProcess sandbox(SandboxOptions{.args = {"--keep-alive-ms", "600000", "--log-level", "error"}});
+    SandboxProcess sandbox(SandboxOptions{.args = {"--keep-alive-ms", "600000"}});
     HttpResponse run = sandbox.Post("/v1/runs", R"({"type":"cip_orchestrator",)"
                                                 R"("business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})");
     if (run.status != 201) return std::fprintf(stderr, "create-run failed: %s\n", run.body.c_str()), 1;
