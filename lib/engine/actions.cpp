@@ -42,7 +42,7 @@ Json ActorOf(const Principal& p) {
 }  // namespace
 
 Result<ActionRecord> Engine::CreateAction(ActionCommand cmd) {
-  return Submit<ActionRecord>([this, cmd = std::move(cmd)]() -> Result<ActionRecord> {
+  return Submit<ActionRecord>([this, cmd = std::move(cmd)](Instant now) -> Result<ActionRecord> {
     // The object.
     bool business = cmd.object_type == "businesses";
     auto exists = business ? store_.BusinessExists(cmd.object_id) : store_.WatchlistResultExists(cmd.object_id);
@@ -89,7 +89,7 @@ Result<ActionRecord> Engine::CreateAction(ActionCommand cmd) {
     a.payload = cmd.payload;
     a.thread_id = cmd.thread_id ? cmd.thread_id : (run ? std::optional<std::string>(run->run.thread_id) : std::nullopt);
     a.run_id = run ? std::optional<std::string>(run->run.id) : std::nullopt;
-    a.created_at = clock_.now();
+    a.created_at = now;
     a.effects = Json::array();
     const std::string status = business ? state["status"].get<std::string>() : "";
     const bool final_status = status == "approved" || status == "rejected";
@@ -139,7 +139,7 @@ Result<ActionRecord> Engine::CreateAction(ActionCommand cmd) {
       if (pending) {
         Json input = {{"decision", DecisionFor(cmd)}, {"action_type", a.type}, {"action_id", a.id},
                       {"payload", a.payload}, {"note", a.note ? Json(*a.note) : Json()}};
-        auto prepared = PrepareResume(run->run.id, pending->id, input);
+        auto prepared = PrepareResume(run->run.id, pending->id, input, now);
         if (!prepared.ok()) return prepared.status();
         resume = std::move(prepared).value();
       }
@@ -152,10 +152,14 @@ Result<ActionRecord> Engine::CreateAction(ActionCommand cmd) {
                                         {"agent", r.agent}}}});
     }
     std::optional<store::RunWrite> write;
-    if (resume) write = store::RunWrite{&resume->run.state, {resume->resumed}, nullptr, nullptr};
-    Status st = store_.CommitAction(a, state, write ? &*write : nullptr, clock_.now());
+    if (resume) write = store::RunWrite{.state = &resume->run.state, .events = {resume->resumed}};
+    Status st = store_.CommitAction(a, state, write ? &*write : nullptr, now);
     if (!st.ok()) return st;
-    if (resume) Activate(std::move(*resume));
+    if (resume) {
+      // The run carries on from the answered interrupt; a failure of its own
+      // progress stops the engine (SettleNow), but the action stands.
+      (void)Activate(std::move(*resume), now);
+    }
     return a;
   });
 }

@@ -70,7 +70,7 @@ Status Engine::Start() {
   }
   writer_ = std::thread([this] { WriterLoop(); });
   // Runs recovered in virtual mode finish their stretch before any request.
-  return Submit<bool>([] { return Result<bool>(true); }).status();
+  return Submit<bool>([](Instant) { return Result<bool>(true); }).status();
 }
 
 Status Engine::LoadFromStore() {
@@ -113,7 +113,7 @@ Status Engine::LoadFromStore() {
 
 Status Engine::Reset() {
   return Submit<bool>(
-             [this]() -> Result<bool> {
+             [this](Instant) -> Result<bool> {
                // One transaction: on failure nothing was deleted, and the
                // writer's view still matches the store.
                Status st = store_.DeleteNamespace();
@@ -453,10 +453,12 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
     fired->insert(fired->end(), events.begin(), events.end());
     if (retry) fired->push_back(retry->started);
   }
-  store::RunWrite write{&next.state, std::move(events), nullptr, nullptr, &it->second.state};
+  store::RunWrite write{.state = &next.state, .events = std::move(events), .before = &it->second.state};
   std::optional<store::RunWrite> retry_write;
-  if (retry) retry_write = store::RunWrite{&retry->run.state, {retry->started}, nullptr, &retry->script};
-  Status st = retry_write ? store_.Commit({&write, &*retry_write}, clock_.now()) : store_.Commit(write, clock_.now());
+  if (retry) retry_write = store::RunWrite{.state = &retry->run.state, .events = {retry->started}, .script = &retry->script};
+  // The clock saved with this commit: one reading for the whole transaction.
+  const Instant saved_clock = clock_.now();
+  Status st = retry_write ? store_.Commit({&write, &*retry_write}, saved_clock) : store_.Commit(write, saved_clock);
   if (!st.ok()) return st;
   bus_.Publish();
   if (retry) Started(std::move(*retry));
@@ -485,10 +487,10 @@ Thread Engine::NewThread(const std::string& agent_type, const std::optional<std:
 }
 
 Result<Thread> Engine::CreateThread(CreateThreadCommand cmd) {
-  return Submit<Thread>([this, cmd = std::move(cmd)]() -> Result<Thread> {
+  return Submit<Thread>([this, cmd = std::move(cmd)](Instant now) -> Result<Thread> {
     if (!fixtures()->FindAgentByType(cmd.agent_type)) return Status::NotFound("agent type not found", "type");
-    Thread t = NewThread(cmd.agent_type, cmd.context_type, cmd.context_id, cmd.requester, clock_.now());
-    Status st = store_.InsertThread(t, clock_.now());
+    Thread t = NewThread(cmd.agent_type, cmd.context_type, cmd.context_id, cmd.requester, now);
+    Status st = store_.InsertThread(t, now);
     if (!st.ok()) return st;
     ++next_thread_ordinal_;
     return t;
@@ -496,7 +498,7 @@ Result<Thread> Engine::CreateThread(CreateThreadCommand cmd) {
 }
 
 Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
-  return Submit<RunState>([this, cmd = std::move(cmd)]() -> Result<RunState> {
+  return Submit<RunState>([this, cmd = std::move(cmd)](Instant now) -> Result<RunState> {
     if (cmd.idempotency) {
       // On the writer, so two requests with one key cannot both miss it.
       auto known = store_.IdempotencyKey(cmd.idempotency->key);
@@ -513,9 +515,9 @@ Result<RunState> Engine::CreateRun(CreateRunCommand cmd) {
         }
       }
     }
-    auto started = StartRun(cmd, clock_.now());
+    auto started = StartRun(cmd, now);
     if (!started.ok()) return started.status();
-    return SettleNow(std::move(started).value());
+    return SettleNow(std::move(started).value(), now);
   });
 }
 
@@ -680,7 +682,7 @@ Status Engine::FireDue(const std::string& id, Instant due, std::vector<Event>* f
 }
 
 Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, const std::string& interrupt_id,
-                                                     const Json& input) {
+                                                     const Json& input, Instant now) {
   auto live = active_.find(run_id);
   if (live != active_.end() && live->second.state.run.status == RunStatus::kRunning) {
     return Status::Conflict("run is not interrupted (status: running)", "id");
@@ -707,7 +709,7 @@ Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, 
   }
   std::string branch;
   int segment = program.value()->BranchFor(*at, script::DecisionOf(input, at->node->interrupt->branch_on), branch);
-  Event resumed{s.run.id, s.run.last_seq + 1, event_type::kRunResumed, clock_.now(),
+  Event resumed{s.run.id, s.run.last_seq + 1, event_type::kRunResumed, now,
                 Json{{"interrupt_id", interrupt_id}, {"input", input}, {"branch", branch}, {"segment", segment}}};
   ActiveRun run{std::move(s), std::move(program).value()};
   Status st = Apply(run.state, resumed);
@@ -715,19 +717,18 @@ Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, 
   return PreparedResume{std::move(run), std::move(resumed)};
 }
 
-Result<RunState> Engine::Activate(PreparedResume prepared) {
+Result<RunState> Engine::Activate(PreparedResume prepared, Instant now) {
   bus_.Publish();
   RunState snapshot = prepared.run.state;
   active_[snapshot.run.id] = std::move(prepared.run);
-  return SettleNow(std::move(snapshot));
+  return SettleNow(std::move(snapshot), now);
 }
 
-Result<RunState> Engine::SettleNow(RunState state) {
+Result<RunState> Engine::SettleNow(RunState state, Instant now) {
   auto it = active_.find(state.run.id);
   if (it == active_.end()) return state;
   const auto& c = it->second.state.run.cursor;
   const script::Instruction* in = it->second.program->At(c.segment, c.pc);
-  Instant now = clock_.now();
   if (!in || c.segment_base + in->offset_ms > now) return state;
   Status st = AdvanceRun(state.run.id, c.segment_base + in->offset_ms, &state);
   if (!st.ok()) {
@@ -738,18 +739,18 @@ Result<RunState> Engine::SettleNow(RunState state) {
 }
 
 Result<RunState> Engine::Resume(ResumeCommand cmd) {
-  return Submit<RunState>([this, cmd = std::move(cmd)]() -> Result<RunState> {
-    auto prepared = PrepareResume(cmd.run_id, cmd.interrupt_id, cmd.input);
+  return Submit<RunState>([this, cmd = std::move(cmd)](Instant now) -> Result<RunState> {
+    auto prepared = PrepareResume(cmd.run_id, cmd.interrupt_id, cmd.input, now);
     if (!prepared.ok()) return prepared.status();
     PreparedResume& p = prepared.value();
-    Status st = store_.Commit(store::RunWrite{&p.run.state, {p.resumed}, nullptr, nullptr}, clock_.now());
+    Status st = store_.Commit(store::RunWrite{.state = &p.run.state, .events = {p.resumed}}, now);
     if (!st.ok()) return st;
-    return Activate(std::move(p));
+    return Activate(std::move(p), now);
   });
 }
 
 Result<RunState> Engine::Cancel(const std::string& run_id, std::optional<std::string> reason) {
-  return Submit<RunState>([this, run_id, reason]() -> Result<RunState> {
+  return Submit<RunState>([this, run_id, reason](Instant now) -> Result<RunState> {
     auto log = store_.Events(run_id);
     if (!log.ok()) return log.status();
     if (log.value().empty()) return Status::NotFound("run not found", "id");
@@ -759,12 +760,12 @@ Result<RunState> Engine::Cancel(const std::string& run_id, std::optional<std::st
     if (IsTerminal(s.run.status)) {
       return Status::Conflict(std::string("run has already ended (status: ") + RunStatusName(s.run.status) + ")", "id");
     }
-    Event cancelled{run_id, s.run.last_seq + 1, event_type::kRunCancelled, clock_.now(),
+    Event cancelled{run_id, s.run.last_seq + 1, event_type::kRunCancelled, now,
                     Json{{"reason", reason ? Json(*reason) : Json(nullptr)}}};
     const RunState before = s;
     Status st = Apply(s, cancelled);
     if (!st.ok()) return st;
-    st = store_.Commit(store::RunWrite{&s, {cancelled}, nullptr, nullptr, &before}, clock_.now());
+    st = store_.Commit(store::RunWrite{.state = &s, .events = {cancelled}, .before = &before}, now);
     if (!st.ok()) return st;
     active_.erase(run_id);
     bus_.Publish();
@@ -773,7 +774,7 @@ Result<RunState> Engine::Cancel(const std::string& run_id, std::optional<std::st
 }
 
 Result<Feedback> Engine::RecordFeedback(FeedbackCommand cmd) {
-  return Submit<Feedback>([this, cmd = std::move(cmd)]() -> Result<Feedback> {
+  return Submit<Feedback>([this, cmd = std::move(cmd)](Instant now) -> Result<Feedback> {
     auto run = store_.GetRun(cmd.run_id);
     if (!run.ok()) return run.status();
     if (!run.value()) return Status::NotFound("agent run not found", "id");
@@ -791,19 +792,19 @@ Result<Feedback> Engine::RecordFeedback(FeedbackCommand cmd) {
     f.rating = cmd.rating;
     f.comment = cmd.comment;
     f.reviewer = cmd.reviewer;
-    f.created_at = clock_.now();
-    Status st = store_.InsertFeedback(f, clock_.now());
+    f.created_at = now;
+    Status st = store_.InsertFeedback(f, now);
     if (!st.ok()) return st;
     return f;
   });
 }
 
 Result<std::vector<Event>> Engine::AdvanceClock(Instant t) {
-  return Submit<std::vector<Event>>([this, t]() -> Result<std::vector<Event>> {
+  return Submit<std::vector<Event>>([this, t](Instant now) -> Result<std::vector<Event>> {
     if (clock_.mode() == ClockMode::kRealtime) {
       return Status::Conflict("the realtime clock cannot be moved; start with --clock manual or virtual", "clock");
     }
-    if (t < clock_.now()) return Status::InvalidArgument("the clock never moves back", "to");
+    if (t < now) return Status::InvalidArgument("the clock never moves back", "to");
     std::vector<Event> fired;
     // Fire what falls due on the way, each at its own instant, then settle at t.
     while (true) {
@@ -818,7 +819,9 @@ Result<std::vector<Event>> Engine::AdvanceClock(Instant t) {
     }
     clock_.advance_to(t);
     Drain(&fired);
-    // Where time stands is part of the state: a restart or snapshot starts from it.
+    // Where time stands is part of the state: a restart or snapshot starts
+    // from it. This command's purpose is to move the clock, so it reads the
+    // clock again: the instant it moved to.
     Status st = store_.SaveClockNow(clock_.now());
     if (!st.ok()) return st;
     return fired;

@@ -211,7 +211,9 @@ class Engine {
   // Whether a command may run on an engine stopped by a storage failure.
   enum class WhenFailing { kRefuse, kRun };
   template <class T>
-  Result<T> Submit(std::function<Result<T>()> fn, WhenFailing when_failing = WhenFailing::kRefuse);
+  // Runs `fn` on the writer with the command's instant: the clock is read
+  // once per command, so everything one command records shares one time.
+  Result<T> Submit(std::function<Result<T>(Instant now)> fn, WhenFailing when_failing = WhenFailing::kRefuse);
   void WriterLoop();
   // Fires due work; in virtual mode moves time to it first. `fired`, when
   // given, receives the events.
@@ -227,7 +229,7 @@ class Engine {
   // The run after everything it has due at this very instant, so that a
   // create or resume answers with the state of that instant (e.g. the first
   // steps started, the answered interrupt's step completed).
-  Result<RunState> SettleNow(RunState state);
+  Result<RunState> SettleNow(RunState state, Instant now);
   Result<Event> EventFor(const ActiveRun& run, const script::Instruction& in, Instant at) const;
   // What {{...}} in the run's script can refer to at instant `at`.
   Json TemplateContext(const RunState& s, Instant at) const;
@@ -280,9 +282,9 @@ class Engine {
     Event resumed;
   };
   Result<PreparedResume> PrepareResume(const std::string& run_id, const std::string& interrupt_id,
-                                       const Json& input);
+                                       const Json& input, Instant now);
   // Makes a prepared resume live after its commit; returns SettleNow's state.
-  Result<RunState> Activate(PreparedResume prepared);
+  Result<RunState> Activate(PreparedResume prepared, Instant now);
 
   store::Store& store_;
   Clock& clock_;
@@ -316,7 +318,7 @@ class Engine {
 
 // Defined here because every file of the engine submits commands.
 template <class T>
-Result<T> Engine::Submit(std::function<Result<T>()> fn, WhenFailing when_failing) {
+Result<T> Engine::Submit(std::function<Result<T>(Instant now)> fn, WhenFailing when_failing) {
   auto promise = std::make_shared<std::promise<Result<T>>>();
   auto future = promise->get_future();
   {
@@ -333,7 +335,7 @@ Result<T> Engine::Submit(std::function<Result<T>()> fn, WhenFailing when_failing
         promise->set_value(Status::Unavailable("engine stopped after a storage failure: " + failing.message()));
         return;
       }
-      Result<T> r = fn();
+      Result<T> r = fn(clock_.now());
       // The caller hears back only after the work this command set off is
       // committed (in virtual mode, up to every run's next pause).
       Drain();

@@ -26,7 +26,7 @@ Result<Webhook> Existing(store::Store& store, const std::string& id) {
 }  // namespace
 
 Result<Webhook> Engine::CreateWebhook(WebhookSpec spec) {
-  return Submit<Webhook>([this, spec = std::move(spec)]() -> Result<Webhook> {
+  return Submit<Webhook>([this, spec = std::move(spec)](Instant now) -> Result<Webhook> {
     auto count = store_.CountWebhooks();
     if (!count.ok()) return count.status();
     Webhook w;
@@ -37,7 +37,7 @@ Result<Webhook> Engine::CreateWebhook(WebhookSpec spec) {
     w.enabled_events = spec.enabled_events;
     w.include = spec.include;
     w.oidc = spec.oidc;
-    w.created_at = w.updated_at = clock_.now();
+    w.created_at = w.updated_at = now;
     Status st = store_.InsertWebhook(w);
     if (!st.ok()) return st;
     return w;
@@ -45,7 +45,7 @@ Result<Webhook> Engine::CreateWebhook(WebhookSpec spec) {
 }
 
 Result<Webhook> Engine::UpdateWebhook(const std::string& id, WebhookPatch patch) {
-  return Submit<Webhook>([this, id, patch = std::move(patch)]() -> Result<Webhook> {
+  return Submit<Webhook>([this, id, patch = std::move(patch)](Instant now) -> Result<Webhook> {
     auto existing = Existing(store_, id);
     if (!existing.ok()) return existing.status();
     Webhook w = std::move(existing).value();
@@ -55,7 +55,7 @@ Result<Webhook> Engine::UpdateWebhook(const std::string& id, WebhookPatch patch)
     if (patch.include) w.include = *patch.include;
     if (patch.oidc) w.oidc = *patch.oidc;
     if (patch.disabled_at) w.disabled_at = *patch.disabled_at;
-    w.updated_at = clock_.now();
+    w.updated_at = now;
     Status st = store_.UpdateWebhook(w);
     if (!st.ok()) return st;
     return w;
@@ -63,11 +63,11 @@ Result<Webhook> Engine::UpdateWebhook(const std::string& id, WebhookPatch patch)
 }
 
 Result<Webhook> Engine::DeleteWebhook(const std::string& id) {
-  return Submit<Webhook>([this, id]() -> Result<Webhook> {
+  return Submit<Webhook>([this, id](Instant now) -> Result<Webhook> {
     auto existing = Existing(store_, id);
     if (!existing.ok()) return existing.status();
     Webhook w = std::move(existing).value();
-    w.deleted_at = w.updated_at = clock_.now();
+    w.deleted_at = w.updated_at = now;
     Status st = store_.UpdateWebhook(w);
     if (!st.ok()) return st;
     return w;
