@@ -9,6 +9,7 @@
 
 #include "core/utf8.h"
 #include "script/loader.h"
+#include "core/wall_wait.h"
 
 namespace sandbox::control {
 
@@ -109,7 +110,7 @@ void FixtureReloader::StartWatching(int64_t interval_ms) {
 void FixtureReloader::Watch(int64_t interval_ms) {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
-    cv_.wait_for(lock, std::chrono::milliseconds(interval_ms));
+    WaitWallMs(cv_, lock, interval_ms);
     if (stopping_) return;
     lock.unlock();
     try {

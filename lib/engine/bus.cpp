@@ -1,6 +1,8 @@
 // EventBus; see bus.h.
 #include "engine/bus.h"
 
+#include "core/wall_wait.h"
+
 namespace sandbox::engine {
 
 void EventBus::Publish() {
@@ -18,7 +20,7 @@ uint64_t EventBus::version() const {
 
 EventBus::Wake EventBus::Wait(uint64_t seen, std::chrono::milliseconds timeout) const {
   std::unique_lock<std::mutex> lock(mu_);
-  bool woke = cv_.wait_for(lock, timeout, [&] { return shutdown_ || version_ != seen; });
+  bool woke = WaitWallMs(cv_, lock, timeout.count(), [&] { return shutdown_ || version_ != seen; });
   if (shutdown_) return Wake::kShutdown;
   return woke ? Wake::kChanged : Wake::kTimeout;
 }

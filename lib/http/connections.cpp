@@ -7,6 +7,7 @@
 
 #include "core/clock.h"
 #include "http/connection_stream.h"
+#include "core/wall_wait.h"
 
 namespace sandbox::http {
 
@@ -72,7 +73,7 @@ bool ConnectionRegistry::WaitUntilEmpty(int64_t deadline_ms) const {
   while (!entries_.empty()) {
     int64_t left = deadline_ms - MonotonicMs();
     if (left <= 0) return false;
-    empty_cv_.wait_for(lock, std::chrono::milliseconds(left));
+    WaitWallMs(empty_cv_, lock, left);
   }
   return true;
 }

@@ -23,6 +23,7 @@
 #include "http/connections.h"
 #include "http/request_guard.h"
 #include "http/worker_pool.h"
+#include "core/wall_wait.h"
 
 namespace sandbox::http {
 namespace {
@@ -320,7 +321,7 @@ bool Server::Stop() {
   while (!s.listen_returned_ && MonotonicMs() < deadline) {
     s.svr_.stop();
     s.registry_.ShutdownAll();
-    s.listen_returned_cv_.wait_for(lock, std::chrono::milliseconds(10));
+    WaitWallMs(s.listen_returned_cv_, lock, 10);
   }
   return s.listen_returned_;
 }

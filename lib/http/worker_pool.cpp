@@ -3,6 +3,8 @@
 // waits for the count to reach zero.
 #include "http/worker_pool.h"
 
+#include "core/wall_wait.h"
+
 #include <pthread.h>
 
 #include <chrono>
@@ -74,8 +76,7 @@ void WorkerPool::Run() {
     }
     if (stopping_) break;
     ++idle_;
-    bool woke = cv_.wait_for(lock, std::chrono::milliseconds(options_.idle_retire_ms),
-                             [this] { return !queue_.empty() || stopping_; });
+    bool woke = WaitWallMs(cv_, lock, options_.idle_retire_ms, [this] { return !queue_.empty() || stopping_; });
     --idle_;
     if (!woke && workers_ > options_.warm_workers) break;
   }

@@ -3,6 +3,8 @@
 // the network are used outside it.
 #include "webhooks/dispatcher.h"
 
+#include "core/wall_wait.h"
+
 #include <cstdio>
 #include <deque>
 #include <map>
@@ -21,7 +23,7 @@ void Log(const Status& st) { std::fprintf(stderr, "webhooks: %s\n", st.message()
 }  // namespace
 
 struct Dispatcher::Shared {
-  Renderer render;
+  WebhookFormat format;
   Transport transport;
 
   std::mutex mu;
@@ -58,7 +60,7 @@ void SenderLoop(std::shared_ptr<Dispatcher::Shared> s, size_t index) {
 
     ++s->store_users;
     lock.unlock();
-    auto prepared = PrepareAttempt(*job.engine, job.delivery, s->render);
+    auto prepared = PrepareAttempt(*job.engine, job.delivery, s->format);
     lock.lock();
     --s->store_users;
     s->changed.notify_all();
@@ -95,15 +97,15 @@ void SenderLoop(std::shared_ptr<Dispatcher::Shared> s, size_t index) {
 
 }  // namespace
 
-Dispatcher::Dispatcher(engine::Namespaces& spaces, Renderer render, Sender send, std::chrono::milliseconds poll,
+Dispatcher::Dispatcher(engine::Namespaces& spaces, WebhookFormat format, Sender send, std::chrono::milliseconds poll,
                        DispatcherOptions options)
-    : Dispatcher(spaces, std::move(render), Transport{std::move(send), nullptr}, poll, options) {}
+    : Dispatcher(spaces, std::move(format), Transport{std::move(send), nullptr}, poll, options) {}
 
-Dispatcher::Dispatcher(engine::Namespaces& spaces, Renderer render, Transport transport,
+Dispatcher::Dispatcher(engine::Namespaces& spaces, WebhookFormat format, Transport transport,
                        std::chrono::milliseconds poll, DispatcherOptions options)
     : spaces_(spaces), poll_(poll), options_(options), shared_(std::make_shared<Shared>()) {
   if (options_.max_senders == 0) options_.max_senders = 1;
-  shared_->render = std::move(render);
+  shared_->format = std::move(format);
   shared_->transport = std::move(transport);
 }
 
@@ -113,7 +115,7 @@ void Dispatcher::Start() {
   if (scheduler_.joinable()) return;
   // A fresh Shared: threads a previous Stop() left behind keep the old one.
   auto fresh = std::make_shared<Shared>();
-  fresh->render = shared_->render;
+  fresh->format = shared_->format;
   fresh->transport = shared_->transport;
   shared_ = std::move(fresh);
   scheduler_ = std::thread([this] {
@@ -122,7 +124,7 @@ void Dispatcher::Start() {
       lock.unlock();
       Schedule();
       lock.lock();
-      shared_->tick.wait_for(lock, poll_, [this] { return shared_->stopping; });
+      WaitWallMs(shared_->tick, lock, poll_.count(), [this] { return shared_->stopping; });
     }
   });
 }
@@ -185,7 +187,7 @@ void Dispatcher::Stop() {
     // Store work is short (it never waits on a receiver); after it no
     // sender touches the store again.
     s.changed.wait(lock, [&] { return s.store_users == 0; });
-    s.changed.wait_for(lock, options_.stop_grace, [&] { return s.running == 0; });
+    WaitWallMs(s.changed, lock, options_.stop_grace.count(), [&] { return s.running == 0; });
     finished = s.finished;
   }
   for (size_t i = 0; i < senders_.size(); ++i) {
@@ -205,7 +207,7 @@ Status Dispatcher::RunOnce() {
     auto due = e->store().DueWebhookDeliveries(e->Now(), options_.batch);
     if (!due.ok()) return due.status();
     for (const auto& d : due.value()) {
-      auto prepared = PrepareAttempt(*e, d, shared_->render);
+      auto prepared = PrepareAttempt(*e, d, shared_->format);
       if (!prepared.ok()) return prepared.status();
       if (!prepared.value()) continue;
       const PreparedAttempt& p = *prepared.value();
