@@ -1,6 +1,8 @@
 // Status and Result: how every layer reports failure to the layer above.
 // Exceptions never cross a layer boundary (DESIGN.md "Errors"); only http/ and
 // dialects/ turn a Code into an HTTP status and the vendor's error body.
+// Both are [[nodiscard]]: a dropped failure is a compile warning, and a
+// deliberate drop says so with (void) and a comment.
 #pragma once
 
 #include <optional>
@@ -21,7 +23,7 @@ enum class Code {
   kInternal,
 };
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return Status(); }
@@ -59,7 +61,7 @@ class Status {
 
 // A value or the Status saying why there is none.
 template <class T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT

@@ -110,7 +110,9 @@ std::optional<int64_t> Statement::OptInt(int col) const {
 Transaction::Transaction(Connection& conn) : conn_(conn) { begin_ = conn_.Exec("BEGIN IMMEDIATE"); }
 
 Transaction::~Transaction() {
-  if (begin_.ok() && !done_) conn_.Exec("ROLLBACK");
+  // A rollback can fail only when SQLite has already rolled back (after
+  // SQLITE_FULL, say): either way nothing of the transaction remains.
+  if (begin_.ok() && !done_) (void)conn_.Exec("ROLLBACK");
 }
 
 Status Transaction::Commit() {

@@ -176,7 +176,14 @@ void CreateAction(const Deps& d, const httplib::Request& req, httplib::Response&
   if (!payload.is_object()) return RespondError(res, Invalid("Parameter `payload` must be an object", "payload"));
   Status st = CheckPayload(*type, payload, note);
   if (!st.ok()) return RespondError(res, st);
-  auto action = engine->CreateAction({*object_type, *object_id, *type, payload, note, thread_id, run_id, *caller});
+  auto action = engine->CreateAction({.object_type = *object_type,
+                                      .object_id = *object_id,
+                                      .type = *type,
+                                      .payload = payload,
+                                      .note = note,
+                                      .thread_id = thread_id,
+                                      .run_id = run_id,
+                                      .caller = *caller});
   if (!action.ok()) return RespondError(res, action.status());
   RespondJson(res, 201, RenderAction(action.value()));
 }

@@ -71,8 +71,11 @@ void SubmitFeedback(const Deps& d, const httplib::Request& req, httplib::Respons
     }
     if (!c.empty()) comment = c;
   }
-  auto f = engine->RecordFeedback(
-      {req.matches[1], b["artifact_id"].get<std::string>(), b["rating"].get<std::string>(), comment, *caller});
+  auto f = engine->RecordFeedback({.run_id = req.matches[1],
+                                   .artifact_id = b["artifact_id"].get<std::string>(),
+                                   .rating = b["rating"].get<std::string>(),
+                                   .comment = comment,
+                                   .reviewer = *caller});
   if (!f.ok()) return RespondError(res, f.status());
   RespondJson(res, 201, RenderFeedback(f.value()));
 }

@@ -31,7 +31,13 @@ void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   if (!StringFieldOrRespond(*body, "input", Presence::kOptional, false, input, res)) return;
   auto context = ContextOrRespond(*body, /*required=*/!thread_id, res);
   if (!context) return;
-  engine::CreateRunCommand cmd{*body, *type, context->type, context->id, thread_id, ScenarioHeader(req), caller};
+  engine::CreateRunCommand cmd{.request = *body,
+                               .agent_type = *type,
+                               .context_type = context->type,
+                               .context_id = context->id,
+                               .thread_id = thread_id,
+                               .scenario = ScenarioHeader(req),
+                               .requester = caller};
   auto run = engine->CreateRun(std::move(cmd));
   if (!run.ok()) return RespondError(res, run.status());
   RespondJson(res, 201, RenderRun(run.value(), /*include_steps=*/false));
@@ -77,7 +83,7 @@ void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   std::optional<std::string> interrupt_id;
   if (!StringFieldOrRespond(*body, key, Presence::kRequired, false, interrupt_id, res)) return;
   Json input = body->value("input", Json());
-  auto run = engine->Resume({req.matches[1], *interrupt_id, input});
+  auto run = engine->Resume({.run_id = req.matches[1], .interrupt_id = *interrupt_id, .input = input});
   if (!run.ok()) return RespondError(res, run.status());
   RespondJson(res, 200, RenderRun(run.value(), steps));
 }

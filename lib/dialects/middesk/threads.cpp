@@ -18,7 +18,8 @@ void CreateThread(const Deps& d, const httplib::Request& req, httplib::Response&
   if (!StringFieldOrRespond(*body, "type", Presence::kRequired, false, type, res)) return;
   auto context = ContextOrRespond(*body, /*required=*/true, res);
   if (!context) return;
-  auto thread = engine->CreateThread({*type, context->type, context->id, caller});
+  auto thread = engine->CreateThread(
+      {.agent_type = *type, .context_type = context->type, .context_id = context->id, .requester = caller});
   if (!thread.ok()) return RespondError(res, thread.status());
   RespondJson(res, 201, RenderThread(thread.value()));
 }

@@ -93,8 +93,11 @@ void Chat(const Deps& d, const httplib::Request& req, httplib::Response& res, bo
   }
   auto request = ChatRequestOrRespond(d, req, res);
   if (!request) return;
-  engine::CreateRunCommand cmd{*request,    agent->type,           std::nullopt, std::nullopt, thread,
-                               std::nullopt, call->caller.principal, "api"};
+  engine::CreateRunCommand cmd{.request = *request,
+                               .agent_type = agent->type,
+                               .thread_id = thread,
+                               .requester = call->caller.principal,
+                               .trigger_type = "api"};
   auto created = engine->CreateRun(std::move(cmd));
   if (!created.ok()) return RespondError(res, created.status());
   const std::string run_id = created->run.id;

@@ -31,7 +31,7 @@ void ApproveRun(const Deps& d, const httplib::Request& req, httplib::Response& r
   if (run->state.run.status != RunStatus::kInterrupted || !pending) {
     return RespondError(res, Status::Conflict("run is not awaiting_human", "runId"));
   }
-  auto resumed = engine->Resume({run->state.run.id, pending->id, input});
+  auto resumed = engine->Resume({.run_id = run->state.run.id, .interrupt_id = pending->id, .input = input});
   if (!resumed.ok()) {
     Status st = resumed.status();
     if (st.code() == Code::kConflict || st.code() == Code::kInvalidArgument || st.code() == Code::kBadRequest) {

@@ -41,8 +41,11 @@ void TriggerRun(const Deps& d, const httplib::Request& req, httplib::Response& r
     }
     scenario = s.get<std::string>();
   }
-  engine::CreateRunCommand cmd{input, agent->type, std::nullopt, std::nullopt, std::nullopt,
-                               scenario, caller->principal, trigger};
+  engine::CreateRunCommand cmd{.request = input,
+                               .agent_type = agent->type,
+                               .scenario = scenario,
+                               .requester = caller->principal,
+                               .trigger_type = trigger};
   auto run = engine->CreateRun(std::move(cmd));
   if (!run.ok()) return RespondError(res, run.status());
   RespondWithRun(*engine, *agent, run->run.id, run->run.agent_seq, 201, res);
