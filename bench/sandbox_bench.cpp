@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
     auto res = client.Post("/v1/runs", auth, body, "application/json");
     if (!res || res->status != 201) return std::fprintf(stderr, "POST failed\n"), 1;
   }
-  webhooks::Dispatcher dispatcher(spaces, middesk::RenderWebhookEvent, webhooks::HttpSender(),
+  webhooks::Dispatcher dispatcher(spaces, middesk::MiddeskWebhookFormat(), webhooks::HttpSender(),
                                   std::chrono::milliseconds(1));
   t0 = Wall::now();
   dispatcher.Start();

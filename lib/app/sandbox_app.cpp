@@ -152,7 +152,7 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
       std::fprintf(stderr, "%s %s -> %d\n", req.method.c_str(), ScrubUtf8(req.path).c_str(), res.status);
     });
   }
-  p->dispatcher = std::make_unique<webhooks::Dispatcher>(*p->spaces, middesk::RenderWebhookEvent,
+  p->dispatcher = std::make_unique<webhooks::Dispatcher>(*p->spaces, middesk::MiddeskWebhookFormat(),
                                                          webhooks::HttpSender());
   return std::unique_ptr<SandboxApp>(new SandboxApp(std::move(p)));
 }

@@ -28,7 +28,7 @@ std::optional<int64_t> RetryDelayMs(int64_t failed_attempts) {
 }
 
 Result<std::optional<PreparedAttempt>> PrepareAttempt(engine::Engine& engine, const WebhookDelivery& queued,
-                                                      const Renderer& render) {
+                                                      const WebhookFormat& format) {
   using Nothing = std::optional<PreparedAttempt>;
   auto fresh = engine.store().GetWebhookDelivery(queued.webhook_id, queued.run_id, queued.seq);
   if (!fresh.ok()) return fresh.status();
@@ -61,14 +61,14 @@ Result<std::optional<PreparedAttempt>> PrepareAttempt(engine::Engine& engine, co
   if (d.body) {
     p.body = *d.body;
   } else {
-    auto rendered = render(engine, w, d);
+    auto rendered = format.render(engine, w, d);
     if (!rendered.ok()) {
       Status st = GiveUp(engine, d, p.attempt, "could not render the event: " + rendered.status().message());
       return st.ok() ? Result<Nothing>(Nothing()) : Result<Nothing>(st);
     }
     p.body = std::move(rendered).value();
   }
-  p.headers = {{"X-Middesk-Signature-256", SignatureHex(w.secret, p.body)},
+  p.headers = {{format.signature_header, SignatureHex(w.secret, p.body)},
                {"X-Correlation-Id", d.run_id},
                {"User-Agent", std::string("agent-sandbox-webhooks/") + AGENT_SANDBOX_VERSION}};
   return Nothing(std::move(p));

@@ -27,6 +27,14 @@ namespace sandbox::webhooks {
 using Renderer = std::function<Result<std::string>(engine::Engine& engine, const Webhook& webhook,
                                                    const WebhookDelivery& delivery)>;
 
+// What the dialect that owns webhooks decides about a delivery: its body,
+// and the header that carries the body's HMAC-SHA256 (signature.h) under
+// the webhook's secret. Vendor knowledge, so it comes from dialects/.
+struct WebhookFormat {
+  Renderer render;
+  std::string signature_header;
+};
+
 // How long after failed attempt n (from 1) attempt n+1 is due; nullopt
 // after the last attempt (11 in all: the first and 10 retries, ~3 days).
 std::optional<int64_t> RetryDelayMs(int64_t failed_attempts);
@@ -45,7 +53,7 @@ struct PreparedAttempt {
 // failed for good because its webhook is gone, its event cannot be rendered
 // or its URL is invalid (a row written before URLs were checked).
 Result<std::optional<PreparedAttempt>> PrepareAttempt(engine::Engine& engine, const WebhookDelivery& queued,
-                                                      const Renderer& render);
+                                                      const WebhookFormat& format);
 
 // Records `outcome`: any 2xx delivers; anything else (3xx included: redirects
 // are never followed) is a failed attempt, retried after RetryDelayMs.

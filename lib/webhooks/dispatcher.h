@@ -48,9 +48,9 @@ struct DispatcherOptions {
 class Dispatcher {
  public:
   // `send` cannot be aborted: Stop() waits stop_grace for it, then leaves it.
-  Dispatcher(engine::Namespaces& spaces, Renderer render, Sender send,
+  Dispatcher(engine::Namespaces& spaces, WebhookFormat format, Sender send,
              std::chrono::milliseconds poll = std::chrono::milliseconds(50), DispatcherOptions options = {});
-  Dispatcher(engine::Namespaces& spaces, Renderer render, Transport transport,
+  Dispatcher(engine::Namespaces& spaces, WebhookFormat format, Transport transport,
              std::chrono::milliseconds poll = std::chrono::milliseconds(50), DispatcherOptions options = {});
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;

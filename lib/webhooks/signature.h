@@ -1,5 +1,5 @@
 // Signing webhook bodies: HMAC-SHA256 of the raw body keyed with the
-// webhook's secret, hex-encoded (the X-Middesk-Signature-256 header).
+// webhook's secret, hex-encoded (the header the dialect names, webhooks::WebhookFormat).
 #pragma once
 
 #include <string>

@@ -135,9 +135,12 @@ int CountWithStatus(const std::vector<WebhookDelivery>& all, const std::string& 
 }
 
 // The body names the event type and the run; enough to tell deliveries apart.
-Result<std::string> FakeRender(engine::Engine&, const Webhook& w, const WebhookDelivery& d) {
+Result<std::string> FakeBody(engine::Engine&, const Webhook& w, const WebhookDelivery& d) {
   return Json{{"type", d.event_type}, {"run", d.run_id}, {"seq", d.seq}, {"to", w.id}}.dump();
 }
+
+// The dialect's part of a delivery, as a test dialect would give it.
+const webhooks::WebhookFormat FakeRender{FakeBody, "X-Test-Signature-256"};
 
 }  // namespace
 
@@ -175,7 +178,7 @@ TEST_CASE("the dispatcher sends each lifecycle event to each subscribed endpoint
   REQUIRE(sent.size() == 1);  // run.created; the run completes only when the manual clock moves
   CHECK(Json::parse(sent[0].body)["type"] == "run.created");
   CHECK(sent[0].url == "http://127.0.0.1:9/hooks");
-  CHECK(sent[0].headers.find("X-Middesk-Signature-256")->second == webhooks::SignatureHex("s3cret", sent[0].body));
+  CHECK(sent[0].headers.find("X-Test-Signature-256")->second == webhooks::SignatureHex("s3cret", sent[0].body));
   CHECK(sent[0].headers.find("X-Correlation-Id")->second == run);
 
   REQUIRE(sb.engine().AdvanceClock(kStart + 2000).ok());

@@ -61,4 +61,6 @@ Result<std::string> RenderWebhookEvent(engine::Engine& engine, const Webhook& we
   return event.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
+webhooks::WebhookFormat MiddeskWebhookFormat() { return {RenderWebhookEvent, "X-Middesk-Signature-256"}; }
+
 }  // namespace sandbox::middesk

@@ -8,6 +8,7 @@
 #include "core/status.h"
 #include "core/types.h"
 #include "engine/engine.h"
+#include "webhooks/attempt.h"
 
 namespace sandbox::middesk {
 
@@ -16,5 +17,9 @@ namespace sandbox::middesk {
 // comma-separated list -> the Run, with steps when "steps" is listed.
 Result<std::string> RenderWebhookEvent(engine::Engine& engine, const Webhook& webhook,
                                        const WebhookDelivery& delivery);
+
+// Middesk deliveries for the dispatcher: RenderWebhookEvent's body, signed
+// in X-Middesk-Signature-256 (docs/middesk.md, "Webhooks").
+webhooks::WebhookFormat MiddeskWebhookFormat();
 
 }  // namespace sandbox::middesk
