@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
   }
   if (options->command == "validate") return Validate(options.value());
   const cli::Options& o = options.value();
-  if (o.command == "replay") return transfer::ReplayCommand(o.db, o.run_id, std::cout, std::cerr);
+  if (o.command == "replay") return transfer::ReplayCommand(o.db, o.run_id, o.dialect, std::cout, std::cerr);
   if (o.command == "export") return transfer::ExportCommand(o.db, o.run_id, o.out_path, std::cout, std::cerr);
   if (o.command == "import") return transfer::ImportCommand(o.input_path, o.out_path, o.agent_type, std::cout, std::cerr);
   return Serve(options.value());

@@ -33,14 +33,14 @@ bool ParseUnsigned(const std::string& s, uint64_t max, uint64_t& out) {
   return true;
 }
 
-// `replay --run ID [--db PATH]`, `export --run ID [--db PATH] [--out FILE]`,
+// `replay --run ID [--db PATH] [--dialect middesk|modus]`, `export --run ID [--db PATH] [--out FILE]`,
 // `import FILE [--out FILE] [--agent TYPE]`.
 Result<Options> ParseTransfer(const std::vector<std::string>& args) {
   Options o;
   o.command = args[0];
   const std::string& cmd = o.command;
   std::vector<std::string> valued;
-  if (cmd == "replay") valued = {"--db", "--run"};
+  if (cmd == "replay") valued = {"--db", "--run", "--dialect"};
   else if (cmd == "export") valued = {"--db", "--run", "--out"};
   else valued = {"--out", "--agent"};
   for (size_t i = 1; i < args.size(); ++i) {
@@ -70,6 +70,10 @@ Result<Options> ParseTransfer(const std::vector<std::string>& args) {
     else if (flag == "--run") o.run_id = value;
     else if (flag == "--out") o.out_path = value;
     else if (flag == "--agent") o.agent_type = value;
+    else if (flag == "--dialect") {
+      if (value != "middesk" && value != "modus") return Bad("--dialect must be middesk or modus, got \"" + value + "\"");
+      o.dialect = value;
+    }
   }
   if (o.help) return o;
   if (cmd != "import" && o.run_id.empty()) return Bad(cmd + " needs --run ID");
@@ -120,8 +124,10 @@ Usage: agent-sandbox [serve] [options]
        agent-sandbox validate <fixture file or folder>
                            check fixtures against the scenario language; prints every
                            problem as file:line:col: /json/pointer: message; exit 0 or 1
-       agent-sandbox replay --run ID [--db PATH]
-                           print the run's stream as GET /v1/runs/{id}/stream emitted it
+       agent-sandbox replay --run ID [--db PATH] [--dialect middesk|modus]
+                           print the run's stream as its dialect's stream endpoint emitted
+                           it (GET /v1/runs/{id}/stream, or for a Modus organisation's run
+                           GET /agent/runs/{id}/stream); --dialect asks for the other
        agent-sandbox export --run ID [--db PATH] [--out FILE]
                            write a fixture file whose scenario reproduces the run
        agent-sandbox import FILE [--out FILE] [--agent TYPE]

@@ -56,6 +56,7 @@ struct Options {
   std::string out_path;    // export, import: --out; empty = stdout
   std::string input_path;  // import: the captured run or stream ("-" = stdin)
   std::string agent_type;  // import: --agent; empty = the run's own agent
+  std::string dialect;     // replay: --dialect; empty = the run's own (by its namespace)
 };
 
 // 2026-01-01T00:00:00Z: where stepped (virtual, manual) time begins by default,

@@ -24,7 +24,13 @@ int Fail(std::ostream& err, const std::string& what) {
   return 1;
 }
 
-Result<std::vector<Event>> LoadLog(const std::string& db, const std::string& run_id) {
+// A run's log, and the namespace it was found in.
+struct FoundLog {
+  std::vector<Event> events;
+  std::string ns;
+};
+
+Result<FoundLog> FindLog(const std::string& db, const std::string& run_id) {
   std::error_code ec;
   if (db != ":memory:" && !std::filesystem::is_regular_file(db, ec)) return Status::NotFound("no database at " + db);
   auto store = store::Store::Open(db);
@@ -35,7 +41,7 @@ Result<std::vector<Event>> LoadLog(const std::string& db, const std::string& run
   for (const auto& ns : spaces.value()) {
     auto events = store.value()->Namespace(ns)->Events(run_id);
     if (!events.ok()) return events.status();
-    if (!events->empty()) return events;
+    if (!events->empty()) return FoundLog{std::move(events).value(), ns};
   }
   return Status::NotFound("no run " + run_id + " in " + db);
 }
@@ -76,10 +82,13 @@ int Emit(const Json& fixture, const std::string& out_path, const std::string& wh
 
 }  // namespace
 
-int ReplayCommand(const std::string& db, const std::string& run_id, std::ostream& out, std::ostream& err) {
-  auto log = LoadLog(db, run_id);
+int ReplayCommand(const std::string& db, const std::string& run_id, const std::string& dialect, std::ostream& out,
+                  std::ostream& err) {
+  auto log = FindLog(db, run_id);
   if (!log.ok()) return Fail(err, log.status().message());
-  auto stream = ReplayStream(log.value());
+  const StreamDialect chosen =
+      dialect.empty() ? StreamDialectOfNamespace(log->ns) : StreamDialectNamed(dialect).value_or(StreamDialect::kMiddesk);
+  auto stream = ReplayStream(log->events, chosen);
   if (!stream.ok()) return Fail(err, "run " + run_id + ": " + stream.status().message());
   out << stream.value();
   return 0;
@@ -87,9 +96,9 @@ int ReplayCommand(const std::string& db, const std::string& run_id, std::ostream
 
 int ExportCommand(const std::string& db, const std::string& run_id, const std::string& out_path, std::ostream& out,
                   std::ostream& err) {
-  auto log = LoadLog(db, run_id);
+  auto log = FindLog(db, run_id);
   if (!log.ok()) return Fail(err, log.status().message());
-  auto fixture = ExportRun(log.value());
+  auto fixture = ExportRun(log->events);
   if (!fixture.ok()) return Fail(err, "run " + run_id + ": " + fixture.status().message());
   return Emit(fixture.value(), out_path, "exported run " + run_id, out, err);
 }

@@ -8,7 +8,9 @@
 
 namespace sandbox::transfer {
 
-int ReplayCommand(const std::string& db, const std::string& run_id, std::ostream& out, std::ostream& err);
+// `dialect`: "middesk", "modus", or "" for the run's own.
+int ReplayCommand(const std::string& db, const std::string& run_id, const std::string& dialect, std::ostream& out,
+                  std::ostream& err);
 int ExportCommand(const std::string& db, const std::string& run_id, const std::string& out_path, std::ostream& out,
                   std::ostream& err);
 // `file` "-" reads standard input; `agent` (when not empty) replaces the run's agent type.

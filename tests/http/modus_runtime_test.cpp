@@ -393,3 +393,35 @@ TEST_CASE("modus runtime: an approval on a live stream, two watchers, and the lo
   CHECK(after_end.json["events"].empty());
   CHECK(after_end.json["done"] == true);
 }
+
+TEST_CASE("replay prints a Modus runtime run as GET /agent/runs/{id}/stream sends it, or in AG-UI on request", "[http]") {
+  sandbox::testing::TempDir dir;
+  std::string run_id, live;
+  {
+    SandboxProcess sb(SandboxOptions{.db = dir.File("m.db")});
+    auto r = sb.Post("/agent/runs", Body().dump(), With(Pat(), "Accept", "application/json"));
+    REQUIRE_STATUS(r, 201);
+    run_id = r.json["runId"];
+    auto s = sb.Get("/agent/runs/" + run_id + "/stream", Pat());
+    REQUIRE_STATUS(s, 200);
+    live = s.body;
+    REQUIRE(sb.Stop() == 0);
+  }
+  auto replay = sandbox::testing::RunCli({"replay", "--db", dir.File("m.db"), "--run", run_id});
+  REQUIRE(replay.exit_code == 0);
+  auto replayed = ParseSse(replay.out);
+  auto sent = WithoutHeartbeats(ParseSse(live));
+  REQUIRE(replayed.size() == sent.size());
+  for (size_t i = 0; i < sent.size(); ++i) {
+    CHECK(replayed[i].id == sent[i].id);
+    CHECK(replayed[i].data == sent[i].data);
+  }
+  CHECK(replayed.back().data["type"] == "done");
+  // The same log as the Middesk dialect would stream it.
+  auto agui = sandbox::testing::RunCli({"replay", "--db", dir.File("m.db"), "--run", run_id, "--dialect", "middesk"});
+  REQUIRE(agui.exit_code == 0);
+  CHECK(agui.out.rfind("id: 1\nevent: RUN_STARTED\n", 0) == 0);
+  auto bad = sandbox::testing::RunCli({"replay", "--db", dir.File("m.db"), "--run", run_id, "--dialect", "soap"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "agent-sandbox: --dialect must be middesk or modus, got \"soap\"\n");
+}

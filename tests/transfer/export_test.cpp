@@ -142,7 +142,7 @@ TEST_CASE("export refuses an empty or damaged log", "[transfer]") {
 
 TEST_CASE("replay gives one frame per event, framed as the live stream", "[transfer]") {
   Played p = Play(kFixture, "parallel", {});
-  auto stream = transfer::ReplayStream(p.log);
+  auto stream = transfer::ReplayStream(p.log, transfer::StreamDialect::kMiddesk);
   REQUIRE(stream.ok());
   const std::string& s = stream.value();
   CHECK(s.rfind("id: 1\nevent: RUN_STARTED\ndata: {", 0) == 0);
