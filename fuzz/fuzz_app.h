@@ -34,8 +34,8 @@ inline app::SandboxApp& App() {
 
 // Serves `bytes` as what one client sent on one connection, then hung up its
 // sending side; returns what the server answered. A client still reading
-// after 300 ms closes its end, so a stream that never ends ends there.
-inline std::string Exchange(const uint8_t* data, size_t size) {
+// after `give_up_ms` closes its end, so a stream that never ends ends there.
+inline std::string Exchange(const uint8_t* data, size_t size, int64_t give_up_ms = 300) {
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) return {};
   int big = 4 << 20;
@@ -48,8 +48,8 @@ inline std::string Exchange(const uint8_t* data, size_t size) {
   }
   ::shutdown(fds[0], SHUT_WR);
   std::string answer;
-  std::thread reader([fd = fds[0], &answer] {
-    const int64_t give_up = MonotonicMs() + 300;
+  std::thread reader([fd = fds[0], &answer, give_up_ms] {
+    const int64_t give_up = MonotonicMs() + give_up_ms;
     char buf[65536];
     while (true) {
       int64_t left = give_up - MonotonicMs();
@@ -67,8 +67,8 @@ inline std::string Exchange(const uint8_t* data, size_t size) {
   return answer;
 }
 
-inline std::string Exchange(const std::string& bytes) {
-  return Exchange(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+inline std::string Exchange(const std::string& bytes, int64_t give_up_ms = 300) {
+  return Exchange(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), give_up_ms);
 }
 
 }  // namespace sandbox::fuzz

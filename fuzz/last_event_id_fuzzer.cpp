@@ -34,18 +34,24 @@ struct Runs {
   std::string modus;
 };
 
-// One finished run per dialect.
+// One finished run per dialect. Set-up answers may take long on a loaded
+// machine under the sanitizers (the first request starts everything up):
+// their exchanges wait up to 30 s, where a fuzzed one waits 300 ms.
+constexpr int64_t kSetUpMs = 30000;
+
 const Runs& Targets() {
   static const Runs runs = [] {
     Runs r;
     r.middesk = FieldOf(
         sandbox::fuzz::Exchange(Post("/v1/runs", kKey,
                                      R"({"type":"address_verification",)"
-                                     R"("business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})")),
+                                     R"("business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})"),
+                                kSetUpMs),
         "id");
     r.modus = FieldOf(sandbox::fuzz::Exchange(Post("/agent/runs", kPat,
                                                    std::string(R"({"message":"hi","sessionId":"s1",)") +
-                                                       R"("organizationId":")" + kOrg + "\"}")),
+                                                       R"("organizationId":")" + kOrg + "\"}"),
+                                                  kSetUpMs),
                       "runId");
     return r;
   }();
