@@ -41,9 +41,7 @@ void StopOnSignal(app::SandboxApp& sandbox, sigset_t signals) {
   }).detach();
 }
 
-bool IsLoopback(const std::string& host) {
-  return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
+bool IsLoopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
 
 // `agent-sandbox validate PATH`: the same checks the server makes at start.
 int Validate(const cli::Options& o) {
@@ -85,11 +83,12 @@ int Serve(const cli::Options& o) {
   StopOnSignal(sandbox, signals);
   if (o.log_level != cli::LogLevel::kError) {
     const script::FixtureSet& fixtures = sandbox.fixtures();
-    std::printf("agent-sandbox %s serving the Middesk and Modus APIs on http://%s:%d (database %s; %zu agents, %zu scenarios "
-                "from %s; clock %s at %s; seed %llu)\n",
-                AGENT_SANDBOX_VERSION, o.host.c_str(), port.value(), o.db.c_str(), fixtures.agents.size(),
-                fixtures.ScenarioCount(), o.fixtures.c_str(), ClockModeName(o.clock),
-                FormatInstant(sandbox.spaces().Default().Now()).c_str(), static_cast<unsigned long long>(o.seed));
+    std::printf(
+        "agent-sandbox %s serving the Middesk and Modus APIs on http://%s:%d (database %s; %zu agents, %zu scenarios "
+        "from %s; clock %s at %s; seed %llu)\n",
+        AGENT_SANDBOX_VERSION, o.host.c_str(), port.value(), o.db.c_str(), fixtures.agents.size(),
+        fixtures.ScenarioCount(), o.fixtures.c_str(), ClockModeName(o.clock),
+        FormatInstant(sandbox.spaces().Default().Now()).c_str(), static_cast<unsigned long long>(o.seed));
     std::fflush(stdout);
   }
   sandbox.Run();
@@ -116,6 +115,7 @@ int main(int argc, char** argv) {
   const cli::Options& o = options.value();
   if (o.command == "replay") return transfer::ReplayCommand(o.db, o.run_id, o.dialect, std::cout, std::cerr);
   if (o.command == "export") return transfer::ExportCommand(o.db, o.run_id, o.out_path, std::cout, std::cerr);
-  if (o.command == "import") return transfer::ImportCommand(o.input_path, o.out_path, o.agent_type, std::cout, std::cerr);
+  if (o.command == "import")
+    return transfer::ImportCommand(o.input_path, o.out_path, o.agent_type, std::cout, std::cerr);
   return Serve(options.value());
 }

@@ -83,10 +83,11 @@ Figures Load(int port, const std::string& stream_target, int streams, int idle, 
 }
 
 void Print(const char* who, const Figures& f) {
-  std::printf("%s: %zu streams and %zu idle connections open; new GET /v1/agents x%zu: p50 %.1f ms, p99 %.1f ms, "
-              "max %.1f ms, %d without an answer within 5 s\n",
-              who, f.streams_open, f.idle_open, f.latencies.size(), Percentile(f.latencies, 0.5),
-              Percentile(f.latencies, 0.99), Percentile(f.latencies, 1.0), f.failed);
+  std::printf(
+      "%s: %zu streams and %zu idle connections open; new GET /v1/agents x%zu: p50 %.1f ms, p99 %.1f ms, "
+      "max %.1f ms, %d without an answer within 5 s\n",
+      who, f.streams_open, f.idle_open, f.latencies.size(), Percentile(f.latencies, 0.5), Percentile(f.latencies, 0.99),
+      Percentile(f.latencies, 1.0), f.failed);
 }
 
 }  // namespace
@@ -120,9 +121,8 @@ int main(int argc, char** argv) {
     httplib::Server bare;
     std::atomic<bool> stopping{false};
     const std::string agents(1200, 'x');
-    bare.Get("/v1/agents", [&](const httplib::Request&, httplib::Response& res) {
-      res.set_content(agents, "application/json");
-    });
+    bare.Get("/v1/agents",
+             [&](const httplib::Request&, httplib::Response& res) { res.set_content(agents, "application/json"); });
     bare.Get("/stream", [&](const httplib::Request&, httplib::Response& res) {
       res.set_chunked_content_provider("text/event-stream", [&](size_t, httplib::DataSink& sink) {
         sink.write(": open\n\n", 8);

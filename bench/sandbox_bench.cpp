@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
   auto store = store::Store::Open((dir / "bench.db").string());
   if (!store.ok()) return 1;
   auto set = std::make_shared<const script::FixtureSet>(std::move(fixtures).value());
-  engine::Namespaces spaces(*store.value(), [] { return std::make_unique<SteppedClock>(ClockMode::kVirtual, 1767225600000); },
-                            0, set);
+  engine::Namespaces spaces(
+      *store.value(), [] { return std::make_unique<SteppedClock>(ClockMode::kVirtual, 1767225600000); }, 0, set);
   if (!spaces.Start().ok()) return 1;
   engine::Engine& engine = spaces.Default();
 
@@ -64,8 +64,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> ids_made;
   auto t0 = Wall::now();
   for (int i = 0; i < runs; ++i) {
-    auto run = engine.CreateRun({Json{{"business_id", "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"}}, "cip_orchestrator", "business",
-                                 "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f", std::nullopt, std::nullopt, std::nullopt});
+    auto run =
+        engine.CreateRun({Json{{"business_id", "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"}}, "cip_orchestrator", "business",
+                          "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f", std::nullopt, std::nullopt, std::nullopt});
     if (!run.ok()) return std::fprintf(stderr, "%s\n", run.status().message().c_str()), 1;
     auto waiting = engine.store().GetRun(run->run.id);
     auto r = engine.Resume({run->run.id, waiting.value()->interrupts[0].id, Json{{"decision", "approve"}}});
@@ -98,7 +99,8 @@ int main(int argc, char** argv) {
   t0 = Wall::now();
   for (int i = 0; i < requests; ++i) {
     auto s = Wall::now();
-    auto res = client.Get(("/v1/runs/" + ids_made[static_cast<size_t>(i) % ids_made.size()] + "?include=steps").c_str(), auth);
+    auto res =
+        client.Get(("/v1/runs/" + ids_made[static_cast<size_t>(i) % ids_made.size()] + "?include=steps").c_str(), auth);
     if (!res || res->status != 200) return std::fprintf(stderr, "GET failed\n"), 1;
     lat.push_back(Ms(Wall::now() - s));
   }
@@ -116,9 +118,10 @@ int main(int argc, char** argv) {
     lat.push_back(Ms(Wall::now() - s));
   }
   double post_ms = Ms(Wall::now() - t0);
-  std::printf("http POST /v1/runs (address_verification, runs to completion): %d requests in %.0f ms: %.0f req/s, "
-              "p50 %.2f ms, p99 %.2f ms\n",
-              posts, post_ms, posts * 1000.0 / post_ms, Percentile(lat, 0.5), Percentile(lat, 0.99));
+  std::printf(
+      "http POST /v1/runs (address_verification, runs to completion): %d requests in %.0f ms: %.0f req/s, "
+      "p50 %.2f ms, p99 %.2f ms\n",
+      posts, post_ms, posts * 1000.0 / post_ms, Percentile(lat, 0.5), Percentile(lat, 0.99));
 
   // Modus: a long history of the task agent in one organisation, then pages and single runs.
   const std::string org = "11111111-2222-4333-8444-555555555555";
@@ -171,7 +174,8 @@ int main(int argc, char** argv) {
                                   std::chrono::milliseconds(1));
   t0 = Wall::now();
   dispatcher.Start();
-  while (received < 2 * posts && Ms(Wall::now() - t0) < 60000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (received < 2 * posts && Ms(Wall::now() - t0) < 60000)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   double hook_ms = Ms(Wall::now() - t0);
   dispatcher.Stop();
   std::printf("webhooks: %d deliveries (run.created + run.completed of %d runs) in %.0f ms: %.0f deliveries/s\n",

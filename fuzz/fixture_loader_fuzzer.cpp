@@ -48,7 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   const Json request = {{"business_id", "b-1"}, {"input", "urgent: NV filing"}, {"message", "hello"}};
-  const Json context = {{"request", request}, {"run", {{"id", "r"}, {"thread_id", "t"}}}, {"now", "2026-01-01T00:00:00Z"}};
+  const Json context = {
+      {"request", request}, {"run", {{"id", "r"}, {"thread_id", "t"}}}, {"now", "2026-01-01T00:00:00Z"}};
   for (const auto& agent : loaded.value().agents) {
     (void)agent.SelectScenario(request);
     for (const auto& scenario : agent.scenarios) {

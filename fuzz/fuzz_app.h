@@ -20,9 +20,9 @@ namespace sandbox::fuzz {
 
 inline app::SandboxApp& App() {
   static app::SandboxApp* app = [] {
-    auto options = cli::ParseOptions({"--db", ":memory:", "--fixtures", FIXTURES_DIR, "--heartbeat-ms", "20",
-                                      "--watch-ms", "0", "--keep-alive-ms", "200", "--request-timeout-ms", "500",
-                                      "--write-timeout-ms", "200"});
+    auto options =
+        cli::ParseOptions({"--db", ":memory:", "--fixtures", FIXTURES_DIR, "--heartbeat-ms", "20", "--watch-ms", "0",
+                           "--keep-alive-ms", "200", "--request-timeout-ms", "500", "--write-timeout-ms", "200"});
     auto opened = app::SandboxApp::Open(options.value());
     if (!opened.ok()) __builtin_trap();
     app::SandboxApp* a = std::move(opened).value().release();

@@ -42,16 +42,15 @@ constexpr int64_t kSetUpMs = 30000;
 const Runs& Targets() {
   static const Runs runs = [] {
     Runs r;
-    r.middesk = FieldOf(
-        sandbox::fuzz::Exchange(Post("/v1/runs", kKey,
-                                     R"({"type":"address_verification",)"
-                                     R"("business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})"),
-                                kSetUpMs),
-        "id");
+    r.middesk = FieldOf(sandbox::fuzz::Exchange(Post("/v1/runs", kKey,
+                                                     R"({"type":"address_verification",)"
+                                                     R"("business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})"),
+                                                kSetUpMs),
+                        "id");
     r.modus = FieldOf(sandbox::fuzz::Exchange(Post("/agent/runs", kPat,
                                                    std::string(R"({"message":"hi","sessionId":"s1",)") +
                                                        R"("organizationId":")" + kOrg + "\"}"),
-                                                  kSetUpMs),
+                                              kSetUpMs),
                       "runId");
     return r;
   }();

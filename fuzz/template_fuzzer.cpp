@@ -33,8 +33,10 @@ size_t StringBytes(const Json& v) {
   while (!stack.empty()) {
     const Json* j = stack.back();
     stack.pop_back();
-    if (j->is_string()) n += j->get_ref<const std::string&>().size();
-    else if (j->is_structured()) for (const auto& c : *j) stack.push_back(&c);
+    if (j->is_string())
+      n += j->get_ref<const std::string&>().size();
+    else if (j->is_structured())
+      for (const auto& c : *j) stack.push_back(&c);
   }
   return n;
 }

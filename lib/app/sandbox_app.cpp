@@ -119,8 +119,8 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
   p->agents_created_at = make_clock()->now();
   // Schedule triggers fire in the Modus organisations' namespaces.
   auto is_modus_org = [](const std::string& ns) { return ns.rfind("org-", 0) == 0; };
-  p->spaces = std::make_unique<engine::Namespaces>(*p->store, make_clock, o.seed, p->fixtures, is_modus_org,
-                                                    o.max_namespaces);
+  p->spaces =
+      std::make_unique<engine::Namespaces>(*p->store, make_clock, o.seed, p->fixtures, is_modus_org, o.max_namespaces);
 
   p->server = std::make_unique<http::Server>(p->server_options);
   httplib::Server& routes = p->server->routes();
@@ -152,8 +152,8 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
       std::fprintf(stderr, "%s %s -> %d\n", req.method.c_str(), ScrubUtf8(req.path).c_str(), res.status);
     });
   }
-  p->dispatcher = std::make_unique<webhooks::Dispatcher>(*p->spaces, middesk::MiddeskWebhookFormat(),
-                                                         webhooks::HttpSender());
+  p->dispatcher =
+      std::make_unique<webhooks::Dispatcher>(*p->spaces, middesk::MiddeskWebhookFormat(), webhooks::HttpSender());
   return std::unique_ptr<SandboxApp>(new SandboxApp(std::move(p)));
 }
 

@@ -40,9 +40,12 @@ Result<Options> ParseTransfer(const std::vector<std::string>& args) {
   o.command = args[0];
   const std::string& cmd = o.command;
   std::vector<std::string> valued;
-  if (cmd == "replay") valued = {"--db", "--run", "--dialect"};
-  else if (cmd == "export") valued = {"--db", "--run", "--out"};
-  else valued = {"--out", "--agent"};
+  if (cmd == "replay")
+    valued = {"--db", "--run", "--dialect"};
+  else if (cmd == "export")
+    valued = {"--db", "--run", "--out"};
+  else
+    valued = {"--out", "--agent"};
   for (size_t i = 1; i < args.size(); ++i) {
     std::string flag = args[i];
     std::optional<std::string> inline_value = SplitInlineValue(flag);
@@ -66,12 +69,17 @@ Result<Options> ParseTransfer(const std::vector<std::string>& args) {
       value = args[++i];
     }
     if (value.empty() || value.rfind("--", 0) == 0) return Bad(flag + " needs a value");
-    if (flag == "--db") o.db = value;
-    else if (flag == "--run") o.run_id = value;
-    else if (flag == "--out") o.out_path = value;
-    else if (flag == "--agent") o.agent_type = value;
+    if (flag == "--db")
+      o.db = value;
+    else if (flag == "--run")
+      o.run_id = value;
+    else if (flag == "--out")
+      o.out_path = value;
+    else if (flag == "--agent")
+      o.agent_type = value;
     else if (flag == "--dialect") {
-      if (value != "middesk" && value != "modus") return Bad("--dialect must be middesk or modus, got \"" + value + "\"");
+      if (value != "middesk" && value != "modus")
+        return Bad("--dialect must be middesk or modus, got \"" + value + "\"");
       o.dialect = value;
     }
   }
@@ -109,10 +117,14 @@ const NumberFlag kNumberFlags[] = {
 
 const char* LogLevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kError: return "error";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kDebug: return "debug";
+    case LogLevel::kError:
+      return "error";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kDebug:
+      return "debug";
   }
   return "info";
 }
@@ -202,9 +214,10 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       o.shared_account = true;
       continue;
     }
-    static const char* kValued[] = {"--host", "--port", "--db", "--fixtures", "--seed", "--clock", "--clock-start",
-                                    "--speed", "--api-key", "--heartbeat-ms", "--watch-ms", "--disable-feature",
-                                    "--log-level", "--admin-token", "--same-account"};
+    static const char* kValued[] = {"--host",      "--port",         "--db",          "--fixtures",
+                                    "--seed",      "--clock",        "--clock-start", "--speed",
+                                    "--api-key",   "--heartbeat-ms", "--watch-ms",    "--disable-feature",
+                                    "--log-level", "--admin-token",  "--same-account"};
     const NumberFlag* number = nullptr;
     for (const auto& n : kNumberFlags) {
       if (flag == n.name) number = &n;
@@ -234,7 +247,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       o.host = value;
     } else if (flag == "--port") {
       uint64_t port;
-      if (!ParseUnsigned(value, 65535, port)) return Bad("--port must be a number from 0 to 65535, got \"" + value + "\"");
+      if (!ParseUnsigned(value, 65535, port))
+        return Bad("--port must be a number from 0 to 65535, got \"" + value + "\"");
       o.port = static_cast<int>(port);
     } else if (flag == "--db") {
       if (value.empty()) return Bad("--db needs a file path or :memory:");
@@ -243,7 +257,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       if (value.empty()) return Bad("--fixtures needs a file or folder");
       o.fixtures = value;
     } else if (flag == "--seed") {
-      if (!ParseUnsigned(value, UINT64_MAX, o.seed)) return Bad("--seed must be a non-negative integer, got \"" + value + "\"");
+      if (!ParseUnsigned(value, UINT64_MAX, o.seed))
+        return Bad("--seed must be a non-negative integer, got \"" + value + "\"");
     } else if (flag == "--clock") {
       auto mode = ParseClockMode(value);
       if (!mode) return Bad("--clock must be virtual, realtime or manual, got \"" + value + "\"");
@@ -292,17 +307,24 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       o.heartbeat_ms = static_cast<int64_t>(n);
     } else if (flag == "--watch-ms") {
       uint64_t n;
-      if (!ParseUnsigned(value, 3600000, n)) return Bad("--watch-ms must be a number from 0 to 3600000, got \"" + value + "\"");
+      if (!ParseUnsigned(value, 3600000, n))
+        return Bad("--watch-ms must be a number from 0 to 3600000, got \"" + value + "\"");
       o.watch_ms = static_cast<int64_t>(n);
     } else if (flag == "--disable-feature") {
-      if (value != "operator_feedback") return Bad("--disable-feature knows only operator_feedback, got \"" + value + "\"");
+      if (value != "operator_feedback")
+        return Bad("--disable-feature knows only operator_feedback, got \"" + value + "\"");
       o.disabled_features.push_back(value);
     } else if (flag == "--log-level") {
-      if (value == "error") o.log_level = LogLevel::kError;
-      else if (value == "warn") o.log_level = LogLevel::kWarn;
-      else if (value == "info") o.log_level = LogLevel::kInfo;
-      else if (value == "debug") o.log_level = LogLevel::kDebug;
-      else return Bad("--log-level must be error, warn, info or debug, got \"" + value + "\"");
+      if (value == "error")
+        o.log_level = LogLevel::kError;
+      else if (value == "warn")
+        o.log_level = LogLevel::kWarn;
+      else if (value == "info")
+        o.log_level = LogLevel::kInfo;
+      else if (value == "debug")
+        o.log_level = LogLevel::kDebug;
+      else
+        return Bad("--log-level must be error, warn, info or debug, got \"" + value + "\"");
     }
   }
   if (o.clock != ClockMode::kRealtime && o.speed != 1.0) return Bad("--speed applies only to --clock realtime");

@@ -46,8 +46,8 @@ struct Options {
   uint64_t max_page_token_bytes = 1024;
   uint64_t max_namespaces = 1000;  // each one has a writer thread
   // Who may do what (issue 10; docs/operations.md "Access").
-  std::string admin_token;  // required by /_sandbox/ beyond loopback
-  bool shared_account = false;  // every Middesk key is one account
+  std::string admin_token;                              // required by /_sandbox/ beyond loopback
+  bool shared_account = false;                          // every Middesk key is one account
   std::vector<std::vector<std::string>> same_accounts;  // --same-account K1,K2: these keys are one account
   bool help = false;
   bool version = false;

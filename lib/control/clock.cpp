@@ -24,7 +24,8 @@ void Fail(httplib::Response& res, int status, const std::string& message, const 
 void GetClock(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   engine::Engine* engine = NamespaceOrRespond(d, req, res);
   if (!engine) return;
-  RespondJson(res, 200, OrderedJson{{"mode", ClockModeName(engine->clock_mode())}, {"now", FormatInstant(engine->Now())}});
+  RespondJson(res, 200,
+              OrderedJson{{"mode", ClockModeName(engine->clock_mode())}, {"now", FormatInstant(engine->Now())}});
 }
 
 void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -56,7 +57,8 @@ void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response&
   for (const auto& e : fired.value()) {
     events.push_back({{"run_id", e.run_id}, {"seq", e.seq}, {"type", e.type}, {"at", FormatInstant(e.at)}});
   }
-  RespondJson(res, 200, OrderedJson{{"from", FormatInstant(from)}, {"now", FormatInstant(engine->Now())}, {"fired", events}});
+  RespondJson(res, 200,
+              OrderedJson{{"from", FormatInstant(from)}, {"now", FormatInstant(engine->Now())}, {"fired", events}});
 }
 
 }  // namespace sandbox::control

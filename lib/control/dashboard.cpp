@@ -19,7 +19,8 @@ void Dashboard(const Deps&, const httplib::Request& req, httplib::Response& res)
                                      req.get_param_value(http::kAdminTokenParam) +
                                      "; Path=/_sandbox; HttpOnly; SameSite=Strict");
     std::string target = "/_sandbox/";
-    if (req.has_param("namespace")) target += "?namespace=" + httplib::detail::encode_query_param(req.get_param_value("namespace"));
+    if (req.has_param("namespace"))
+      target += "?namespace=" + httplib::detail::encode_query_param(req.get_param_value("namespace"));
     res.set_redirect(target, 303);
     return;
   }

@@ -28,8 +28,8 @@ void Health(const Deps& d, const httplib::Request&, httplib::Response& res) {
 OrderedJson RenderReport(const FixtureReloader& f, const ReloadReport& r) {
   OrderedJson errors = OrderedJson::array();
   for (const auto& e : r.errors) errors.push_back({{"message", e}});
-  OrderedJson body = {{"path", f.path()}, {"ok", r.ok}, {"agents", r.agents}, {"scenarios", r.scenarios},
-                      {"generation", r.generation}};
+  OrderedJson body = {
+      {"path", f.path()}, {"ok", r.ok}, {"agents", r.agents}, {"scenarios", r.scenarios}, {"generation", r.generation}};
   if (!r.ok) body["errors"] = errors;
   return body;
 }

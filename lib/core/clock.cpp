@@ -5,9 +5,12 @@ namespace sandbox {
 
 const char* ClockModeName(ClockMode mode) {
   switch (mode) {
-    case ClockMode::kVirtual: return "virtual";
-    case ClockMode::kRealtime: return "realtime";
-    case ClockMode::kManual: return "manual";
+    case ClockMode::kVirtual:
+      return "virtual";
+    case ClockMode::kRealtime:
+      return "realtime";
+    case ClockMode::kManual:
+      return "manual";
   }
   return "virtual";
 }
@@ -36,8 +39,7 @@ bool SteppedClock::reset_to(Instant t) {
   return true;
 }
 
-void SteppedClock::wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-                        std::optional<Instant>) const {
+void SteppedClock::wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, std::optional<Instant>) const {
   // Stepped time never passes by itself: only a notification can make work due.
   cv.wait(lock);
 }

@@ -52,8 +52,7 @@ class SteppedClock final : public Clock {
   Instant now() const override;
   bool advance_to(Instant t) override;
   bool reset_to(Instant t) override;
-  void wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
-            std::optional<Instant> due) const override;
+  void wait(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, std::optional<Instant> due) const override;
 
  private:
   ClockMode mode_;

@@ -53,8 +53,7 @@ bool ArtifactFromJson(const Json& j, Artifact& out) {
       Source s;
       if (!sj.is_object() || !sj.contains("url") || !sj["url"].is_string()) return false;
       s.url = sj["url"];
-      if (!ReadOptString(sj, "source_name", s.source_name) ||
-          !ReadOptString(sj, "source_tier", s.source_tier) ||
+      if (!ReadOptString(sj, "source_name", s.source_name) || !ReadOptString(sj, "source_tier", s.source_tier) ||
           !ReadOptString(sj, "source_type", s.source_type)) {
         return false;
       }

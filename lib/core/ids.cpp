@@ -28,8 +28,7 @@ uint64_t Fnv(uint64_t h, std::string_view bytes) {
 
 }  // namespace
 
-void IdGenerator::Hash128(std::string_view kind, std::string_view parent, uint64_t ordinal,
-                          uint64_t out[2]) const {
+void IdGenerator::Hash128(std::string_view kind, std::string_view parent, uint64_t ordinal, uint64_t out[2]) const {
   uint64_t h = Fnv(0xcbf29ce484222325ULL, kind);
   h = Fnv(h, parent);
   char ord[24];
@@ -45,17 +44,14 @@ std::string IdGenerator::Uuid(std::string_view kind, std::string_view parent, ui
   h[0] = (h[0] & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   h[1] = (h[1] & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx",
-                static_cast<unsigned long long>(h[0] >> 32),
-                static_cast<unsigned long long>((h[0] >> 16) & 0xffff),
-                static_cast<unsigned long long>(h[0] & 0xffff),
-                static_cast<unsigned long long>(h[1] >> 48),
-                static_cast<unsigned long long>(h[1] & 0xffffffffffffULL));
+  std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx", static_cast<unsigned long long>(h[0] >> 32),
+                static_cast<unsigned long long>((h[0] >> 16) & 0xffff), static_cast<unsigned long long>(h[0] & 0xffff),
+                static_cast<unsigned long long>(h[1] >> 48), static_cast<unsigned long long>(h[1] & 0xffffffffffffULL));
   return buf;
 }
 
-std::string IdGenerator::Prefixed(std::string_view prefix, std::string_view kind,
-                                  std::string_view parent, uint64_t ordinal) const {
+std::string IdGenerator::Prefixed(std::string_view prefix, std::string_view kind, std::string_view parent,
+                                  uint64_t ordinal) const {
   uint64_t h[2];
   Hash128(kind, parent, ordinal, h);
   char buf[40];

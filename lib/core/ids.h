@@ -17,8 +17,7 @@ class IdGenerator {
   // A version-4-shaped UUID, e.g. "3f2b...-...-4...-8...-...".
   std::string Uuid(std::string_view kind, std::string_view parent, uint64_t ordinal) const;
   // 32 lowercase hex digits with a prefix, e.g. "intr_0c1d...".
-  std::string Prefixed(std::string_view prefix, std::string_view kind, std::string_view parent,
-                       uint64_t ordinal) const;
+  std::string Prefixed(std::string_view prefix, std::string_view kind, std::string_view parent, uint64_t ordinal) const;
 
  private:
   void Hash128(std::string_view kind, std::string_view parent, uint64_t ordinal, uint64_t out[2]) const;

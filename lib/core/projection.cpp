@@ -7,16 +7,15 @@ namespace sandbox {
 namespace {
 
 Status Bad(const Event& e, const std::string& why) {
-  return Status::Internal("event " + std::to_string(e.seq) + " (" + e.type + ") of run " + e.run_id +
-                          ": " + why);
+  return Status::Internal("event " + std::to_string(e.seq) + " (" + e.type + ") of run " + e.run_id + ": " + why);
 }
 
 bool HasString(const Json& p, const char* key) { return p.contains(key) && p[key].is_string(); }
 
 Status ApplyRunStarted(RunState& s, const Event& e) {
   const Json& p = e.payload;
-  if (!HasString(p, "thread_id") || !HasString(p, "agent") || !HasString(p, "scenario") ||
-      !p.contains("ordinal") || !p["ordinal"].is_number_integer()) {
+  if (!HasString(p, "thread_id") || !HasString(p, "agent") || !HasString(p, "scenario") || !p.contains("ordinal") ||
+      !p["ordinal"].is_number_integer()) {
     return Bad(e, "payload needs thread_id, agent, scenario, ordinal");
   }
   std::optional<Principal> requester;
@@ -32,16 +31,16 @@ Status ApplyRunStarted(RunState& s, const Event& e) {
   r.agent_name = p.value("agent_name", "");
   r.trigger_type = p.value("trigger_type", "api");
   if (p.contains("agent_seq")) {
-    if (!p["agent_seq"].is_number_integer() || p["agent_seq"].get<int64_t>() < 1) return Bad(e, "agent_seq must be at least 1");
+    if (!p["agent_seq"].is_number_integer() || p["agent_seq"].get<int64_t>() < 1)
+      return Bad(e, "agent_seq must be at least 1");
     r.agent_seq = p["agent_seq"];
   }
   int64_t delay_ms = 0;
   if (p.contains("retry")) {
     const Json& retry = p["retry"];
-    if (!retry.is_object() || !HasString(retry, "of") || !HasString(retry, "first") ||
-        !retry.contains("attempt") || !retry["attempt"].is_number_integer() || retry["attempt"].get<int64_t>() < 2 ||
-        !retry.contains("delay_ms") || !retry["delay_ms"].is_number_integer() ||
-        retry["delay_ms"].get<int64_t>() < 0) {
+    if (!retry.is_object() || !HasString(retry, "of") || !HasString(retry, "first") || !retry.contains("attempt") ||
+        !retry["attempt"].is_number_integer() || retry["attempt"].get<int64_t>() < 2 || !retry.contains("delay_ms") ||
+        !retry["delay_ms"].is_number_integer() || retry["delay_ms"].get<int64_t>() < 0) {
       return Bad(e, "retry needs of, first, attempt (>= 2) and delay_ms (>= 0)");
     }
     r.retry_of = retry["of"];
@@ -174,7 +173,8 @@ Status ApplyRunFailed(RunState& s, const Event& e) {
 
 Status ApplyRunCancelled(RunState& s, const Event& e) {
   const Json& p = e.payload;
-  if (p.contains("reason") && !p["reason"].is_null() && !p["reason"].is_string()) return Bad(e, "reason must be a string");
+  if (p.contains("reason") && !p["reason"].is_null() && !p["reason"].is_string())
+    return Bad(e, "reason must be a string");
   s.run.status = RunStatus::kCancelled;
   s.run.ended_at = e.at;
   s.run.error_message = "cancelled";
@@ -223,7 +223,6 @@ Status ApplyStepActivity(RunState& s, const Event& e) {
   }
   return Status::Ok();
 }
-
 
 }  // namespace
 

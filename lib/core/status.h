@@ -17,9 +17,9 @@ enum class Code {
   kBadRequest,       // the request as a whole is unacceptable (missing field, bad JSON)
   kInvalidArgument,  // a parameter is present but badly formatted
   kNotFound,
-  kConflict,         // the object is not in a state that allows the operation
+  kConflict,  // the object is not in a state that allows the operation
   kUnauthenticated,
-  kUnavailable,      // not now, try again (e.g. while a snapshot is restored): 503
+  kUnavailable,  // not now, try again (e.g. while a snapshot is restored): 503
   kInternal,
 };
 
@@ -39,9 +39,7 @@ class [[nodiscard]] Status {
   static Status Conflict(std::string msg, std::string param = {}) {
     return Status(Code::kConflict, std::move(msg), std::move(param));
   }
-  static Status Unauthenticated(std::string msg) {
-    return Status(Code::kUnauthenticated, std::move(msg), {});
-  }
+  static Status Unauthenticated(std::string msg) { return Status(Code::kUnauthenticated, std::move(msg), {}); }
   static Status Unavailable(std::string msg) { return Status(Code::kUnavailable, std::move(msg), {}); }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg), {}); }
 
@@ -63,7 +61,7 @@ class [[nodiscard]] Status {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT
   bool ok() const { return std::holds_alternative<T>(v_); }
   const T& value() const& { return std::get<T>(v_); }

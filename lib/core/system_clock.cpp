@@ -56,10 +56,10 @@ class RealtimeClock final : public Clock {
 }  // namespace
 
 std::unique_ptr<Clock> MakeRealtimeClock(std::optional<Instant> start, double speed) {
-  Instant s = start ? *start
-                    : std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  Instant s =
+      start ? *start
+            : std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                  .count();
   return std::make_unique<RealtimeClock>(s, speed);
 }
 
@@ -68,8 +68,7 @@ int64_t MonotonicMs() {
 }
 
 int64_t ProcessUptimeMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - kProcessStart)
-      .count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - kProcessStart).count();
 }
 
 }  // namespace sandbox

@@ -5,11 +5,16 @@ namespace sandbox {
 
 const char* RunStatusName(RunStatus s) {
   switch (s) {
-    case RunStatus::kRunning: return "running";
-    case RunStatus::kInterrupted: return "interrupted";
-    case RunStatus::kCompleted: return "completed";
-    case RunStatus::kError: return "error";
-    case RunStatus::kCancelled: return "cancelled";
+    case RunStatus::kRunning:
+      return "running";
+    case RunStatus::kInterrupted:
+      return "interrupted";
+    case RunStatus::kCompleted:
+      return "completed";
+    case RunStatus::kError:
+      return "error";
+    case RunStatus::kCancelled:
+      return "cancelled";
   }
   return "running";
 }
@@ -25,9 +30,12 @@ std::optional<RunStatus> ParseRunStatus(const std::string& s) {
 
 const char* StepStatusName(StepStatus s) {
   switch (s) {
-    case StepStatus::kRunning: return "running";
-    case StepStatus::kCompleted: return "completed";
-    case StepStatus::kError: return "error";
+    case StepStatus::kRunning:
+      return "running";
+    case StepStatus::kCompleted:
+      return "completed";
+    case StepStatus::kError:
+      return "error";
   }
   return "running";
 }
@@ -41,10 +49,14 @@ std::optional<StepStatus> ParseStepStatus(const std::string& s) {
 
 const char* ThreadStatusName(ThreadStatus s) {
   switch (s) {
-    case ThreadStatus::kRunning: return "running";
-    case ThreadStatus::kInterrupted: return "interrupted";
-    case ThreadStatus::kCompleted: return "completed";
-    case ThreadStatus::kError: return "error";
+    case ThreadStatus::kRunning:
+      return "running";
+    case ThreadStatus::kInterrupted:
+      return "interrupted";
+    case ThreadStatus::kCompleted:
+      return "completed";
+    case ThreadStatus::kError:
+      return "error";
   }
   return "running";
 }

@@ -66,7 +66,7 @@ struct Interrupt {
   bool pending = true;
   Instant created_at = 0;
   std::optional<Instant> resolved_at;
-  Json input;  // the answer given on resume; null while pending
+  Json input;            // the answer given on resume; null while pending
   bool expired = false;  // its timeout passed unanswered
   bool operator==(const Interrupt&) const = default;
 };
@@ -101,9 +101,9 @@ struct Cursor {
 struct Run {
   std::string id;
   std::string thread_id;
-  int64_t ordinal = 0;  // global creation order; breaks ties between runs due at one instant
-  std::string agent;    // agent type, e.g. "cip_orchestrator"
-  std::string agent_name;  // the agent's name when the run started (templates)
+  int64_t ordinal = 0;               // global creation order; breaks ties between runs due at one instant
+  std::string agent;                 // agent type, e.g. "cip_orchestrator"
+  std::string agent_name;            // the agent's name when the run started (templates)
   std::string trigger_type = "api";  // what started it: api | manual | schedule | webhook | slack
   std::string scenario;
   // Workflow retries: a run that retries a failed one is another execution
@@ -125,7 +125,7 @@ struct Run {
   Json result;  // the scenario's task result once completed (Modus); null otherwise
   std::optional<std::string> error_message;
   std::optional<std::string> failure_reason;  // e.g. approval_timeout
-  Json request;  // the create-run request body, for templates
+  Json request;                               // the create-run request body, for templates
   Cursor cursor;
   int64_t last_seq = 0;
   bool operator==(const Run&) const = default;
@@ -134,7 +134,7 @@ struct Run {
 // A run with everything projected from its log.
 struct RunState {
   Run run;
-  std::vector<Step> steps;  // ordered by ordinal
+  std::vector<Step> steps;            // ordered by ordinal
   std::vector<Interrupt> interrupts;  // ordered by creation
   Step* FindStep(const std::string& id);
   Interrupt* FindInterrupt(const std::string& id);
@@ -205,8 +205,8 @@ struct Webhook {
   std::string id;
   int64_t ordinal = 0;
   std::string url;
-  std::string secret;  // signs every body (HMAC-SHA256)
-  Json enabled_events;  // array of event types; "*" stands for all
+  std::string secret;                  // signs every body (HMAC-SHA256)
+  Json enabled_events;                 // array of event types; "*" stands for all
   std::optional<std::string> include;  // what the run in a body carries; see dialects/middesk/webhook_events.cpp
   Json oidc;  // the oidc_* settings as given (stored, never used: no OIDC here); null when none
   std::optional<Instant> disabled_at;

@@ -35,7 +35,8 @@ Json Effect(const char* operation, Json diff, const std::string& object, const s
 }
 
 Json ActorOf(const Principal& p) {
-  if (p.kind == "User") return Json{{"actor_type", "user"}, {"data", {{"id", p.id}, {"name", p.name}, {"email", *p.email}}}};
+  if (p.kind == "User")
+    return Json{{"actor_type", "user"}, {"data", {{"id", p.id}, {"name", p.name}, {"email", *p.email}}}};
   return Json{{"actor_type", "account"}, {"data", {{"id", p.id}, {"name", p.name}}}};
 }
 
@@ -66,8 +67,7 @@ Result<ActionRecord> Engine::CreateAction(ActionCommand cmd) {
       if (!r.ok()) return r.status();
       if (!r.value()) return Status::NotFound("agent run not found", "run_id");
       if (cmd.thread_id && r.value()->run.thread_id != *cmd.thread_id) {
-        return Status::InvalidArgument("run " + *cmd.run_id + " does not belong to thread " + *cmd.thread_id,
-                                       "run_id");
+        return Status::InvalidArgument("run " + *cmd.run_id + " does not belong to thread " + *cmd.thread_id, "run_id");
       }
       run = *r.value();
     } else if (cmd.thread_id) {
@@ -112,8 +112,8 @@ Result<ActionRecord> Engine::CreateAction(ActionCommand cmd) {
       }
       if (cmd.type == "verify_tin") {
         if (state.value("tin_verified", false)) return Status::InvalidArgument("TIN is already verified", "type");
-        a.effects.push_back(Effect("updated", Json{{"verified", {false, true}}}, "tin",
-                                   ids_.Uuid("tin", cmd.object_id, 0)));
+        a.effects.push_back(
+            Effect("updated", Json{{"verified", {false, true}}}, "tin", ids_.Uuid("tin", cmd.object_id, 0)));
         state["tin_verified"] = true;
       } else if (cmd.type == "add_sources") {
         size_t i = 0;
@@ -125,8 +125,8 @@ Result<ActionRecord> Engine::CreateAction(ActionCommand cmd) {
         for (const char* kind : {"addresses", "people"}) {
           if (!cmd.payload.contains(kind)) continue;
           for (size_t k = 0; k < cmd.payload[kind].size(); ++k) {
-            a.effects.push_back(Effect("created", nullptr, std::string(kind) == "people" ? "person" : "address",
-                                       new_id(i++)));
+            a.effects.push_back(
+                Effect("created", nullptr, std::string(kind) == "people" ? "person" : "address", new_id(i++)));
           }
         }
       }
@@ -137,8 +137,11 @@ Result<ActionRecord> Engine::CreateAction(ActionCommand cmd) {
     if (run && run->run.status == RunStatus::kInterrupted) {
       const Interrupt* pending = run->PendingInterrupt();
       if (pending) {
-        Json input = {{"decision", DecisionFor(cmd)}, {"action_type", a.type}, {"action_id", a.id},
-                      {"payload", a.payload}, {"note", a.note ? Json(*a.note) : Json()}};
+        Json input = {{"decision", DecisionFor(cmd)},
+                      {"action_type", a.type},
+                      {"action_id", a.id},
+                      {"payload", a.payload},
+                      {"note", a.note ? Json(*a.note) : Json()}};
         auto prepared = PrepareResume(run->run.id, pending->id, input, now);
         if (!prepared.ok()) return prepared.status();
         resume = std::move(prepared).value();
@@ -147,9 +150,10 @@ Result<ActionRecord> Engine::CreateAction(ActionCommand cmd) {
     a.actors = Json::array({ActorOf(cmd.caller)});
     if (run) {
       const Run& r = resume ? resume->run.state.run : run->run;
-      a.actors.push_back(Json{{"actor_type", "run"},
-                              {"data", {{"id", r.id}, {"thread_id", r.thread_id}, {"status", RunStatusName(r.status)},
-                                        {"agent", r.agent}}}});
+      a.actors.push_back(
+          Json{{"actor_type", "run"},
+               {"data",
+                {{"id", r.id}, {"thread_id", r.thread_id}, {"status", RunStatusName(r.status)}, {"agent", r.agent}}}});
     }
     std::optional<store::RunWrite> write;
     if (resume) write = store::RunWrite{.state = &resume->run.state, .events = {resume->resumed}};

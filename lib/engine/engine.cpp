@@ -1,7 +1,6 @@
 // Engine: command handling on the writer thread, the advance loop,
-// recovery, and parking the writer for whole-database operations. Ids are derived from (seed, parent, ordinal) at the moment an
-// event is made and then recorded in it, so replaying a log never needs the
-// generator again.
+// recovery, and parking the writer for whole-database operations. Ids are derived from (seed, parent, ordinal) at the
+// moment an event is made and then recorded in it, so replaying a log never needs the generator again.
 #include "engine/engine.h"
 
 #include <future>
@@ -306,9 +305,9 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
   switch (in.op) {
     case Op::kStartStep: {
       e.type = event_type::kStepStarted;
-      Json parent = in.parent_ref >= 0 ? Json(ids_.Uuid("step", run_id, static_cast<uint64_t>(in.parent_ref)))
-                                       : Json(nullptr);
-      e.payload = {{"step_id", step_id}, {"parent_step_id", parent}, {"agent", n->agent}, {"type", n->type},
+      Json parent =
+          in.parent_ref >= 0 ? Json(ids_.Uuid("step", run_id, static_cast<uint64_t>(in.parent_ref))) : Json(nullptr);
+      e.payload = {{"step_id", step_id}, {"parent_step_id", parent},  {"agent", n->agent},        {"type", n->type},
                    {"name", n->name},    {"label", render(n->label)}, {"ordinal", s.steps.size()}};
       break;
     }
@@ -317,11 +316,15 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
       const auto& spec = n->artifacts[static_cast<size_t>(in.artifact_index)];
       std::vector<Source> sources;
       for (const auto& src : spec.sources) {
-        sources.push_back(
-            Source{render(src.url), render_opt(src.source_name), render_opt(src.source_tier), render_opt(src.source_type)});
+        sources.push_back(Source{render(src.url), render_opt(src.source_name), render_opt(src.source_tier),
+                                 render_opt(src.source_type)});
       }
       Artifact a{ids_.Uuid("artifact", step_id, static_cast<uint64_t>(in.artifact_index)),
-                 render(spec.title), spec.type, spec.confidence, render_opt(spec.summary), std::move(sources)};
+                 render(spec.title),
+                 spec.type,
+                 spec.confidence,
+                 render_opt(spec.summary),
+                 std::move(sources)};
       e.payload = {{"step_id", step_id}, {"artifact", ArtifactToJson(a)}};
       break;
     }
@@ -367,13 +370,13 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
       break;
     case Op::kToolStart:
       e.type = event_type::kToolStarted;
-      e.payload = {{"step_id", step_id}, {"name", n->tool->name},
-                   {"input", script::RenderTemplates(n->tool->input, ctx)}};
+      e.payload = {
+          {"step_id", step_id}, {"name", n->tool->name}, {"input", script::RenderTemplates(n->tool->input, ctx)}};
       break;
     case Op::kToolEnd:
       e.type = event_type::kToolCompleted;
-      e.payload = {{"step_id", step_id}, {"name", n->tool->name},
-                   {"output", script::RenderTemplates(n->tool->output, ctx)}};
+      e.payload = {
+          {"step_id", step_id}, {"name", n->tool->name}, {"output", script::RenderTemplates(n->tool->output, ctx)}};
       break;
     case Op::kNotice:
       e.type = event_type::kNotice;
@@ -455,7 +458,8 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
   }
   store::RunWrite write{.state = &next.state, .events = std::move(events), .before = &it->second.state};
   std::optional<store::RunWrite> retry_write;
-  if (retry) retry_write = store::RunWrite{.state = &retry->run.state, .events = {retry->started}, .script = &retry->script};
+  if (retry)
+    retry_write = store::RunWrite{.state = &retry->run.state, .events = {retry->started}, .script = &retry->script};
   // The clock saved with this commit: one reading for the whole transaction.
   const Instant saved_clock = clock_.now();
   Status st = retry_write ? store_.Commit({&write, &*retry_write}, saved_clock) : store_.Commit(write, saved_clock);
@@ -639,8 +643,8 @@ Result<std::optional<Engine::PreparedStart>> Engine::PrepareRetry(const ActiveRu
   cmd.requester = r.requester;
   cmd.trigger_type = r.trigger_type;
   RetryLink link{r.id, r.first_attempt.empty() ? r.id : r.first_attempt, r.attempt + 1, next.after_ms, r.agent_seq};
-  auto prepared = PrepareStart(cmd, r.agent_name, std::make_shared<const script::Scenario>(std::move(scenario).value()),
-                               at, &link);
+  auto prepared =
+      PrepareStart(cmd, r.agent_name, std::make_shared<const script::Scenario>(std::move(scenario).value()), at, &link);
   if (!prepared.ok()) return prepared.status();
   return std::optional<PreparedStart>(std::move(prepared).value());
 }
@@ -694,8 +698,7 @@ Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, 
   if (!state.ok()) return state.status();
   RunState& s = state.value();
   if (s.run.status != RunStatus::kInterrupted) {
-    return Status::Conflict(std::string("run is not interrupted (status: ") + RunStatusName(s.run.status) + ")",
-                            "id");
+    return Status::Conflict(std::string("run is not interrupted (status: ") + RunStatusName(s.run.status) + ")", "id");
   }
   Interrupt* intr = s.FindInterrupt(interrupt_id);
   if (!intr || !intr->pending) {
@@ -782,7 +785,8 @@ Result<Feedback> Engine::RecordFeedback(FeedbackCommand cmd) {
     for (const auto& st : run.value()->steps) {
       for (const auto& a : st.artifacts) found = found || a.id == cmd.artifact_id;
     }
-    if (!found) return Status::InvalidArgument("artifact " + cmd.artifact_id + " is not an artifact of this run", "artifact_id");
+    if (!found)
+      return Status::InvalidArgument("artifact " + cmd.artifact_id + " is not an artifact of this run", "artifact_id");
     auto count = store_.CountFeedback(cmd.run_id);
     if (!count.ok()) return count.status();
     Feedback f;

@@ -114,8 +114,7 @@ struct WebhookPatch {
 
 class Engine {
  public:
-  Engine(store::Store& store, Clock& clock, const IdGenerator& ids,
-         std::shared_ptr<const script::FixtureSet> fixtures);
+  Engine(store::Store& store, Clock& clock, const IdGenerator& ids, std::shared_ptr<const script::FixtureSet> fixtures);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -281,8 +280,8 @@ class Engine {
     ActiveRun run;
     Event resumed;
   };
-  Result<PreparedResume> PrepareResume(const std::string& run_id, const std::string& interrupt_id,
-                                       const Json& input, Instant now);
+  Result<PreparedResume> PrepareResume(const std::string& run_id, const std::string& interrupt_id, const Json& input,
+                                       Instant now);
   // Makes a prepared resume live after its commit; returns SettleNow's state.
   Result<RunState> Activate(PreparedResume prepared, Instant now);
 
@@ -297,7 +296,7 @@ class Engine {
   int64_t next_thread_ordinal_ = 1;
   int64_t next_run_ordinal_ = 1;
 
-  mutable std::mutex mu_;  // guards queue_, stopping_, started_, sticky_ and the quiesce state
+  mutable std::mutex mu_;              // guards queue_, stopping_, started_, sticky_ and the quiesce state
   std::condition_variable cv_;         // wakes the writer
   std::condition_variable parked_cv_;  // wakes Quiesce() when the writer parks or ends
   std::deque<std::function<void()>> queue_;

@@ -51,8 +51,8 @@ Result<Engine*> Namespaces::For(const std::string& ns, std::optional<uint64_t> s
   auto it = spaces_.find(ns);
   if (it != spaces_.end()) {
     if (seed && *seed != it->second->ids->seed()) {
-      return Status::Conflict("namespace " + ns + " already exists with seed " + std::to_string(it->second->ids->seed()),
-                              "X-Sandbox-Seed");
+      return Status::Conflict(
+          "namespace " + ns + " already exists with seed " + std::to_string(it->second->ids->seed()), "X-Sandbox-Seed");
     }
     return it->second->engine.get();
   }

@@ -29,9 +29,9 @@ bool StringsWithin(const Json& v, size_t max) {
 Result<Json> ParseJsonObjectBody(const std::string& text, const RequestLimits& limits) {
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) return Json::object();
   if (!JsonDepthWithin(text, limits.max_json_depth)) {
-    return Status::BadRequest("Request body nests arrays and objects more than " +
-                                  std::to_string(limits.max_json_depth) + " levels deep",
-                              "body");
+    return Status::BadRequest(
+        "Request body nests arrays and objects more than " + std::to_string(limits.max_json_depth) + " levels deep",
+        "body");
   }
   Json body;
   try {
@@ -46,14 +46,13 @@ Result<Json> ParseJsonObjectBody(const std::string& text, const RequestLimits& l
   if (!body.is_object()) return Status::BadRequest("Request body must be a JSON object", "body");
   for (const auto& [key, value] : body.items()) {
     if (key.size() > limits.max_string_bytes) {
-      return Status::InvalidArgument("A member name is longer than " + std::to_string(limits.max_string_bytes) +
-                                         " bytes",
-                                     "body");
+      return Status::InvalidArgument(
+          "A member name is longer than " + std::to_string(limits.max_string_bytes) + " bytes", "body");
     }
     if (!StringsWithin(value, limits.max_string_bytes)) {
-      return Status::InvalidArgument("Parameter `" + key + "` holds a string longer than " +
-                                         std::to_string(limits.max_string_bytes) + " bytes",
-                                     key);
+      return Status::InvalidArgument(
+          "Parameter `" + key + "` holds a string longer than " + std::to_string(limits.max_string_bytes) + " bytes",
+          key);
     }
   }
   return body;

@@ -34,8 +34,7 @@ void AddressOf(const sockaddr_storage& addr, std::string& ip, int& port) {
 
 }  // namespace
 
-ConnectionStream::ConnectionStream(int fd, StreamLimits limits)
-    : fd_(fd), limits_(limits), buffer_(kBufferBytes) {
+ConnectionStream::ConnectionStream(int fd, StreamLimits limits) : fd_(fd), limits_(limits), buffer_(kBufferBytes) {
   int flags = fcntl(fd_, F_GETFL, 0);
   if (flags >= 0) fcntl(fd_, F_SETFL, flags | O_NONBLOCK);
 }
@@ -91,9 +90,7 @@ void ConnectionStream::Capture(const char* data, size_t n) {
   }
 }
 
-bool ConnectionStream::is_readable() const {
-  return has_buffered_input() || PollUntil(POLLIN, read_deadline_ms_);
-}
+bool ConnectionStream::is_readable() const { return has_buffered_input() || PollUntil(POLLIN, read_deadline_ms_); }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
   if (size == 0) return 0;

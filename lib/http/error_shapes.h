@@ -14,8 +14,8 @@ namespace sandbox::http {
 
 // Writes a dialect's error body: `message` (valid UTF-8) with `status`,
 // naming `parameter` when it is not empty.
-using ErrorWriter = std::function<void(httplib::Response& res, int status, const std::string& message,
-                                       const std::string& parameter)>;
+using ErrorWriter =
+    std::function<void(httplib::Response& res, int status, const std::string& message, const std::string& parameter)>;
 
 struct ErrorShape {
   std::string path_prefix;

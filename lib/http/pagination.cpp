@@ -24,8 +24,8 @@ Result<PageRequest> ParsePageRequest(const httplib::Request& req) {
   if (req.has_param("per_page")) {
     auto v = PositiveInt(req.get_param_value("per_page"));
     if (!v || *v > kMaxPerPage) {
-      return Status::InvalidArgument(
-          "Parameter `per_page` must be an integer from 1 to " + std::to_string(kMaxPerPage), "per_page");
+      return Status::InvalidArgument("Parameter `per_page` must be an integer from 1 to " + std::to_string(kMaxPerPage),
+                                     "per_page");
     }
     p.per_page = *v;
   }

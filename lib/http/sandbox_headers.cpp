@@ -21,9 +21,12 @@ bool IsTenantPrefixed(const std::string& name) { return name.rfind("acct-", 0) =
 // "acct-" or "org-" followed by a lower-case UUID.
 bool ValidTenant(const std::string& t) {
   std::string uuid;
-  if (t.rfind("acct-", 0) == 0) uuid = t.substr(5);
-  else if (t.rfind("org-", 0) == 0) uuid = t.substr(4);
-  else return false;
+  if (t.rfind("acct-", 0) == 0)
+    uuid = t.substr(5);
+  else if (t.rfind("org-", 0) == 0)
+    uuid = t.substr(4);
+  else
+    return false;
   if (uuid.size() != 36) return false;
   for (size_t i = 0; i < uuid.size(); ++i) {
     bool dash = i == 8 || i == 13 || i == 18 || i == 23;

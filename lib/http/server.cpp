@@ -134,8 +134,8 @@ Server::Impl::Impl(ServerOptions options) : options_(std::move(options)), svr_(*
   InstallHooks();
 }
 
-void Server::Impl::WriteError(const std::string& path, httplib::Response& res, int status,
-                              const std::string& message, const std::string& parameter) const {
+void Server::Impl::WriteError(const std::string& path, httplib::Response& res, int status, const std::string& message,
+                              const std::string& parameter) const {
   res.status = status;
   const ErrorWriter& write = shapes_.For(path);
   if (write) {
@@ -158,50 +158,50 @@ void Server::Impl::InstallHooks() {
   });
 
   // Responses no handler wrote: unknown paths, and what the library refused.
-  svr_.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
-                                                                     httplib::Response& res) {
-    try {
-      RequestContext* ctx = t_request;
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's own answer
-      // The library refused the request itself (malformed head, bad or
-      // oversized body, timeout): what is left of it on the connection
-      // cannot be trusted. Only "no such route" leaves the connection usable.
-      if (ctx && res.status != 404) ctx->must_close = true;
-      int status = res.status;
-      std::string message;
-      std::string parameter;
-      const RequestLimits& lim = options_.limits;
-      if (ctx && ctx->stream->head_too_large()) {
-        status = 431;
-        message = "Request line and headers are larger than " + std::to_string(lim.max_head_bytes) + " bytes";
-      } else if (ctx && ctx->stream->body_too_large()) {
-        status = 413;
-        message = "Request body is larger than " + std::to_string(lim.max_body_bytes) + " bytes";
-        parameter = "body";
-      } else if (ctx && ctx->stream->read_timed_out()) {
-        status = 408;
-        message = "The request did not arrive whole within " + std::to_string(options_.request_read_ms) + " ms";
-      } else if (status == 404) {
-        message = "No route for " + req.method + " " + req.path;
-      } else if (status == 413) {
-        message = "Request body is larger than " + std::to_string(lim.max_body_bytes) + " bytes";
-        parameter = "body";
-      } else if (status == 414) {
-        message = "Request line is too long";
-        parameter = "path";
-      } else if (status == 400 && ctx && !ctx->guarded) {
-        message = "Malformed HTTP request (request line or headers)";
-      } else {
-        message = "HTTP " + std::to_string(status) + " for " + req.method + " " + req.path;
-      }
-      std::string path = req.path;
-      if (path.empty() && ctx) path = PathOfRawHead(ctx->stream->head());
-      WriteError(path, res, status, message, parameter);
-      return httplib::Server::HandlerResponse::Handled;
-    } catch (...) {
-      return httplib::Server::HandlerResponse::Unhandled;
-    }
-  }));
+  svr_.set_error_handler(
+      httplib::Server::HandlerWithResponse([this](const httplib::Request& req, httplib::Response& res) {
+        try {
+          RequestContext* ctx = t_request;
+          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;  // a handler's own answer
+          // The library refused the request itself (malformed head, bad or
+          // oversized body, timeout): what is left of it on the connection
+          // cannot be trusted. Only "no such route" leaves the connection usable.
+          if (ctx && res.status != 404) ctx->must_close = true;
+          int status = res.status;
+          std::string message;
+          std::string parameter;
+          const RequestLimits& lim = options_.limits;
+          if (ctx && ctx->stream->head_too_large()) {
+            status = 431;
+            message = "Request line and headers are larger than " + std::to_string(lim.max_head_bytes) + " bytes";
+          } else if (ctx && ctx->stream->body_too_large()) {
+            status = 413;
+            message = "Request body is larger than " + std::to_string(lim.max_body_bytes) + " bytes";
+            parameter = "body";
+          } else if (ctx && ctx->stream->read_timed_out()) {
+            status = 408;
+            message = "The request did not arrive whole within " + std::to_string(options_.request_read_ms) + " ms";
+          } else if (status == 404) {
+            message = "No route for " + req.method + " " + req.path;
+          } else if (status == 413) {
+            message = "Request body is larger than " + std::to_string(lim.max_body_bytes) + " bytes";
+            parameter = "body";
+          } else if (status == 414) {
+            message = "Request line is too long";
+            parameter = "path";
+          } else if (status == 400 && ctx && !ctx->guarded) {
+            message = "Malformed HTTP request (request line or headers)";
+          } else {
+            message = "HTTP " + std::to_string(status) + " for " + req.method + " " + req.path;
+          }
+          std::string path = req.path;
+          if (path.empty() && ctx) path = PathOfRawHead(ctx->stream->head());
+          WriteError(path, res, status, message, parameter);
+          return httplib::Server::HandlerResponse::Handled;
+        } catch (...) {
+          return httplib::Server::HandlerResponse::Unhandled;
+        }
+      }));
 
   svr_.set_exception_handler([this](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown exception";

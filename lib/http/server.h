@@ -29,9 +29,9 @@ namespace sandbox::http {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8080;                // 0 picks a free port
-  size_t max_connections = 4096;  // served at once (one worker each); more wait
-  int64_t keep_alive_ms = 5000;   // an idle keep-alive connection is closed after this
+  int port = 8080;                  // 0 picks a free port
+  size_t max_connections = 4096;    // served at once (one worker each); more wait
+  int64_t keep_alive_ms = 5000;     // an idle keep-alive connection is closed after this
   int64_t request_read_ms = 10000;  // a request must arrive whole within this of its first byte
   int64_t write_stall_ms = 10000;   // a client that takes no bytes for this long is dropped
   int64_t stop_grace_ms = 1000;     // busy connections may finish this long after Stop()

@@ -26,11 +26,16 @@ std::optional<double> DurationMagnitudeMs(const Json& value) {
   double n = std::strtod(number.c_str(), &end);
   if (end != number.c_str() + number.size()) return std::nullopt;
   double scale;
-  if (unit == "ms") scale = 1;
-  else if (unit == "s") scale = 1000;
-  else if (unit == "m") scale = 60000;
-  else if (unit == "h") scale = 3600000;
-  else return std::nullopt;
+  if (unit == "ms")
+    scale = 1;
+  else if (unit == "s")
+    scale = 1000;
+  else if (unit == "m")
+    scale = 60000;
+  else if (unit == "h")
+    scale = 3600000;
+  else
+    return std::nullopt;
   double ms = n * scale;
   // 400 digits overflow to infinity: still a duration, just far too long.
   return std::isfinite(ms) ? ms : std::numeric_limits<double>::max();

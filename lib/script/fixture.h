@@ -30,14 +30,14 @@ struct StepNode;
 using StepList = std::vector<StepNode>;
 
 struct InterruptSpec {
-  Json value;  // the payload shown to the client (an object); may hold templates
+  Json value;                        // the payload shown to the client (an object); may hold templates
   std::optional<std::string> agent;  // defaults to value.agent when that is a string
   // The dotted path into the resume input whose value picks the branch.
   std::string branch_on = "decision";
   // What happens after the resume, keyed by that value; "default" catches
   // every other answer. Absent keys continue with the next step.
   std::map<std::string, StepList> branches;
-  std::optional<int64_t> timeout_ms;  // the interrupt expires after this long
+  std::optional<int64_t> timeout_ms;   // the interrupt expires after this long
   std::optional<StepList> on_timeout;  // absent: the run fails with approval_timeout
 };
 
@@ -52,10 +52,10 @@ struct StepNode {
   std::string name;
   std::string label;
   std::string type = "activity";  // activity | output | interrupt | error
-  std::string agent;  // resolved: the node's own, else its parent's, else the agent's type
+  std::string agent;              // resolved: the node's own, else its parent's, else the agent's type
   int64_t duration_ms = 0;
   std::vector<ArtifactSpec> artifacts;
-  Json result;  // null when absent
+  Json result;     // null when absent
   StepList steps;  // children, run one after another (or together when `parallel`)
   bool parallel = false;
   std::optional<std::string> message;  // leaf only: text streamed as tokens over the duration
@@ -90,7 +90,7 @@ struct Retry {
 struct Scenario {
   std::string name;
   std::string description;
-  std::vector<MatchRule> match;  // empty: a default scenario
+  std::vector<MatchRule> match;                     // empty: a default scenario
   std::optional<InterruptPolicy> interrupt_policy;  // overrides the agent's
   StepList steps;
   Json result;  // {summary, task_result, task_error} for Modus task agents; null when absent
@@ -109,7 +109,7 @@ struct Scenario {
 };
 
 struct ModusTrigger {
-  std::string type;  // manual | schedule | webhook | api
+  std::string type;                 // manual | schedule | webhook | api
   std::optional<int64_t> every_ms;  // schedule
   std::optional<Instant> start;     // schedule
 };

@@ -26,9 +26,12 @@ struct Level {
 std::string PointerToken(const std::string& key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -77,8 +80,8 @@ class Scan {
     for (size_t p = 0; p < end_ && !problem_;) p = Step(p);
     if (problem_) return problem_;
     if (bad) {
-      std::string what = "invalid UTF-8 (byte 0x" + Hex(static_cast<unsigned char>(s_[*bad])) +
-                         "); fixture files must be UTF-8";
+      std::string what =
+          "invalid UTF-8 (byte 0x" + Hex(static_cast<unsigned char>(s_[*bad])) + "); fixture files must be UTF-8";
       return PrescanProblem{*bad, Pointer(in_key_), what};
     }
     return std::nullopt;
@@ -121,8 +124,8 @@ class Scan {
       case '{':
       case '[':
         if (stack_.size() >= static_cast<size_t>(limits::kMaxJsonDepth)) {
-          Fail(p, Pointer(), "arrays and objects nested more than " + std::to_string(limits::kMaxJsonDepth) +
-                                 " levels deep");
+          Fail(p, Pointer(),
+               "arrays and objects nested more than " + std::to_string(limits::kMaxJsonDepth) + " levels deep");
           return p + 1;
         }
         stack_.push_back(Level{c == '{', false, 0, 0, {}});
@@ -133,8 +136,10 @@ class Scan {
         return p + 1;
       case ',':
         if (!stack_.empty()) {
-          if (stack_.back().object) stack_.back().at_value = false;
-          else ++stack_.back().index;
+          if (stack_.back().object)
+            stack_.back().at_value = false;
+          else
+            ++stack_.back().index;
         }
         return p + 1;
       case ':':
@@ -190,8 +195,12 @@ class Scan {
             cp = 0xFFFD;  // malformed: the parser will say so
           }
         } else {
-          cp = static_cast<unsigned char>(e == 'n' ? '\n' : e == 't' ? '\t' : e == 'r' ? '\r' : e == 'b' ? '\b'
-                                          : e == 'f' ? '\f' : e);
+          cp = static_cast<unsigned char>(e == 'n'   ? '\n'
+                                          : e == 't' ? '\t'
+                                          : e == 'r' ? '\r'
+                                          : e == 'b' ? '\b'
+                                          : e == 'f' ? '\f'
+                                                     : e);
         }
         width = Utf8Length(cp);
         if (level && level->key.size() <= limit) AppendCodePoint(cp, level->key);

@@ -45,7 +45,7 @@ inline constexpr size_t kMaxObjectMembers = 256;
 
 // --- the scenario language -----------------------------------------------------
 
-inline constexpr size_t kMaxAgents = 1000;               // in all files together
+inline constexpr size_t kMaxAgents = 1000;  // in all files together
 inline constexpr size_t kMaxScenariosPerAgent = 1000;
 // Steps in one scenario, counting children, branch and on_timeout steps.
 // Step refs are ints and each step is at least one instruction.

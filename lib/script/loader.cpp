@@ -36,7 +36,7 @@ namespace {
 const std::vector<std::string> kStepTypes = {"activity", "output", "interrupt", "error"};
 // Branch keys an answer can select when branch_on is the default "decision":
 // what a resume sends, and what an action on the run sends (engine/actions.cpp).
-const std::vector<std::string> kDecisionBranches = {"approve",    "reject",         "default",    "add_sources",
+const std::vector<std::string> kDecisionBranches = {"approve",        "reject",     "default",  "add_sources",
                                                     "add_attributes", "verify_tin", "dismissal"};
 
 struct Problem {
@@ -49,9 +49,12 @@ struct Problem {
 std::string EscapePointerToken(const std::string& key) {
   std::string out;
   for (char c : key) {
-    if (c == '~') out += "~0";
-    else if (c == '/') out += "~1";
-    else out += c;
+    if (c == '~')
+      out += "~0";
+    else if (c == '/')
+      out += "~1";
+    else
+      out += c;
   }
   return out;
 }
@@ -183,8 +186,10 @@ void ParseArtifacts(Checker& c, const Json& arr, const std::string& at, std::vec
     if (!c.Object(a, ap)) continue;
     c.OnlyKeys(a, ap, {"title", "type", "confidence", "summary", "sources"});
     ArtifactSpec spec;
-    if (a.contains("title")) c.TemplateString(a["title"], ap + "/title", spec.title);
-    else c.Error(ap, "missing required key \"title\"");
+    if (a.contains("title"))
+      c.TemplateString(a["title"], ap + "/title", spec.title);
+    else
+      c.Error(ap, "missing required key \"title\"");
     c.RequireString(a, ap, "type", spec.type);
     c.OptionalString(a, ap, "confidence", spec.confidence);
     c.OptionalString(a, ap, "summary", spec.summary, /*templated=*/true);
@@ -195,8 +200,10 @@ void ParseArtifacts(Checker& c, const Json& arr, const std::string& at, std::vec
         if (!c.Object(s, sp)) continue;
         c.OnlyKeys(s, sp, {"url", "source_name", "source_tier", "source_type"});
         Source src;
-        if (s.contains("url")) c.TemplateString(s["url"], sp + "/url", src.url);
-        else c.Error(sp, "missing required key \"url\"");
+        if (s.contains("url"))
+          c.TemplateString(s["url"], sp + "/url", src.url);
+        else
+          c.Error(sp, "missing required key \"url\"");
         c.OptionalString(s, sp, "source_name", src.source_name, true);
         c.OptionalString(s, sp, "source_tier", src.source_tier, true);
         c.OptionalString(s, sp, "source_type", src.source_type, true);
@@ -291,13 +298,16 @@ void ParseStep(Checker& c, const Json& s, const std::string& at, const StepConte
     b.too_many_steps = true;
     return;
   }
-  c.OnlyKeys(s, at, {"name", "label", "type", "agent", "duration", "artifacts", "result", "steps", "parallel",
-                     "message", "tool", "notice", "interrupt", "error"});
+  c.OnlyKeys(s, at,
+             {"name", "label", "type", "agent", "duration", "artifacts", "result", "steps", "parallel", "message",
+              "tool", "notice", "interrupt", "error"});
   StepNode n;
   n.ref = b.next_ref++;
   c.RequireString(s, at, "name", n.name);
-  if (s.contains("label")) c.TemplateString(s["label"], at + "/label", n.label);
-  else c.Error(at, "missing required key \"label\"");
+  if (s.contains("label"))
+    c.TemplateString(s["label"], at + "/label", n.label);
+  else
+    c.Error(at, "missing required key \"label\"");
   if (s.contains("type")) {
     std::string t;
     if (c.OneOf(s["type"], at + "/type", kStepTypes, t)) n.type = t;
@@ -311,8 +321,10 @@ void ParseStep(Checker& c, const Json& s, const std::string& at, const StepConte
     c.Templates(n.result, at + "/result");
   }
   if (s.contains("parallel")) {
-    if (!s["parallel"].is_boolean()) c.Error(at + "/parallel", "expected true or false");
-    else n.parallel = s["parallel"].get<bool>();
+    if (!s["parallel"].is_boolean())
+      c.Error(at + "/parallel", "expected true or false");
+    else
+      n.parallel = s["parallel"].get<bool>();
   }
   c.OptionalString(s, at, "message", n.message, /*templated=*/true);
   c.OptionalString(s, at, "notice", n.notice, /*templated=*/true);
@@ -417,8 +429,10 @@ void ParseMatch(Checker& c, const Json& arr, const std::string& at, LoadBudget& 
         load.too_many_regexes = true;
       } else {
         auto re = CompileMatchPattern(rule.operand.get_ref<const std::string&>());
-        if (re.ok()) rule.regex = std::move(re).value();
-        else if (!load.stored) c.Error(op_at, re.status().message());
+        if (re.ok())
+          rule.regex = std::move(re).value();
+        else if (!load.stored)
+          c.Error(op_at, re.status().message());
       }
     }
     if (ops != 1) c.Error(rp, "a rule needs exactly one of equals, contains, matches, exists");
@@ -435,7 +449,8 @@ void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const 
   if (sc.contains("match")) ParseMatch(c, sc["match"], at + "/match", load, out.match);
   if (sc.contains("interrupt_policy")) {
     std::string p;
-    if (c.OneOf(sc["interrupt_policy"], at + "/interrupt_policy", kPolicies, p)) out.interrupt_policy = PolicyFromName(p);
+    if (c.OneOf(sc["interrupt_policy"], at + "/interrupt_policy", kPolicies, p))
+      out.interrupt_policy = PolicyFromName(p);
   }
   if (sc.contains("result") && c.Object(sc["result"], at + "/result")) {
     const Json& r = sc["result"];
@@ -505,7 +520,8 @@ void ParseModus(Checker& c, const Json& m, const std::string& at, ModusIdentity&
     const Json& id = m["id"];
     std::optional<int64_t> v;
     if (id.is_number_unsigned()) {
-      if (id.get<uint64_t>() <= static_cast<uint64_t>(limits::kMaxModusId)) v = static_cast<int64_t>(id.get<uint64_t>());
+      if (id.get<uint64_t>() <= static_cast<uint64_t>(limits::kMaxModusId))
+        v = static_cast<int64_t>(id.get<uint64_t>());
     } else if (id.is_number_integer()) {
       v = id.get<int64_t>();
     }
@@ -515,11 +531,15 @@ void ParseModus(Checker& c, const Json& m, const std::string& at, ModusIdentity&
       out.id = *v;
     }
   }
-  if (!m.contains("agent_type")) c.Error(at, "missing required key \"agent_type\"");
-  else c.OneOf(m["agent_type"], at + "/agent_type", {"task", "workflow"}, out.agent_type);
+  if (!m.contains("agent_type"))
+    c.Error(at, "missing required key \"agent_type\"");
+  else
+    c.OneOf(m["agent_type"], at + "/agent_type", {"task", "workflow"}, out.agent_type);
   if (m.contains("enabled")) {
-    if (!m["enabled"].is_boolean()) c.Error(at + "/enabled", "expected true or false");
-    else out.enabled = m["enabled"];
+    if (!m["enabled"].is_boolean())
+      c.Error(at + "/enabled", "expected true or false");
+    else
+      out.enabled = m["enabled"];
   }
   if (m.contains("triggers") && c.Array(m["triggers"], at + "/triggers")) {
     for (size_t i = 0; i < m["triggers"].size(); ++i) {
@@ -528,8 +548,10 @@ void ParseModus(Checker& c, const Json& m, const std::string& at, ModusIdentity&
       if (!c.Object(t, tp)) continue;
       c.OnlyKeys(t, tp, {"type", "every", "start"});
       ModusTrigger trig;
-      if (!t.contains("type")) c.Error(tp, "missing required key \"type\"");
-      else c.OneOf(t["type"], tp + "/type", {"manual", "schedule", "webhook", "api"}, trig.type);
+      if (!t.contains("type"))
+        c.Error(tp, "missing required key \"type\"");
+      else
+        c.OneOf(t["type"], tp + "/type", {"manual", "schedule", "webhook", "api"}, trig.type);
       if (t.contains("every")) trig.every_ms = c.Duration(t["every"], tp + "/every", /*positive=*/true);
       if (t.contains("start")) {
         std::string s;
@@ -597,7 +619,8 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
     if (a.contains("version")) c.String(a["version"], at + "/version", agent.version);
     if (a.contains("interrupt_policy")) {
       std::string p;
-      if (c.OneOf(a["interrupt_policy"], at + "/interrupt_policy", kPolicies, p)) agent.interrupt_policy = PolicyFromName(p);
+      if (c.OneOf(a["interrupt_policy"], at + "/interrupt_policy", kPolicies, p))
+        agent.interrupt_policy = PolicyFromName(p);
     }
     if (a.contains("modus")) {
       ModusIdentity m;
@@ -664,7 +687,8 @@ std::string SyntaxMessage(const std::string& what) {
   auto expected = m.rfind("'; expected ");
   auto token_end = expected != std::string::npos && expected >= token ? expected : m.size() - 1;
   if (token_end < token) token_end = token;
-  return Excerpt(m.substr(0, token), 400) + Excerpt(m.substr(token, token_end - token)) + Excerpt(m.substr(token_end), 200);
+  return Excerpt(m.substr(0, token), 400) + Excerpt(m.substr(token, token_end - token)) +
+         Excerpt(m.substr(token_end), 200);
 }
 
 // One file's text: measured, parsed, checked. Problems are appended to
@@ -716,8 +740,10 @@ Result<FixtureSet> LoadFixturesUnguarded(const std::string& path, const IdGenera
   LoadBudget load;
   std::vector<std::string> errors;
   for (const auto& f : files.value()) {
-    if (!f.problem.empty()) errors.push_back(f.problem);
-    else ParseInto(f.text, f.name, ids, load, set, errors);
+    if (!f.problem.empty())
+      errors.push_back(f.problem);
+    else
+      ParseInto(f.text, f.name, ids, load, set, errors);
   }
   if (!errors.empty()) return Status::InvalidArgument(Joined(errors));
   return set;
@@ -727,9 +753,12 @@ Result<FixtureSet> LoadFixturesUnguarded(const std::string& path, const IdGenera
 
 const char* InterruptPolicyName(InterruptPolicy p) {
   switch (p) {
-    case InterruptPolicy::kManual: return "manual";
-    case InterruptPolicy::kAutoApprove: return "auto_approve";
-    case InterruptPolicy::kSkip: return "skip";
+    case InterruptPolicy::kManual:
+      return "manual";
+    case InterruptPolicy::kAutoApprove:
+      return "auto_approve";
+    case InterruptPolicy::kSkip:
+      return "skip";
   }
   return "manual";
 }

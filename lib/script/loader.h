@@ -19,8 +19,7 @@ namespace sandbox::script {
 Result<FixtureSet> LoadFixtures(const std::string& path, const IdGenerator& ids);
 
 // Parses fixture text already in memory; `file` only names it in messages.
-Result<FixtureSet> ParseFixtureText(const std::string& text, const std::string& file,
-                                    const IdGenerator& ids);
+Result<FixtureSet> ParseFixtureText(const std::string& text, const std::string& file, const IdGenerator& ids);
 
 // Parses one scenario object (as stored with a run) for `agent_type`, with
 // the same checks as a fixture's, except that a `matches` pattern RE2

@@ -38,7 +38,8 @@ Result<std::shared_ptr<const re2::RE2>> CompileMatchPattern(const std::string& p
   options.set_max_mem(limits::kRegexMaxMemBytes);
   auto re = std::make_shared<const re2::RE2>(pattern, options);
   if (!re->ok()) {
-    return Status::InvalidArgument("invalid regular expression (RE2 syntax): " + Excerpt(re->error()) + Hint(*re, pattern));
+    return Status::InvalidArgument("invalid regular expression (RE2 syntax): " + Excerpt(re->error()) +
+                                   Hint(*re, pattern));
   }
   if (re->ProgramSize() > limits::kMaxRegexProgramSize) {
     return Status::InvalidArgument("regular expression too complex: it compiles to " +

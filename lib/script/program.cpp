@@ -71,8 +71,10 @@ class Compiler {
             static const StepList kEmpty;
             const auto& b = n.interrupt->branches;
             const StepList* branch = &kEmpty;
-            if (approve && b.count("approve")) branch = &b.at("approve");
-            else if (b.count("default")) branch = &b.at("default");
+            if (approve && b.count("approve"))
+              branch = &b.at("approve");
+            else if (b.count("default"))
+              branch = &b.at("default");
             stack.push_back(Frame{branch, 0, nullptr, 0});
             continue;
           }
@@ -189,8 +191,10 @@ class Compiler {
     int64_t child_t = t;
     for (const auto& child : n.steps) {
       int64_t child_end = EmitSubtree(seg, child, n.ref, n.parallel ? t : child_t);
-      if (n.parallel) end = std::max(end, child_end);
-      else child_t = child_end;
+      if (n.parallel)
+        end = std::max(end, child_end);
+      else
+        child_t = child_end;
     }
     if (!n.parallel) end = std::max(end, child_t);
     Finish(seg, n, end);
@@ -205,7 +209,8 @@ class Compiler {
     if (n.message) {
       auto tokens = Tokens(*n.message);
       for (size_t i = 0; i < tokens.size(); ++i) {
-        Instruction tok(Op::kTextDelta, t + n.duration_ms * static_cast<int64_t>(i) / static_cast<int64_t>(tokens.size()), &n);
+        Instruction tok(Op::kTextDelta,
+                        t + n.duration_ms * static_cast<int64_t>(i) / static_cast<int64_t>(tokens.size()), &n);
         tok.text = tokens[i];
         Emit(seg, std::move(tok));
       }
@@ -268,8 +273,7 @@ const Instruction* Program::At(int segment, int pc) const {
   return &code[pc];
 }
 
-int Program::BranchFor(const Instruction& interrupt, const std::string& decision,
-                       std::string& branch_taken) const {
+int Program::BranchFor(const Instruction& interrupt, const std::string& decision, std::string& branch_taken) const {
   auto it = interrupt.branches.find(decision);
   if (it == interrupt.branches.end()) it = interrupt.branches.find("default");
   branch_taken = it->first;
@@ -311,7 +315,8 @@ std::string Program::Describe() const {
       if (in.op == Op::kTextDelta) out += " \"" + in.text + "\"";
       if (!in.result.is_null()) out += " " + in.result.dump();
       for (const auto& [k, seg] : in.branches) out += " " + k + "->" + std::to_string(seg);
-      if (in.timeout_segment >= 0) out += " timeout(" + std::to_string(*in.timeout_ms) + ")->" + std::to_string(in.timeout_segment);
+      if (in.timeout_segment >= 0)
+        out += " timeout(" + std::to_string(*in.timeout_ms) + ")->" + std::to_string(in.timeout_segment);
       if (in.fail_reason) out += " reason=" + *in.fail_reason;
       out += "\n";
     }

@@ -40,13 +40,13 @@ struct Instruction {
       : op(o), offset_ms(offset), node(n), parent_ref(parent) {}
   Op op;
   int64_t offset_ms = 0;
-  const StepNode* node = nullptr;  // the step concerned (none for kCompleteRun)
-  int parent_ref = -1;             // kStartStep: the enclosing step, -1 at top level
-  int artifact_index = 0;          // kAddArtifact
-  std::string text;                // kTextDelta: the token
-  Json result;                     // kCompleteStep/kFailStep: replaces the node's result when not null
+  const StepNode* node = nullptr;       // the step concerned (none for kCompleteRun)
+  int parent_ref = -1;                  // kStartStep: the enclosing step, -1 at top level
+  int artifact_index = 0;               // kAddArtifact
+  std::string text;                     // kTextDelta: the token
+  Json result;                          // kCompleteStep/kFailStep: replaces the node's result when not null
   std::map<std::string, int> branches;  // kInterrupt: answer -> segment; always has "default"
-  int timeout_segment = -1;        // kInterrupt with a timeout: where the run goes when it expires
+  int timeout_segment = -1;             // kInterrupt with a timeout: where the run goes when it expires
   std::optional<int64_t> timeout_ms;
   std::optional<std::string> fail_reason;  // kFailRun: a machine-readable reason (approval_timeout)
 };

@@ -60,11 +60,16 @@ std::string CheckVariable(std::string_view var) {
   }
   std::string_view root = parts[0];
   bool ok = false;
-  if (root == "now") ok = parts.size() == 1;
-  else if (root == "request" || root == "resume") ok = parts.size() >= 2;
-  else if (root == "run") ok = parts.size() == 2 && kRun.count(parts[1]);
-  else if (root == "thread") ok = parts.size() == 2 && kThread.count(parts[1]);
-  else if (root == "agent") ok = parts.size() == 2 && kAgent.count(parts[1]);
+  if (root == "now")
+    ok = parts.size() == 1;
+  else if (root == "request" || root == "resume")
+    ok = parts.size() >= 2;
+  else if (root == "run")
+    ok = parts.size() == 2 && kRun.count(parts[1]);
+  else if (root == "thread")
+    ok = parts.size() == 2 && kThread.count(parts[1]);
+  else if (root == "agent")
+    ok = parts.size() == 2 && kAgent.count(parts[1]);
   if (ok) return "";
   return "unknown variable \"" + Excerpt(var) +
          "\" (known: request.<field>, run.id, run.thread_id, run.agent, run.scenario, thread.id, agent.type, "

@@ -114,8 +114,7 @@ Status Migrate(Connection& conn, const std::string& schema_sql, int schema_versi
   for (const auto& m : migrations) {
     if (m.to_version <= v) continue;
     if (m.to_version != v + 1) {
-      return Status::Internal("no migration from schema version " + std::to_string(v) + " to " +
-                              std::to_string(v + 1));
+      return Status::Internal("no migration from schema version " + std::to_string(v) + " to " + std::to_string(v + 1));
     }
     Transaction tx(conn);
     if (!tx.begin_status().ok()) return tx.begin_status();
@@ -123,8 +122,8 @@ Status Migrate(Connection& conn, const std::string& schema_sql, int schema_versi
     if (st.ok()) st = SetVersion(conn, m.to_version);
     if (st.ok()) st = tx.Commit();
     if (!st.ok()) {
-      return Status::Internal("migration to schema version " + std::to_string(m.to_version) + " failed: " +
-                              st.message());
+      return Status::Internal("migration to schema version " + std::to_string(m.to_version) +
+                              " failed: " + st.message());
     }
     v = m.to_version;
   }

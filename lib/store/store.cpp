@@ -47,12 +47,12 @@ std::unique_ptr<Store> Store::Namespace(const std::string& ns) const {
   return std::unique_ptr<Store>(new Store(db_, ns));
 }
 
-
 // ---------------------------------------------------------------- writes
 
 Status Store::SaveClock(Instant now) {
-  Statement q(*db_->writer, "INSERT INTO meta (key, value) VALUES (?2, ?1) "
-                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+  Statement q(*db_->writer,
+              "INSERT INTO meta (key, value) VALUES (?2, ?1) "
+              "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   return q.Bind(1, std::to_string(now)).Bind(2, MetaKey("clock_now")).Run();
 }
 
@@ -126,7 +126,10 @@ Status Store::WriteRunRows(const RunState& s, const RunState* before) {
     q.Bind(1, i.id).Bind(2, i.run_id).Bind(3, i.step_id).Bind(4, i.agent).Bind(5, i.value.dump());
     q.Bind(6, i.pending ? 1 : 0).Bind(7, i.created_at).Bind(8, i.resolved_at);
     // A resolved interrupt keeps its answer, even when the answer was JSON null.
-    if (i.pending || i.expired) q.BindNull(9); else q.Bind(9, i.input.dump());
+    if (i.pending || i.expired)
+      q.BindNull(9);
+    else
+      q.Bind(9, i.input.dump());
     q.Bind(10, i.expired ? 1 : 0);
     Status rs = q.Run();
     if (!rs.ok()) return rs;
@@ -189,7 +192,9 @@ Status Store::WriteRun(const RunWrite& w) {
   return st;
 }
 
-Status Store::Commit(const RunWrite& w, Instant clock_now) { return Commit(std::vector<const RunWrite*>{&w}, clock_now); }
+Status Store::Commit(const RunWrite& w, Instant clock_now) {
+  return Commit(std::vector<const RunWrite*>{&w}, clock_now);
+}
 
 Status Store::Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
@@ -227,8 +232,7 @@ Status Store::InsertFeedback(Feedback& f, Instant clock_now) {
   return st;
 }
 
-Status Store::CommitAction(const ActionRecord& a, const Json& object_state, const RunWrite* resume,
-                           Instant clock_now) {
+Status Store::CommitAction(const ActionRecord& a, const Json& object_state, const RunWrite* resume, Instant clock_now) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
@@ -416,8 +420,6 @@ Result<std::vector<RunState>> LoadRuns(Connection& c, Statement& q, bool with_st
   return out;
 }
 
-
-
 Result<std::optional<RunState>> Store::GetRun(const std::string& id, bool with_steps) {
   return WithReader([&](Connection& c) -> Result<std::optional<RunState>> {
     Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?1 AND ns = ?2");
@@ -431,8 +433,8 @@ Result<std::optional<RunState>> Store::GetRun(const std::string& id, bool with_s
 
 Result<ListPage<RunState>> Store::ListRuns(int64_t limit, int64_t offset) {
   return WithReader([&](Connection& c) -> Result<ListPage<RunState>> {
-    Statement q(c, std::string("SELECT ") + kRunColumns +
-                       " FROM runs WHERE ns = ?3 ORDER BY ordinal DESC LIMIT ?1 OFFSET ?2");
+    Statement q(
+        c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE ns = ?3 ORDER BY ordinal DESC LIMIT ?1 OFFSET ?2");
     q.Bind(1, limit).Bind(2, offset).Bind(3, ns_);
     auto runs = LoadRuns(c, q, /*with_steps=*/false);
     if (!runs.ok()) return runs.status();
@@ -446,7 +448,8 @@ Result<ListPage<RunState>> Store::ListRuns(int64_t limit, int64_t offset) {
 
 Result<std::vector<RunState>> Store::RunsOfThread(const std::string& thread_id, bool with_steps) {
   return WithReader([&](Connection& c) -> Result<std::vector<RunState>> {
-    Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE thread_id = ?1 AND ns = ?2 ORDER BY ordinal");
+    Statement q(c,
+                std::string("SELECT ") + kRunColumns + " FROM runs WHERE thread_id = ?1 AND ns = ?2 ORDER BY ordinal");
     q.Bind(1, thread_id).Bind(2, ns_);
     return LoadRuns(c, q, with_steps);
   });
@@ -489,8 +492,9 @@ Result<ListPage<Thread>> Store::ListThreads(const std::optional<std::string>& bu
 Result<std::vector<Event>> Store::Events(const std::string& run_id, int64_t after_seq) {
   return WithReader([&](Connection& c) -> Result<std::vector<Event>> {
     // Only a run of this namespace has events here.
-    Statement q(c, "SELECT seq, type, at, payload FROM run_events WHERE run_id = ?1 AND seq > ?2 "
-                   "AND EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND ns = ?3) ORDER BY seq");
+    Statement q(c,
+                "SELECT seq, type, at, payload FROM run_events WHERE run_id = ?1 AND seq > ?2 "
+                "AND EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND ns = ?3) ORDER BY seq");
     q.Bind(1, run_id).Bind(2, after_seq).Bind(3, ns_);
     std::vector<Event> out;
     while (true) {
@@ -558,8 +562,10 @@ Result<int64_t> Store::CountFeedback(const std::string& run_id) {
 
 Result<bool> Store::BusinessExists(const std::string& business_id) {
   return WithReader([&](Connection& c) -> Result<bool> {
-    auto n = CountQuery(c, "SELECT count(*) FROM (SELECT 1 FROM threads WHERE ns = ?2 AND context_id = ?1 "
-                           "AND context_type = 'business' LIMIT 1)", business_id, ns_);
+    auto n = CountQuery(c,
+                        "SELECT count(*) FROM (SELECT 1 FROM threads WHERE ns = ?2 AND context_id = ?1 "
+                        "AND context_type = 'business' LIMIT 1)",
+                        business_id, ns_);
     if (!n.ok()) return n.status();
     return n.value() > 0;
   });
@@ -567,9 +573,10 @@ Result<bool> Store::BusinessExists(const std::string& business_id) {
 
 Result<bool> Store::WatchlistResultExists(const std::string& artifact_id) {
   return WithReader([&](Connection& c) -> Result<bool> {
-    auto n = CountQuery(c, "SELECT count(*) FROM (SELECT 1 FROM runs JOIN steps ON steps.run_id = runs.id, "
-                           "json_each(steps.artifacts) AS a WHERE runs.ns = ?2 AND json_extract(a.value, '$.id') = ?1 "
-                           "AND json_extract(a.value, '$.type') LIKE 'watchlist\\_%' ESCAPE '\\' LIMIT 1)",
+    auto n = CountQuery(c,
+                        "SELECT count(*) FROM (SELECT 1 FROM runs JOIN steps ON steps.run_id = runs.id, "
+                        "json_each(steps.artifacts) AS a WHERE runs.ns = ?2 AND json_extract(a.value, '$.id') = ?1 "
+                        "AND json_extract(a.value, '$.type') LIKE 'watchlist\\_%' ESCAPE '\\' LIMIT 1)",
                         artifact_id, ns_);
     if (!n.ok()) return n.status();
     return n.value() > 0;
@@ -644,8 +651,9 @@ Result<int64_t> Store::CountActions() {
 
 Result<int64_t> Store::CountScheduledRuns(const std::string& agent_type) {
   return WithReader([&](Connection& c) {
-    return CountQuery(c, "SELECT count(*) FROM runs WHERE agent = ?1 AND ns = ?2 AND trigger_type = 'schedule' AND attempt = 1",
-                      agent_type, ns_);
+    return CountQuery(
+        c, "SELECT count(*) FROM runs WHERE agent = ?1 AND ns = ?2 AND trigger_type = 'schedule' AND attempt = 1",
+        agent_type, ns_);
   });
 }
 

@@ -39,9 +39,9 @@ struct IdempotencyClaim {
 };
 
 struct RunWrite {
-  const RunState* state = nullptr;  // the run after `events`
-  std::vector<Event> events;        // new events, in order
-  const Thread* new_thread = nullptr;  // a thread created together with the run
+  const RunState* state = nullptr;      // the run after `events`
+  std::vector<Event> events;            // new events, in order
+  const Thread* new_thread = nullptr;   // a thread created together with the run
   const std::string* script = nullptr;  // the scenario JSON; given when the run is new
   // The run as stored before `events`, when known: only the steps and
   // interrupts that differ from it are written (a commit stays O(change)).
@@ -91,9 +91,9 @@ struct WebhookDeliveryPage {
 // A filtered, paged history of one agent's runs (agent_runs.cpp).
 struct AgentRunQuery {
   std::string agent_type;
-  std::string fallback_name;            // the agent's name, for runs that recorded none
+  std::string fallback_name;             // the agent's name, for runs that recorded none
   std::optional<Instant> started_since;  // only runs started at or after it
-  std::string name_contains;            // lower-case substring of the agent name; "" = any
+  std::string name_contains;             // lower-case substring of the agent name; "" = any
   std::optional<RunStatus> status;       // only runs in it
   std::optional<Principal> requester;    // only runs this principal started
   int64_t limit = 25;
@@ -143,8 +143,7 @@ class Store {
   Status InsertFeedback(Feedback& feedback, Instant clock_now);
   // Records an action and the new state of its object, and, when it answers
   // an interrupt, the run's resume, all in one transaction.
-  Status CommitAction(const ActionRecord& action, const Json& object_state, const RunWrite* resume,
-                      Instant clock_now);
+  Status CommitAction(const ActionRecord& action, const Json& object_state, const RunWrite* resume, Instant clock_now);
 
   // Deletes every row of every table, all namespaces, in one transaction;
   // the schema stays, and so do the seeds namespaces were created with (as
@@ -175,9 +174,8 @@ class Store {
   // threads, under the same writer lock): `body` is kept with the delivery, which
   // becomes `status` with `next_attempt_at`. Nothing is written when the
   // delivery is no longer pending (its webhook went, or a reset came first).
-  Status RecordWebhookAttempt(const WebhookDelivery& delivery, const WebhookAttempt& attempt,
-                              const std::string& body, const std::string& status,
-                              std::optional<Instant> next_attempt_at);
+  Status RecordWebhookAttempt(const WebhookDelivery& delivery, const WebhookAttempt& attempt, const std::string& body,
+                              const std::string& status, std::optional<Instant> next_attempt_at);
   // All or nothing: the snapshot is read into memory, checked and brought to
   // this binary's schema first (a snapshot saved by an older version is
   // migrated; a damaged one is refused, Conflict), then copied over the
@@ -193,8 +191,7 @@ class Store {
   // Newest first.
   Result<ListPage<RunState>> ListRuns(int64_t limit, int64_t offset);
   // Newest first; only threads about `business_id` when given.
-  Result<ListPage<Thread>> ListThreads(const std::optional<std::string>& business_id, int64_t limit,
-                                       int64_t offset);
+  Result<ListPage<Thread>> ListThreads(const std::optional<std::string>& business_id, int64_t limit, int64_t offset);
   // Oldest first.
   Result<std::vector<RunState>> RunsOfThread(const std::string& thread_id, bool with_steps);
   // Runs of one agent type, oldest first, with their interrupts (steps when `with_steps`).
@@ -242,7 +239,7 @@ class Store {
   Result<std::vector<std::string>> DueWebhookEndpoints(Instant now);
   // One delivery with its attempts, if it exists.
   Result<std::optional<WebhookDelivery>> GetWebhookDelivery(const std::string& webhook_id, const std::string& run_id,
-                                                           int64_t seq);
+                                                            int64_t seq);
   // Every delivery, oldest event first; only `webhook_id`'s when given.
   Result<std::vector<WebhookDelivery>> WebhookDeliveries(const std::optional<std::string>& webhook_id);
   // One page of them (GET /_sandbox/webhooks/deliveries).

@@ -272,8 +272,8 @@ Result<WebhookDeliveryPage> Store::ListWebhookDeliveries(const WebhookDeliveryQu
                                "FROM webhook_deliveries d LEFT JOIN runs r ON r.id = d.run_id "
                                "LEFT JOIN webhooks w ON w.id = d.webhook_id "
                                "WHERE d.ns = ?1 AND (?2 IS NULL OR d.webhook_id = ?2) AND (?3 IS NULL OR ") +
-                       key + (query.newest_first ? " < " : " > ") + "(?3, ?4, ?5, ?6)) ORDER BY d.created_at" +
-                       dir + ", 9" + dir + ", d.seq" + dir + ", 10" + dir + " LIMIT ?7");
+                       key + (query.newest_first ? " < " : " > ") + "(?3, ?4, ?5, ?6)) ORDER BY d.created_at" + dir +
+                       ", 9" + dir + ", d.seq" + dir + ", 10" + dir + " LIMIT ?7");
     q.Bind(1, ns_).Bind(2, query.webhook_id);
     if (query.after) {
       q.Bind(3, query.after->created_at).Bind(4, query.after->run_ordinal).Bind(5, query.after->seq);

@@ -53,7 +53,8 @@ Result<std::string> ReadText(const std::string& file) {
     return buf.str();
   }
   std::error_code ec;
-  if (std::filesystem::is_directory(file, ec)) return Status::InvalidArgument("cannot read " + file + ": it is a folder");
+  if (std::filesystem::is_directory(file, ec))
+    return Status::InvalidArgument("cannot read " + file + ": it is a folder");
   std::ifstream in(file, std::ios::binary);
   if (!in) return Status::NotFound("cannot read " + file + ": no such file");
   buf << in.rdbuf();
@@ -65,7 +66,8 @@ int Emit(const Json& fixture, const std::string& out_path, const std::string& wh
          std::ostream& err) {
   std::string text = fixture.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
   auto loaded = script::ParseFixtureText(text, out_path.empty() ? "<output>" : out_path, IdGenerator(0));
-  if (!loaded.ok()) return Fail(err, "internal error: the fixture written does not validate:\n" + loaded.status().message());
+  if (!loaded.ok())
+    return Fail(err, "internal error: the fixture written does not validate:\n" + loaded.status().message());
   if (out_path.empty()) {
     out << text;
     return 0;
@@ -86,8 +88,8 @@ int ReplayCommand(const std::string& db, const std::string& run_id, const std::s
                   std::ostream& err) {
   auto log = FindLog(db, run_id);
   if (!log.ok()) return Fail(err, log.status().message());
-  const StreamDialect chosen =
-      dialect.empty() ? StreamDialectOfNamespace(log->ns) : StreamDialectNamed(dialect).value_or(StreamDialect::kMiddesk);
+  const StreamDialect chosen = dialect.empty() ? StreamDialectOfNamespace(log->ns)
+                                               : StreamDialectNamed(dialect).value_or(StreamDialect::kMiddesk);
   auto stream = ReplayStream(log->events, chosen);
   if (!stream.ok()) return Fail(err, "run " + run_id + ": " + stream.status().message());
   out << stream.value();

@@ -80,8 +80,8 @@ TimelineStep FromStep(const Step& s, const RunState& state, const LogFacts& fact
     } else if (raised->expired) {
       in.end = TimelineInterrupt::End::kExpired;
       const Run& r = state.run;
-      in.failed_run = r.status == RunStatus::kError && r.failure_reason == "approval_timeout" &&
-                      r.ended_at == raised->resolved_at;
+      in.failed_run =
+          r.status == RunStatus::kError && r.failure_reason == "approval_timeout" && r.ended_at == raised->resolved_at;
     } else {
       in.end = TimelineInterrupt::End::kAnswered;
       in.input = raised->input;
@@ -103,8 +103,7 @@ TimelineStep FromStep(const Step& s, const RunState& state, const LogFacts& fact
 }
 
 // Children of `parent` (empty: the top level), in start order.
-std::vector<TimelineStep> Tree(const std::string& parent, const RunState& state, const LogFacts& facts,
-                               Timeline& t) {
+std::vector<TimelineStep> Tree(const std::string& parent, const RunState& state, const LogFacts& facts, Timeline& t) {
   std::vector<TimelineStep> out;
   for (const Step& s : state.steps) {
     if (s.parent_step_id.value_or("") != parent) continue;

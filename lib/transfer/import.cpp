@@ -64,12 +64,14 @@ Result<Json> RunInStream(const std::string& text) {
       // Deeper than any captured frame: refused before parsing (json_depth.h).
       Json d = JsonDepthWithin(data, kMaxCapturedDepth) ? Json::parse(data, nullptr, /*allow_exceptions=*/false)
                                                         : Json(Json::value_t::discarded);
-      bool snapshot = event == "STATE_SNAPSHOT" ||
-                      (event.empty() && Str(d, "type") == "STATE_SNAPSHOT");
+      bool snapshot = event == "STATE_SNAPSHOT" || (event.empty() && Str(d, "type") == "STATE_SNAPSHOT");
       if (snapshot) {
-        if (d.is_discarded()) problem = Bad("a STATE_SNAPSHOT frame's data is not JSON");
-        else if (!d.contains("snapshot") || !d["snapshot"].is_object()) problem = Bad("a STATE_SNAPSHOT frame has no \"snapshot\" object");
-        else last = d["snapshot"];
+        if (d.is_discarded())
+          problem = Bad("a STATE_SNAPSHOT frame's data is not JSON");
+        else if (!d.contains("snapshot") || !d["snapshot"].is_object())
+          problem = Bad("a STATE_SNAPSHOT frame has no \"snapshot\" object");
+        else
+          last = d["snapshot"];
       }
     }
     event.clear();
@@ -204,7 +206,8 @@ std::optional<Instant> ParseCapturedInstant(const std::string& s) {
   }
   auto base = ParseInstant(s.substr(0, z) + "Z");
   if (!base) return std::nullopt;
-  int64_t offset = ((s[z + 1] - '0') * 10 + (s[z + 2] - '0')) * 3600000LL + ((s[z + 4] - '0') * 10 + (s[z + 5] - '0')) * 60000LL;
+  int64_t offset =
+      ((s[z + 1] - '0') * 10 + (s[z + 2] - '0')) * 3600000LL + ((s[z + 4] - '0') * 10 + (s[z + 5] - '0')) * 60000LL;
   return sign == '+' ? *base - offset : *base + offset;
 }
 
@@ -302,11 +305,13 @@ Result<Timeline> TimelineFromRun(const Json& run, const std::string& agent) {
   } else if (policy) {
     // Mixed with manual interrupts: one policy per scenario, so all pause.
     Walk(t.steps, [](TimelineStep& s) {
-      if (s.interrupt && s.interrupt->end == TimelineInterrupt::End::kPolicy) s.interrupt->end = TimelineInterrupt::End::kAnswered;
+      if (s.interrupt && s.interrupt->end == TimelineInterrupt::End::kPolicy)
+        s.interrupt->end = TimelineInterrupt::End::kAnswered;
     });
   }
   if (t.status == "error") {
-    ExplainFailure(t, error_message.empty() ? "imported run failed" : error_message, std::nullopt, Time(run, "ended_at"));
+    ExplainFailure(t, error_message.empty() ? "imported run failed" : error_message, std::nullopt,
+                   Time(run, "ended_at"));
   }
   if (t.steps.empty()) return Bad("the run has no steps to reproduce");
   return t;

@@ -142,7 +142,8 @@ class Writer {
 
   void Extras(const TimelineStep& s, Json& j, bool leaf) {
     if (!s.artifacts.empty()) j["artifacts"] = s.artifacts;
-    if (!s.result.is_null()) j["result"] = s.result.is_object() ? Literals(s.result) : Json{{"value", Literals(s.result)}};
+    if (!s.result.is_null())
+      j["result"] = s.result.is_object() ? Literals(s.result) : Json{{"value", Literals(s.result)}};
     if (leaf && s.message && !s.message->empty()) j["message"] = Literal(*s.message);
     if (s.tool.is_object()) {
       Json tool = {{"name", NonEmpty(StringField(s.tool, "name").value_or(""), "tool")}};
@@ -274,7 +275,8 @@ void ExplainFailure(Timeline& t, const std::string& message, const std::optional
   TimelineStep* failed_parent = nullptr;
   int failed_parent_depth = -1;
   Walk(t.steps, 0, [&](TimelineStep& s, int depth) {
-    if (s.interrupt && s.interrupt->end == TimelineInterrupt::End::kExpired && s.interrupt->failed_run) explained = true;
+    if (s.interrupt && s.interrupt->end == TimelineInterrupt::End::kExpired && s.interrupt->failed_run)
+      explained = true;
     if (!s.steps.empty()) {
       if (s.status == "error" && depth >= failed_parent_depth) {
         failed_parent = &s;

@@ -29,14 +29,14 @@ namespace sandbox::transfer {
 
 struct TimelineInterrupt {
   enum class End { kPending, kAnswered, kExpired, kPolicy };
-  Json value = Json::object();        // what the human was asked (an object)
-  std::optional<std::string> agent;   // the interrupt's agent, when it is not value.agent
+  Json value = Json::object();       // what the human was asked (an object)
+  std::optional<std::string> agent;  // the interrupt's agent, when it is not value.agent
   End end = End::kPending;
-  std::string branch = "default";     // kAnswered: the branch the answer took
-  Json input;                         // kAnswered: the answer, when known
-  Instant raised_at = 0;              // when the run paused
+  std::string branch = "default";      // kAnswered: the branch the answer took
+  Json input;                          // kAnswered: the answer, when known
+  Instant raised_at = 0;               // when the run paused
   std::optional<Instant> resolved_at;  // answered or expired
-  bool failed_run = false;            // kExpired: the run failed with approval_timeout
+  bool failed_run = false;             // kExpired: the run failed with approval_timeout
 };
 
 struct TimelineStep {
@@ -47,10 +47,10 @@ struct TimelineStep {
   std::string status = "completed";  // running | completed | error
   Instant started_at = 0;
   std::optional<Instant> completed_at;
-  Json result;                      // null: none
-  Json artifacts = Json::array();   // each already in fixture form (ArtifactForFixture)
+  Json result;                         // null: none
+  Json artifacts = Json::array();      // each already in fixture form (ArtifactForFixture)
   std::optional<std::string> message;  // streamed text, concatenated
-  Json tool;                        // null, or {name, input?, output?}
+  Json tool;                           // null, or {name, input?, output?}
   std::optional<std::string> notice;
   std::optional<TimelineInterrupt> interrupt;  // type interrupt
   std::optional<std::string> error_message;    // type error: why the run failed
@@ -63,7 +63,7 @@ struct Timeline {
   std::string agent;   // the run's agent type
   std::string status;  // the run's status when captured
   std::vector<TimelineStep> steps;
-  Json result;  // the run's task result (scenario "result"); null: none
+  Json result;                                  // the run's task result (scenario "result"); null: none
   std::optional<std::string> interrupt_policy;  // auto_approve | skip, when a policy resolved interrupts
 };
 

@@ -24,8 +24,8 @@
 namespace sandbox::webhooks {
 
 // The body of a delivery: the dialect's rendering of the event it announces.
-using Renderer = std::function<Result<std::string>(engine::Engine& engine, const Webhook& webhook,
-                                                   const WebhookDelivery& delivery)>;
+using Renderer =
+    std::function<Result<std::string>(engine::Engine& engine, const Webhook& webhook, const WebhookDelivery& delivery)>;
 
 // What the dialect that owns webhooks decides about a delivery: its body,
 // and the header that carries the body's HMAC-SHA256 (signature.h) under

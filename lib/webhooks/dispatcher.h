@@ -42,7 +42,7 @@ namespace sandbox::webhooks {
 struct DispatcherOptions {
   size_t max_senders = 16;  // sender threads, so receivers that may hang at once without delaying others
   std::chrono::milliseconds stop_grace{500};  // how long Stop() waits for a send that was not aborted
-  int64_t batch = 100;  // deliveries handed to one endpoint per poll
+  int64_t batch = 100;                        // deliveries handed to one endpoint per poll
 };
 
 class Dispatcher {

@@ -236,10 +236,14 @@ Result<Fd> Connect(const WebhookUrl& url, const SendLimits& limits, int cancel_f
       continue;
     }
     switch (WaitFor(fd.get(), POLLOUT, deadline, cancel_fd)) {
-      case Wait::kAborted: return Status::Internal(kAborted);
-      case Wait::kTimeout: return Status::Internal("no connection within " + Ms(limits.connect_timeout_ms));
-      case Wait::kFailed: return Status::Internal("could not connect: " + ErrnoText(errno));
-      case Wait::kReady: break;
+      case Wait::kAborted:
+        return Status::Internal(kAborted);
+      case Wait::kTimeout:
+        return Status::Internal("no connection within " + Ms(limits.connect_timeout_ms));
+      case Wait::kFailed:
+        return Status::Internal("could not connect: " + ErrnoText(errno));
+      case Wait::kReady:
+        break;
     }
     int err = 0;
     socklen_t len = sizeof err;

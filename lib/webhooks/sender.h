@@ -21,9 +21,9 @@ namespace sandbox::webhooks {
 
 // The bounds of one POST; the defaults are the sandbox's (docs/middesk.md).
 struct SendLimits {
-  int64_t connect_timeout_ms = 2000;  // name lookup excluded (see http_post.cpp)
-  int64_t write_timeout_ms = 5000;    // the whole request
-  int64_t read_timeout_ms = 5000;     // from the request's end to the end of the response's head
+  int64_t connect_timeout_ms = 2000;           // name lookup excluded (see http_post.cpp)
+  int64_t write_timeout_ms = 5000;             // the whole request
+  int64_t read_timeout_ms = 5000;              // from the request's end to the end of the response's head
   size_t max_response_head_bytes = 16 * 1024;  // status line and headers, 1xx answers included
   size_t max_response_body_bytes = 64 * 1024;  // read and dropped; the status decides
 };

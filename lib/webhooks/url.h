@@ -29,12 +29,12 @@ inline constexpr size_t kMaxHostBytes = 253;  // a DNS name's limit (RFC 1035)
 inline constexpr size_t kMaxHostLabelBytes = 63;
 
 struct WebhookUrl {
-  std::string scheme;  // "http" or "https", lower case
-  std::string host;    // a name or an address; an IPv6 address without its brackets
-  bool ipv6 = false;   // host is an IPv6 address (written "[host]" in a Host header)
-  int port = 0;        // the URL's port, else 80 or 443
+  std::string scheme;        // "http" or "https", lower case
+  std::string host;          // a name or an address; an IPv6 address without its brackets
+  bool ipv6 = false;         // host is an IPv6 address (written "[host]" in a Host header)
+  int port = 0;              // the URL's port, else 80 or 443
   bool default_port = true;  // no port was written
-  std::string target;  // path and query as sent in the request line: "/" when the URL has none
+  std::string target;        // path and query as sent in the request line: "/" when the URL has none
 };
 
 // The URL's parts, or InvalidArgument whose message says what is wrong with

@@ -29,10 +29,29 @@ TEST_CASE("no arguments means serve with the documented defaults", "[cli]") {
 }
 
 TEST_CASE("every flag is read, in both --flag value and --flag=value forms", "[cli]") {
-  auto o = ParseOptions({"serve", "--host", "0.0.0.0", "--port=9000", "--db", ":memory:", "--fixtures", "f.json",
-                         "--seed", "42", "--clock", "realtime", "--speed", "2.5", "--clock-start",
-                         "2030-05-01T12:00:00Z", "--api-key", "mk_test_a", "--api-key=mk_test_b", "--threads", "16",
-                         "--log-level", "debug"});
+  auto o = ParseOptions({"serve",
+                         "--host",
+                         "0.0.0.0",
+                         "--port=9000",
+                         "--db",
+                         ":memory:",
+                         "--fixtures",
+                         "f.json",
+                         "--seed",
+                         "42",
+                         "--clock",
+                         "realtime",
+                         "--speed",
+                         "2.5",
+                         "--clock-start",
+                         "2030-05-01T12:00:00Z",
+                         "--api-key",
+                         "mk_test_a",
+                         "--api-key=mk_test_b",
+                         "--threads",
+                         "16",
+                         "--log-level",
+                         "debug"});
   REQUIRE(o.ok());
   CHECK(o->host == "0.0.0.0");
   CHECK(o->port == 9000);
@@ -48,11 +67,32 @@ TEST_CASE("every flag is read, in both --flag value and --flag=value forms", "[c
 }
 
 TEST_CASE("the edge's limits and access flags are read", "[cli]") {
-  auto o = ParseOptions({"--max-connections", "100", "--keep-alive-ms", "250", "--request-timeout-ms=900",
-                         "--write-timeout-ms", "800", "--max-body-bytes", "2048", "--max-header-bytes", "4096",
-                         "--max-json-depth", "10", "--max-string-bytes", "100", "--max-url-bytes", "300",
-                         "--max-page-token-bytes", "200", "--max-namespaces", "7", "--admin-token", "s3cret-token", "--same-account",
-                         "mk_test_a,mk_test_b", "--shared-account"});
+  auto o = ParseOptions({"--max-connections",
+                         "100",
+                         "--keep-alive-ms",
+                         "250",
+                         "--request-timeout-ms=900",
+                         "--write-timeout-ms",
+                         "800",
+                         "--max-body-bytes",
+                         "2048",
+                         "--max-header-bytes",
+                         "4096",
+                         "--max-json-depth",
+                         "10",
+                         "--max-string-bytes",
+                         "100",
+                         "--max-url-bytes",
+                         "300",
+                         "--max-page-token-bytes",
+                         "200",
+                         "--max-namespaces",
+                         "7",
+                         "--admin-token",
+                         "s3cret-token",
+                         "--same-account",
+                         "mk_test_a,mk_test_b",
+                         "--shared-account"});
   REQUIRE(o.ok());
   CHECK(o->max_connections == 100);
   CHECK(o->keep_alive_ms == 250);
@@ -92,8 +132,10 @@ TEST_CASE("bad flags and values are refused with a one-line reason", "[cli]") {
   CHECK(ErrorOf({"--threads", "1"}) == "--threads must be a number from 16 to 100000, got \"1\"");
   CHECK(ErrorOf({"--max-body-bytes", "12"}) == "--max-body-bytes must be a number from 1024 to 1073741824, got \"12\"");
   CHECK(ErrorOf({"--same-account", "mk_test_a"}) == "--same-account needs at least two keys, got \"mk_test_a\"");
-  CHECK(ErrorOf({"--same-account", "mk_test_a,"}) == "--same-account needs keys separated by commas, got \"mk_test_a,\"");
-  CHECK(ErrorOf({"--admin-token", "short"}) == "--admin-token must be at least 8 letters, digits, '.', '_', '~' or '-'");
+  CHECK(ErrorOf({"--same-account", "mk_test_a,"}) ==
+        "--same-account needs keys separated by commas, got \"mk_test_a,\"");
+  CHECK(ErrorOf({"--admin-token", "short"}) ==
+        "--admin-token must be at least 8 letters, digits, '.', '_', '~' or '-'");
   CHECK(ErrorOf({"--admin-token", "has;semicolon"}) ==
         "--admin-token must be at least 8 letters, digits, '.', '_', '~' or '-'");
 }

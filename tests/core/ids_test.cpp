@@ -23,8 +23,12 @@ TEST_CASE("ids are pinned across builds and machines", "[core]") {
 TEST_CASE("each input of the id changes it", "[core]") {
   IdGenerator ids(7);
   std::set<std::string> seen = {
-      ids.Uuid("run", "p", 1),      ids.Uuid("run", "p", 2),          ids.Uuid("run", "q", 1),
-      ids.Uuid("step", "p", 1),     IdGenerator(8).Uuid("run", "p", 1), ids.Uuid("ru", "np", 1),
+      ids.Uuid("run", "p", 1),
+      ids.Uuid("run", "p", 2),
+      ids.Uuid("run", "q", 1),
+      ids.Uuid("step", "p", 1),
+      IdGenerator(8).Uuid("run", "p", 1),
+      ids.Uuid("ru", "np", 1),
   };
   CHECK(seen.size() == 6);
 }

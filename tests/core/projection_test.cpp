@@ -16,20 +16,40 @@ std::vector<Event> InterruptedLog() {
       Ev(1, event_type::kRunStarted, 1000,
          {{"thread_id", "t-1"}, {"agent", "cip"}, {"scenario", "default"}, {"ordinal", 1}, {"requester", nullptr}}),
       Ev(2, event_type::kStepStarted, 1000,
-         {{"step_id", "s-1"}, {"parent_step_id", nullptr}, {"agent", "cip"}, {"type", "activity"},
-          {"name", "plan"}, {"label", "Planning"}, {"ordinal", 0}}),
+         {{"step_id", "s-1"},
+          {"parent_step_id", nullptr},
+          {"agent", "cip"},
+          {"type", "activity"},
+          {"name", "plan"},
+          {"label", "Planning"},
+          {"ordinal", 0}}),
       Ev(3, event_type::kStepStarted, 1000,
-         {{"step_id", "s-2"}, {"parent_step_id", "s-1"}, {"agent", "sos"}, {"type", "activity"},
-          {"name", "sos"}, {"label", "SOS"}, {"ordinal", 1}}),
+         {{"step_id", "s-2"},
+          {"parent_step_id", "s-1"},
+          {"agent", "sos"},
+          {"type", "activity"},
+          {"name", "sos"},
+          {"label", "SOS"},
+          {"ordinal", 1}}),
       Ev(4, event_type::kArtifactAdded, 3000,
          {{"step_id", "s-2"},
-          {"artifact", {{"id", "a-1"}, {"title", "SOS"}, {"type", "sos_report"}, {"confidence", "high"},
-                        {"summary", nullptr}, {"sources", {{{"url", "https://sos.example.gov"}}}}}}}),
+          {"artifact",
+           {{"id", "a-1"},
+            {"title", "SOS"},
+            {"type", "sos_report"},
+            {"confidence", "high"},
+            {"summary", nullptr},
+            {"sources", {{{"url", "https://sos.example.gov"}}}}}}}),
       Ev(5, event_type::kStepCompleted, 3000, {{"step_id", "s-2"}, {"status", "completed"}}),
       Ev(6, event_type::kStepCompleted, 3000, {{"step_id", "s-1"}, {"status", "completed"}}),
       Ev(7, event_type::kStepStarted, 3000,
-         {{"step_id", "s-3"}, {"parent_step_id", nullptr}, {"agent", "cip"}, {"type", "interrupt"},
-          {"name", "review"}, {"label", "Review"}, {"ordinal", 2}}),
+         {{"step_id", "s-3"},
+          {"parent_step_id", nullptr},
+          {"agent", "cip"},
+          {"type", "interrupt"},
+          {"name", "review"},
+          {"label", "Review"},
+          {"ordinal", 2}}),
       Ev(8, event_type::kRunInterrupted, 3000,
          {{"interrupt_id", "intr_1"}, {"step_id", "s-3"}, {"agent", "cip"}, {"value", {{"label", "ok?"}}}}),
   };
@@ -38,14 +58,14 @@ std::vector<Event> InterruptedLog() {
 // A compact rendering of everything a projection holds.
 std::string Describe(const RunState& s) {
   std::string out = std::string(RunStatusName(s.run.status)) + " seq=" + std::to_string(s.run.last_seq) +
-                    " cursor=" + std::to_string(s.run.cursor.segment) + "/" + std::to_string(s.run.cursor.pc) +
-                    "@" + std::to_string(s.run.cursor.segment_base) + " updated=" + std::to_string(s.run.updated_at);
+                    " cursor=" + std::to_string(s.run.cursor.segment) + "/" + std::to_string(s.run.cursor.pc) + "@" +
+                    std::to_string(s.run.cursor.segment_base) + " updated=" + std::to_string(s.run.updated_at);
   if (s.run.ended_at) out += " ended=" + std::to_string(*s.run.ended_at);
   for (const auto& st : s.steps) {
-    out += "\n" + st.id + " " + st.name + " " + StepStatusName(st.status) + " parent=" +
-           st.parent_step_id.value_or("-") + " " + std::to_string(st.started_at) + ".." +
-           (st.completed_at ? std::to_string(*st.completed_at) : "") + " artifacts=" +
-           std::to_string(st.artifacts.size());
+    out += "\n" + st.id + " " + st.name + " " + StepStatusName(st.status) +
+           " parent=" + st.parent_step_id.value_or("-") + " " + std::to_string(st.started_at) + ".." +
+           (st.completed_at ? std::to_string(*st.completed_at) : "") +
+           " artifacts=" + std::to_string(st.artifacts.size());
   }
   for (const auto& i : s.interrupts) out += "\n" + i.id + (i.pending ? " pending" : " resolved");
   return out;
@@ -68,9 +88,9 @@ TEST_CASE("a log replays into the run, its step tree and its pending interrupt",
 
 TEST_CASE("a resume answers the interrupt and moves the cursor to the branch's segment", "[core]") {
   auto log = InterruptedLog();
-  log.push_back(Ev(9, event_type::kRunResumed, 5000,
-                   {{"interrupt_id", "intr_1"}, {"input", {{"decision", "approve"}}}, {"branch", "approve"},
-                    {"segment", 2}}));
+  log.push_back(
+      Ev(9, event_type::kRunResumed, 5000,
+         {{"interrupt_id", "intr_1"}, {"input", {{"decision", "approve"}}}, {"branch", "approve"}, {"segment", 2}}));
   log.push_back(Ev(10, event_type::kStepCompleted, 5000, {{"step_id", "s-3"}, {"status", "completed"}}));
   log.push_back(Ev(11, event_type::kRunCompleted, 6000, {{"output", {{"artifacts", Json::array()}}}}));
   auto state = Rebuild(log);

@@ -78,14 +78,14 @@ Step MakeStep(const std::string& run_id, const std::string& id, std::optional<st
 }
 
 Artifact WatchlistHit() {
-  return Artifact{"a1a1a1a1-0000-4000-8000-000000000001",
-                  "Watchlist hit: ACME LENDING",
-                  "watchlist_hit",
-                  "medium",
-                  std::nullopt,  // no summary: rendered as null
-                  {Source{"https://sanctionssearch.ofac.example.gov/Details.aspx?id=1234", "OFAC SDN List", "primary",
-                          "watchlist"},
-                   Source{"https://news.example.com/acme", std::nullopt, std::nullopt, std::nullopt}}};
+  return Artifact{
+      "a1a1a1a1-0000-4000-8000-000000000001",
+      "Watchlist hit: ACME LENDING",
+      "watchlist_hit",
+      "medium",
+      std::nullopt,  // no summary: rendered as null
+      {Source{"https://sanctionssearch.ofac.example.gov/Details.aspx?id=1234", "OFAC SDN List", "primary", "watchlist"},
+       Source{"https://news.example.com/acme", std::nullopt, std::nullopt, std::nullopt}}};
 }
 
 Artifact AddressCheck() {
@@ -94,8 +94,8 @@ Artifact AddressCheck() {
                   "address_verification",
                   "high",
                   "450 Commerce Way, Suite 300, Austin, TX 78701 is a commercial address.",
-                  {Source{"https://sos.texas.example.gov/corp/filings/0803921174", "Texas Secretary of State", "primary",
-                          std::nullopt}}};
+                  {Source{"https://sos.texas.example.gov/corp/filings/0803921174", "Texas Secretary of State",
+                          "primary", std::nullopt}}};
 }
 
 // A cip_orchestrator run waiting for a reviewer: a planning step, a
@@ -260,14 +260,18 @@ OrderedJson FramesOf(const std::vector<Event>& log) {
 }
 
 Json StartedPayload(const std::optional<Principal>& requester) {
-  return Json{{"thread_id", kThreadId}, {"agent", "address_verification"}, {"scenario", "default"},
-              {"ordinal", 1},           {"requester", PrincipalToJson(requester)}};
+  return Json{{"thread_id", kThreadId},
+              {"agent", "address_verification"},
+              {"scenario", "default"},
+              {"ordinal", 1},
+              {"requester", PrincipalToJson(requester)}};
 }
 
 Json StepStartedPayload(const std::string& id, const std::string& type, const std::string& name,
                         const std::string& label, int ordinal) {
-  return Json{{"step_id", id}, {"parent_step_id", nullptr}, {"agent", "address_verification"}, {"type", type},
-              {"name", name},  {"label", label},            {"ordinal", ordinal}};
+  return Json{
+      {"step_id", id},  {"parent_step_id", nullptr}, {"agent", "address_verification"}, {"type", type}, {"name", name},
+      {"label", label}, {"ordinal", ordinal}};
 }
 
 }  // namespace
@@ -374,8 +378,7 @@ TEST_CASE("middesk errors: the error body names the parameter when there is one"
   CHECK(res.body == R"({"errors":[{"message":"Parameter `page` must be an integer","parameter":"page"}]})");
 }
 
-TEST_CASE("middesk stream: a completed run's log gives RUN_STARTED, a snapshot per event, RUN_FINISHED",
-          "[dialects]") {
+TEST_CASE("middesk stream: a completed run's log gives RUN_STARTED, a snapshot per event, RUN_FINISHED", "[dialects]") {
   const std::string run = kRun2Id;
   const std::string step = "20000000-0000-4000-8000-000000000001";
   const std::vector<Event> log = {

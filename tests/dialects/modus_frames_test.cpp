@@ -25,7 +25,8 @@ TEST_CASE("modus runtime frames: each event type maps to its RunEvent", "[core]"
   auto tool = f.Next(E(4, "tool.started", 1200, {{"step_id", "s1"}, {"name", "search"}, {"input", {{"q", 1}}}}));
   REQUIRE(tool);
   CHECK(tool->data.dump() == R"({"type":"tool_start","name":"search","input":{"q":1}})");
-  auto tool_end = f.Next(E(5, "tool.completed", 1300, {{"step_id", "s1"}, {"name", "search"}, {"output", {{"ok", true}}}}));
+  auto tool_end =
+      f.Next(E(5, "tool.completed", 1300, {{"step_id", "s1"}, {"name", "search"}, {"output", {{"ok", true}}}}));
   REQUIRE(tool_end);
   CHECK(tool_end->data.dump() == R"({"type":"tool_end","name":"search","output":{"ok":true}})");
   auto token = f.Next(E(6, "text.delta", 1400, {{"step_id", "s1"}, {"text", "Hello "}}));

@@ -51,7 +51,7 @@ void CheckGolden(const std::string& name, const OrderedJson& j) {
   CHECK(actual == expected.str());
 }
 
-constexpr Instant kT0 = 1767225600000;  // 2026-01-01T00:00:00.000Z
+constexpr Instant kT0 = 1767225600000;         // 2026-01-01T00:00:00.000Z
 constexpr Instant kSixAm = kT0 + 6 * 3600000;  // the workflow's schedule start
 const char* kOrg = "11111111-2222-4333-8444-555555555555";
 const Principal kCaller{"User", "6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d", "Modus user abc123", std::nullopt};
@@ -223,8 +223,7 @@ TEST_CASE("modus agent: a list row has no variation", "[dialects]") {
   CheckGolden("modus_agent_workflow_row", RenderAgent(WorkflowAgent(), kOrg, kT0, /*with_variation=*/false));
 }
 
-TEST_CASE("modus agent: a workflow agent's variation has its schedule and its default scenario's nodes",
-          "[dialects]") {
+TEST_CASE("modus agent: a workflow agent's variation has its schedule and its default scenario's nodes", "[dialects]") {
   CheckGolden("modus_agent_workflow_detail", RenderAgent(WorkflowAgent(), kOrg, kT0, /*with_variation=*/true));
 }
 
@@ -260,8 +259,7 @@ TEST_CASE("modus run: an awaiting_human list row has pendingApproval with its ex
   CheckGolden("modus_run_awaiting_row", j);
 }
 
-TEST_CASE("modus run: an awaiting_human detail lists top-level nodes, the waiting one awaiting_human",
-          "[dialects]") {
+TEST_CASE("modus run: an awaiting_human detail lists top-level nodes, the waiting one awaiting_human", "[dialects]") {
   CheckGolden("modus_run_awaiting_detail", RenderRun(WorkflowAgent(), AwaitingWorkflowRun(), 3, /*detail=*/true));
 }
 
@@ -339,8 +337,7 @@ TEST_CASE("modus run: a completed task detail has taskResult and no workflowNode
   CheckGolden("modus_run_task_completed_detail", j);
 }
 
-TEST_CASE("modus run: a failed task detail has taskError, from the message when task_error is null",
-          "[dialects]") {
+TEST_CASE("modus run: a failed task detail has taskError, from the message when task_error is null", "[dialects]") {
   CheckGolden("modus_run_task_error_detail", RenderRun(TaskAgent(), FailedTaskRun(), 1, /*detail=*/true));
   RunState s = FailedTaskRun();
   s.run.result = Json{{"task_error", "registry offline"}};
@@ -351,14 +348,16 @@ TEST_CASE("modus errors: code, message and field; no field when the status names
   httplib::Response res;
   RespondError(res, Status::InvalidArgument("Parameter `pageSize` must be at least 1", "pageSize"));
   CHECK(res.status == 400);
-  CHECK(res.body ==
-        R"({"error":{"code":"invalid_argument","message":"Parameter `pageSize` must be at least 1","field":"pageSize"}})");
+  CHECK(
+      res.body ==
+      R"({"error":{"code":"invalid_argument","message":"Parameter `pageSize` must be at least 1","field":"pageSize"}})");
   httplib::Response missing;
   RespondError(missing, Status::NotFound("run wf_202_run_9 not found"));
   CHECK(missing.status == 404);
   CHECK(missing.body == R"({"error":{"code":"not_found","message":"run wf_202_run_9 not found"}})");
   httplib::Response forbidden;
   WriteError(forbidden, 403, "organizationId is not the token's organization", "organizationId");
-  CHECK(forbidden.body ==
-        R"({"error":{"code":"permission_denied","message":"organizationId is not the token's organization","field":"organizationId"}})");
+  CHECK(
+      forbidden.body ==
+      R"({"error":{"code":"permission_denied","message":"organizationId is not the token's organization","field":"organizationId"}})");
 }

@@ -31,8 +31,7 @@ const char* kFixture = R"({"agents":[{"type":"kyb","name":"KYB","description":"d
 ]}]})";
 
 struct Sandbox {
-  explicit Sandbox(ClockMode mode, const std::string& db = ":memory:", uint64_t seed = 0,
-                   Instant start = kStart)
+  explicit Sandbox(ClockMode mode, const std::string& db = ":memory:", uint64_t seed = 0, Instant start = kStart)
       : ids(seed), clock(mode, start) {
     auto s = store::Store::Open(db);
     REQUIRE(s.ok());
@@ -45,8 +44,8 @@ struct Sandbox {
   }
 
   RunState Create(std::optional<std::string> scenario = std::nullopt) {
-    auto r = engine->CreateRun({Json::object(), "kyb", "business", "11111111-1111-4111-8111-111111111111", std::nullopt, scenario,
-                                std::nullopt});
+    auto r = engine->CreateRun({Json::object(), "kyb", "business", "11111111-1111-4111-8111-111111111111", std::nullopt,
+                                scenario, std::nullopt});
     REQUIRE(r.ok());
     return r.value();
   }
@@ -60,7 +59,8 @@ struct Sandbox {
     auto events = store->Events(id);
     REQUIRE(events.ok());
     std::string out;
-    for (const auto& e : events.value()) out += std::to_string(e.seq) + " " + e.type + " +" + std::to_string(e.at - kStart) + "\n";
+    for (const auto& e : events.value())
+      out += std::to_string(e.seq) + " " + e.type + " +" + std::to_string(e.at - kStart) + "\n";
     return out;
   }
 
@@ -166,8 +166,10 @@ TEST_CASE("exactly one of many concurrent resumes of one interrupt wins", "[engi
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
       auto r = sb.engine->Resume({id, intr, Json{{"decision", "approve"}}});
-      if (r.ok()) ++won;
-      else if (r.status().code() == Code::kConflict) ++conflicts;
+      if (r.ok())
+        ++won;
+      else if (r.status().code() == Code::kConflict)
+        ++conflicts;
     });
   }
   for (auto& t : threads) t.join();
@@ -190,8 +192,9 @@ TEST_CASE("in manual time nothing moves until the clock is advanced", "[engine]"
   CHECK(fired.value()[0].type == "artifact.added");
   CHECK(fired.value()[1].at == kStart + 1000);
   CHECK(sb.engine->AdvanceClock(kStart).status().code() == Code::kInvalidArgument);
-  CHECK(sb.Log(id) == "1 run.started +0\n2 step.started +0\n3 step.started +0\n4 artifact.added +1000\n"
-                      "5 step.completed +1000\n");
+  CHECK(sb.Log(id) ==
+        "1 run.started +0\n2 step.started +0\n3 step.started +0\n4 artifact.added +1000\n"
+        "5 step.completed +1000\n");
   REQUIRE(sb.engine->AdvanceClock(kStart + 60000).ok());
   CHECK(sb.Log(id) == kLogUntilInterrupt);
   CHECK(sb.Stored(id).run.status == RunStatus::kInterrupted);
@@ -257,11 +260,12 @@ TEST_CASE("the same seed and commands give the same log and ids; another seed do
 
 TEST_CASE("unknown agents, threads and scenarios are not found, naming the parameter", "[engine]") {
   Sandbox sb(ClockMode::kVirtual);
-  auto agent = sb.engine->CreateRun({Json::object(), "nope", "business", "b", std::nullopt, std::nullopt, std::nullopt});
+  auto agent =
+      sb.engine->CreateRun({Json::object(), "nope", "business", "b", std::nullopt, std::nullopt, std::nullopt});
   CHECK(agent.status().code() == Code::kNotFound);
   CHECK(agent.status().parameter() == "type");
-  auto thread = sb.engine->CreateRun({Json::object(), "kyb", std::nullopt, std::nullopt, "11111111-1111-4111-8111-111111111111",
-                                      std::nullopt, std::nullopt});
+  auto thread = sb.engine->CreateRun({Json::object(), "kyb", std::nullopt, std::nullopt,
+                                      "11111111-1111-4111-8111-111111111111", std::nullopt, std::nullopt});
   CHECK(thread.status().code() == Code::kNotFound);
   CHECK(thread.status().parameter() == "thread_id");
   auto scenario = sb.engine->CreateRun({Json::object(), "kyb", "business", "b", std::nullopt, "nope", std::nullopt});
@@ -311,8 +315,7 @@ namespace {
 
 // A one-agent sandbox over `fixture` text, virtual or manual time.
 struct ScriptedSandbox {
-  ScriptedSandbox(const std::string& fixture, ClockMode mode = ClockMode::kVirtual)
-      : ids(0), clock(mode, kStart) {
+  ScriptedSandbox(const std::string& fixture, ClockMode mode = ClockMode::kVirtual) : ids(0), clock(mode, kStart) {
     store = std::move(store::Store::Open(":memory:")).value();
     auto set = script::ParseFixtureText(fixture, "t.json", ids);
     REQUIRE(set.ok());
@@ -332,7 +335,8 @@ struct ScriptedSandbox {
 };
 
 std::string Agent(const std::string& scenarios, const std::string& extra = "") {
-  return R"({"agents":[{"type":"a","name":"Agent A","description":"d")" + extra + R"(,"scenarios":)" + scenarios + "}]}";
+  return R"({"agents":[{"type":"a","name":"Agent A","description":"d")" + extra + R"(,"scenarios":)" + scenarios +
+         "}]}";
 }
 
 }  // namespace
@@ -463,7 +467,8 @@ TEST_CASE("an auto_approve policy records the resolution and runs the approve br
 }
 
 TEST_CASE("streamed messages, tools and notices are logged and the step keeps the text", "[engine]") {
-  ScriptedSandbox sb(Agent(R"([{"name":"default","result":{"summary":"Answered {{request.message}}","task_result":{"n":1}},
+  ScriptedSandbox sb(
+      Agent(R"([{"name":"default","result":{"summary":"Answered {{request.message}}","task_result":{"n":1}},
     "steps":[{"name":"answer","label":"A","duration":"2s","notice":"Looking","tool":{"name":"search","input":{"q":"{{request.message}}"},"output":{"hits":2}},
     "message":"Two hits for {{request.message}}."}]}])"));
   RunState r = sb.Run(Json{{"message", "Acme"}});

@@ -58,8 +58,8 @@ std::shared_ptr<const script::FixtureSet> Fixtures() {
 }
 
 engine::CreateRunCommand KybRun() {
-  return {Json::object(), "kyb", "business", "11111111-1111-4111-8111-111111111111", std::nullopt, std::nullopt,
-          std::nullopt};
+  return {Json::object(), "kyb",        "business",  "11111111-1111-4111-8111-111111111111",
+          std::nullopt,   std::nullopt, std::nullopt};
 }
 
 // Every namespace's engines, on a database file, as a server has them.
@@ -160,8 +160,8 @@ TEST_CASE("a reload that cannot read the store stops the engine until a reload o
   e.Release();
   REQUIRE_FALSE(reloaded.ok());
   REQUIRE_FALSE(e.health().ok());
-  CHECK(e.health().message() == "reloading namespace \"\" from the store failed: run " + waiting.run.id +
-                                    " has a script that is not JSON");
+  CHECK(e.health().message() ==
+        "reloading namespace \"\" from the store failed: run " + waiting.run.id + " has a script that is not JSON");
   auto refused = e.CreateRun(KybRun());
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.status().code() == Code::kUnavailable);  // 503
@@ -230,8 +230,7 @@ TEST_CASE("a restore brings to life the namespaces only the snapshot knows", "[e
   CHECK(run.value().has_value());
 }
 
-TEST_CASE("a failed restore changes nothing; one that fails after the copy marks every namespace failing",
-          "[engine]") {
+TEST_CASE("a failed restore changes nothing; one that fails after the copy marks every namespace failing", "[engine]") {
   ScratchDir dir;
   const std::string db = dir.File("x.db");
   Sandbox sb(db);

@@ -139,8 +139,7 @@ TEST_CASE("a scenario started directly follows its own retry plan", "[engine]") 
   CHECK(sb.Executions().size() == 3);  // a completed run is never retried
 }
 
-TEST_CASE("an expired approval fails the execution and the retry waits out its backoff on a manual clock",
-          "[engine]") {
+TEST_CASE("an expired approval fails the execution and the retry waits out its backoff on a manual clock", "[engine]") {
   Sandbox sb(ClockMode::kManual);
   RunState first = sb.Create("waits");
   CHECK(first.run.status == RunStatus::kInterrupted);

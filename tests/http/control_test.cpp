@@ -42,8 +42,8 @@ Json GetRun(const SandboxProcess& sb, const std::string& id) {
 void AppendSteps(const Json& steps, int depth, std::vector<std::string>& out) {
   for (const auto& s : steps) {
     out.push_back(std::string(static_cast<size_t>(depth) * 2, ' ') + s.at("name").get<std::string>() + " " +
-                  s.at("status").get<std::string>() + " " + s.at("started_at").get<std::string>().substr(11, 12) +
-                  " " + (s.at("completed_at").is_null() ? "-" : s.at("completed_at").get<std::string>().substr(11, 12)));
+                  s.at("status").get<std::string>() + " " + s.at("started_at").get<std::string>().substr(11, 12) + " " +
+                  (s.at("completed_at").is_null() ? "-" : s.at("completed_at").get<std::string>().substr(11, 12)));
     AppendSteps(s.at("steps"), depth + 1, out);
   }
 }
@@ -81,7 +81,8 @@ Json ErrorBody(const std::string& message, const std::string& parameter) {
 // One agent per line block, so line and column of any value are easy to find.
 std::string AgentJson(const std::string& type, const std::string& approve_step) {
   return R"(    {
-      "type": ")" + type + R"(",
+      "type": ")" +
+         type + R"(",
       "name": "Tiny Review",
       "description": "A check, then a question.",
       "scenarios": [
@@ -140,9 +141,9 @@ SandboxOptions WatchedFixtures(const TempDir& dir) {
 
 Json ResumeApprove(const SandboxProcess& sb, const Json& run) {
   REQUIRE(run.at("interrupts").size() == 1);
-  HttpResponse r = sb.Post("/v1/runs/" + run.at("id").get<std::string>() + "/resume",
-                           Json{{"interrupt_id", run.at("interrupts")[0].at("id")},
-                                {"input", {{"decision", "approve"}}}}.dump());
+  HttpResponse r =
+      sb.Post("/v1/runs/" + run.at("id").get<std::string>() + "/resume",
+              Json{{"interrupt_id", run.at("interrupts")[0].at("id")}, {"input", {{"decision", "approve"}}}}.dump());
   REQUIRE_STATUS(r, 200);
   return r.json;
 }
@@ -205,28 +206,19 @@ TEST_CASE("with the manual clock a run moves only when the clock is advanced, fi
   REQUIRE_STATUS(hour, 200);
   CHECK(hour.json.at("from") == At("00:00:05.000"));
   CHECK(hour.json.at("now") == At("01:00:00.000"));
-  CHECK(Fired(hour.json, run_id) == std::vector<std::string>{
-                                        "10 artifact.added " + At("00:00:07.000"),
-                                        "11 step.completed " + At("00:00:07.000"),
-                                        "12 step.started " + At("00:00:07.000"),
-                                        "13 step.started " + At("00:00:07.000"),
-                                        "14 step.completed " + At("00:00:09.000"),
-                                        "15 step.started " + At("00:00:09.000"),
-                                        "16 artifact.added " + At("00:00:10.500"),
-                                        "17 step.completed " + At("00:00:10.500"),
-                                        "18 step.completed " + At("00:00:10.500"),
-                                        "19 step.started " + At("00:00:10.500"),
-                                        "20 step.started " + At("00:00:10.500"),
-                                        "21 artifact.added " + At("00:00:11.700"),
-                                        "22 step.completed " + At("00:00:11.700"),
-                                        "23 step.started " + At("00:00:11.700"),
-                                        "24 artifact.added " + At("00:00:13.500"),
-                                        "25 step.completed " + At("00:00:13.500"),
-                                        "26 step.completed " + At("00:00:13.500"),
-                                        "27 step.completed " + At("00:00:13.500"),
-                                        "28 step.started " + At("00:00:13.500"),
-                                        "29 run.interrupted " + At("00:00:13.500"),
-                                    });
+  CHECK(Fired(hour.json, run_id) ==
+        std::vector<std::string>{
+            "10 artifact.added " + At("00:00:07.000"), "11 step.completed " + At("00:00:07.000"),
+            "12 step.started " + At("00:00:07.000"),   "13 step.started " + At("00:00:07.000"),
+            "14 step.completed " + At("00:00:09.000"), "15 step.started " + At("00:00:09.000"),
+            "16 artifact.added " + At("00:00:10.500"), "17 step.completed " + At("00:00:10.500"),
+            "18 step.completed " + At("00:00:10.500"), "19 step.started " + At("00:00:10.500"),
+            "20 step.started " + At("00:00:10.500"),   "21 artifact.added " + At("00:00:11.700"),
+            "22 step.completed " + At("00:00:11.700"), "23 step.started " + At("00:00:11.700"),
+            "24 artifact.added " + At("00:00:13.500"), "25 step.completed " + At("00:00:13.500"),
+            "26 step.completed " + At("00:00:13.500"), "27 step.completed " + At("00:00:13.500"),
+            "28 step.started " + At("00:00:13.500"),   "29 run.interrupted " + At("00:00:13.500"),
+        });
   Json paused = GetRun(sb, run_id);
   CHECK(paused.at("status") == "interrupted");
   CHECK(paused.at("updated_at") == At("00:00:13.500"));
@@ -263,8 +255,7 @@ TEST_CASE("with the manual clock a run moves only when the clock is advanced, fi
 
 TEST_CASE("a clock advance needs exactly one of by and to, both well formed, and never goes back", "[http]") {
   SandboxProcess sb(SandboxOptions{.args = {"--clock", "manual"}});
-  const Json exactly_one =
-      ErrorBody("Give exactly one of `by` (a duration) or `to` (an ISO 8601 time)", "by");
+  const Json exactly_one = ErrorBody("Give exactly one of `by` (a duration) or `to` (an ISO 8601 time)", "by");
   const Json bad_by = ErrorBody("Parameter `by` must be a duration such as \"90s\", \"15m\" or \"2h\"", "by");
   const Json bad_to = ErrorBody("Parameter `to` must be an ISO 8601 UTC time like 2026-01-01T01:00:00Z", "to");
 
@@ -278,15 +269,15 @@ TEST_CASE("a clock advance needs exactly one of by and to, both well formed, and
   CHECK_STATUS(not_object, 400);
   CHECK(not_object.json.at("errors")[0].at("parameter") == "body");
 
-  for (const char* body : {R"({"by":"soon"})", R"({"by":"-5s"})", R"({"by":-5})", R"({"by":"5 s"})", R"({"by":null})",
-                           R"({"by":true})"}) {
+  for (const char* body :
+       {R"({"by":"soon"})", R"({"by":"-5s"})", R"({"by":-5})", R"({"by":"5 s"})", R"({"by":null})", R"({"by":true})"}) {
     INFO(body);
     HttpResponse r = sb.Post("/_sandbox/clock/advance", body);
     CHECK_STATUS(r, 422);
     CHECK(r.json == bad_by);
   }
-  for (const char* body : {R"({"to":"yesterday"})", R"({"to":"2026-13-01T00:00:00Z"})", R"({"to":5})",
-                           R"({"to":"2026-01-01 01:00"})"}) {
+  for (const char* body :
+       {R"({"to":"yesterday"})", R"({"to":"2026-13-01T00:00:00Z"})", R"({"to":5})", R"({"to":"2026-01-01 01:00"})"}) {
     INFO(body);
     HttpResponse r = sb.Post("/_sandbox/clock/advance", body);
     CHECK_STATUS(r, 422);
@@ -323,8 +314,7 @@ TEST_CASE("the realtime clock cannot be advanced: 409", "[http]") {
   HttpResponse clock = sb.Get("/_sandbox/clock");
   REQUIRE_STATUS(clock, 200);
   CHECK(clock.json.at("mode") == "realtime");
-  const Json conflict =
-      ErrorBody("the realtime clock cannot be moved; start with --clock manual or virtual", "clock");
+  const Json conflict = ErrorBody("the realtime clock cannot be moved; start with --clock manual or virtual", "clock");
   for (const char* body : {R"({"by":"5s"})", R"({"to":"2099-01-01T00:00:00Z"})"}) {
     INFO(body);
     HttpResponse r = sb.Post("/_sandbox/clock/advance", body);
@@ -513,7 +503,8 @@ std::string NamedAgentFixture(const std::string& name) {
   "agents": [
     {
       "type": "tiny_named",
-      "name": ")" + name + R"(",
+      "name": ")" +
+         name + R"(",
       "description": "Says who approved.",
       "scenarios": [
         {

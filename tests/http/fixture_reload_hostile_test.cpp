@@ -152,8 +152,9 @@ TEST_CASE("a fixture file whose name is not UTF-8 is reported in valid JSON", "[
   HttpResponse reload = sb.Post("/_sandbox/fixtures/reload", "");
   REQUIRE_STATUS(reload, 422);
   CHECK(Messages(reload.json) ==
-        std::vector<std::string>{dir.path() + "/bad\xEF\xBF\xBD.json:1:1: syntax error while parsing value - unexpected end "
-                                              "of input; expected '[', '{', or a literal"});
+        std::vector<std::string>{dir.path() +
+                                 "/bad\xEF\xBF\xBD.json:1:1: syntax error while parsing value - unexpected end "
+                                 "of input; expected '[', '{', or a literal"});
   HttpResponse status = sb.Get("/_sandbox/fixtures");
   REQUIRE_STATUS(status, 200);
   CHECK(Messages(status.json) == Messages(reload.json));

@@ -39,11 +39,16 @@ std::vector<std::string> Drive(const SandboxProcess& sb) {
   keep(sb.Post("/v1/runs/" + id + "/resume?include=steps",
                Json{{"interrupt_id", waiting["interrupts"][0]["id"]}, {"input", {{"decision", "approve"}}}}.dump()));
   Json done = keep(sb.Get("/v1/runs/" + id + "?include=steps"));
-  keep(sb.Post("/v1/runs/" + id + "/feedback",
-               Json{{"rating", "POSITIVE"}, {"artifact_id", done["output"]["artifacts"][0]["id"]}, {"comment", " ok "}}.dump()));
+  keep(sb.Post(
+      "/v1/runs/" + id + "/feedback",
+      Json{{"rating", "POSITIVE"}, {"artifact_id", done["output"]["artifacts"][0]["id"]}, {"comment", " ok "}}.dump()));
   Json second = keep(sb.Post("/v1/runs", Json{{"type", "watchlist_resolution"}, {"business_id", kBusiness}}.dump()));
-  keep(sb.Post("/v1/actions", Json{{"object_type", "businesses"}, {"object_id", kBusiness}, {"type", "decision"},
-                                   {"run_id", second["id"]}, {"payload", {{"status", "rejected"}}}}.dump()));
+  keep(sb.Post("/v1/actions", Json{{"object_type", "businesses"},
+                                   {"object_id", kBusiness},
+                                   {"type", "decision"},
+                                   {"run_id", second["id"]},
+                                   {"payload", {{"status", "rejected"}}}}
+                                  .dump()));
   keep(sb.Get("/v1/runs"));
   keep(sb.Get("/v1/threads/" + thread["id"].get<std::string>() + "?include=steps"));
   out.push_back(Stream(sb, id));

@@ -36,8 +36,8 @@ Owned CreateAsA(SandboxProcess& sb) {
   o.thread = run.json["thread_id"];
   HttpResponse got = sb.Get("/v1/runs/" + o.run, Key("mk_test_a"));
   o.interrupt = got.json["interrupts"][0]["id"];
-  HttpResponse hook = sb.Post("/v1/webhooks", R"({"url":"http://127.0.0.1:9/x","enabled_events":["run.created"]})",
-                              Key("mk_test_a"));
+  HttpResponse hook =
+      sb.Post("/v1/webhooks", R"({"url":"http://127.0.0.1:9/x","enabled_events":["run.created"]})", Key("mk_test_a"));
   REQUIRE_STATUS(hook, 201);
   o.webhook = hook.json["id"];
   return o;
@@ -113,8 +113,8 @@ TEST_CASE("a namespace lives inside its account and cannot name another tenant",
   REQUIRE_STATUS(other, 201);
   CHECK(other.json["id"] != id);
   // No header can reach an organisation's or another account's namespace.
-  for (const std::string& ns : std::vector<std::string>{"org-11111111-2222-4333-8444-555555555555",
-                                                        "acct-" + std::string(36, 'a'), "a/b"}) {
+  for (const std::string& ns :
+       std::vector<std::string>{"org-11111111-2222-4333-8444-555555555555", "acct-" + std::string(36, 'a'), "a/b"}) {
     INFO(ns);
     HttpResponse refused = sb.Get("/v1/runs", Key("mk_test_a", ns));
     CHECK_STATUS(refused, 400);
@@ -158,17 +158,18 @@ TEST_CASE("with --admin-token the control API needs the token; the vendor APIs d
   CHECK_STATUS(sb.Get("/v1/agents"), 200);
   // A browser opens the dashboard once with the token in the URL: it gets a
   // cookie and is sent on to the address without the token.
-  RawResponse opened =
-      RawExchange(sb.port(), "GET /_sandbox/?admin_token=s3cret-token HTTP/1.1\r\nHost: x\r\n\r\n");
+  RawResponse opened = RawExchange(sb.port(), "GET /_sandbox/?admin_token=s3cret-token HTTP/1.1\r\nHost: x\r\n\r\n");
   CHECK(opened.status == 303);
   CHECK(opened.Header("Location") == "/_sandbox/");
   CHECK(opened.Header("Set-Cookie") == "sandbox_admin_token=s3cret-token; Path=/_sandbox; HttpOnly; SameSite=Strict");
-  RawResponse page = RawExchange(sb.port(), "GET /_sandbox/ HTTP/1.1\r\nHost: x\r\nCookie: sandbox_admin_token=s3cret-token\r\n\r\n");
+  RawResponse page =
+      RawExchange(sb.port(), "GET /_sandbox/ HTTP/1.1\r\nHost: x\r\nCookie: sandbox_admin_token=s3cret-token\r\n\r\n");
   CHECK(page.status == 200);
 }
 
 TEST_CASE("listening beyond loopback needs --admin-token, and warns without --api-key", "[http][isolation]") {
-  CliResult refused = RunCli({"serve", "--host", "0.0.0.0", "--port", "0", "--db", ":memory:", "--fixtures", FIXTURES_DIR});
+  CliResult refused =
+      RunCli({"serve", "--host", "0.0.0.0", "--port", "0", "--db", ":memory:", "--fixtures", FIXTURES_DIR});
   CHECK(refused.exit_code == 1);
   CHECK_THAT(refused.err, Catch::Contains("pass --admin-token TOKEN"));
   SandboxProcess open(SandboxOptions{.args = {"--host", "0.0.0.0", "--admin-token", "s3cret-token"}});
@@ -182,10 +183,11 @@ TEST_CASE("namespaces past --max-namespaces are refused with a 503; those in use
   REQUIRE_STATUS(sb.Post("/v1/runs", kRunBody, Key("mk_test_a", "ci")), 201);
   HttpResponse refused = sb.Post("/v1/runs", kRunBody, Key("mk_test_a", "ci-2"));
   CHECK_STATUS(refused, 503);
-  CHECK(refused.body ==
-        R"({"errors":[{"message":"the sandbox already serves 3 namespaces; start it with a larger --max-namespaces"}]})");
-  HttpResponse modus = sb.Get("/api/v1/agents/202/runs",
-                              {{"Authorization", "Bearer modus_11111111-2222-4333-8444-555555555555_a_s1"}});
+  CHECK(
+      refused.body ==
+      R"({"errors":[{"message":"the sandbox already serves 3 namespaces; start it with a larger --max-namespaces"}]})");
+  HttpResponse modus =
+      sb.Get("/api/v1/agents/202/runs", {{"Authorization", "Bearer modus_11111111-2222-4333-8444-555555555555_a_s1"}});
   CHECK_STATUS(modus, 503);
   CHECK(modus.json["error"]["message"] ==
         "the sandbox already serves 3 namespaces; start it with a larger --max-namespaces");

@@ -72,11 +72,10 @@ std::vector<Frame> ParseFrames(const std::string& text) {
 std::string ReadStream(const SandboxProcess& sb, const std::string& run_id, httplib::Headers headers = AuthHeaders()) {
   auto client = sb.client();
   std::string body;
-  auto res = client.Get(("/v1/runs/" + run_id + "/stream").c_str(), headers,
-                        [&](const char* data, size_t n) {
-                          body.append(data, n);
-                          return true;
-                        });
+  auto res = client.Get(("/v1/runs/" + run_id + "/stream").c_str(), headers, [&](const char* data, size_t n) {
+    body.append(data, n);
+    return true;
+  });
   REQUIRE(res);
   REQUIRE(res->status == 200);
   CHECK(res->get_header_value("Content-Type") == "text/event-stream");
@@ -216,7 +215,9 @@ TEST_CASE("feedback rates an artifact, trims comments and supersedes the same re
     CHECK(r.json["errors"][0]["parameter"] == c.parameter);
   }
   CHECK_STATUS(post({{"rating", "POSITIVE"}, {"artifact_id", artifact}, {"comment", std::string(5000, 'a')}}), 201);
-  CHECK_STATUS(sb.Post("/v1/runs/" + kBusiness + "/feedback", Json{{"rating", "POSITIVE"}, {"artifact_id", artifact}}.dump()), 404);
+  CHECK_STATUS(
+      sb.Post("/v1/runs/" + kBusiness + "/feedback", Json{{"rating", "POSITIVE"}, {"artifact_id", artifact}}.dump()),
+      404);
 }
 
 TEST_CASE("a decision action on an interrupted run answers its interrupt and resumes it", "[http]") {
@@ -228,13 +229,16 @@ TEST_CASE("a decision action on an interrupted run answers its interrupt and res
                                             {"type", "decision"},
                                             {"run_id", run},
                                             {"payload", {{"status", "rejected"}}},
-                                            {"note", "Reviewer disagrees"}}.dump());
+                                            {"note", "Reviewer disagrees"}}
+                                           .dump());
   REQUIRE_STATUS(action, 201);
   CHECK(action.json["object_type"] == "Business");
   CHECK(action.json["note"] == "Reviewer disagrees");
-  CHECK(action.json["effects"] ==
-        Json::parse(R"([{"operation":"updated","diff":{"status":["in_review","rejected"]},"target":{"object":"business","id":")" +
-                    kBusiness + R"("}}])"));
+  CHECK(
+      action.json["effects"] ==
+      Json::parse(
+          R"([{"operation":"updated","diff":{"status":["in_review","rejected"]},"target":{"object":"business","id":")" +
+          kBusiness + R"("}}])"));
   REQUIRE(action.json["actors"].size() == 2);
   CHECK(action.json["actors"][0]["actor_type"] == "account");
   CHECK(action.json["actors"][1]["actor_type"] == "run");
@@ -255,7 +259,8 @@ TEST_CASE("a decision action on an interrupted run answers its interrupt and res
   REQUIRE(list.json["data"].size() == 1);
   CHECK(sb.Get("/v1/actions/" + action.json["id"].get<std::string>() + q).json == action.json);
   CHECK_STATUS(sb.Get("/v1/actions/" + action.json["id"].get<std::string>() +
-                      "?object_type=businesses&object_id=11111111-2222-4333-8444-555555555555"), 404);
+                      "?object_type=businesses&object_id=11111111-2222-4333-8444-555555555555"),
+               404);
   CHECK_STATUS(sb.Get("/v1/actions"), 400);
   CHECK_STATUS(sb.Get("/v1/actions?object_type=people&object_id=" + kBusiness), 400);
 }
@@ -268,7 +273,9 @@ TEST_CASE("action rules: final status first, no repeated decision, dismissals ne
     body["object_type"] = body.value("object_type", "businesses");
     return sb.Post("/v1/actions", body.dump());
   };
-  Json sources = {{"sources", {{{"source_type", "faa_airmen_certificate"}, {"people", {{{"name", "Kyle Mack"}, {"titles", {"Agent"}}}}}}}}};
+  Json sources = {
+      {"sources",
+       {{{"source_type", "faa_airmen_certificate"}, {"people", {{{"name", "Kyle Mack"}, {"titles", {"Agent"}}}}}}}}};
   auto early = act({{"type", "add_sources"}, {"payload", sources}});
   CHECK_STATUS(early, 422);
   CHECK(early.json["errors"][0]["message"] == "business must be approved or rejected first (status: in_review)");
@@ -282,7 +289,8 @@ TEST_CASE("action rules: final status first, no repeated decision, dismissals ne
   CHECK(added.json["effects"][0]["target"]["object"] == "faa_airmen_certificate");
   REQUIRE_STATUS(act({{"type", "verify_tin"}, {"payload", Json::object()}}), 201);
   CHECK_STATUS(act({{"type", "verify_tin"}, {"payload", Json::object()}}), 422);
-  REQUIRE_STATUS(act({{"type", "add_attributes"}, {"payload", {{"addresses", {{{"full_address", "1 Main St"}}}}}}}), 201);
+  REQUIRE_STATUS(act({{"type", "add_attributes"}, {"payload", {{"addresses", {{{"full_address", "1 Main St"}}}}}}}),
+                 201);
 
   struct Case {
     Json body;
@@ -296,12 +304,22 @@ TEST_CASE("action rules: final status first, no repeated decision, dismissals ne
       {{{"type", "decision"}}, 400, "payload"},
       {{{"type", "decision"}, {"payload", {{"status", "maybe"}}}}, 422, "payload.status"},
       {{{"type", "decision"}, {"payload", {{"status", "approved"}}}, {"object_id", "nope"}}, 422, "object_id"},
-      {{{"type", "decision"}, {"payload", {{"status", "rejected"}}}, {"object_id", "11111111-2222-4333-8444-555555555555"}}, 404, "object_id"},
+      {{{"type", "decision"},
+        {"payload", {{"status", "rejected"}}},
+        {"object_id", "11111111-2222-4333-8444-555555555555"}},
+       404,
+       "object_id"},
       {{{"type", "add_attributes"}, {"payload", Json::object()}}, 422, "payload"},
       {{{"type", "add_sources"}, {"payload", {{"sources", {{{"url", "x"}}}}}}}, 422, "payload.sources[0].source_type"},
       {{{"type", "dismissal"}, {"object_type", "watchlist_result"}, {"payload", Json::object()}}, 422, "note"},
-      {{{"type", "dismissal"}, {"object_type", "watchlist_result"}, {"note", "fp"}, {"payload", Json::object()}}, 404, "object_id"},
-      {{{"type", "decision"}, {"payload", {{"status", "rejected"}}}, {"run_id", "11111111-2222-4333-8444-555555555555"}}, 404, "run_id"},
+      {{{"type", "dismissal"}, {"object_type", "watchlist_result"}, {"note", "fp"}, {"payload", Json::object()}},
+       404,
+       "object_id"},
+      {{{"type", "decision"},
+        {"payload", {{"status", "rejected"}}},
+        {"run_id", "11111111-2222-4333-8444-555555555555"}},
+       404,
+       "run_id"},
   };
   for (const auto& c : bad) {
     INFO(c.body.dump());
@@ -321,8 +339,12 @@ TEST_CASE("a dismissal of a watchlist hit answers the watchlist interrupt with a
     if (a["type"] == "watchlist_hit") hit = a["id"];
   }
   REQUIRE_FALSE(hit.empty());
-  auto r = sb.Post("/v1/actions", Json{{"object_type", "watchlist_result"}, {"object_id", hit}, {"type", "dismissal"},
-                                       {"note", "Different entity"}, {"run_id", run}, {"payload", Json::object()}}
+  auto r = sb.Post("/v1/actions", Json{{"object_type", "watchlist_result"},
+                                       {"object_id", hit},
+                                       {"type", "dismissal"},
+                                       {"note", "Different entity"},
+                                       {"run_id", run},
+                                       {"payload", Json::object()}}
                                       .dump());
   REQUIRE_STATUS(r, 201);
   CHECK(r.json["object_type"] == "Watchlist::Result");
@@ -331,8 +353,11 @@ TEST_CASE("a dismissal of a watchlist hit answers the watchlist interrupt with a
   bool dismissed = false;
   for (const auto& s : done["steps"]) dismissed = dismissed || s["name"] == "dismiss_hits";
   CHECK(dismissed);
-  auto twice = sb.Post("/v1/actions", Json{{"object_type", "watchlist_result"}, {"object_id", hit}, {"type", "dismissal"},
-                                           {"note", "again"}, {"payload", Json::object()}}
+  auto twice = sb.Post("/v1/actions", Json{{"object_type", "watchlist_result"},
+                                           {"object_id", hit},
+                                           {"type", "dismissal"},
+                                           {"note", "again"},
+                                           {"payload", Json::object()}}
                                           .dump());
   CHECK_STATUS(twice, 422);
 }
@@ -411,7 +436,8 @@ TEST_CASE("exactly one of many concurrent HTTP resumes of one interrupt wins", "
   std::vector<std::thread> threads;
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
-      auto r = sb.Post("/v1/runs/" + run + "/resume", Json{{"interrupt_id", intr}, {"input", {{"decision", "approve"}}}}.dump());
+      auto r = sb.Post("/v1/runs/" + run + "/resume",
+                       Json{{"interrupt_id", intr}, {"input", {{"decision", "approve"}}}}.dump());
       if (r.status == 200) ++ok;
       if (r.status == 409) ++conflict;
     });

@@ -53,9 +53,12 @@ std::vector<Frame> ParseSse(const std::string& body) {
     while (lp <= block.size()) {
       size_t nl = block.find('\n', lp);
       std::string line = block.substr(lp, nl == std::string::npos ? std::string::npos : nl - lp);
-      if (line.rfind("id: ", 0) == 0) f.id = line.substr(4);
-      else if (line.rfind("data: ", 0) == 0) f.data = Json::parse(line.substr(6));
-      else FAIL("unexpected SSE line: " << line);
+      if (line.rfind("id: ", 0) == 0)
+        f.id = line.substr(4);
+      else if (line.rfind("data: ", 0) == 0)
+        f.data = Json::parse(line.substr(6));
+      else
+        FAIL("unexpected SSE line: " << line);
       if (nl == std::string::npos) break;
       lp = nl + 1;
     }
@@ -113,9 +116,9 @@ class LiveStream {
   // Waits (bounded) until the text so far contains `needle`.
   bool WaitFor(const std::string& needle) {
     std::unique_lock<std::mutex> g(mu_);
-    return cv_.wait_for(g, std::chrono::seconds(20),
-                        [&] { return text_.find(needle) != std::string::npos || ended_; }) &&
-           text_.find(needle) != std::string::npos;
+    return cv_.wait_for(g, std::chrono::seconds(20), [&] {
+      return text_.find(needle) != std::string::npos || ended_;
+    }) && text_.find(needle) != std::string::npos;
   }
   bool ended() {
     std::lock_guard<std::mutex> g(mu_);
@@ -198,7 +201,8 @@ TEST_CASE("modus runtime: the tool_failure scenario ends with an error frame", "
   REQUIRE(!frames.empty());
   CheckCursorsIncrease(frames);
   CHECK(frames.back().data ==
-        Json{{"type", "error"}, {"error", "search_registry failed: the Nevada business registry did not answer within 30 s"}});
+        Json{{"type", "error"},
+             {"error", "search_registry failed: the Nevada business registry did not answer within 30 s"}});
   for (size_t i = 0; i + 1 < frames.size(); ++i) CHECK(frames[i].data["type"] != "done");
 }
 
@@ -280,7 +284,8 @@ TEST_CASE("modus runtime: Idempotency-Key attaches to the run, or conflicts on a
   REQUIRE_STATUS(conflict, 200);
   CHECK(conflict.body ==
         "data: {\"type\":\"error\",\"error\":\"409 conflict: Idempotency-Key reused with a different body\"}\n\n");
-  auto conflict_json = sb.Post("/agent/runs", Body("another question").dump(), With(keyed, "Accept", "application/json"));
+  auto conflict_json =
+      sb.Post("/agent/runs", Body("another question").dump(), With(keyed, "Accept", "application/json"));
   REQUIRE_STATUS(conflict_json, 409);
   CHECK(conflict_json.json["error"]["code"] == "conflict");
   CHECK(sb.Get("/api/v1/agents/101/runs", Pat()).json["runs"].size() == 1);
@@ -367,7 +372,8 @@ TEST_CASE("modus runtime: an approval on a live stream, two watchers, and the lo
   CHECK(frames.back().data["type"] == "done");
   CHECK(frames.back().data["runId"] == run_id);
   CHECK(frames.back().data["threadId"] == "sess-wf");
-  auto notice = std::find_if(frames.begin(), frames.end(), [](const Frame& f) { return f.data.contains("awaitingHuman"); });
+  auto notice =
+      std::find_if(frames.begin(), frames.end(), [](const Frame& f) { return f.data.contains("awaitingHuman"); });
   REQUIRE(notice != frames.end());
   CHECK(notice->data == Json{{"type", "notice"},
                              {"message", "Approve onboarding of Acme Lending LLC?"},
@@ -389,12 +395,14 @@ TEST_CASE("modus runtime: an approval on a live stream, two watchers, and the lo
   CHECK(all.json["done"] == true);
   CHECK(all.json["events"].size() == frames.size());
   CHECK(all.json["lastEventId"] == frames.back().id);
-  auto after_end = sb.Get("/agent/runs/" + run_id + "/events?waitMs=20000", With(Pat(), "Last-Event-ID", frames.back().id));
+  auto after_end =
+      sb.Get("/agent/runs/" + run_id + "/events?waitMs=20000", With(Pat(), "Last-Event-ID", frames.back().id));
   CHECK(after_end.json["events"].empty());
   CHECK(after_end.json["done"] == true);
 }
 
-TEST_CASE("replay prints a Modus runtime run as GET /agent/runs/{id}/stream sends it, or in AG-UI on request", "[http]") {
+TEST_CASE("replay prints a Modus runtime run as GET /agent/runs/{id}/stream sends it, or in AG-UI on request",
+          "[http]") {
   sandbox::testing::TempDir dir;
   std::string run_id, live;
   {

@@ -76,10 +76,10 @@ TEST_CASE("modus: a Personal Access Token is required and scopes everything to i
   auto missing = sb.Get("/api/v1/agents", {});
   REQUIRE_STATUS(missing, 401);
   CHECK(missing.json["error"]["code"] == "unauthenticated");
-  for (const std::string& bad : std::vector<std::string>{"Bearer mk_test_sandbox", "Bearer modus_not-a-uuid_abc_def",
-                                 "Bearer modus_" + kOrg + "_abc", "Bearer modus_" + kOrg + "__def",
-                                 "Bearer modus_" + kOrg + "_abc_", "Bearer modus_" + kOrg + "_a-b_def",
-                                 "Basic modus_" + kOrg + "_abc_def"}) {
+  for (const std::string& bad : std::vector<std::string>{
+           "Bearer mk_test_sandbox", "Bearer modus_not-a-uuid_abc_def", "Bearer modus_" + kOrg + "_abc",
+           "Bearer modus_" + kOrg + "__def", "Bearer modus_" + kOrg + "_abc_", "Bearer modus_" + kOrg + "_a-b_def",
+           "Basic modus_" + kOrg + "_abc_def"}) {
     INFO(bad);
     CHECK_STATUS(sb.Get("/api/v1/agents", {{"Authorization", bad}}), 401);
   }
@@ -364,8 +364,8 @@ TEST_CASE("modus: run list filters and counts", "[http]") {
   REQUIRE(all.json["runs"].size() == 2);
   CHECK(all.json["runs"][0]["workflowId"] == "wf_101_run_2");  // newest first
   CHECK_FALSE(all.json["runs"][0].contains("taskError"));      // detail-only fields stay out of rows
-  CHECK(all.json["counts"] == Json{{"all_executions", 2}, {"running", 0}, {"awaiting_human", 0}, {"error", 1},
-                                   {"completed", 1}});
+  CHECK(all.json["counts"] ==
+        Json{{"all_executions", 2}, {"running", 0}, {"awaiting_human", 0}, {"error", 1}, {"completed", 1}});
   auto errors = sb.Get("/api/v1/agents/101/runs?status=error", Pat());
   REQUIRE(errors.json["runs"].size() == 1);
   CHECK(errors.json["counts"]["all_executions"] == 2);  // counts ignore the status filter
@@ -383,7 +383,8 @@ TEST_CASE("modus: run list filters and counts", "[http]") {
   REQUIRE(mine.json["runs"].size() == 1);
   CHECK(mine.json["runs"][0]["workflowId"] == "wf_202_run_1");
   CHECK(sb.Get("/api/v1/agents/202/runs?status=awaiting_human&approvalScope=all", Pat(kOrg, "alice"))
-            .json["runs"].size() == 2);
+            .json["runs"]
+            .size() == 2);
   CHECK(mine.json["counts"]["awaiting_human"] == 2);
 
   // timeframe is relative to the org's clock.
@@ -420,8 +421,7 @@ TEST_CASE("modus: run list pagination over a long history", "[http]") {
   CHECK(sb.Get("/api/v1/agents/101/runs", Pat()).json["runs"].size() == 25);  // default page size
 
   // Tampered (offset changed, hash forged or bytes flipped) and foreign (filters changed) tokens.
-  auto tampered =
-      sb.Get("/api/v1/agents/101/runs?pageToken=" + Base64Url(R"({"o":5,"h":"0000000000000000"})"), Pat());
+  auto tampered = sb.Get("/api/v1/agents/101/runs?pageToken=" + Base64Url(R"({"o":5,"h":"0000000000000000"})"), Pat());
   REQUIRE_STATUS(tampered, 400);
   CHECK(tampered.json["error"]["code"] == "invalid_argument");
   CHECK(tampered.json["error"]["field"] == "pageToken");
@@ -457,8 +457,7 @@ TEST_CASE("the workflow agent's daily schedule starts runs in an organisation as
   CHECK(sb.Get("/v1/runs").json["total_count"] == 0);
 }
 
-TEST_CASE("modus: a retried workflow lists every execution under one workflowId; ?temporalRunId picks one",
-          "[http]") {
+TEST_CASE("modus: a retried workflow lists every execution under one workflowId; ?temporalRunId picks one", "[http]") {
   SandboxProcess sb;
   // registry_outage: two failed executions, then the default review (awaiting approval).
   auto triggered = sb.Post("/_sandbox/modus/agents/202/runs", R"({"input":{"simulate":"registry_outage"}})", Pat());
@@ -479,8 +478,8 @@ TEST_CASE("modus: a retried workflow lists every execution under one workflowId;
   CHECK(rows[1]["startedAt"] == "2026-01-01T00:00:02.000Z");  // when the first failed
   CHECK(rows[1]["endedAt"] == "2026-01-01T00:05:04.000Z");    // 5 min backoff + 2 s of work
   CHECK(rows[0]["startedAt"] == "2026-01-01T00:05:04.000Z");
-  CHECK(list.json["counts"] == Json{{"all_executions", 3}, {"running", 0}, {"awaiting_human", 1}, {"error", 2},
-                                    {"completed", 0}});
+  CHECK(list.json["counts"] ==
+        Json{{"all_executions", 3}, {"running", 0}, {"awaiting_human", 1}, {"error", 2}, {"completed", 0}});
 
   // Without ?temporalRunId: the latest execution.
   auto latest = sb.Get(RunPath(202, "wf_202_run_1"), Pat());

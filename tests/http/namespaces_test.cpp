@@ -21,7 +21,8 @@ httplib::Headers In(const std::string& ns, const std::string& seed = "") {
   return h;
 }
 
-const std::string kCreate = Json{{"type", "cip_orchestrator"}, {"business_id", "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"}}.dump();
+const std::string kCreate =
+    Json{{"type", "cip_orchestrator"}, {"business_id", "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"}}.dump();
 
 }  // namespace
 
@@ -43,8 +44,11 @@ TEST_CASE("namespaces do not see each other's threads, runs or actions", "[http]
                                   Json{{"interrupt_id", waiting.json["interrupts"][0]["id"]}}.dump(), In("suite-b"));
   CHECK_STATUS(resume_elsewhere, 404);
   // A business exists for actions only in the namespace that used it.
-  auto action = Json{{"object_type", "businesses"}, {"object_id", "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"},
-                     {"type", "decision"}, {"payload", {{"status", "approved"}}}}.dump();
+  auto action = Json{{"object_type", "businesses"},
+                     {"object_id", "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"},
+                     {"type", "decision"},
+                     {"payload", {{"status", "approved"}}}}
+                    .dump();
   CHECK_STATUS(sb.Post("/v1/actions", action, In("suite-a")), 201);
   CHECK_STATUS(sb.Post("/v1/actions", action, AuthHeaders()), 404);
 }
@@ -75,7 +79,12 @@ TEST_CASE("each namespace has its own clock and seed", "[http]") {
 TEST_CASE("parallel clients in different namespaces get the answers they would get alone", "[http]") {
   SandboxProcess sb;
   SandboxProcess alone;
-  const std::string expected = alone.Get("/v1/runs/" + alone.Post("/v1/runs", kCreate, In("solo")).json["id"].get<std::string>() + "?include=steps", In("solo")).body;
+  const std::string expected =
+      alone
+          .Get("/v1/runs/" + alone.Post("/v1/runs", kCreate, In("solo")).json["id"].get<std::string>() +
+                   "?include=steps",
+               In("solo"))
+          .body;
   std::vector<std::string> got(4);
   std::vector<std::thread> clients;
   for (int i = 0; i < 4; ++i) {

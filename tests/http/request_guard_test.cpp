@@ -91,7 +91,8 @@ TEST_CASE("the path and query must be valid UTF-8 and the path short enough", "[
 TEST_CASE("a form-encoded body is read as JSON", "[http]") {
   auto req = Parsed("POST", "/v1/runs");
   auto r = GuardRequest(
-      req, "POST /v1/runs HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2\r\n\r\n", {});
+      req, "POST /v1/runs HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 2\r\n\r\n",
+      {});
   CHECK(Refused(r) == "ok");
   CHECK(req.get_header_value("Content-Type") == "application/json");
 }

@@ -123,7 +123,7 @@ void Client(const SandboxProcess& sb, const std::string& ns, bool resumes, const
     seen.Call("get", run, {200, 404});  // 404: as below
     if (run.status != 200 || run.json["status"] != "interrupted") continue;
     auto resumed = c.Post("/v1/runs/" + id + "/resume",
-                           Json{{"interrupt_id", run.json["interrupts"][0]["id"]}, {"input", "approve"}}.dump(), In(ns));
+                          Json{{"interrupt_id", run.json["interrupts"][0]["id"]}, {"input", "approve"}}.dump(), In(ns));
     // 404/409: a reset or restore came between this client's steps.
     seen.Call("resume", resumed, {200, 404, 409});
   }
@@ -216,7 +216,8 @@ TEST_CASE("issue 10: snapshots, restores and resets under load keep the sandbox 
 
   std::vector<std::string> control_problems;
   auto control = [&](const std::string& what, const HttpResponse& r, int expected) {
-    if (r.status != expected) control_problems.push_back(what + " answered " + std::to_string(r.status) + " " + r.body + r.error);
+    if (r.status != expected)
+      control_problems.push_back(what + " answered " + std::to_string(r.status) + " " + r.body + r.error);
   };
   constexpr int kRounds = 20;
   for (int round = 0; round < kRounds; ++round) {
@@ -255,8 +256,9 @@ TEST_CASE("issue 10: snapshots, restores and resets under load keep the sandbox 
     std::string id = created.json["id"];
     auto run = sb.Get("/v1/runs/" + id, In(ns));
     REQUIRE(run.json["status"] == "interrupted");
-    auto resumed = sb.Post("/v1/runs/" + id + "/resume",
-                           Json{{"interrupt_id", run.json["interrupts"][0]["id"]}, {"input", "approve"}}.dump(), In(ns));
+    auto resumed =
+        sb.Post("/v1/runs/" + id + "/resume",
+                Json{{"interrupt_id", run.json["interrupts"][0]["id"]}, {"input", "approve"}}.dump(), In(ns));
     REQUIRE_STATUS(resumed, 200);
     CHECK(sb.Get("/v1/runs/" + id, In(ns)).json["status"] == "completed");
   }

@@ -230,8 +230,10 @@ const Lines kCipChecks = {
     "    search_watchlists activity watchlist_resolution completed 00:00:07.000 00:00:09.000 []",
     "    analyze_watchlist_hits activity watchlist_resolution completed 00:00:09.000 00:00:10.500 [watchlist_review]",
     "  verify_address activity address_verification completed 00:00:10.500 00:00:13.500 []",
-    "    standardize_address activity address_verification completed 00:00:10.500 00:00:11.700 [address_standardization]",
-    "    check_registered_agent activity address_verification completed 00:00:11.700 00:00:13.500 [registered_agent_check]",
+    "    standardize_address activity address_verification completed 00:00:10.500 00:00:11.700 "
+    "[address_standardization]",
+    "    check_registered_agent activity address_verification completed 00:00:11.700 00:00:13.500 "
+    "[registered_agent_check]",
 };
 
 Lines Concat(Lines a, const Lines& b) {
@@ -252,10 +254,12 @@ const Lines kWatchlistScreening = {
     "  screen_eu activity watchlist_resolution completed 00:00:02.900 00:00:04.100 []",
 };
 
-const Lines kWatchlistPaused = Concat(kWatchlistScreening, {
-    "analyze_hits activity watchlist_resolution completed 00:00:04.100 00:00:06.100 [watchlist_hit,watchlist_hit]",
-    "review_hits interrupt watchlist_resolution running 00:00:06.100 - []",
-});
+const Lines kWatchlistPaused = Concat(
+    kWatchlistScreening,
+    {
+        "analyze_hits activity watchlist_resolution completed 00:00:04.100 00:00:06.100 [watchlist_hit,watchlist_hit]",
+        "review_hits interrupt watchlist_resolution running 00:00:06.100 - []",
+    });
 
 const Lines kOnboardingPaused = {
     "fetch_business_data activity onboarding_review_workflow completed 00:00:00.000 00:00:02.000 []",
@@ -424,7 +428,8 @@ TEST_CASE("cip_orchestrator sub_agent_failure is chosen by business_id and fails
 
 TEST_CASE("X-Sandbox-Scenario wins over a matching rule", "[http]") {
   SandboxProcess sb;
-  Json created = CreateRun(sb, {{"type", "cip_orchestrator"}, {"business_id", kDeadBusiness}}, ScenarioHeader("default"));
+  Json created =
+      CreateRun(sb, {{"type", "cip_orchestrator"}, {"business_id", kDeadBusiness}}, ScenarioHeader("default"));
   Json run = GetRun(sb, created.at("id"));
   CHECK(run.at("status") == "interrupted");
   CHECK(Timeline(run.at("steps")) ==
@@ -568,9 +573,9 @@ TEST_CASE("cip_orchestrator review_timeout waits in virtual time until the clock
         Concat(checks, {"review_proposals interrupt cip_orchestrator error 00:00:13.500 2026-01-02T00:00:13.500 []"}));
   CheckLinkage(run);
 
-  HttpResponse late = sb.Post("/v1/runs/" + run_id + "/resume",
-                              Json{{"interrupt_id", paused.at("interrupts")[0].at("id")},
-                                   {"input", {{"decision", "approve"}}}}.dump());
+  HttpResponse late =
+      sb.Post("/v1/runs/" + run_id + "/resume",
+              Json{{"interrupt_id", paused.at("interrupts")[0].at("id")}, {"input", {{"decision", "approve"}}}}.dump());
   CHECK_STATUS(late, 409);
   CHECK(late.json.at("errors")[0].at("parameter") == "id");
   CHECK(GetRun(sb, run_id) == run);
@@ -714,9 +719,10 @@ TEST_CASE("watchlist_resolution no_hits is chosen by business_id and completes w
   CHECK(run.at("status") == "completed");
   CHECK(run.at("interrupts") == Json::array());
   CHECK(run.at("ended_at") == At("00:00:04.900"));
-  CHECK(Timeline(run.at("steps")) ==
-        Concat(kWatchlistScreening,
-               {"watchlist_review output watchlist_resolution completed 00:00:04.100 00:00:04.900 [watchlist_review]"}));
+  CHECK(
+      Timeline(run.at("steps")) ==
+      Concat(kWatchlistScreening,
+             {"watchlist_review output watchlist_resolution completed 00:00:04.100 00:00:04.900 [watchlist_review]"}));
   CheckLinkage(run);
   CheckMatchesFixture(run.at("steps"), scenario);
   CHECK(FindStep(run.at("steps"), "prepare_subject").at("result") ==
@@ -754,9 +760,10 @@ TEST_CASE("address_verification default runs four steps and completes at 4.3 s w
         });
   CheckLinkage(run);
   CheckMatchesFixture(run.at("steps"), scenario);
-  CHECK(FindStep(run.at("steps"), "collect_addresses").at("result") ==
-        Json{{"addresses",
-              {"450 Commerce Way, Suite 300, Austin, TX 78701", "1500 Market Court, Suite 210, Wilmington, DE 19801"}}});
+  CHECK(
+      FindStep(run.at("steps"), "collect_addresses").at("result") ==
+      Json{{"addresses",
+            {"450 Commerce Way, Suite 300, Austin, TX 78701", "1500 Market Court, Suite 210, Wilmington, DE 19801"}}});
   REQUIRE(OutputTypes(run) == std::vector<std::string>{"address_report"});
   CHECK(run.at("output").at("artifacts")[0] == FindStep(run.at("steps"), "address_report").at("artifacts")[0]);
   CHECK(run.at("output").at("artifacts")[0].at("sources").size() == 3);
@@ -933,9 +940,9 @@ TEST_CASE("onboarding_review_workflow unanswered for 2 h escalates to a senior o
   CHECK(FindStep(run.at("steps"), "escalate_to_senior").at("result") ==
         Json{{"escalated_to", "senior-compliance"}, {"reason", "approval_timeout"}});
 
-  HttpResponse late = sb.Post("/v1/runs/" + run_id + "/resume",
-                              Json{{"interrupt_id", paused.at("interrupts")[0].at("id")},
-                                   {"input", {{"decision", "approve"}}}}.dump());
+  HttpResponse late =
+      sb.Post("/v1/runs/" + run_id + "/resume",
+              Json{{"interrupt_id", paused.at("interrupts")[0].at("id")}, {"input", {{"decision", "approve"}}}}.dump());
   CHECK_STATUS(late, 409);
 }
 
@@ -969,8 +976,8 @@ TEST_CASE("templates render the request's business_id and the run id into result
   Resume(sb, paused, {{"decision", "approve"}});
   Json run = GetRun(sb, run_id);
   REQUIRE(OutputTypes(run) == std::vector<std::string>{"cip_summary"});
-  CHECK(run.at("output").at("artifacts")[0].at("summary") == kCipDefaultSummaryPrefix + business + ", run " + run_id +
-                                                                   ".");
+  CHECK(run.at("output").at("artifacts")[0].at("summary") ==
+        kCipDefaultSummaryPrefix + business + ", run " + run_id + ".");
   // A second run renders its own id.
   Json second = PausedCipRun(sb, business);
   Resume(sb, second, {{"decision", "reject"}});
@@ -991,17 +998,19 @@ std::vector<std::string> ParallelChecksBodies() {
     bodies.push_back(r.body);
     return r.json;
   };
-  Json created = keep(sb.Post("/v1/runs",
-                              Json{{"type", "cip_orchestrator"}, {"context_type", "parallel_demo"}, {"context_id", kBusiness}}
-                                  .dump()),
-                      201);
+  Json created = keep(
+      sb.Post("/v1/runs",
+              Json{{"type", "cip_orchestrator"}, {"context_type", "parallel_demo"}, {"context_id", kBusiness}}.dump()),
+      201);
   const std::string path = "/v1/runs/" + created.at("id").get<std::string>();
   Json paused = keep(sb.Get(path + "?include=steps"), 200);
-  keep(sb.Post(path + "/resume?include=steps",
-               Json{{"interrupt_id", paused.at("interrupts")[0].at("id")}, {"input", {{"decision", "approve"}}}}.dump()),
-       200);
+  keep(
+      sb.Post(path + "/resume?include=steps",
+              Json{{"interrupt_id", paused.at("interrupts")[0].at("id")}, {"input", {{"decision", "approve"}}}}.dump()),
+      200);
   keep(sb.Get(path + "?include=steps"), 200);
-  Json failed = keep(sb.Post("/v1/runs", Json{{"type", "cip_orchestrator"}, {"business_id", kDeadBusiness}}.dump()), 201);
+  Json failed =
+      keep(sb.Post("/v1/runs", Json{{"type", "cip_orchestrator"}, {"business_id", kDeadBusiness}}.dump()), 201);
   keep(sb.Get("/v1/runs/" + failed.at("id").get<std::string>() + "?include=steps"), 200);
   return bodies;
 }

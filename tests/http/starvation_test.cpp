@@ -23,8 +23,8 @@ namespace {
 constexpr const char* kBusiness = "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f";
 
 std::string InterruptedRun(SandboxProcess& sandbox, std::string& interrupt_id) {
-  HttpResponse run = sandbox.Post("/v1/runs", std::string(R"({"type":"cip_orchestrator","business_id":")") +
-                                                  kBusiness + "\"}");
+  HttpResponse run =
+      sandbox.Post("/v1/runs", std::string(R"({"type":"cip_orchestrator","business_id":")") + kBusiness + "\"}");
   REQUIRE(run.status == 201);
   std::string id = run.json["id"];
   HttpResponse got = sandbox.Get("/v1/runs/" + id);

@@ -12,7 +12,8 @@ using Json = nlohmann::json;
 namespace {
 
 Json Interrupted(const SandboxProcess& sb) {
-  auto r = sb.Post("/v1/runs", Json{{"type", "cip_orchestrator"}, {"business_id", "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"}}.dump());
+  auto r = sb.Post("/v1/runs",
+                   Json{{"type", "cip_orchestrator"}, {"business_id", "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"}}.dump());
   REQUIRE_STATUS(r, 201);
   auto run = sb.Get("/v1/runs/" + r.json["id"].get<std::string>());
   REQUIRE(run.json["status"] == "interrupted");

@@ -47,8 +47,9 @@ std::string RunAndApprove(const SandboxProcess& sb) {
   std::string id = created.json["id"];
   auto waiting = sb.Get("/v1/runs/" + id);
   REQUIRE(waiting.json["status"] == "interrupted");
-  auto resumed = sb.Post("/v1/runs/" + id + "/resume",
-                         Json{{"interrupt_id", waiting.json["interrupts"][0]["id"]}, {"input", {{"decision", "approve"}}}}.dump());
+  auto resumed =
+      sb.Post("/v1/runs/" + id + "/resume",
+              Json{{"interrupt_id", waiting.json["interrupts"][0]["id"]}, {"input", {{"decision", "approve"}}}}.dump());
   REQUIRE_STATUS(resumed, 200);
   REQUIRE(sb.Get("/v1/runs/" + id).json["status"] == "completed");
   return id;
@@ -210,19 +211,30 @@ TEST_CASE("replay, export and import refuse what they cannot read, in one line",
   const std::string missing = dir.File("missing.db");
   const std::vector<Case> cases = {
       {{"replay", "--db", missing, "--run", "r"}, 1, "agent-sandbox: no database at " + missing + "\n"},
-      {{"replay", "--db", dir.File("a.db"), "--run", "nope"}, 1, "agent-sandbox: no run nope in " + dir.File("a.db") + "\n"},
-      {{"export", "--db", dir.File("a.db"), "--run", "nope"}, 1, "agent-sandbox: no run nope in " + dir.File("a.db") + "\n"},
-      {{"import", dir.WriteFile("text.txt", "hello\n")}, 1,
+      {{"replay", "--db", dir.File("a.db"), "--run", "nope"},
+       1,
+       "agent-sandbox: no run nope in " + dir.File("a.db") + "\n"},
+      {{"export", "--db", dir.File("a.db"), "--run", "nope"},
+       1,
+       "agent-sandbox: no run nope in " + dir.File("a.db") + "\n"},
+      {{"import", dir.WriteFile("text.txt", "hello\n")},
+       1,
        "agent-sandbox: " + dir.File("text.txt") + ": not JSON, nor an event stream (no \"data:\" lines)\n"},
-      {{"import", dir.WriteFile("thread.json", R"({"object":"thread","id":"t","status":"running"})")}, 1,
+      {{"import", dir.WriteFile("thread.json", R"({"object":"thread","id":"t","status":"running"})")},
+       1,
        "agent-sandbox: " + dir.File("thread.json") +
            ": not a run: its \"object\" is \"thread\"; expected the body of GET /v1/runs/{id}?include=steps\n"},
-      {{"import", dir.WriteFile("started.sse", "event: RUN_STARTED\ndata: {\"type\":\"RUN_STARTED\"}\n\n")}, 1,
+      {{"import", dir.WriteFile("started.sse", "event: RUN_STARTED\ndata: {\"type\":\"RUN_STARTED\"}\n\n")},
+       1,
        "agent-sandbox: " + dir.File("started.sse") + ": no STATE_SNAPSHOT in the stream\n"},
-      {{"import", dir.File("nothing.json")}, 1, "agent-sandbox: cannot read " + dir.File("nothing.json") + ": no such file\n"},
+      {{"import", dir.File("nothing.json")},
+       1,
+       "agent-sandbox: cannot read " + dir.File("nothing.json") + ": no such file\n"},
       {{"replay", "--db", dir.File("a.db")}, 2, "agent-sandbox: replay needs --run ID\n"},
       {{"export", "--run", "r", "--bogus"}, 2, "agent-sandbox: unknown option --bogus for export (see --help)\n"},
-      {{"import"}, 2, "agent-sandbox: import needs a file: the JSON of GET /v1/runs/{id}?include=steps, or a saved stream\n"},
+      {{"import"},
+       2,
+       "agent-sandbox: import needs a file: the JSON of GET /v1/runs/{id}?include=steps, or a saved stream\n"},
   };
   for (const auto& c : cases) {
     INFO(c.args[0] << " " << c.args.back());

@@ -45,9 +45,8 @@ TEST_CASE("a workflow run renders identically to the golden files in both dialec
   REQUIRE_STATUS(modus, 200);
 
   httplib::Headers key = {{"Authorization", "Bearer mk_test_golden"}};
-  auto created = sb.Post("/v1/runs",
-                         R"({"type":"onboarding_review_workflow","business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})",
-                         key);
+  auto created = sb.Post(
+      "/v1/runs", R"({"type":"onboarding_review_workflow","business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})", key);
   REQUIRE_STATUS(created, 201);
   const std::string run_path = "/v1/runs/" + created.json["id"].get<std::string>();
   auto waiting = sb.Get(run_path, key);

@@ -40,8 +40,8 @@ TEST_CASE("validate of a folder reports each hostile file and checks the rest", 
     (void)file;
   }
   // In file-name order, as the loader reads them.
-  for (const char* name : {"deep_nesting", "deep_steps", "empty", "huge_regex", "invalid_utf8", "number_1e400",
-                           "truncated"}) {
+  for (const char* name :
+       {"deep_nesting", "deep_steps", "empty", "huge_regex", "invalid_utf8", "number_1e400", "truncated"}) {
     for (const auto& h : sandbox::testing::AllHostileFixtures()) {
       if (h.name == name) expected += sandbox::testing::ExpectedFor(h, dir.File(h.name + ".json")) + "\n";
     }

@@ -21,8 +21,8 @@
 #include "webhooks/signature.h"
 
 using sandbox::testing::AuthHeaders;
-using sandbox::testing::RawReceiver;
 using sandbox::testing::HttpResponse;
+using sandbox::testing::RawReceiver;
 using sandbox::testing::SandboxOptions;
 using sandbox::testing::SandboxProcess;
 using Json = nlohmann::json;
@@ -438,8 +438,7 @@ TEST_CASE("webhooks: the same seed and requests give the same deliveries, byte f
   for (int i = 0; i < 2; ++i) {
     SandboxProcess sb({{"--seed", "42"}});
     REQUIRE_STATUS(CreateHook(sb, {{"url", receiver.Url()}, {"enabled_events", {"*"}}}), 201);
-    REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump()),
-                   201);
+    REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump()), 201);
     receiver.WaitFor(2 * (i + 1));
     Json bodies = Json::array();
     for (const auto& d : SettledDeliveries(sb, 2)) bodies.push_back(d["body"]);
@@ -457,8 +456,7 @@ TEST_CASE("webhooks: a delivery still pending when the sandbox stops goes out af
   {
     SandboxProcess sb(SandboxOptions{.args = {"--clock", "manual"}, .db = db});
     REQUIRE_STATUS(CreateHook(sb, {{"url", receiver.Url()}, {"enabled_events", {"run.created"}}}), 201);
-    REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump()),
-                   201);
+    REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump()), 201);
     REQUIRE(receiver.WaitFor(1).size() == 1);
     REQUIRE(SettledDeliveries(sb, 1).at(0)["attempts"].size() == 1);
     CHECK(sb.Stop() == 0);
@@ -486,8 +484,8 @@ TEST_CASE("webhooks: receivers that hang, reset, redirect or dawdle hold up neit
   const std::string elsewhere = healthy.Url("/redirected");
   RawReceiver redirecting([elsewhere](RawReceiver& self, int fd) {
     if (self.ReadRequest(fd)) {
-      RawReceiver::SendAll(fd, "HTTP/1.1 307 Temporary Redirect\r\nLocation: " + elsewhere +
-                                   "\r\nContent-Length: 0\r\n\r\n");
+      RawReceiver::SendAll(
+          fd, "HTTP/1.1 307 Temporary Redirect\r\nLocation: " + elsewhere + "\r\nContent-Length: 0\r\n\r\n");
     }
   });
   // Answers only once the test has seen the healthy receiver served.
@@ -548,8 +546,7 @@ TEST_CASE("webhooks: receivers that hang, reset, redirect or dawdle hold up neit
   CHECK(sb.Stop(std::chrono::seconds(5)) == 0);
 }
 
-TEST_CASE("webhooks: URLs stored before they were checked fail their deliveries; the server keeps running",
-          "[http]") {
+TEST_CASE("webhooks: URLs stored before they were checked fail their deliveries; the server keeps running", "[http]") {
   sandbox::testing::TempDir dir;
   const std::string db = dir.File("sandbox.db");
   std::vector<std::string> ids;
@@ -561,8 +558,7 @@ TEST_CASE("webhooks: URLs stored before they were checked fail their deliveries;
       REQUIRE_STATUS(created, 201);
       ids.push_back(created.json["id"]);
     }
-    REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump()),
-                   201);
+    REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump()), 201);
     DeliveriesOnce(sb, [](const Json& a) {
       size_t n = 0;
       for (const auto& d : a) n += d["attempts"].size();
@@ -575,8 +571,9 @@ TEST_CASE("webhooks: URLs stored before they were checked fail their deliveries;
   const std::vector<std::pair<std::string, std::string>> stored = {
       {"http://" + std::string(20000, 'a') + "/h", "invalid URL: its host is longer than 253 bytes"},
       {"http://x.test/" + std::string(70000, 'p'), "invalid URL: it is longer than 65536 bytes"},
-      {"http://127.0.0.1:9/a b\r\nX: y", "invalid URL: it must not contain whitespace, control characters or "
-                                          "non-ASCII bytes (percent-encode them)"},
+      {"http://127.0.0.1:9/a b\r\nX: y",
+       "invalid URL: it must not contain whitespace, control characters or "
+       "non-ASCII bytes (percent-encode them)"},
   };
   {
     sqlite3* conn = nullptr;
@@ -613,8 +610,7 @@ TEST_CASE("webhooks: URLs stored before they were checked fail their deliveries;
     }
     CHECK_STATUS(sb.Get("/v1/webhooks"), 200);
     CHECK_STATUS(sb.Get("/_sandbox/health"), 200);
-    REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump()),
-                   201);
+    REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump()), 201);
     CHECK(sb.Stop() == 0);
   }
 }
@@ -626,8 +622,7 @@ TEST_CASE("webhooks: the deliveries list is paged by a cursor, oldest or newest 
   REQUIRE_STATUS(created, 201);
   REQUIRE_STATUS(CreateHook(sb, {{"url", receiver.Url("/other")}, {"enabled_events", {"run.created"}}}), 201);
   for (int i = 0; i < 3; ++i) {
-    REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump()),
-                   201);
+    REQUIRE_STATUS(sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump()), 201);
   }
   receiver.WaitFor(9);
   const Json all = SettledDeliveries(sb, 9);
@@ -664,15 +659,15 @@ TEST_CASE("webhooks: the deliveries list is paged by a cursor, oldest or newest 
   HttpResponse newest = sb.Get("/_sandbox/webhooks/deliveries?order=desc&limit=100");
   CHECK(newest.json["deliveries"][0] == all[8]);
 
-  for (const auto& [query, parameter] : std::vector<std::pair<std::string, std::string>>{
-           {"limit=0", "limit"},
-           {"limit=201", "limit"},
-           {"limit=ten", "limit"},
-           {"limit=-5", "limit"},
-           {"order=up", "order"},
-           {"cursor=abc", "cursor"},
-           {"cursor=1.2.3", "cursor"},
-           {"cursor=" + std::string(200, '1'), "cursor"}}) {
+  for (const auto& [query, parameter] :
+       std::vector<std::pair<std::string, std::string>>{{"limit=0", "limit"},
+                                                        {"limit=201", "limit"},
+                                                        {"limit=ten", "limit"},
+                                                        {"limit=-5", "limit"},
+                                                        {"order=up", "order"},
+                                                        {"cursor=abc", "cursor"},
+                                                        {"cursor=1.2.3", "cursor"},
+                                                        {"cursor=" + std::string(200, '1'), "cursor"}}) {
     INFO(query);
     HttpResponse r = sb.Get("/_sandbox/webhooks/deliveries?" + query);
     CHECK(r.status == 422);

@@ -16,7 +16,7 @@
 namespace sandbox::testing {
 
 struct HostileFixture {
-  std::string name;      // also a file name: NAME.json
+  std::string name;  // also a file name: NAME.json
   std::string text;
   std::string expected;  // "FILE:1:COL: /pointer: message"
 };
@@ -31,25 +31,26 @@ inline std::string HostileAgent(const std::string& steps, const std::string& sce
 
 inline HostileFixture NumberOutOfRange() {
   std::string text = HostileAgent(R"([{"name": "s", "label": "S", "duration": 1e400}])");
-  return {"number_1e400", text,
-          "FILE:1:" + Column(text.find("1e400")) +
-              ": /agents/0/scenarios/0/steps/0/duration: number out of range: 1e400"};
+  return {
+      "number_1e400", text,
+      "FILE:1:" + Column(text.find("1e400")) + ": /agents/0/scenarios/0/steps/0/duration: number out of range: 1e400"};
 }
 
 inline HostileFixture DeepNesting(int levels = 100000) {
   const std::string head = R"({"agents": )";
-  std::string text = head + std::string(static_cast<size_t>(levels), '[') + std::string(static_cast<size_t>(levels), ']') +
-                     "}";
+  std::string text =
+      head + std::string(static_cast<size_t>(levels), '[') + std::string(static_cast<size_t>(levels), ']') + "}";
   // The root object is level 1, so the 64th '[' is level 65.
   std::string pointer = "/agents";
   for (int i = 0; i < 63; ++i) pointer += "/0";
-  return {"deep_nesting", text,
-          "FILE:1:" + Column(head.size() + 63) + ": " + pointer + ": arrays and objects nested more than 64 levels deep"};
+  return {
+      "deep_nesting", text,
+      "FILE:1:" + Column(head.size() + 63) + ": " + pointer + ": arrays and objects nested more than 64 levels deep"};
 }
 
 inline HostileFixture HugeRegex(size_t length = 100000) {
-  std::string text = HostileAgent(R"([{"name": "s", "label": "S"}])",
-                                  R"("match": [{"field": "input", "matches": ")" + std::string(length, 'a') + R"("}], )");
+  std::string text = HostileAgent(R"([{"name": "s", "label": "S"}])", R"("match": [{"field": "input", "matches": ")" +
+                                                                          std::string(length, 'a') + R"("}], )");
   return {"huge_regex", text,
           "FILE:1:" + Column(text.find("\"aaaa")) +
               ": /agents/0/scenarios/0/match/0/matches: a string longer than 65536 bytes"};
@@ -77,7 +78,9 @@ inline HostileFixture DeepSteps(int levels = 20000) {
 }
 
 inline HostileFixture InvalidUtf8() {
-  std::string text = HostileAgent(R"([{"name": "s", "label": "caf)" "\xC3\x28" R"("}])");
+  std::string text = HostileAgent(R"([{"name": "s", "label": "caf)"
+                                  "\xC3\x28"
+                                  R"("}])");
   return {"invalid_utf8", text,
           "FILE:1:" + Column(text.find('\xC3')) +
               ": /agents/0/scenarios/0/steps/0/label: invalid UTF-8 (byte 0xC3); fixture files must be UTF-8"};

@@ -64,8 +64,8 @@ TEST_CASE("locator finds values in a nested document", "[script]") {
 
 TEST_CASE("locator falls back to the deepest existing value", "[script]") {
   CheckAll(kDoc, {
-                     {"/agents/0/label", false, "3:5"},      // missing key -> its object
-                     {"/agents/5", false, "2:13"},           // index out of range -> the array
+                     {"/agents/0/label", false, "3:5"},  // missing key -> its object
+                     {"/agents/5", false, "2:13"},       // index out of range -> the array
                      {"/agents/1/steps/9/x", false, "4:28"},
                      {"/agents/-", false, "2:13"},
                      {"/agents/01", false, "2:13"},  // leading zero is not an index
@@ -105,8 +105,8 @@ TEST_CASE("locator columns count code points, tabs as one", "[script]") {
       {"{\"名前\": \"é\", \"x\": 1}", "/名前", "1:8"},
       {"{\"名前\": \"é\", \"x\": 1}", "/x", "1:18"},
       {"{\"k\": \"😀😀\", \"y\": 2}", "/y", "1:18"},
-      {"{\"\\u00e9t\\u00e9\": 3}", "/été", "1:19"},     // escaped key matches UTF-8 token
-      {"{\"\\ud83d\\ude00\": 4}", "/😀", "1:18"},        // surrogate pair
+      {"{\"\\u00e9t\\u00e9\": 3}", "/été", "1:19"},  // escaped key matches UTF-8 token
+      {"{\"\\ud83d\\ude00\": 4}", "/😀", "1:18"},     // surrogate pair
       {"{\t\"t\":\t5}", "/t", "1:8"},
       {"\xEF\xBB\xBF{\"a\": 1}", "/a", "1:7"},  // a BOM takes no column
       {"\xEF\xBB\xBF{\"a\": 1}", "", "1:1"},

@@ -25,7 +25,9 @@ std::string Zeros(int n) {
   return out;
 }
 
-std::string Nested(int levels) { return std::string(static_cast<size_t>(levels), '[') + std::string(static_cast<size_t>(levels), ']'); }
+std::string Nested(int levels) {
+  return std::string(static_cast<size_t>(levels), '[') + std::string(static_cast<size_t>(levels), ']');
+}
 
 }  // namespace
 
@@ -37,9 +39,9 @@ TEST_CASE("texts within the limits pass the prescan, malformed or not", "[script
       Nested(64),
       "{\"caf\xC3\xA9\": \"\xF0\x9F\x98\x80\"}",
       "{\"a\": \"\\ud83d\\ude00 \\\" \\\\ ]]]]\"}",  // brackets in strings do not count
-      "{\"a\": ",                                   // truncated
-      "]]]]}}}{[",                                  // unbalanced
-      "{\"a\": -}",                                 // a lone minus is the parser's problem
+      "{\"a\": ",                                    // truncated
+      "]]]]}}}{[",                                   // unbalanced
+      "{\"a\": -}",                                  // a lone minus is the parser's problem
       "\"unterminated",
       "{\"a\": 1 \"b\": [1 2]}",
   };
@@ -69,7 +71,13 @@ TEST_CASE("each limit of the prescan is reported at its byte with its pointer", 
       {"{\"a\": \"" + std::string(65537, 's') + "\"}", "6 /a: a string longer than 65536 bytes"},
       {"{\"a\": \"" + std::string(65536, 's') + "\"}", "ok"},
       // Escapes count as the bytes they stand for: 32769 x "\u00e9" is 65538 bytes.
-      {"[\"" + [] { std::string s; for (int i = 0; i < 32769; ++i) s += "\\u00e9"; return s; }() + "\"]",
+      {"[\"" +
+           [] {
+             std::string s;
+             for (int i = 0; i < 32769; ++i) s += "\\u00e9";
+             return s;
+           }() +
+           "\"]",
        "1 /0: a string longer than 65536 bytes"},
       {"{\"" + long_key + "\": 1}", "1 /: a key longer than 256 bytes"},
       {"{\"" + long_key.substr(1) + "\": 1}", "ok"},

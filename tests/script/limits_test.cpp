@@ -120,8 +120,9 @@ TEST_CASE("timeouts, schedules, retries and Modus ids are checked for range", "[
   const std::string ask =
       R"({"name":"ask","label":"Ask","type":"interrupt","interrupt":{"value":{},"timeout":"0.4ms"}})";
   std::string text = AgentWith(ScenarioWith(ask));
-  CHECK(ErrorOf(text) == At(text, "\"0.4ms\"") + ": /agents/0/scenarios/0/steps/0/interrupt/timeout: expected a "
-                                                 "duration above zero");
+  CHECK(ErrorOf(text) == At(text, "\"0.4ms\"") +
+                             ": /agents/0/scenarios/0/steps/0/interrupt/timeout: expected a "
+                             "duration above zero");
 
   text = AgentWith(ScenarioWith(kStep, R"("retries":[{"after":"0s"},{"after":31536000001}],)"));
   CHECK(ErrorOf(text) == At(text, "31536000001") +
@@ -163,8 +164,8 @@ TEST_CASE("timeouts, schedules, retries and Modus ids are checked for range", "[
 TEST_CASE("counts: steps, nesting, interrupts, rules, retries, scenarios and agents", "[script]") {
   SECTION("10,001 steps") {
     std::string text = AgentWith(ScenarioWith(Repeated(kStep, 10001)));
-    CHECK(ErrorOf(text) == At(text, kStep, 10000) +
-                               ": /agents/0/scenarios/0/steps/10000: more than 10000 steps in one scenario");
+    CHECK(ErrorOf(text) ==
+          At(text, kStep, 10000) + ": /agents/0/scenarios/0/steps/10000: more than 10000 steps in one scenario");
     CHECK(ErrorOf(AgentWith(ScenarioWith(Repeated(kStep, 10000)))) == "(loaded)");
   }
   SECTION("steps nested 17 deep, children or branches") {
@@ -183,8 +184,9 @@ TEST_CASE("counts: steps, nesting, interrupts, rules, retries, scenarios and age
     // a branch step, then 15 levels of children.
     std::string inner = steps.substr(steps.find("[") + 1, steps.rfind("]") - steps.find("[") - 1);
     inner = inner.substr(inner.find("[") + 1, inner.rfind("]") - inner.find("[") - 1);  // 15 levels
-    std::string branchy = R"({"name":"q","label":"Q","type":"interrupt","interrupt":{"value":{},"branches":{"approve":[{"name":"b","label":"B","steps":[)" +
-                          inner + "]}]}}}";
+    std::string branchy =
+        R"({"name":"q","label":"Q","type":"interrupt","interrupt":{"value":{},"branches":{"approve":[{"name":"b","label":"B","steps":[)" +
+        inner + "]}]}}}";
     text = AgentWith(ScenarioWith(branchy));
     std::string expected_pointer = "/agents/0/scenarios/0/steps/0/interrupt/branches/approve/0";
     for (int i = 0; i < 15; ++i) expected_pointer += "/steps/0";
@@ -193,8 +195,8 @@ TEST_CASE("counts: steps, nesting, interrupts, rules, retries, scenarios and age
   SECTION("101 interrupt steps") {
     const std::string ask = R"({"name":"q","label":"Q","type":"interrupt","interrupt":{"value":{}}})";
     std::string text = AgentWith(ScenarioWith(Repeated(ask, 101)));
-    CHECK(ErrorOf(text) == At(text, ask, 100) +
-                               ": /agents/0/scenarios/0/steps/100: more than 100 interrupt steps in one scenario");
+    CHECK(ErrorOf(text) ==
+          At(text, ask, 100) + ": /agents/0/scenarios/0/steps/100: more than 100 interrupt steps in one scenario");
     CHECK(ErrorOf(AgentWith(ScenarioWith(Repeated(ask, 100)))) == "(loaded)");
   }
   SECTION("a scenario whose branches multiply past the program limit") {
@@ -236,7 +238,8 @@ TEST_CASE("counts: steps, nesting, interrupts, rules, retries, scenarios and age
                 R"(","name":"A","description":"d","scenarios":[)" + ScenarioWith(kStep) + "]}";
     }
     text = R"({"agents":[)" + agents + "]}";
-    CHECK(ErrorOf(text) == At(text, "{\"type\":\"a1000\"") + ": /agents/1000: more than 1000 agents in all fixture files");
+    CHECK(ErrorOf(text) ==
+          At(text, "{\"type\":\"a1000\"") + ": /agents/1000: more than 1000 agents in all fixture files");
   }
 }
 
@@ -281,7 +284,8 @@ TEST_CASE("file limits: size of one, of all, how many; names that are not UTF-8"
     std::ofstream(dir / "big.json") << big;
     auto r = LoadFixtures(dir.string(), kIds);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.status().message() == (dir / "big.json").string() + ":1:1: /: a fixture file larger than 4194304 bytes (4 MiB)");
+    CHECK(r.status().message() ==
+          (dir / "big.json").string() + ":1:1: /: a fixture file larger than 4194304 bytes (4 MiB)");
   }
   SECTION("more than 16 MiB in all") {
     for (int i = 0; i < 5; ++i) {
@@ -302,8 +306,9 @@ TEST_CASE("file limits: size of one, of all, how many; names that are not UTF-8"
     auto r = LoadFixtures(dir.string(), kIds);
     REQUIRE_FALSE(r.ok());
     CHECK(IsValidUtf8(r.status().message()));
-    CHECK(r.status().message() == dir.string() + "/bad\xEF\xBF\xBD.json:1:1: syntax error while parsing value - "
-                                                 "unexpected end of input; expected '[', '{', or a literal");
+    CHECK(r.status().message() == dir.string() +
+                                      "/bad\xEF\xBF\xBD.json:1:1: syntax error while parsing value - "
+                                      "unexpected end of input; expected '[', '{', or a literal");
   }
   fs::remove_all(dir);
 }
@@ -318,8 +323,10 @@ TEST_CASE("messages stay one line of valid UTF-8 and bounded, whatever they echo
   // A 60,000-character enum value is echoed in 80 bytes.
   std::string long_type(60000, 'z');
   text = AgentWith(ScenarioWith(R"({"name":"x","label":"X","type":")" + long_type + "\"}"));
-  CHECK(ErrorOf(text) == At(text, "\"zzz") + ": /agents/0/scenarios/0/steps/0/type: expected one of activity, output, "
-                                              "interrupt, error, got \"" + std::string(80, 'z') + "...\"");
+  CHECK(ErrorOf(text) == At(text, "\"zzz") +
+                             ": /agents/0/scenarios/0/steps/0/type: expected one of activity, output, "
+                             "interrupt, error, got \"" +
+                             std::string(80, 'z') + "...\"");
   // 150 problems: the first 100 with their positions, then a count.
   std::string keys;
   for (int i = 0; i < 150; ++i) keys += R"(,"k)" + std::to_string(i) + R"(":1)";
@@ -330,11 +337,11 @@ TEST_CASE("messages stay one line of valid UTF-8 and bounded, whatever they echo
 
 TEST_CASE("matches rules run on RE2: compiled at load, linear, refused when RE2 cannot run them", "[script]") {
   auto selected = [](const std::string& pattern, const std::string& input) -> std::string {
-    auto r = ParseFixtureText(AgentWith(ScenarioWith(kStep, R"("match":[{"field":"input","matches":)" +
-                                                                Json(pattern).dump() + "}],",
-                                                      "rule") +
-                                        "," + ScenarioWith(kStep, "", "fallback")),
-                              "f.json", kIds);
+    auto r = ParseFixtureText(
+        AgentWith(
+            ScenarioWith(kStep, R"("match":[{"field":"input","matches":)" + Json(pattern).dump() + "}],", "rule") +
+            "," + ScenarioWith(kStep, "", "fallback")),
+        "f.json", kIds);
     if (!r.ok()) return r.status().message();
     return r.value().agents[0].SelectScenario(Json{{"input", input}}).name;
   };
@@ -361,23 +368,28 @@ TEST_CASE("matches rules run on RE2: compiled at load, linear, refused when RE2 
   const std::vector<Refused> refused = {
       {"(unclosed", "invalid regular expression (RE2 syntax): missing ): (unclosed"},
       {"(a)\\1", "invalid regular expression (RE2 syntax): invalid escape sequence: \\1 (RE2 has no backreferences)"},
-      {"x(?=y)", "invalid regular expression (RE2 syntax): invalid perl operator: (?= (RE2 has no lookahead or "
-                 "lookbehind)"},
-      {"x(?!y)", "invalid regular expression (RE2 syntax): invalid perl operator: (?! (RE2 has no lookahead or "
-                 "lookbehind)"},
-      {"x(?<!y)", "invalid regular expression (RE2 syntax): invalid perl operator: (?< (RE2 has no lookahead or "
-                  "lookbehind)"},
-      {"(?<n>x)", "invalid regular expression (RE2 syntax): invalid perl operator: (?< (write a named group as "
-                  "(?P<name>...))"},
+      {"x(?=y)",
+       "invalid regular expression (RE2 syntax): invalid perl operator: (?= (RE2 has no lookahead or "
+       "lookbehind)"},
+      {"x(?!y)",
+       "invalid regular expression (RE2 syntax): invalid perl operator: (?! (RE2 has no lookahead or "
+       "lookbehind)"},
+      {"x(?<!y)",
+       "invalid regular expression (RE2 syntax): invalid perl operator: (?< (RE2 has no lookahead or "
+       "lookbehind)"},
+      {"(?<n>x)",
+       "invalid regular expression (RE2 syntax): invalid perl operator: (?< (write a named group as "
+       "(?P<name>...))"},
       {"a{1001}", "invalid regular expression (RE2 syntax): invalid repetition size: {1001}"},
-      {"[\\p{L}\\p{N}]{1,50}", "regular expression too complex: it compiles to 67003 instructions, more than 2000 "
-                               "(large counted repetitions such as {1,500} cost the most)"},
+      {"[\\p{L}\\p{N}]{1,50}",
+       "regular expression too complex: it compiles to 67003 instructions, more than 2000 "
+       "(large counted repetitions such as {1,500} cost the most)"},
       {std::string(1025, 'a'), "a regular expression longer than 1024 bytes"},
   };
   for (const auto& c : refused) {
     INFO(c.pattern.substr(0, 40));
-    std::string text = AgentWith(ScenarioWith(kStep, R"("match":[{"field":"input","matches":)" + Json(c.pattern).dump() +
-                                                         "}],"));
+    std::string text =
+        AgentWith(ScenarioWith(kStep, R"("match":[{"field":"input","matches":)" + Json(c.pattern).dump() + "}],"));
     CHECK(ErrorOf(text) == ValueAt(text, "\"matches\":") + ": /agents/0/scenarios/0/match/0/matches: " + c.message);
   }
   // The same compile the loader uses, directly.
@@ -387,8 +399,8 @@ TEST_CASE("matches rules run on RE2: compiled at load, linear, refused when RE2 
 }
 
 TEST_CASE("a scenario stored with a run keeps its compiled match rules when parsed again", "[script]") {
-  auto r = ParseFixtureText(
-      AgentWith(ScenarioWith(kStep, R"("match":[{"field":"input","matches":"^urgent"}],)")), "f.json", kIds);
+  auto r = ParseFixtureText(AgentWith(ScenarioWith(kStep, R"("match":[{"field":"input","matches":"^urgent"}],)")),
+                            "f.json", kIds);
   REQUIRE(r.ok());
   auto again = ParseScenario(r.value().agents[0].scenarios[0].source, "a");
   REQUIRE(again.ok());

@@ -40,8 +40,9 @@ TEST_CASE("the shipped fixtures load", "[script]") {
 }
 
 TEST_CASE("a minimal fixture parses with defaults filled in", "[script]") {
-  auto r = ParseFixtureText(Wrap(R"({"name":"s","label":"S","duration":"1.5s","steps":[{"name":"c","label":"C","agent":"x"}]})"),
-                            "f.json", kIds);
+  auto r = ParseFixtureText(
+      Wrap(R"({"name":"s","label":"S","duration":"1.5s","steps":[{"name":"c","label":"C","agent":"x"}]})"), "f.json",
+      kIds);
   REQUIRE(r.ok());
   const StepNode& s = r.value().agents[0].scenarios[0].steps[0];
   CHECK(s.type == "activity");
@@ -67,7 +68,8 @@ TEST_CASE("a corpus of broken fixtures gives exactly the expected messages", "[s
     auto r = LoadFixtures(entry.path().string(), kIds);
     REQUIRE_FALSE(r.ok());
     std::string got = r.status().message() + "\n";
-    for (size_t at; (at = got.find(dir + "/")) != std::string::npos;) got.replace(at, dir.size() + 1, "tests/script/broken/");
+    for (size_t at; (at = got.find(dir + "/")) != std::string::npos;)
+      got.replace(at, dir.size() + 1, "tests/script/broken/");
     std::ifstream expected_file(fs::path(entry.path()).replace_extension(".expected"));
     std::stringstream expected;
     expected << expected_file.rdbuf();
@@ -84,19 +86,21 @@ TEST_CASE("a mistake in memory is reported with line, column, pointer and expect
   CHECK(ErrorOf(Wrap(R"({"name":"s","label":"S","lable":"x"})")) ==
         "f.json:1:117: /agents/0/scenarios/0/steps/0: unknown key \"lable\" (did you mean \"label\"?)");
   CHECK(ErrorOf(R"({"agentz":[]})") ==
-        "f.json:1:2: /: unknown key \"agentz\" (did you mean \"agents\"?)\nf.json:1:1: /: missing required key \"agents\"");
+        "f.json:1:2: /: unknown key \"agentz\" (did you mean \"agents\"?)\nf.json:1:1: /: missing required key "
+        "\"agents\"");
   CHECK(ErrorOf(R"([1])") == "f.json:1:1: /: expected an object, got array");
 }
 
 TEST_CASE("templates, match rules, policies and Modus identity are read", "[script]") {
-  auto r = ParseFixtureText(R"({"agents":[{"type":"a","name":"A","description":"d","version":"2","interrupt_policy":"skip",
+  auto r =
+      ParseFixtureText(R"({"agents":[{"type":"a","name":"A","description":"d","version":"2","interrupt_policy":"skip",
     "modus":{"id":7,"agent_type":"task","triggers":[{"type":"schedule","every":"1h","start":"2026-01-01T00:00:00Z"}]},
     "scenarios":[
       {"name":"vip","match":[{"field":"context.tier","equals":"vip"},{"field":"input","matches":"^urgent"}],
        "interrupt_policy":"auto_approve","steps":[{"name":"s","label":"Hi {{request.input}}"}]},
       {"name":"default","result":{"summary":"done {{run.id}}","task_result":{"ok":true}},
        "steps":[{"name":"s","label":"S","tool":{"name":"search","input":{"q":"{{request.input}}"}},"notice":"n","message":"a b"}]}]}]})",
-                            "f.json", kIds);
+                       "f.json", kIds);
   REQUIRE(r.ok());
   const Agent& a = r.value().agents[0];
   CHECK(a.version == "2");
@@ -131,7 +135,8 @@ TEST_CASE("an agent type declared twice names the first file", "[script]") {
   std::ofstream(dir / "notes.txt") << "ignored";
   auto r = LoadFixtures(dir.string(), kIds);
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().message() == (dir / "b.json").string() + ":1:20: /agents/0/type: agent type \"a\" is already declared in " +
+  CHECK(r.status().message() == (dir / "b.json").string() +
+                                    ":1:20: /agents/0/type: agent type \"a\" is already declared in " +
                                     (dir / "a.json").string());
   fs::remove_all(dir);
 }

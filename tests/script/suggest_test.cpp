@@ -20,11 +20,11 @@ TEST_CASE("ClosestMatch suggests near misses only", "[script]") {
       {"aprove", {"approve", "reject"}, "approve"},
       {"lable", {"name", "label"}, "label"},
       {"xyz", {"name", "label"}, std::nullopt},
-      {"teh", {"then", "the"}, "the"},            // transposition counts 1
+      {"teh", {"then", "the"}, "the"},  // transposition counts 1
       {"recieve", {"receive"}, "receive"},
-      {"name", {"name", "names"}, std::nullopt},  // exact match: nothing to suggest
-      {"cat", {"bat", "hat"}, "bat"},             // tie: first candidate
-      {"ab", {"abcd"}, std::nullopt},             // short word: limit 1
+      {"name", {"name", "names"}, std::nullopt},      // exact match: nothing to suggest
+      {"cat", {"bat", "hat"}, "bat"},                 // tie: first candidate
+      {"ab", {"abcd"}, std::nullopt},                 // short word: limit 1
       {"dscriptin", {"description"}, "description"},  // limit 2
       {"dscrptin", {"description"}, std::nullopt},    // distance 3
       {"anything", {}, std::nullopt},

@@ -43,8 +43,8 @@ TEST_CASE("a database lock has one holder, who is named to the next", "[store]")
   auto second = FileLock::Acquire(db);
   REQUIRE_FALSE(second.ok());
   CHECK(second.status().code() == Code::kConflict);
-  CHECK(second.status().message() == "database " + db + " is in use by another agent-sandbox process (pid " +
-                                         std::to_string(::getpid()) + ")");
+  CHECK(second.status().message() ==
+        "database " + db + " is in use by another agent-sandbox process (pid " + std::to_string(::getpid()) + ")");
 
   first.value().reset();  // released with its holder
   auto third = FileLock::Acquire(db);

@@ -19,7 +19,8 @@ std::unique_ptr<Connection> Memory() {
 }
 
 std::string Tables(Connection& c) {
-  Statement q(c, "SELECT name FROM sqlite_schema WHERE type IN ('table','index') AND name NOT LIKE 'sqlite_%' ORDER BY name");
+  Statement q(
+      c, "SELECT name FROM sqlite_schema WHERE type IN ('table','index') AND name NOT LIKE 'sqlite_%' ORDER BY name");
   std::string out;
   while (q.Step().value()) out += q.Text(0) + " ";
   return out;
@@ -56,8 +57,7 @@ std::string ReadFile(const char* path) {
 
 }  // namespace
 
-TEST_CASE("a version 1 database migrated forward has exactly the tables, columns and indexes of a new one",
-          "[store]") {
+TEST_CASE("a version 1 database migrated forward has exactly the tables, columns and indexes of a new one", "[store]") {
   auto fresh = Memory();
   REQUIRE(Migrate(*fresh, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
   auto old = Memory();
@@ -75,7 +75,8 @@ TEST_CASE("a new database gets schema.sql and the current version", "[store]") {
   CHECK(SchemaVersionOf(*c).value() == kSchemaVersion);
   CHECK(Tables(*c) ==
         "actions actions_by_object feedback feedback_by_target idempotency_keys interrupts interrupts_by_run meta "
-        "object_states run_events runs runs_by_agent runs_by_agent_seq runs_by_agent_status runs_by_first_attempt runs_by_status runs_by_thread "
+        "object_states run_events runs runs_by_agent runs_by_agent_seq runs_by_agent_status runs_by_first_attempt "
+        "runs_by_status runs_by_thread "
         "steps steps_by_run "
         "threads threads_by_context webhook_attempts webhook_deliveries webhook_deliveries_due webhooks ");
   // Opening again is a no-op.
@@ -142,11 +143,17 @@ TEST_CASE("migrating version 1 numbers each agent's existing runs as its workflo
   const char* runs[][3] = {{"", "1", "a"}, {"", "2", "b"}, {"", "3", "a"}, {"org-x", "1", "a"}, {"", "4", "a"}};
   int i = 0;
   for (const auto& r : runs) {
-    Statement q(*c,
-                "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, script, status, created_at, updated_at, "
-                "cursor_segment, cursor_pc, segment_base, last_seq) VALUES (?1, ?2, 't', ?3, ?4, 'default', '{}', "
-                "'completed', 0, 0, 0, 0, 0, 1)");
-    REQUIRE(q.Bind(1, "r" + std::to_string(++i)).Bind(2, r[0]).Bind(3, static_cast<int64_t>(std::stoll(r[1]))).Bind(4, r[2]).Run().ok());
+    Statement q(
+        *c,
+        "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, script, status, created_at, updated_at, "
+        "cursor_segment, cursor_pc, segment_base, last_seq) VALUES (?1, ?2, 't', ?3, ?4, 'default', '{}', "
+        "'completed', 0, 0, 0, 0, 0, 1)");
+    REQUIRE(q.Bind(1, "r" + std::to_string(++i))
+                .Bind(2, r[0])
+                .Bind(3, static_cast<int64_t>(std::stoll(r[1])))
+                .Bind(4, r[2])
+                .Run()
+                .ok());
   }
   REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
   Statement q(*c, "SELECT id, agent_seq, attempt FROM runs ORDER BY id");

@@ -30,7 +30,10 @@ Thread MakeThread() {
 
 Event Started(const std::string& run) {
   return Event{run, 1, event_type::kRunStarted, 1000,
-               Json{{"thread_id", "t-1"}, {"agent", "cip"}, {"scenario", "default"}, {"ordinal", 1},
+               Json{{"thread_id", "t-1"},
+                    {"agent", "cip"},
+                    {"scenario", "default"},
+                    {"ordinal", 1},
                     {"requester", PrincipalToJson(Principal{"Account", "acc-1", "Sandbox Account", std::nullopt})}}};
 }
 
@@ -55,12 +58,22 @@ TEST_CASE("a run, its log and its projected rows are committed together", "[stor
   std::vector<Event> log = {
       Started("r-1"),
       Event{"r-1", 2, event_type::kStepStarted, 1000,
-            Json{{"step_id", "s-1"}, {"parent_step_id", nullptr}, {"agent", "cip"}, {"type", "interrupt"},
-                 {"name", "ask"}, {"label", "Ask"}, {"ordinal", 0}}},
+            Json{{"step_id", "s-1"},
+                 {"parent_step_id", nullptr},
+                 {"agent", "cip"},
+                 {"type", "interrupt"},
+                 {"name", "ask"},
+                 {"label", "Ask"},
+                 {"ordinal", 0}}},
       Event{"r-1", 3, event_type::kArtifactAdded, 1000,
             Json{{"step_id", "s-1"},
-                 {"artifact", {{"id", "a-1"}, {"title", "T"}, {"type", "x"}, {"confidence", nullptr},
-                               {"summary", "s"}, {"sources", {{{"url", "https://u"}, {"source_tier", "primary"}}}}}}}},
+                 {"artifact",
+                  {{"id", "a-1"},
+                   {"title", "T"},
+                   {"type", "x"},
+                   {"confidence", nullptr},
+                   {"summary", "s"},
+                   {"sources", {{{"url", "https://u"}, {"source_tier", "primary"}}}}}}}},
       Event{"r-1", 4, event_type::kRunInterrupted, 1000,
             Json{{"interrupt_id", "intr_1"}, {"step_id", "s-1"}, {"agent", nullptr}, {"value", {{"z", 1}, {"a", 2}}}}},
   };
@@ -110,14 +123,19 @@ TEST_CASE("an Idempotency-Key is committed with the run it created, or not at al
   // A commit that fails part-way (a repeated sequence) leaves no key behind.
   std::vector<Event> twice = {Started("r-1"), Started("r-1")};
   REQUIRE_FALSE(
-      store->Commit(RunWrite{.state = &state.value(), .events = twice, .new_thread = &t, .script = &script,
-                             .idempotency = &claim},
-                    5000)
+      store
+          ->Commit(
+              RunWrite{
+                  .state = &state.value(), .events = twice, .new_thread = &t, .script = &script, .idempotency = &claim},
+              5000)
           .ok());
   CHECK_FALSE(store->IdempotencyKey("key-1").value().has_value());
   REQUIRE(store
-              ->Commit(RunWrite{.state = &state.value(), .events = {Started("r-1")}, .new_thread = &t,
-                                .script = &script, .idempotency = &claim},
+              ->Commit(RunWrite{.state = &state.value(),
+                                .events = {Started("r-1")},
+                                .new_thread = &t,
+                                .script = &script,
+                                .idempotency = &claim},
                        5000)
               .ok());
   auto known = store->IdempotencyKey("key-1");

@@ -13,10 +13,10 @@
 namespace sandbox::testing {
 
 struct RawResponse {
-  int status = 0;        // 0 when no complete response arrived; see `error`
-  std::string head;      // status line and headers
-  std::string body;      // de-chunked
-  nlohmann::json json;   // the parsed body; discarded when it is not JSON
+  int status = 0;       // 0 when no complete response arrived; see `error`
+  std::string head;     // status line and headers
+  std::string body;     // de-chunked
+  nlohmann::json json;  // the parsed body; discarded when it is not JSON
   std::string error;
   // The value of header `name` (case-insensitive), or "".
   std::string Header(const std::string& name) const;
@@ -49,7 +49,6 @@ class RawConnection {
 };
 
 // Sends `bytes` on a new connection and reads one response.
-RawResponse RawExchange(int port, const std::string& bytes,
-                        std::chrono::milliseconds limit = std::chrono::seconds(20));
+RawResponse RawExchange(int port, const std::string& bytes, std::chrono::milliseconds limit = std::chrono::seconds(20));
 
 }  // namespace sandbox::testing

@@ -255,7 +255,8 @@ void SandboxProcess::WaitForStartupLine(const std::vector<std::string>& argv) {
     }
   }
   startup_line_ = out.substr(0, out.find('\n'));
-  static const std::regex kStartup(R"(^agent-sandbox \S+ serving the Middesk and Modus APIs on http://[^/ ]+:(\d+) \()");
+  static const std::regex kStartup(
+      R"(^agent-sandbox \S+ serving the Middesk and Modus APIs on http://[^/ ]+:(\d+) \()");
   std::smatch m;
   if (!std::regex_search(startup_line_, m, kStartup)) fail("printed an unexpected startup line", out);
   port_ = std::stoi(m[1].str());

@@ -79,7 +79,8 @@ TEST_CASE("an export has the documented shape", "[transfer]") {
   CHECK(steps[0] == Json::parse(R"({"name":"plan","label":"Plan for )" + business + R"(","duration":"1500ms",
       "artifacts":[{"title":"Plan","type":"plan","confidence":"high","summary":"s",
                     "sources":[{"url":"https://a.example","source_name":"A"}]}],
-      "result":{"who":")" + business + R"("},"notice":"Planning"})"));
+      "result":{"who":")" + business +
+                                R"("},"notice":"Planning"})"));
   // A parent longer than its children keeps its own span.
   CHECK(steps[1]["duration"] == "5s");
   CHECK(steps[1]["steps"][1] == Json::parse(R"({"name":"tin","label":"TIN","agent":"tin","duration":"2s",
@@ -90,7 +91,8 @@ TEST_CASE("an export has the documented shape", "[transfer]") {
   CHECK_FALSE(review.contains("duration"));
   REQUIRE(review["steps"].size() == 2);
   CHECK(review["steps"][1] == Json::parse(R"({"name":"ask","label":"Ask","type":"interrupt","agent":"reviewer",
-      "interrupt":{"value":{"agent":"kyc","label":"OK )" + business + R"(?"},
+      "interrupt":{"value":{"agent":"kyc","label":"OK )" +
+                                          business + R"(?"},
         "branches":{"approve":[{"name":"apply","label":"Apply","duration":"1s"},
                                {"name":"wrap","label":"Wrap","agent":"kyc","duration":"200ms"}]}}})"));
   CHECK(steps[3] == Json::parse(R"({"name":"answer","label":"Answer","duration":"2s",

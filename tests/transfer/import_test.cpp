@@ -150,7 +150,8 @@ TEST_CASE("imports of flat step lists, offsets, failures and policy-resolved int
       "error":{"message":"imported run failed"}}])"));
   Json no_steps = Json::parse(R"({"object":"run","id":"r-4","status":"error","error":{"message":"boom"},"steps":[]})");
   steps = FirstScenario(Json::parse(Import(no_steps)))["steps"];
-  CHECK(steps == Json::parse(R"([{"name":"run_failed","label":"Run failed","type":"error","error":{"message":"boom"}}])"));
+  CHECK(steps ==
+        Json::parse(R"([{"name":"run_failed","label":"Run failed","type":"error","error":{"message":"boom"}}])"));
   Json empty = Json::parse(R"({"object":"run","id":"r-5","status":"completed","steps":[]})");
   CHECK(transfer::ImportRun(empty).status().message() == "the run has no steps to reproduce");
 
@@ -195,10 +196,11 @@ TEST_CASE("a capture is a Run, a STATE_SNAPSHOT event, or a saved stream", "[tra
   CHECK(streamed.value()["id"] == "last");
 
   CHECK(ErrorOf("") == "the file is empty");
-  CHECK(ErrorOf("{\"object\": \"run\",") .rfind("not JSON: ", 0) == 0);
+  CHECK(ErrorOf("{\"object\": \"run\",").rfind("not JSON: ", 0) == 0);
   CHECK(ErrorOf("hello world") == "not JSON, nor an event stream (no \"data:\" lines)");
   CHECK(ErrorOf("[1, 2]").rfind("not a run: the JSON is array", 0) == 0);
-  CHECK(ErrorOf(R"({"object":"thread","id":"t","status":"running"})").rfind("not a run: its \"object\" is \"thread\"", 0) == 0);
+  CHECK(ErrorOf(R"({"object":"thread","id":"t","status":"running"})")
+            .rfind("not a run: its \"object\" is \"thread\"", 0) == 0);
   CHECK(ErrorOf(R"({"hello":"world"})").rfind("not a run: no \"id\" and \"status\"", 0) == 0);
   CHECK(ErrorOf(R"({"object":"run","id":"r","status":"completed"})") ==
         "the run has no \"steps\": capture it with GET /v1/runs/{id}?include=steps");

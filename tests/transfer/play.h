@@ -90,13 +90,14 @@ inline std::vector<std::string> Signature(const std::vector<Event>& log) {
     if (e.type == event_type::kStepStarted) {
       names[p["step_id"]] = p["name"];
       std::string parent = p["parent_step_id"].is_string() ? names[p["parent_step_id"].get<std::string>()] : "-";
-      line += " " + p["name"].get<std::string>() + " type=" + p["type"].get<std::string>() + " agent=" +
-              p["agent"].get<std::string>() + " label=" + p["label"].get<std::string>() + " parent=" + parent;
+      line += " " + p["name"].get<std::string>() + " type=" + p["type"].get<std::string>() +
+              " agent=" + p["agent"].get<std::string>() + " label=" + p["label"].get<std::string>() +
+              " parent=" + parent;
     } else if (p.contains("step_id")) {
       line += " " + names[p["step_id"].get<std::string>()];
     }
-    for (const char* k : {"status", "result", "artifact", "value", "agent", "input", "branch", "text", "name",
-                          "output", "message", "reason"}) {
+    for (const char* k : {"status", "result", "artifact", "value", "agent", "input", "branch", "text", "name", "output",
+                          "message", "reason"}) {
       if (e.type == event_type::kStepStarted && (std::string(k) == "agent" || std::string(k) == "name")) continue;
       if (p.contains(k)) line += std::string(" ") + k + "=" + WithoutIds(p[k]).dump();
     }

@@ -169,11 +169,11 @@ TEST_CASE("the dispatcher sends each lifecycle event to each subscribed endpoint
   sb.Hook(Json::array({"business.updated"}));  // subscribed to nothing the sandbox sends
   std::string run = sb.Run();
   std::vector<Sent> sent;
-  webhooks::Dispatcher d(*sb.spaces, FakeRender, [&](const std::string& url, const std::string& body,
-                                                     const httplib::Headers& h) {
-    sent.push_back({url, body, h});
-    return webhooks::Outcome{200, std::nullopt};
-  });
+  webhooks::Dispatcher d(*sb.spaces, FakeRender,
+                         [&](const std::string& url, const std::string& body, const httplib::Headers& h) {
+                           sent.push_back({url, body, h});
+                           return webhooks::Outcome{200, std::nullopt};
+                         });
   REQUIRE(d.RunOnce().ok());
   REQUIRE(sent.size() == 1);  // run.created; the run completes only when the manual clock moves
   CHECK(Json::parse(sent[0].body)["type"] == "run.created");
@@ -201,12 +201,12 @@ TEST_CASE("a failing endpoint is retried on the namespace's clock with the same 
   sb.Run();
   std::vector<std::string> bodies;
   int answer = 500;
-  webhooks::Dispatcher d(*sb.spaces, FakeRender, [&](const std::string&, const std::string& body,
-                                                     const httplib::Headers&) {
-    bodies.push_back(body);
-    if (answer == 0) return webhooks::Outcome{std::nullopt, "connection refused"};
-    return webhooks::Outcome{answer, std::nullopt};
-  });
+  webhooks::Dispatcher d(*sb.spaces, FakeRender,
+                         [&](const std::string&, const std::string& body, const httplib::Headers&) {
+                           bodies.push_back(body);
+                           if (answer == 0) return webhooks::Outcome{std::nullopt, "connection refused"};
+                           return webhooks::Outcome{answer, std::nullopt};
+                         });
   REQUIRE(d.RunOnce().ok());
   auto del = sb.Deliveries().at(0);
   CHECK(del.status == "pending");
@@ -449,11 +449,11 @@ TEST_CASE("a redirect is a failed attempt with its status; it is not followed", 
   sb.Hook(Json::array({"run.created"}));
   sb.Run();
   std::vector<std::string> urls;
-  webhooks::Dispatcher d(*sb.spaces, FakeRender, [&](const std::string& url, const std::string&,
-                                                     const httplib::Headers&) {
-    urls.push_back(url);
-    return webhooks::Outcome{302, std::nullopt};
-  });
+  webhooks::Dispatcher d(*sb.spaces, FakeRender,
+                         [&](const std::string& url, const std::string&, const httplib::Headers&) {
+                           urls.push_back(url);
+                           return webhooks::Outcome{302, std::nullopt};
+                         });
   REQUIRE(d.RunOnce().ok());
   CHECK(urls == std::vector<std::string>{"http://127.0.0.1:9/hooks"});
   auto del = sb.Deliveries().at(0);

@@ -66,15 +66,18 @@ TEST_CASE("sender: each misbehaving receiver ends in an outcome, nothing followe
   };
   const std::string big(1 << 20, 'a');
   std::vector<Case> cases = {
-      {"redirect", Answer("HTTP/1.1 302 Found\r\nLocation: " + elsewhere.Url() + "\r\nContent-Length: 0\r\n\r\n"),
-       302, ""},
+      {"redirect", Answer("HTTP/1.1 302 Found\r\nLocation: " + elsewhere.Url() + "\r\nContent-Length: 0\r\n\r\n"), 302,
+       ""},
       {"server error", Answer("HTTP/1.0 500 Internal Server Error\r\n\r\n"), 500, ""},
       {"interim 100 then 201", Answer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\n\r\n"), 201, ""},
       {"bare LF line ends", Answer("HTTP/1.1 200 OK\nContent-Length: 0\n\n"), 200, ""},
       {"a 1 MB body", Answer("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(big.size()) + "\r\n\r\n" + big),
        200, ""},
-      {"reset", [](RawReceiver& self, int fd) { if (self.ReadRequest(fd)) RawReceiver::Reset(fd); }, std::nullopt,
-       "reading the answer failed: Connection reset by peer"},
+      {"reset",
+       [](RawReceiver& self, int fd) {
+         if (self.ReadRequest(fd)) RawReceiver::Reset(fd);
+       },
+       std::nullopt, "reading the answer failed: Connection reset by peer"},
       {"closed without answer", [](RawReceiver& self, int fd) { self.ReadRequest(fd); }, std::nullopt,
        "the connection was closed without an answer"},
       {"half an answer", Answer("HTTP/1.1 200 OK\r\nContent-"), std::nullopt,
@@ -94,8 +97,11 @@ TEST_CASE("sender: each misbehaving receiver ends in an outcome, nothing followe
          }
        },
        std::nullopt, "the answer's status line and headers exceed 16384 bytes"},
-      {"no answer", [](RawReceiver& self, int fd) { if (self.ReadRequest(fd)) self.Hold(); }, std::nullopt,
-       "no answer within 300 ms"},
+      {"no answer",
+       [](RawReceiver& self, int fd) {
+         if (self.ReadRequest(fd)) self.Hold();
+       },
+       std::nullopt, "no answer within 300 ms"},
       // A byte at a time, each well within the timeout: the deadline is for the whole head.
       {"a trickle",
        [](RawReceiver& self, int fd) {

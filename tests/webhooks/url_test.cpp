@@ -31,8 +31,8 @@ TEST_CASE("webhook URLs that are accepted, and their parts", "[webhooks]") {
       {"http://[::1]:8080/a#fragment", "http|::1|8080|/a|[::1]:8080"},
       {"https://[2001:db8::1]/", "https|2001:db8::1|443|/|[2001:db8::1]"},
       {"http://x.test:65535/", "http|x.test|65535|/|x.test:65535"},
-      {"http://" + std::string(63, 'a') + ".test/", "http|" + std::string(63, 'a') + ".test|80|/|" +
-                                                        std::string(63, 'a') + ".test"},
+      {"http://" + std::string(63, 'a') + ".test/",
+       "http|" + std::string(63, 'a') + ".test|80|/|" + std::string(63, 'a') + ".test"},
   };
   for (const auto& c : cases) {
     INFO(c.url);
@@ -56,20 +56,29 @@ TEST_CASE("webhook URLs that are refused, each with its reason", "[webhooks]") {
       {"http:///h", "it has no host"},
       {"http://:80/h", "it has no host"},
       {"http://user:pw@x.test/h", "it must not contain a user name or password"},
-      {"http://x.test/a b", "it must not contain whitespace, control characters or non-ASCII bytes (percent-encode them)"},
-      {"http://x.test/\t", "it must not contain whitespace, control characters or non-ASCII bytes (percent-encode them)"},
-      {"http://x.test/\xc3\xbc", "it must not contain whitespace, control characters or non-ASCII bytes (percent-encode them)"},
+      {"http://x.test/a b",
+       "it must not contain whitespace, control characters or non-ASCII bytes (percent-encode them)"},
+      {"http://x.test/\t",
+       "it must not contain whitespace, control characters or non-ASCII bytes (percent-encode them)"},
+      {"http://x.test/\xc3\xbc",
+       "it must not contain whitespace, control characters or non-ASCII bytes (percent-encode them)"},
       {"http://x.test:0/", "its port must be a number from 1 to 65535"},
       {"http://x.test:65536/", "its port must be a number from 1 to 65535"},
       {"http://x.test:/", "its port must be a number from 1 to 65535"},
       {"http://x.test:8o/", "its port must be a number from 1 to 65535"},
       {"http://x.test:000080/", "its port must be a number from 1 to 65535"},
-      {"http://x..test/", "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
-      {"http://-x.test/", "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
-      {"http://x-.test/", "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
-      {"http://x.test./", "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
-      {"http://x!y/", "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
-      {"http://" + std::string(64, 'a') + ".test/", "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
+      {"http://x..test/",
+       "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
+      {"http://-x.test/",
+       "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
+      {"http://x-.test/",
+       "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
+      {"http://x.test./",
+       "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
+      {"http://x!y/",
+       "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
+      {"http://" + std::string(64, 'a') + ".test/",
+       "its host must be a name of letters, digits, '-', '_' and '.' (labels of 1 to 63 bytes) or an IP address"},
       {"http://" + host253 + "c/", "its host is longer than 253 bytes"},
       {"http://999.1.1.1/", "its host is not a valid IPv4 address"},
       {"http://1.2.3/", "its host is not a valid IPv4 address"},
@@ -89,9 +98,11 @@ TEST_CASE("webhook URLs that are refused, each with its reason", "[webhooks]") {
   // 20,000 bytes of host: over the URL's limit, and over the host's when the
   // URL may be longer (sending allows any length --max-url-bytes may allow).
   CHECK(Describe("http://" + std::string(20000, 'a') + "/h") == "error: it is longer than 2048 bytes");
-  auto long_host = ParseWebhookUrl("http://" + std::string(20000, 'a') + "/h", sandbox::webhooks::kMaxDeliverableUrlBytes);
+  auto long_host =
+      ParseWebhookUrl("http://" + std::string(20000, 'a') + "/h", sandbox::webhooks::kMaxDeliverableUrlBytes);
   CHECK(long_host.status().message() == "its host is longer than 253 bytes");
-  auto long_path = ParseWebhookUrl("http://x.test/" + std::string(40000, 'a'), sandbox::webhooks::kMaxDeliverableUrlBytes);
+  auto long_path =
+      ParseWebhookUrl("http://x.test/" + std::string(40000, 'a'), sandbox::webhooks::kMaxDeliverableUrlBytes);
   CHECK(long_path.ok());
   CHECK(ParseWebhookUrl("nope").status().parameter() == "url");
 }

@@ -29,9 +29,9 @@ OrderedJson RenderAction(const ActionRecord& a) {
 
 bool ObjectTypeOrRespond(const std::string& value, const char* parameter, httplib::Response& res) {
   if (value == "businesses" || value == "watchlist_result") return true;
-  RespondError(res, Status::BadRequest(std::string("Parameter `") + parameter +
-                                           "` must be businesses or watchlist_result",
-                                       parameter));
+  RespondError(res,
+               Status::BadRequest(std::string("Parameter `") + parameter + "` must be businesses or watchlist_result",
+                                  parameter));
   return false;
 }
 
@@ -46,7 +46,8 @@ bool IsNonEmptyString(const Json& j, const char* key) {
 // Optional string fields of `obj` must be strings when present.
 Status OptionalStrings(const Json& obj, std::initializer_list<const char*> keys, const std::string& at) {
   for (const char* k : keys) {
-    if (obj.contains(k) && !obj[k].is_null() && !obj[k].is_string()) return Invalid(at + "." + k + " must be a string", at + "." + k);
+    if (obj.contains(k) && !obj[k].is_null() && !obj[k].is_string())
+      return Invalid(at + "." + k + " must be a string", at + "." + k);
   }
   return Status::Ok();
 }
@@ -66,7 +67,8 @@ Status CheckPeople(const Json& list, const std::string& at) {
   if (!list.is_array()) return Invalid(at + " must be an array", at);
   for (size_t i = 0; i < list.size(); ++i) {
     std::string p = at + "[" + std::to_string(i) + "]";
-    if (!list[i].is_object() || !IsNonEmptyString(list[i], "name")) return Invalid(p + ".name is required", p + ".name");
+    if (!list[i].is_object() || !IsNonEmptyString(list[i], "name"))
+      return Invalid(p + ".name is required", p + ".name");
     if (list[i].contains("titles")) {
       const Json& t = list[i]["titles"];
       bool ok = t.is_array();
@@ -89,8 +91,8 @@ Status CheckPayload(const std::string& type, const Json& payload, const std::opt
       return Invalid("Parameter `note` is required for a dismissal", "note");
     }
   } else if (type == "verify_tin") {
-    if (payload.contains("document_id") && (!payload["document_id"].is_string() ||
-                                            !IsUuid(payload["document_id"].get<std::string>()))) {
+    if (payload.contains("document_id") &&
+        (!payload["document_id"].is_string() || !IsUuid(payload["document_id"].get<std::string>()))) {
       return Invalid("payload.document_id must be a UUID", "payload.document_id");
     }
   } else if (type == "add_sources") {
@@ -160,8 +162,8 @@ void CreateAction(const Deps& d, const httplib::Request& req, httplib::Response&
                                                 "type"));
   }
   if (!AppliesTo(*type, *object_type)) {
-    return RespondError(res, Status::BadRequest("Action type " + *type + " does not apply to " + *object_type,
-                                                "object_type"));
+    return RespondError(
+        res, Status::BadRequest("Action type " + *type + " does not apply to " + *object_type, "object_type"));
   }
   if (!StringFieldOrRespond(*body, "object_id", Presence::kRequired, /*uuid=*/true, object_id, res) ||
       !StringFieldOrRespond(*body, "note", Presence::kOptional, false, note, res) ||

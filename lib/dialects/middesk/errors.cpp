@@ -5,14 +5,22 @@ namespace sandbox::middesk {
 
 int HttpStatusOf(Code code) {
   switch (code) {
-    case Code::kOk: return 200;
-    case Code::kBadRequest: return 400;
-    case Code::kUnauthenticated: return 401;
-    case Code::kNotFound: return 404;
-    case Code::kConflict: return 409;
-    case Code::kInvalidArgument: return 422;
-    case Code::kInternal: return 500;
-    case Code::kUnavailable: return 503;
+    case Code::kOk:
+      return 200;
+    case Code::kBadRequest:
+      return 400;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kNotFound:
+      return 404;
+    case Code::kConflict:
+      return 409;
+    case Code::kInvalidArgument:
+      return 422;
+    case Code::kInternal:
+      return 500;
+    case Code::kUnavailable:
+      return 503;
   }
   return 500;
 }

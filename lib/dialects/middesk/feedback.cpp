@@ -67,7 +67,8 @@ void SubmitFeedback(const Deps& d, const httplib::Request& req, httplib::Respons
     }
     std::string c = Trimmed(b["comment"].get<std::string>());
     if (CharacterCount(c) > kMaxCommentLength) {
-      return RespondError(res, Status::InvalidArgument("Parameter `comment` must be at most 5000 characters", "comment"));
+      return RespondError(res,
+                          Status::InvalidArgument("Parameter `comment` must be at most 5000 characters", "comment"));
     }
     if (!c.empty()) comment = c;
   }

@@ -136,7 +136,8 @@ OrderedJson RenderAgent(const script::Agent& a, Instant created_at) {
 }
 
 OrderedJson RenderList(OrderedJson data, bool has_more, int64_t total_count) {
-  return OrderedJson{{"object", "list"}, {"data", std::move(data)}, {"has_more", has_more}, {"total_count", total_count}};
+  return OrderedJson{
+      {"object", "list"}, {"data", std::move(data)}, {"has_more", has_more}, {"total_count", total_count}};
 }
 
 }  // namespace sandbox::middesk

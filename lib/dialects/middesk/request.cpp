@@ -43,8 +43,9 @@ std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, http
                                                const http::KeyPolicy& keys) {
   auto key = http::ApiKeyOf(req);
   if (!key) {
-    RespondError(res, Status::Unauthenticated(
-                          "Missing API key: send Authorization: Bearer <key> (or HTTP Basic with the key as user name)"));
+    RespondError(res,
+                 Status::Unauthenticated(
+                     "Missing API key: send Authorization: Bearer <key> (or HTTP Basic with the key as user name)"));
     return std::nullopt;
   }
   if (!keys.Accepts(*key)) {
@@ -142,8 +143,7 @@ bool IncludesOrRespond(const httplib::Request& req, const char* what, bool& out,
     if (item == what) {
       out = true;
     } else {
-      RespondError(res, Status::InvalidArgument("Unknown include `" + item + "` (supported: " + what + ")",
-                                                "include"));
+      RespondError(res, Status::InvalidArgument("Unknown include `" + item + "` (supported: " + what + ")", "include"));
       return false;
     }
   }
@@ -163,8 +163,8 @@ std::optional<Context> ContextOrRespond(const Json& body, bool required, httplib
   }
   if (context_type.has_value() != context_id.has_value()) {
     const char* missing = context_type ? "context_id" : "context_type";
-    RespondError(res, Status::BadRequest("Parameter `context_id` must be provided together with `context_type`",
-                                         missing));
+    RespondError(res,
+                 Status::BadRequest("Parameter `context_id` must be provided together with `context_type`", missing));
     return std::nullopt;
   }
   Context c;
@@ -182,9 +182,9 @@ std::optional<Context> ContextOrRespond(const Json& body, bool required, httplib
     c.id = context_id;
   }
   if (required && !c.present()) {
-    RespondError(res, Status::BadRequest(
-                          "A context is required: provide `business_id`, or `context_type` and `context_id`",
-                          "business_id"));
+    RespondError(res,
+                 Status::BadRequest("A context is required: provide `business_id`, or `context_type` and `context_id`",
+                                    "business_id"));
     return std::nullopt;
   }
   return c;

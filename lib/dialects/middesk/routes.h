@@ -14,14 +14,12 @@ namespace sandbox::middesk {
 struct Deps {
   engine::Namespaces& spaces;  // each request is served by its namespace's engine and store
   const http::KeyPolicy& keys;
-  Instant agents_created_at;  // agents come from fixtures; they exist from the clock's start
-  int64_t heartbeat_ms = 15000;  // wall time between keep-alive comments on an idle stream
+  Instant agents_created_at;      // agents come from fixtures; they exist from the clock's start
+  int64_t heartbeat_ms = 15000;   // wall time between keep-alive comments on an idle stream
   bool operator_feedback = true;  // the account feature feedback needs; off gives the vendor's 403
   http::RequestLimits limits;     // JSON depth, string lengths (docs/operations.md)
 };
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);
-
-
 
 }  // namespace sandbox::middesk

@@ -18,8 +18,10 @@ namespace {
 bool LastEventIdOrRespond(const httplib::Request& req, int64_t& out, httplib::Response& res) {
   out = 0;
   std::string v;
-  if (req.has_header("Last-Event-ID")) v = req.get_header_value("Last-Event-ID");
-  else if (req.has_param("last_event_id")) v = req.get_param_value("last_event_id");
+  if (req.has_header("Last-Event-ID"))
+    v = req.get_header_value("Last-Event-ID");
+  else if (req.has_param("last_event_id"))
+    v = req.get_param_value("last_event_id");
   if (v.empty()) return true;
   if (v.size() > 15 || v.find_first_not_of("0123456789") != std::string::npos) {
     RespondError(res, Status::BadRequest("Last-Event-ID must be the id of a frame of this stream", "Last-Event-ID"));

@@ -11,8 +11,8 @@ namespace sandbox::middesk {
 namespace {
 
 OrderedJson Base(const char* type, const Run& r, Instant at) {
-  return OrderedJson{{"type", type},       {"threadId", r.thread_id}, {"runId", r.id},
-                     {"run_id", r.id},     {"thread_id", r.thread_id}, {"timestamp", at}};
+  return OrderedJson{{"type", type},   {"threadId", r.thread_id},  {"runId", r.id},
+                     {"run_id", r.id}, {"thread_id", r.thread_id}, {"timestamp", at}};
 }
 
 bool Ended(RunStatus s) { return IsTerminal(s); }

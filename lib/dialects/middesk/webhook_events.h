@@ -15,8 +15,7 @@ namespace sandbox::middesk {
 // The run inside follows the webhook's `include`: absent or "*" -> the Run
 // with its steps; "identifiers" -> its top-level scalar fields only; a
 // comma-separated list -> the Run, with steps when "steps" is listed.
-Result<std::string> RenderWebhookEvent(engine::Engine& engine, const Webhook& webhook,
-                                       const WebhookDelivery& delivery);
+Result<std::string> RenderWebhookEvent(engine::Engine& engine, const Webhook& webhook, const WebhookDelivery& delivery);
 
 // Middesk deliveries for the dispatcher: RenderWebhookEvent's body, signed
 // in X-Middesk-Signature-256 (docs/middesk.md, "Webhooks").

@@ -31,7 +31,7 @@ constexpr size_t kMaxSecretBytes = 256;
 constexpr size_t kMaxIncludeBytes = 256;
 constexpr size_t kMaxOidcStringBytes = 2048;
 constexpr int64_t kMaxOidcTtlSeconds = 366 * 24 * 3600;  // 366 days
-constexpr size_t kMaxTimeBytes = 64;                      // disabled_at, before it is parsed
+constexpr size_t kMaxTimeBytes = 64;                     // disabled_at, before it is parsed
 
 // The events a webhook may subscribe to: the ones the sandbox sends.
 const char* kEventTypes[] = {"run.created", "run.interrupted", "run.completed"};
@@ -270,8 +270,8 @@ void UpdateWebhook(const Deps& d, const httplib::Request& req, httplib::Response
   if (st.ok() && body->contains("include")) {
     st = CheckInclude(*body);
     if (st.ok()) {
-      patch.include = (*body)["include"].is_null() ? std::optional<std::string>()
-                                                   : std::optional<std::string>((*body)["include"]);
+      patch.include =
+          (*body)["include"].is_null() ? std::optional<std::string>() : std::optional<std::string>((*body)["include"]);
     }
   }
   if (st.ok() && body->contains("disabled_at")) {

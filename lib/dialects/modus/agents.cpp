@@ -31,8 +31,8 @@ void ListAgents(const Deps& d, const httplib::Request& req, httplib::Response& r
   std::string search = Lower(req.get_param_value("search"));
   auto with_variation = BoolParamOrRespond(req, "includeVariation", res);
   if (!with_variation) return;
-  std::string filters = "agents|type=" + type + "|search=" + search + "|includeVariation=" +
-                        (*with_variation ? "true" : "false");
+  std::string filters =
+      "agents|type=" + type + "|search=" + search + "|includeVariation=" + (*with_variation ? "true" : "false");
   auto page = PageOrRespond(req, filters, d.limits, res);
   if (!page) return;
 

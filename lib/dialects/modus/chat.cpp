@@ -15,12 +15,24 @@
 namespace sandbox::modus {
 namespace {
 
-const char* kModels[] = {"claude-sonnet-4.6",  "claude-opus-4.8",      "gpt-5.2",
-                         "gpt-5.5",            "gpt-5-mini",           "gpt-oss-120b",
-                         "gpt-oss-20b",        "qwen3-235b-a22b-2507", "qwen3-coder",
-                         "qwen3-32b",          "deepseek-chat-v3.1",   "minimax-m2.7",
-                         "llama-4-maverick",   "llama-4-scout",        "llama-3.3-70b-instruct",
-                         "gemini-3.1-pro-preview", "gemini-3-flash-preview", "grok-4.3-fast",
+const char* kModels[] = {"claude-sonnet-4.6",
+                         "claude-opus-4.8",
+                         "gpt-5.2",
+                         "gpt-5.5",
+                         "gpt-5-mini",
+                         "gpt-oss-120b",
+                         "gpt-oss-20b",
+                         "qwen3-235b-a22b-2507",
+                         "qwen3-coder",
+                         "qwen3-32b",
+                         "deepseek-chat-v3.1",
+                         "minimax-m2.7",
+                         "llama-4-maverick",
+                         "llama-4-scout",
+                         "llama-3.3-70b-instruct",
+                         "gemini-3.1-pro-preview",
+                         "gemini-3-flash-preview",
+                         "grok-4.3-fast",
                          "grok-4.3"};
 
 // How long a buffered call waits (wall time) for a run that is not settled
@@ -119,11 +131,14 @@ void Chat(const Deps& d, const httplib::Request& req, httplib::Response& res, bo
   });
   if (!read.ok()) return RespondError(res, read);
   if (!Settled(run->run.status)) {
-    return RespondJson(res, 504, OrderedJson{{"error",
-                                              {{"code", "deadline_exceeded"},
-                                               {"message", "the run did not finish within 30 s; follow it with "
-                                                           "GET /agent/runs/" + run_id + "/stream"},
-                                               {"runId", run_id}}}});
+    return RespondJson(res, 504,
+                       OrderedJson{{"error",
+                                    {{"code", "deadline_exceeded"},
+                                     {"message",
+                                      "the run did not finish within 30 s; follow it with "
+                                      "GET /agent/runs/" +
+                                          run_id + "/stream"},
+                                     {"runId", run_id}}}});
   }
   if (run->run.status == RunStatus::kError || run->run.status == RunStatus::kCancelled) {
     std::string why = run->run.error_message.value_or("the run was cancelled");
@@ -133,9 +148,9 @@ void Chat(const Deps& d, const httplib::Request& req, httplib::Response& res, bo
     }
     return RespondJson(res, 502, OrderedJson{{"error", {{"code", "run_failed"}, {"message", why}, {"runId", run_id}}}});
   }
-  RespondJson(res, 200, OrderedJson{{"content", Content(*run)},
-                                    {"threadId", ThreadIdOf(*agent, run->run.thread_id)},
-                                    {"runId", run_id}});
+  RespondJson(
+      res, 200,
+      OrderedJson{{"content", Content(*run)}, {"threadId", ThreadIdOf(*agent, run->run.thread_id)}, {"runId", run_id}});
 }
 
 }  // namespace

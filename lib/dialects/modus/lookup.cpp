@@ -1,7 +1,6 @@
 // Run lookup for the Modus dialect; see lookup.h.
 #include "dialects/modus/lookup.h"
 
-
 #include "dialects/modus/errors.h"
 #include "dialects/modus/render.h"
 

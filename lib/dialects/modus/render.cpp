@@ -118,11 +118,16 @@ std::optional<std::string> StringAt(const Json& j, const char* key) {
 
 const char* ModusStatus(RunStatus s) {
   switch (s) {
-    case RunStatus::kRunning: return "running";
-    case RunStatus::kInterrupted: return "awaiting_human";
-    case RunStatus::kCompleted: return "completed";
-    case RunStatus::kError: return "error";
-    case RunStatus::kCancelled: return "cancelled";
+    case RunStatus::kRunning:
+      return "running";
+    case RunStatus::kInterrupted:
+      return "awaiting_human";
+    case RunStatus::kCompleted:
+      return "completed";
+    case RunStatus::kError:
+      return "error";
+    case RunStatus::kCancelled:
+      return "cancelled";
   }
   return "running";
 }

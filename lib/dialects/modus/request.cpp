@@ -74,8 +74,7 @@ std::string TokenHash(int64_t offset, const std::string& filters) {
 }
 
 Status BadToken() {
-  return Status::InvalidArgument("Parameter `pageToken` is invalid, or was issued for a different query",
-                                 "pageToken");
+  return Status::InvalidArgument("Parameter `pageToken` is invalid, or was issued for a different query", "pageToken");
 }
 
 }  // namespace
@@ -84,8 +83,8 @@ std::optional<Caller> AuthenticateOrRespond(const httplib::Request& req, httplib
   const std::string header = req.get_header_value("Authorization");
   const std::string scheme = "Bearer ";
   if (header.empty()) {
-    RespondError(res, Status::Unauthenticated(
-                          "Missing token: send Authorization: Bearer modus_<orgUuid>_<prefix>_<secret>"));
+    RespondError(
+        res, Status::Unauthenticated("Missing token: send Authorization: Bearer modus_<orgUuid>_<prefix>_<secret>"));
     return std::nullopt;
   }
   auto invalid = [&res] {
@@ -111,8 +110,7 @@ std::optional<Caller> AuthenticateOrRespond(const httplib::Request& req, httplib
   // Principals are pure functions of the token's org and prefix: the same
   // caller across restarts, whatever the seed.
   static const IdGenerator kPrincipalIds(0);
-  Principal p{"User", kPrincipalIds.Uuid("modus-user", org + "/" + prefix, 0), "Modus user " + prefix,
-              std::nullopt};
+  Principal p{"User", kPrincipalIds.Uuid("modus-user", org + "/" + prefix, 0), "Modus user " + prefix, std::nullopt};
   return Caller{org, prefix, std::move(p)};
 }
 
@@ -142,8 +140,8 @@ std::optional<std::string> TenantOf(const httplib::Request& req) {
 
 const script::Agent* AgentOrRespond(const script::FixtureSet& fixtures, const std::string& id_text,
                                     httplib::Response& res) {
-  bool numeric = !id_text.empty() && id_text.size() <= 18 &&
-                 id_text.find_first_not_of("0123456789") == std::string::npos;
+  bool numeric =
+      !id_text.empty() && id_text.size() <= 18 && id_text.find_first_not_of("0123456789") == std::string::npos;
   if (numeric) {
     int64_t id = std::stoll(id_text);
     for (const auto& a : fixtures.agents) {
@@ -194,8 +192,8 @@ std::optional<Page> PageOrRespond(const httplib::Request& req, const std::string
       return std::nullopt;
     }
     Json t = JsonDepthWithin(*text, 2) ? Json::parse(*text, nullptr, /*allow_exceptions=*/false) : Json();
-    if (t.is_discarded() || !t.is_object() || !t.contains("o") || !t["o"].is_number_integer() ||
-        !t.contains("h") || !t["h"].is_string() || t["o"].get<int64_t>() < 0 ||
+    if (t.is_discarded() || !t.is_object() || !t.contains("o") || !t["o"].is_number_integer() || !t.contains("h") ||
+        !t["h"].is_string() || t["o"].get<int64_t>() < 0 ||
         t["h"].get<std::string>() != TokenHash(t["o"].get<int64_t>(), filters)) {
       RespondError(res, BadToken());
       return std::nullopt;

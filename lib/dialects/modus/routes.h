@@ -13,8 +13,8 @@
 namespace sandbox::modus {
 
 struct Deps {
-  engine::Namespaces& spaces;  // an org's data lives in namespace "org-<orgUuid>"
-  Instant agents_created_at;   // agents come from fixtures; they exist from the clock's start
+  engine::Namespaces& spaces;    // an org's data lives in namespace "org-<orgUuid>"
+  Instant agents_created_at;     // agents come from fixtures; they exist from the clock's start
   int64_t heartbeat_ms = 15000;  // wall time between heartbeat frames on an idle runtime stream
   http::RequestLimits limits;    // JSON depth, string lengths (docs/operations.md)
 };

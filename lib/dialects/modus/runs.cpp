@@ -15,14 +15,18 @@ bool TimeframeOrRespond(const httplib::Request& req, std::optional<int64_t>& win
   window.reset();
   if (!req.has_param("timeframe")) return true;
   std::string v = req.get_param_value("timeframe");
-  if (v == "last_hour") window = kHourMs;
-  else if (v == "last_day") window = 24 * kHourMs;
-  else if (v == "last_week") window = 7 * 24 * kHourMs;
-  else if (v == "last_month") window = 30 * 24 * kHourMs;
+  if (v == "last_hour")
+    window = kHourMs;
+  else if (v == "last_day")
+    window = 24 * kHourMs;
+  else if (v == "last_week")
+    window = 7 * 24 * kHourMs;
+  else if (v == "last_month")
+    window = 30 * 24 * kHourMs;
   else if (v != "all") {
-    RespondError(res, Status::InvalidArgument(
-                          "Parameter `timeframe` must be one of last_hour, last_day, last_week, last_month, all",
-                          "timeframe"));
+    RespondError(
+        res, Status::InvalidArgument(
+                 "Parameter `timeframe` must be one of last_hour, last_day, last_week, last_month, all", "timeframe"));
     return false;
   }
   return true;
@@ -40,17 +44,16 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
   std::string status = req.has_param("status") ? req.get_param_value("status") : "all_executions";
   if (status != "all_executions" && status != "running" && status != "awaiting_human" && status != "completed" &&
       status != "error" && status != "cancelled") {
-    return RespondError(res, Status::InvalidArgument(
-                                 "Parameter `status` must be one of running, awaiting_human, completed, error, "
-                                 "cancelled, all_executions",
-                                 "status"));
+    return RespondError(
+        res, Status::InvalidArgument("Parameter `status` must be one of running, awaiting_human, completed, error, "
+                                     "cancelled, all_executions",
+                                     "status"));
   }
   std::optional<int64_t> window;
   if (!TimeframeOrRespond(req, window, res)) return;
   std::string scope = req.has_param("approvalScope") ? req.get_param_value("approvalScope") : "all";
   if (scope != "mine" && scope != "all") {
-    return RespondError(res, Status::InvalidArgument("Parameter `approvalScope` must be mine or all",
-                                                     "approvalScope"));
+    return RespondError(res, Status::InvalidArgument("Parameter `approvalScope` must be mine or all", "approvalScope"));
   }
   std::string search = Lower(req.get_param_value("search"));
   std::string filters = "runs|agent=" + std::to_string(agent->modus->id) + "|status=" + status +
@@ -64,8 +67,10 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
   query.fallback_name = agent->name;
   if (window) query.started_since = engine->Now() - *window;
   query.name_contains = search;
-  if (status == "awaiting_human") query.status = RunStatus::kInterrupted;
-  else if (status != "all_executions") query.status = ParseRunStatus(status);
+  if (status == "awaiting_human")
+    query.status = RunStatus::kInterrupted;
+  else if (status != "all_executions")
+    query.status = ParseRunStatus(status);
   if (status == "awaiting_human" && scope == "mine") query.requester = caller->principal;
   query.limit = page->size;
   query.offset = page->offset;

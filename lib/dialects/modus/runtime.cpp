@@ -22,9 +22,7 @@ namespace {
 constexpr int64_t kMaxWaitMs = 25000;
 
 // FNV-1a 64 of the body's canonical JSON (keys sorted), 16 hex digits.
-std::string BodyHash(const Json& body) {
-  return HashHex(nlohmann::json::parse(body.dump()).dump());
-}
+std::string BodyHash(const Json& body) { return HashHex(nlohmann::json::parse(body.dump()).dump()); }
 void RespondForbidden(httplib::Response& res, const std::string& message, const std::string& field) {
   RespondJson(res, 403,
               OrderedJson{{"error", {{"code", "permission_denied"}, {"message", message}, {"field", field}}}});
@@ -38,12 +36,14 @@ bool WantsJson(const httplib::Request& req) {
 // after a 400 was written.
 std::optional<int64_t> LastSeqOrRespond(const httplib::Request& req, std::string& raw, httplib::Response& res) {
   raw.clear();
-  if (req.has_header("Last-Event-ID")) raw = req.get_header_value("Last-Event-ID");
-  else if (req.has_param("lastEventId")) raw = req.get_param_value("lastEventId");
+  if (req.has_header("Last-Event-ID"))
+    raw = req.get_header_value("Last-Event-ID");
+  else if (req.has_param("lastEventId"))
+    raw = req.get_param_value("lastEventId");
   auto seq = ParseRuntimeCursor(raw);
   if (!seq) {
-    RespondError(res, Status::InvalidArgument("Last-Event-ID must be 0 or the id of a frame of this stream",
-                                              "Last-Event-ID"));
+    RespondError(
+        res, Status::InvalidArgument("Last-Event-ID must be 0 or the id of a frame of this stream", "Last-Event-ID"));
   }
   return seq;
 }
@@ -96,8 +96,8 @@ void StreamSingleFrame(httplib::Response& res, const RuntimeFrame& frame) {
 // A required non-empty string field; nullopt after a 400.
 std::optional<std::string> RequiredString(const Json& body, const char* field, httplib::Response& res) {
   if (!body.contains(field) || !body[field].is_string() || body[field].get<std::string>().empty()) {
-    RespondError(res, Status::InvalidArgument(std::string("Parameter `") + field + "` must be a non-empty string",
-                                              field));
+    RespondError(res,
+                 Status::InvalidArgument(std::string("Parameter `") + field + "` must be a non-empty string", field));
     return std::nullopt;
   }
   return body[field].get<std::string>();
@@ -201,8 +201,8 @@ void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Respons
   if (req.has_param("waitMs")) {
     std::string v = req.get_param_value("waitMs");
     if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) {
-      return RespondError(res, Status::InvalidArgument("Parameter `waitMs` must be a number from 0 to 25000",
-                                                       "waitMs"));
+      return RespondError(res,
+                          Status::InvalidArgument("Parameter `waitMs` must be a number from 0 to 25000", "waitMs"));
     }
     wait_ms = std::min<int64_t>(std::stoll(v), kMaxWaitMs);
   }
@@ -226,9 +226,12 @@ void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Respons
   OrderedJson events = OrderedJson::array();
   for (const RuntimeFrame& frame : frames) events.push_back({{"id", frame.id}, {"data", frame.data}});
   OrderedJson last = nullptr;
-  if (!frames.empty()) last = frames.back().id;
-  else if (*after > 0) last = raw;
-  RespondJson(res, 200, OrderedJson{{"events", std::move(events)}, {"lastEventId", last}, {"done", f.frames.finished()}});
+  if (!frames.empty())
+    last = frames.back().id;
+  else if (*after > 0)
+    last = raw;
+  RespondJson(res, 200,
+              OrderedJson{{"events", std::move(events)}, {"lastEventId", last}, {"done", f.frames.finished()}});
 }
 
 }  // namespace sandbox::modus

@@ -35,9 +35,7 @@ std::optional<int64_t> ParseRuntimeCursor(const std::string& text) {
   return std::stoll(seq);
 }
 
-RuntimeFrame HeartbeatFrame(Instant now) {
-  return {"", 0, OrderedJson{{"type", "heartbeat"}, {"timestamp", now}}};
-}
+RuntimeFrame HeartbeatFrame(Instant now) { return {"", 0, OrderedJson{{"type", "heartbeat"}, {"timestamp", now}}}; }
 
 RuntimeFrame ErrorFrame(const std::string& message) {
   return {"", 0, OrderedJson{{"type", "error"}, {"error", message}}};

@@ -20,7 +20,7 @@
 namespace sandbox::modus {
 
 struct RuntimeFrame {
-  std::string id;  // the cursor; empty for frames that are not replayable
+  std::string id;   // the cursor; empty for frames that are not replayable
   int64_t seq = 0;  // the log event it came from (0: none)
   OrderedJson data;
   std::string Wire() const;  // the SSE text of this frame

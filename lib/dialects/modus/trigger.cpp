@@ -19,9 +19,9 @@ void TriggerRun(const Deps& d, const httplib::Request& req, httplib::Response& r
   if (body->contains("triggerType") && !(*body)["triggerType"].is_null()) {
     const Json& t = (*body)["triggerType"];
     if (!t.is_string() || (t != "manual" && t != "schedule" && t != "webhook" && t != "api" && t != "slack")) {
-      return RespondError(res, Status::InvalidArgument(
-                                   "Parameter `triggerType` must be one of manual, schedule, webhook, api, slack",
-                                   "triggerType"));
+      return RespondError(
+          res, Status::InvalidArgument("Parameter `triggerType` must be one of manual, schedule, webhook, api, slack",
+                                       "triggerType"));
     }
     trigger = t.get<std::string>();
   }
@@ -36,8 +36,8 @@ void TriggerRun(const Deps& d, const httplib::Request& req, httplib::Response& r
   if (body->contains("scenario") && !(*body)["scenario"].is_null()) {
     const Json& s = (*body)["scenario"];
     if (!s.is_string() || !agent->FindScenario(s.get<std::string>())) {
-      return RespondError(res, Status::InvalidArgument("Parameter `scenario` must name one of the agent's scenarios",
-                                                       "scenario"));
+      return RespondError(
+          res, Status::InvalidArgument("Parameter `scenario` must name one of the agent's scenarios", "scenario"));
     }
     scenario = s.get<std::string>();
   }
