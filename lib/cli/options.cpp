@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/decimal.h"
 #include "core/time_format.h"
 
 namespace sandbox::cli {
@@ -25,11 +26,9 @@ std::optional<std::string> SplitInlineValue(std::string& flag) {
 }
 
 bool ParseUnsigned(const std::string& s, uint64_t max, uint64_t& out) {
-  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) return false;
-  errno = 0;
-  unsigned long long v = std::strtoull(s.c_str(), nullptr, 10);
-  if (errno == ERANGE || v > max) return false;
-  out = v;
+  auto v = ParseDecimal(s, max);
+  if (!v) return false;
+  out = *v;
   return true;
 }
 

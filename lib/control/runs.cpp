@@ -4,6 +4,7 @@
 //   GET /_sandbox/runs/{id}    one run: its step tree, interrupts and event log
 #include "control/respond.h"
 #include "control/routes.h"
+#include "core/decimal.h"
 #include "core/time_format.h"
 
 namespace sandbox::control {
@@ -69,11 +70,10 @@ void ListRunsOfNamespace(const Deps& d, const httplib::Request& req, httplib::Re
   int64_t limit = 50;
   if (req.has_param("limit")) {
     const std::string v = req.get_param_value("limit");
-    if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos || std::stoll(v) < 1 ||
-        std::stoll(v) > 200) {
+    auto asked = ParseDecimalInt(v, 200);
+    if (!asked || *asked < 1)
       return RespondError(res, 422, "Parameter `limit` must be a number from 1 to 200", "limit");
-    }
-    limit = std::stoll(v);
+    limit = *asked;
   }
   auto page = engine->store().ListRuns(limit, 0);
   if (!page.ok()) return RespondStatus(res, page.status());

@@ -17,6 +17,7 @@
 
 #include "control/respond.h"
 #include "control/routes.h"
+#include "core/decimal.h"
 #include "core/time_format.h"
 
 namespace sandbox::control {
@@ -80,13 +81,12 @@ void ListWebhookDeliveries(const Deps& d, const httplib::Request& req, httplib::
   if (req.has_param("webhook_id")) query.webhook_id = req.get_param_value("webhook_id");
   if (req.has_param("limit")) {
     const std::string v = req.get_param_value("limit");
-    int64_t n = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-    if (v.empty() || v[0] == '-' || ec != std::errc() || end != v.data() + v.size() || n < 1 || n > kMaxLimit) {
+    auto n = ParseDecimalInt(v, kMaxLimit);
+    if (!n || *n < 1) {
       return RespondError(res, 422, "Parameter `limit` must be a number from 1 to " + std::to_string(kMaxLimit),
                           "limit");
     }
-    query.limit = n;
+    query.limit = *n;
   }
   if (req.has_param("order")) {
     const std::string v = req.get_param_value("order");

@@ -1,14 +1,15 @@
 // Query-string pagination; see pagination.h.
 #include "http/pagination.h"
 
+#include "core/decimal.h"
+
 namespace sandbox::http {
 namespace {
 
 // A positive decimal integer of at most 9 digits, or nullopt.
 std::optional<int64_t> PositiveInt(const std::string& s) {
-  if (s.empty() || s.size() > 9 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
-  int64_t v = std::stoll(s);
-  if (v < 1) return std::nullopt;
+  auto v = ParseDecimalInt(s, 999'999'999);
+  if (!v || *v < 1) return std::nullopt;
   return v;
 }
 

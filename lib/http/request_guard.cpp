@@ -4,6 +4,7 @@
 #include <cctype>
 #include <string_view>
 
+#include "core/decimal.h"
 #include "core/utf8.h"
 
 namespace sandbox::http {
@@ -100,10 +101,9 @@ std::optional<Refusal> CheckBodyFraming(httplib::Request& req, const RequestLimi
     return std::nullopt;
   }
   const std::string v = req.get_header_value("Content-Length");
-  if (v.empty() || v.size() > 18 || v.find_first_not_of("0123456789") != std::string::npos) {
-    return Bad("Content-Length must be a decimal number of bytes", "Content-Length");
-  }
-  if (std::stoull(v) > limits.max_body_bytes) {
+  auto length = ParseDecimal(v);
+  if (!length) return Bad("Content-Length must be a decimal number of bytes", "Content-Length");
+  if (*length > limits.max_body_bytes) {
     return Refusal{413, "Request body is larger than " + std::to_string(limits.max_body_bytes) + " bytes", "body"};
   }
   return std::nullopt;

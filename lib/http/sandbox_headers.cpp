@@ -1,6 +1,8 @@
 // Namespace headers and names; see sandbox_headers.h.
 #include "http/sandbox_headers.h"
 
+#include "core/decimal.h"
+
 #include <cctype>
 
 namespace sandbox::http {
@@ -48,12 +50,12 @@ Result<NamespaceChoice> NamespaceChoiceOf(const httplib::Request& req) {
   }
   if (req.has_header(kSeedHeader)) {
     std::string v = req.get_header_value(kSeedHeader);
-    bool digits = !v.empty() && v.size() <= 20 && v.find_first_not_of("0123456789") == std::string::npos;
-    if (!digits || (v.size() == 20 && v > "18446744073709551615")) {
+    auto seed = ParseDecimal(v);
+    if (!seed) {
       return Status::BadRequest("Header `X-Sandbox-Seed` must be an integer from 0 to 18446744073709551615",
                                 kSeedHeader);
     }
-    c.seed = std::stoull(v);
+    c.seed = *seed;
   }
   return c;
 }

@@ -16,6 +16,7 @@
 
 #include "store/migrations.h"
 #include "store/store.h"
+#include "core/decimal.h"
 
 namespace sandbox::store {
 namespace {
@@ -154,7 +155,9 @@ Result<std::optional<uint64_t>> Store::SavedSeed() {
   auto row = q.Step();
   if (!row.ok()) return row.status();
   if (!row.value()) return std::optional<uint64_t>();
-  return std::optional<uint64_t>(std::stoull(q.Text(0)));
+  auto seed = ParseDecimal(q.Text(0));
+  if (!seed) return Status::Internal("the saved seed is not a number: the database is damaged");
+  return std::optional<uint64_t>(*seed);
 }
 
 Status Store::SaveSeed(uint64_t seed) {

@@ -5,6 +5,7 @@
 
 #include "store/migrations.h"
 #include "store/store_internal.h"
+#include "core/decimal.h"
 
 namespace sandbox::store {
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
@@ -679,7 +680,9 @@ Result<std::optional<Instant>> Store::SavedClock() {
     auto row = q.Step();
     if (!row.ok()) return row.status();
     if (!row.value()) return std::optional<Instant>();
-    return std::optional<Instant>(std::stoll(q.Text(0)));
+    auto at = ParseDecimalInt(q.Text(0));
+    if (!at) return Status::Internal("the saved clock is not a number: the database is damaged");
+    return std::optional<Instant>(*at);
   });
 }
 

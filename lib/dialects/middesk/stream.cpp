@@ -10,6 +10,7 @@
 #include "dialects/middesk/request.h"
 #include "dialects/middesk/stream_frames.h"
 #include "http/sse.h"
+#include "core/decimal.h"
 
 namespace sandbox::middesk {
 namespace {
@@ -23,11 +24,13 @@ bool LastEventIdOrRespond(const httplib::Request& req, int64_t& out, httplib::Re
   else if (req.has_param("last_event_id"))
     v = req.get_param_value("last_event_id");
   if (v.empty()) return true;
-  if (v.size() > 15 || v.find_first_not_of("0123456789") != std::string::npos) {
+  // Frame ids are sequence numbers: 15 digits are more than any run has.
+  auto seq = ParseDecimalInt(v, 999'999'999'999'999);
+  if (!seq) {
     RespondError(res, Status::BadRequest("Last-Event-ID must be the id of a frame of this stream", "Last-Event-ID"));
     return false;
   }
-  out = std::stoll(v);
+  out = *seq;
   return true;
 }
 

@@ -3,6 +3,7 @@
 
 #include "dialects/modus/errors.h"
 #include "dialects/modus/render.h"
+#include "core/decimal.h"
 
 namespace sandbox::modus {
 
@@ -16,11 +17,10 @@ std::optional<NumberedRun> RunOrRespond(engine::Engine& engine, const script::Ag
   const std::string prefix = "wf_" + std::to_string(agent.modus->id) + "_run_";
   if (workflow_id.compare(0, prefix.size(), prefix) != 0) return not_found();
   std::string digits = workflow_id.substr(prefix.size());
-  if (digits.empty() || digits.size() > 12 || digits[0] == '0' ||
-      digits.find_first_not_of("0123456789") != std::string::npos) {
-    return not_found();
-  }
-  int64_t n = std::stoll(digits);
+  // No leading zero: wf_202_run_01 is not run 1.
+  auto number = digits.empty() || digits[0] == '0' ? std::nullopt : ParseDecimalInt(digits, 999'999'999'999);
+  if (!number) return not_found();
+  const int64_t n = *number;
   auto executions = engine.store().WorkflowExecutions(agent.type, n);
   if (!executions.ok()) {
     RespondError(res, executions.status());

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "core/decimal.h"
 #include "core/ids.h"
 #include "core/json_depth.h"
 #include "dialects/modus/errors.h"
@@ -140,12 +141,9 @@ std::optional<std::string> TenantOf(const httplib::Request& req) {
 
 const script::Agent* AgentOrRespond(const script::FixtureSet& fixtures, const std::string& id_text,
                                     httplib::Response& res) {
-  bool numeric =
-      !id_text.empty() && id_text.size() <= 18 && id_text.find_first_not_of("0123456789") == std::string::npos;
-  if (numeric) {
-    int64_t id = std::stoll(id_text);
+  if (auto id = ParseDecimalInt(id_text)) {
     for (const auto& a : fixtures.agents) {
-      if (a.modus && a.modus->id == id) return &a;
+      if (a.modus && a.modus->id == *id) return &a;
     }
   }
   RespondError(res, Status::NotFound("agent not found", "id"));
@@ -177,7 +175,9 @@ std::optional<Page> PageOrRespond(const httplib::Request& req, const std::string
       RespondError(res, Status::InvalidArgument("Parameter `pageSize` must be at least 1", "pageSize"));
       return std::nullopt;
     }
-    page.size = digits.size() > 3 ? 100 : std::min<int64_t>(std::stoll(digits), 100);
+    // Larger sizes are clamped, as the vendor does (however many digits).
+    auto asked = ParseDecimal(digits);
+    page.size = asked && *asked < 100 ? static_cast<int64_t>(*asked) : 100;
   }
   if (req.has_param("pageToken") && !req.get_param_value("pageToken").empty()) {
     if (req.get_param_value("pageToken").size() > limits.max_page_token_bytes) {

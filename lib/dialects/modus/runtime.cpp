@@ -15,6 +15,7 @@
 #include "dialects/modus/routes.h"
 #include "dialects/modus/runtime_frames.h"
 #include "dialects/wait_for_log.h"
+#include "core/decimal.h"
 
 namespace sandbox::modus {
 namespace {
@@ -200,11 +201,13 @@ void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Respons
   int64_t wait_ms = 0;
   if (req.has_param("waitMs")) {
     std::string v = req.get_param_value("waitMs");
-    if (v.empty() || v.size() > 9 || v.find_first_not_of("0123456789") != std::string::npos) {
+    // Larger waits are clamped, as the vendor does; absurd ones refused.
+    auto asked = ParseDecimalInt(v, 999'999'999);
+    if (!asked) {
       return RespondError(res,
                           Status::InvalidArgument("Parameter `waitMs` must be a number from 0 to 25000", "waitMs"));
     }
-    wait_ms = std::min<int64_t>(std::stoll(v), kMaxWaitMs);
+    wait_ms = std::min<int64_t>(*asked, kMaxWaitMs);
   }
   engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, req, res);
   if (!engine) return;

@@ -2,6 +2,7 @@
 #include "dialects/modus/runtime_frames.h"
 
 #include "http/sse.h"
+#include "core/decimal.h"
 
 namespace sandbox::modus {
 namespace {
@@ -28,11 +29,10 @@ std::optional<int64_t> ParseRuntimeCursor(const std::string& text) {
   if (dash == std::string::npos || dash == 0 || dash + 1 == text.size()) return std::nullopt;
   std::string ms = text.substr(0, dash);
   std::string seq = text.substr(dash + 1);
-  auto digits = [](const std::string& s) {
-    return !s.empty() && s.size() <= 15 && s.find_first_not_of("0123456789") == std::string::npos;
-  };
-  if (!digits(ms) || !digits(seq)) return std::nullopt;
-  return std::stoll(seq);
+  // Each part at most 15 digits: milliseconds until the year 9999 and any sequence number.
+  constexpr int64_t kMaxPart = 999'999'999'999'999;
+  if (!ParseDecimalInt(ms, kMaxPart)) return std::nullopt;
+  return ParseDecimalInt(seq, kMaxPart);
 }
 
 RuntimeFrame HeartbeatFrame(Instant now) { return {"", 0, OrderedJson{{"type", "heartbeat"}, {"timestamp", now}}}; }
