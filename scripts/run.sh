@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh
+scripts/build.sh agent-sandbox
 exec build/agent-sandbox serve --host 127.0.0.1 --port 8080 --fixtures fixtures --db ./agent-sandbox.db "$@"
