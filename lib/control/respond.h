@@ -9,14 +9,14 @@
 #include <string>
 
 #include "core/status.h"
+#include "http/json_response.h"
 
 namespace sandbox::control {
 
 using OrderedJson = nlohmann::ordered_json;
 
 inline void RespondJson(httplib::Response& res, int status, const OrderedJson& body) {
-  res.status = status;
-  res.set_content(body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace), "application/json");
+  http::SetJsonBody(res, status, body);
 }
 
 inline void RespondError(httplib::Response& res, int status, const std::string& message,

@@ -1,6 +1,8 @@
 // Error bodies in the Middesk shape; see errors.h.
 #include "dialects/middesk/errors.h"
 
+#include "http/json_response.h"
+
 namespace sandbox::middesk {
 
 int HttpStatusOf(Code code) {
@@ -32,10 +34,7 @@ OrderedJson ErrorBody(const std::string& message, const std::string& parameter) 
 }
 
 void RespondJson(httplib::Response& res, int http_status, const OrderedJson& body) {
-  res.status = http_status;
-  // Replace, not throw, should a byte of bad UTF-8 ever reach a body: the
-  // edge refuses it in requests, so this is the last line of defence.
-  res.set_content(body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace), "application/json");
+  http::SetJsonBody(res, http_status, body);
 }
 
 void WriteError(httplib::Response& res, int http_status, const std::string& message, const std::string& parameter) {

@@ -1,6 +1,8 @@
 // Error bodies in the sandbox's Modus shape; see errors.h.
 #include "dialects/modus/errors.h"
 
+#include "http/json_response.h"
+
 namespace sandbox::modus {
 namespace {
 
@@ -49,10 +51,7 @@ int HttpStatusOf(Code code) {
 }
 
 void RespondJson(httplib::Response& res, int http_status, const OrderedJson& body) {
-  res.status = http_status;
-  // Replace, not throw, should a byte of bad UTF-8 ever reach a body: the
-  // edge refuses it in requests, so this is the last line of defence.
-  res.set_content(body.dump(-1, ' ', false, OrderedJson::error_handler_t::replace), "application/json");
+  http::SetJsonBody(res, http_status, body);
 }
 
 void RespondError(httplib::Response& res, const Status& status) {
