@@ -180,16 +180,16 @@ struct Feedback {
   bool operator==(const Feedback&) const = default;
 };
 
-// A decision or modification taken on a business-verification object (a
-// business or a watchlist result), possibly on behalf of an agent run whose
-// interrupt it answers. Effects and actors are kept as the JSON the action
-// API reports them in.
+// An action a client took on an object a dialect names (its type and id
+// mean nothing here), possibly on behalf of a run whose interrupt it
+// answered. Effects and actors are JSON the dialect wrote; they are kept as
+// given.
 struct ActionRecord {
   std::string id;
   int64_t ordinal = 0;
-  std::string object_type;  // businesses | watchlist_result
+  std::string object_type;
   std::string object_id;
-  std::string type;  // add_sources | add_attributes | verify_tin | decision | dismissal
+  std::string type;
   std::optional<std::string> note;
   Json payload;
   Json effects;  // [{operation, diff, target}]
@@ -200,14 +200,15 @@ struct ActionRecord {
   bool operator==(const ActionRecord&) const = default;
 };
 
-// An endpoint that receives run lifecycle notifications (POST /v1/webhooks).
+// An endpoint that receives notifications of run lifecycle events (which
+// events, and what they are called, the dialect decides).
 struct Webhook {
   std::string id;
   int64_t ordinal = 0;
   std::string url;
   std::string secret;                  // signs every body (HMAC-SHA256)
   Json enabled_events;                 // array of event types; "*" stands for all
-  std::optional<std::string> include;  // what the run in a body carries; see dialects/middesk/webhook_events.cpp
+  std::optional<std::string> include;  // what the run in a body carries; the dialect reads it
   Json oidc;  // the oidc_* settings as given (stored, never used: no OIDC here); null when none
   std::optional<Instant> disabled_at;
   std::optional<Instant> deleted_at;

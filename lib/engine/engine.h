@@ -79,18 +79,43 @@ struct FeedbackCommand {
   Principal reviewer;
 };
 
-// An action on a business-verification object (see engine/actions.cpp for
-// the rules). The dialect has checked the request's shape; the engine checks
-// that the objects exist and that the action is allowed in their state.
-struct ActionCommand {
-  std::string object_type;  // businesses | watchlist_result
+// What an action does, as the dialect's rules decide it (see
+// ObjectActionCommand::apply).
+struct ObjectActionOutcome {
+  Json state;    // the object's state after the action
+  Json effects;  // what it changed, in the dialect's words (kept as given)
+  // The input it gives the run's pending interrupt, if the run has one.
+  Json answer;
+};
+
+// What the rules get to decide with. `state` is the object's stored state,
+// null before any action changed it.
+struct ObjectActionContext {
+  const Json& state;
+  const std::string& action_id;
+  const IdGenerator& ids;  // for ids the effects name, stable per seed
+};
+
+// An action a client takes on an object the dialect names (an object type
+// and id the engine does not interpret), possibly on behalf of a run: the
+// run named, else the thread's latest run. The dialect has checked the
+// request and that the object exists; the engine checks the run and thread,
+// runs the rules on the writer (so they see what every earlier action left),
+// stores the action with the object's new state and, when the run waits on an
+// interrupt, answers it in the same transaction.
+struct ObjectActionCommand {
+  std::string object_type;
   std::string object_id;
   std::string type;
   Json payload;
   std::optional<std::string> note;
   std::optional<std::string> thread_id;
   std::optional<std::string> run_id;
-  Principal caller;
+  // The dialect's rules; an error refuses the action and nothing is written.
+  std::function<Result<ObjectActionOutcome>(const ObjectActionContext&)> apply;
+  // Who acted, as the dialect reports it; `run` is the run acted for, as it
+  // stands after the answer (null when none).
+  std::function<Json(const Run* run)> actors;
 };
 
 // A webhook endpoint to register; the dialect has checked its shape.
@@ -102,7 +127,7 @@ struct WebhookSpec {
   Json oidc;  // null or an object of oidc_* settings
 };
 
-// What PUT /v1/webhooks/{id} changes; absent members stay as they are.
+// What an update of a webhook endpoint changes; absent members stay as they are.
 struct WebhookPatch {
   std::optional<std::string> url;
   std::optional<std::string> secret;
@@ -133,10 +158,11 @@ class Engine {
   // Records a rating of one of the run's artifacts. NotFound for an unknown
   // run; InvalidArgument (artifact_id) when the run has no such artifact.
   Result<Feedback> RecordFeedback(FeedbackCommand cmd);
-  // Records an action. When it names an interrupted run (run_id, or a
-  // thread whose latest run is interrupted) it answers the run's pending
-  // interrupt and resumes it, in the same transaction.
-  Result<ActionRecord> CreateAction(ActionCommand cmd);
+  // Records an action on an object (ObjectActionCommand). When it names an
+  // interrupted run (run_id, or a thread whose latest run is interrupted) it
+  // answers the run's pending interrupt and resumes it, in the same
+  // transaction.
+  Result<ActionRecord> RecordObjectAction(ObjectActionCommand cmd);
   // Ends a run that has not ended (running or waiting for an answer) as
   // cancelled. NotFound for an unknown run, Conflict for one already over.
   Result<RunState> Cancel(const std::string& run_id, std::optional<std::string> reason);
@@ -183,7 +209,7 @@ class Engine {
   // can tell that the log under it was replaced.
   uint64_t generation() const { return generation_.load(); }
 
-  // Schedule triggers of the fixtures' Modus identities start runs in this
+  // The fixtures' agent schedules (script::Agent::schedule) start runs in this
   // namespace as the clock passes them (never jumped to by virtual time).
   // Call before Start().
   void EnableSchedules() { fire_schedules_ = true; }

@@ -544,12 +544,13 @@ Result<std::vector<std::string>> Store::RunIdsWithStatus(RunStatus status) {
 }
 
 namespace {
-// Binds `arg` to ?1 when given and the namespace to ?2 when the SQL uses it.
+// Binds `arg` to ?1 when given, the namespace to ?2 and `third` to ?3 when the SQL uses them.
 Result<int64_t> CountQuery(Connection& c, const char* sql, const std::optional<std::string>& arg,
-                           const std::string& ns = "") {
+                           const std::string& ns = "", const std::string& third = "") {
   Statement q(c, sql);
   if (arg) q.Bind(1, *arg);
   if (std::string(sql).find("?2") != std::string::npos) q.Bind(2, ns);
+  if (std::string(sql).find("?3") != std::string::npos) q.Bind(3, third);
   auto row = q.Step();
   if (!row.ok()) return row.status();
   return q.Int(0);
@@ -561,24 +562,25 @@ Result<int64_t> Store::CountFeedback(const std::string& run_id) {
       [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM feedback WHERE run_id = ?1", run_id); });
 }
 
-Result<bool> Store::BusinessExists(const std::string& business_id) {
+Result<bool> Store::ThreadContextExists(const std::string& context_type, const std::string& context_id) {
   return WithReader([&](Connection& c) -> Result<bool> {
     auto n = CountQuery(c,
                         "SELECT count(*) FROM (SELECT 1 FROM threads WHERE ns = ?2 AND context_id = ?1 "
-                        "AND context_type = 'business' LIMIT 1)",
-                        business_id, ns_);
+                        "AND context_type = ?3 LIMIT 1)",
+                        context_id, ns_, context_type);
     if (!n.ok()) return n.status();
     return n.value() > 0;
   });
 }
 
-Result<bool> Store::WatchlistResultExists(const std::string& artifact_id) {
+Result<bool> Store::ArtifactExists(const std::string& artifact_id, const std::string& type_prefix) {
   return WithReader([&](Connection& c) -> Result<bool> {
+    // substr, not LIKE: the prefix is data, and LIKE would read its _ and % as wildcards.
     auto n = CountQuery(c,
                         "SELECT count(*) FROM (SELECT 1 FROM runs JOIN steps ON steps.run_id = runs.id, "
                         "json_each(steps.artifacts) AS a WHERE runs.ns = ?2 AND json_extract(a.value, '$.id') = ?1 "
-                        "AND json_extract(a.value, '$.type') LIKE 'watchlist\\_%' ESCAPE '\\' LIMIT 1)",
-                        artifact_id, ns_);
+                        "AND substr(json_extract(a.value, '$.type'), 1, length(?3)) = ?3 LIMIT 1)",
+                        artifact_id, ns_, type_prefix);
     if (!n.ok()) return n.status();
     return n.value() > 0;
   });

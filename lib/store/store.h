@@ -9,6 +9,7 @@
 // connection under its lock.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,12 @@ struct RunWrite {
   const IdempotencyClaim* idempotency = nullptr;
 };
 
+// Which run events webhooks hear of, and the name they hear each by; nullopt
+// for an event no webhook is told of. The dialect that owns webhooks knows
+// (the app wires it in with Store::SetWebhookNotifications); until then no
+// delivery is queued.
+using WebhookNotifications = std::function<std::optional<std::string>(const std::string& event_type)>;
+
 // The SQLite file (or memory) and its connections, shared by the Store of
 // every namespace.
 struct Database {
@@ -62,6 +69,7 @@ struct Database {
   std::mutex readers_mu;
   std::vector<std::unique_ptr<Connection>> idle_readers;
   std::map<std::string, std::unique_ptr<Connection>> memory_snapshots;  // in-memory databases only
+  WebhookNotifications notifications;  // set before any writer starts
 };
 
 // Where a page of webhook deliveries starts: the sort key of the last one
@@ -130,6 +138,8 @@ class Store {
   std::unique_ptr<Store> Namespace(const std::string& ns) const;
 
   const std::string& path() const { return db_->path; }
+  // For every namespace of the database; call before any engine starts.
+  void SetWebhookNotifications(WebhookNotifications notifications) { db_->notifications = std::move(notifications); }
   const std::string& ns() const { return ns_; }
 
   // ---- writer side: the engine's thread only ----
@@ -207,10 +217,11 @@ class Store {
   // Ids of runs in `status`, oldest first.
   Result<std::vector<std::string>> RunIdsWithStatus(RunStatus status);
   Result<int64_t> CountFeedback(const std::string& run_id);
-  // A business exists once a thread has it as context.
-  Result<bool> BusinessExists(const std::string& business_id);
-  // A watchlist result is an artifact whose type starts with "watchlist_".
-  Result<bool> WatchlistResultExists(const std::string& artifact_id);
+  // True when some thread here has this context (type and id).
+  Result<bool> ThreadContextExists(const std::string& context_type, const std::string& context_id);
+  // True when some run's step here produced an artifact with this id whose
+  // type starts with `type_prefix` (taken literally, not as a pattern).
+  Result<bool> ArtifactExists(const std::string& artifact_id, const std::string& type_prefix);
   // The object's state as actions left it; null when no action changed it yet.
   Result<Json> ObjectState(const std::string& object_type, const std::string& object_id);
   Result<std::vector<ActionRecord>> ListActions(const std::string& object_type, const std::string& object_id);

@@ -593,3 +593,28 @@ TEST_CASE("schedule triggers start runs as the clock passes them, only where ena
     CHECK(st->CountRuns().value() == 0);  // not enabled in this namespace
   }
 }
+
+TEST_CASE("artifact type prefixes and thread contexts are matched literally, not as patterns", "[engine][store]") {
+  Sandbox sb(ClockMode::kVirtual);
+  RunState done = sb.Stored(sb.Create("quick").run.id);
+  const std::string artifact = done.steps.back().artifacts.at(0).id;  // type "t"
+  auto exists = [&](const std::string& id, const std::string& prefix) {
+    auto r = sb.store->ArtifactExists(id, prefix);
+    REQUIRE(r.ok());
+    return r.value();
+  };
+  CHECK(exists(artifact, "t"));
+  CHECK(exists(artifact, ""));
+  CHECK_FALSE(exists(artifact, "_"));  // a LIKE pattern would match any one character
+  CHECK_FALSE(exists(artifact, "%"));
+  CHECK_FALSE(exists(artifact, "tt"));
+  CHECK_FALSE(exists("not-an-artifact", "t"));
+  auto context = [&](const std::string& type, const std::string& id) {
+    auto r = sb.store->ThreadContextExists(type, id);
+    REQUIRE(r.ok());
+    return r.value();
+  };
+  CHECK(context("business", "11111111-1111-4111-8111-111111111111"));
+  CHECK_FALSE(context("person", "11111111-1111-4111-8111-111111111111"));
+  CHECK_FALSE(context("business", "11111111-1111-4111-8111-11111111111%"));
+}

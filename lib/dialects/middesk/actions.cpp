@@ -1,9 +1,10 @@
 // /v1/actions: create, list and retrieve actions on business-verification
 // objects. The request's shape is checked here (400 for an unknown type or
-// object type, 422 for a bad payload); the rules live in engine/actions.cpp.
+// object type, 422 for a bad payload); the rules live in action_rules.cpp.
 #include <set>
 
 #include "core/time_format.h"
+#include "dialects/middesk/action_rules.h"
 #include "dialects/middesk/errors.h"
 #include "dialects/middesk/handlers.h"
 #include "dialects/middesk/request.h"
@@ -178,14 +179,10 @@ void CreateAction(const Deps& d, const httplib::Request& req, httplib::Response&
   if (!payload.is_object()) return RespondError(res, Invalid("Parameter `payload` must be an object", "payload"));
   Status st = CheckPayload(*type, payload, note);
   if (!st.ok()) return RespondError(res, st);
-  auto action = engine->CreateAction({.object_type = *object_type,
-                                      .object_id = *object_id,
-                                      .type = *type,
-                                      .payload = payload,
-                                      .note = note,
-                                      .thread_id = thread_id,
-                                      .run_id = run_id,
-                                      .caller = *caller});
+  st = CheckActionObjectExists(engine->store(), *object_type, *object_id);
+  if (!st.ok()) return RespondError(res, st);
+  auto action = engine->RecordObjectAction(
+      ActionCommand(*object_type, *object_id, *type, payload, note, thread_id, run_id, *caller));
   if (!action.ok()) return RespondError(res, action.status());
   RespondJson(res, 201, RenderAction(action.value()));
 }
