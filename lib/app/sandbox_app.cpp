@@ -110,6 +110,8 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
   auto store = store::Store::OpenForServing(o.db);
   if (!store.ok()) return store.status();
   p->store = std::move(store).value();
+  // Webhooks are Middesk's: it names the run events they announce.
+  p->store->SetWebhookNotifications(middesk::WebhookNotificationFor);
 
   // Every namespace gets a clock of its own, alike at the start.
   auto make_clock = [o]() -> std::unique_ptr<Clock> {

@@ -90,11 +90,4 @@ std::string DescribeEvent(const Event& e) {
   return std::to_string(e.seq) + " " + e.type + "@" + std::to_string(e.at) + " " + e.payload.dump();
 }
 
-const char* LifecycleNotification(const std::string& event_type) {
-  if (event_type == event_type::kRunStarted) return "run.created";
-  if (event_type == event_type::kRunInterrupted) return "run.interrupted";
-  if (event_type == event_type::kRunCompleted || event_type == event_type::kRunFailed) return "run.completed";
-  return nullptr;
-}
-
 }  // namespace sandbox

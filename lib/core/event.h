@@ -74,10 +74,5 @@ bool PrincipalFromJson(const Json& j, std::optional<Principal>& out);
 // A one-line rendering for tests and logs: "3 step.started@1000 {...}".
 std::string DescribeEvent(const Event& e);
 
-// The run lifecycle notification an event announces to webhooks:
-// run.started -> "run.created", run.interrupted -> "run.interrupted",
-// run.completed and run.failed -> "run.completed" (the run ended, either
-// way); nullptr for every other event (a cancellation included).
-const char* LifecycleNotification(const std::string& event_type);
 
 }  // namespace sandbox

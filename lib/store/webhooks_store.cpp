@@ -73,9 +73,10 @@ Result<std::vector<WebhookDelivery>> Deliveries(Connection& c, Statement& q) {
 }  // namespace
 
 Status Store::WriteWebhookOutbox(const std::vector<Event>& events) {
-  std::vector<const Event*> announced;
+  if (!db_->notifications) return Status::Ok();
+  std::vector<std::pair<const Event*, std::string>> announced;
   for (const Event& e : events) {
-    if (LifecycleNotification(e.type)) announced.push_back(&e);
+    if (auto name = db_->notifications(e.type)) announced.emplace_back(&e, std::move(*name));
   }
   if (announced.empty()) return Status::Ok();
   std::vector<Webhook> hooks;
@@ -91,8 +92,7 @@ Status Store::WriteWebhookOutbox(const std::vector<Event>& events) {
       hooks.push_back(WebhookFromRow(q));
     }
   }
-  for (const Event* e : announced) {
-    const std::string type = LifecycleNotification(e->type);
+  for (const auto& [e, type] : announced) {
     for (const auto& w : hooks) {
       if (!w.Subscribes(type)) continue;
       Statement q(*db_->writer,

@@ -32,6 +32,13 @@ struct Sandbox {
     auto s = store::Store::Open(":memory:");
     REQUIRE(s.ok());
     store = std::move(s).value();
+    // The dispatcher does not care what the events are called; this test's
+    // names stand in for a dialect's.
+    store->SetWebhookNotifications([](const std::string& type) -> std::optional<std::string> {
+      if (type == event_type::kRunStarted) return "run.created";
+      if (type == event_type::kRunCompleted || type == event_type::kRunFailed) return "run.completed";
+      return std::nullopt;
+    });
     auto set = script::ParseFixtureText(kFixture, "t.json", IdGenerator(0));
     REQUIRE(set.ok());
     spaces = std::make_unique<engine::Namespaces>(

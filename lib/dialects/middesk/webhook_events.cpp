@@ -61,6 +61,13 @@ Result<std::string> RenderWebhookEvent(engine::Engine& engine, const Webhook& we
   return event.dump(-1, ' ', false, OrderedJson::error_handler_t::replace);
 }
 
+std::optional<std::string> WebhookNotificationFor(const std::string& event_type) {
+  if (event_type == event_type::kRunStarted) return "run.created";
+  if (event_type == event_type::kRunInterrupted) return "run.interrupted";
+  if (event_type == event_type::kRunCompleted || event_type == event_type::kRunFailed) return "run.completed";
+  return std::nullopt;
+}
+
 webhooks::WebhookFormat MiddeskWebhookFormat() { return {RenderWebhookEvent, "X-Middesk-Signature-256"}; }
 
 }  // namespace sandbox::middesk

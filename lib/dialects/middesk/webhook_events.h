@@ -17,6 +17,13 @@ namespace sandbox::middesk {
 // comma-separated list -> the Run, with steps when "steps" is listed.
 Result<std::string> RenderWebhookEvent(engine::Engine& engine, const Webhook& webhook, const WebhookDelivery& delivery);
 
+// The notification a run event announces to Middesk webhooks:
+// run.started -> "run.created", run.interrupted -> "run.interrupted",
+// run.completed and run.failed -> "run.completed" (the run ended, either
+// way); nullopt for every other event (a cancellation included). The store
+// queues deliveries by it (store::WebhookNotifications).
+std::optional<std::string> WebhookNotificationFor(const std::string& event_type);
+
 // Middesk deliveries for the dispatcher: RenderWebhookEvent's body, signed
 // in X-Middesk-Signature-256 (docs/middesk.md, "Webhooks").
 webhooks::WebhookFormat MiddeskWebhookFormat();
