@@ -654,16 +654,13 @@ std::optional<std::pair<Instant, std::string>> Engine::NextSchedule() const {
   std::optional<std::pair<Instant, std::string>> best;
   auto fixtures = this->fixtures();
   for (const auto& agent : fixtures->agents) {
-    if (!agent.modus || !agent.modus->enabled) continue;
-    for (const auto& t : agent.modus->triggers) {
-      if (t.type != "schedule" || !t.every_ms || *t.every_ms <= 0) continue;
-      auto it = schedule_counts_.find(agent.type);
-      int64_t fired = it == schedule_counts_.end() ? 0 : it->second;
-      Instant first = t.start.value_or(clock_start_ + *t.every_ms);
-      Instant due = first + fired * *t.every_ms;
-      if (!best || due < best->first) best = std::make_pair(due, std::string(kSchedulePrefix) + agent.type);
-      break;  // one schedule per agent
-    }
+    if (!agent.schedule) continue;
+    const script::Schedule& t = *agent.schedule;
+    auto it = schedule_counts_.find(agent.type);
+    int64_t fired = it == schedule_counts_.end() ? 0 : it->second;
+    Instant first = t.start.value_or(clock_start_ + t.every_ms);
+    Instant due = first + fired * t.every_ms;
+    if (!best || due < best->first) best = std::make_pair(due, std::string(kSchedulePrefix) + agent.type);
   }
   return best;
 }

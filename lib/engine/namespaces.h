@@ -41,7 +41,7 @@ using ClockFactory = std::function<std::unique_ptr<Clock>()>;
 class Namespaces {
  public:
   // `fires_schedules` says which namespaces run the fixtures' schedule
-  // triggers (the Modus dialect's organisations).
+  // (the app passes the Modus dialect's organisations).
   Namespaces(store::Store& root, ClockFactory make_clock, uint64_t default_seed,
              std::shared_ptr<const script::FixtureSet> fixtures,
              std::function<bool(const std::string& ns)> fires_schedules = nullptr, size_t max_namespaces = 1000);

@@ -122,6 +122,14 @@ struct ModusIdentity {
   std::vector<ModusTrigger> triggers;
 };
 
+// An agent that starts runs on its own: the first at `start` (else one period
+// after the namespace's clock starts), then every `every_ms`.
+struct Schedule {
+  int64_t every_ms = 0;
+  std::optional<Instant> start;
+  bool operator==(const Schedule&) const = default;
+};
+
 struct Agent {
   std::string id;  // derived from the type, stable across restarts
   std::string type;
@@ -130,6 +138,9 @@ struct Agent {
   std::string version = "1";
   InterruptPolicy interrupt_policy = InterruptPolicy::kManual;
   std::optional<ModusIdentity> modus;
+  // From the fixture's modus block (its first schedule trigger, when the
+  // identity is enabled); the engine reads only this.
+  std::optional<Schedule> schedule;
   std::string file;  // where it was declared
   std::vector<Scenario> scenarios;
   const Scenario* FindScenario(const std::string& name) const;

@@ -630,6 +630,14 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
           c.Error(at + "/modus/id", "modus id " + std::to_string(m.id) + " is already used by " + Excerpt(other.type));
         }
       }
+      // The engine starts runs on the first schedule trigger of an enabled identity.
+      if (m.enabled) {
+        for (const auto& t : m.triggers) {
+          if (t.type != "schedule" || !t.every_ms || *t.every_ms <= 0) continue;
+          agent.schedule = Schedule{.every_ms = *t.every_ms, .start = t.start};
+          break;
+        }
+      }
       agent.modus = std::move(m);
     }
     agent.id = ids.Uuid("agent", agent.type, 0);
