@@ -26,7 +26,7 @@ void BindFilters(Statement& q, const std::string& ns, const AgentRunQuery& f, bo
 
 }  // namespace
 
-Result<AgentRunPage> Store::ListAgentRuns(const AgentRunQuery& f) {
+Result<AgentRunPage> SqliteStore::ListAgentRuns(const AgentRunQuery& f) {
   return WithReader([&](Connection& c) -> Result<AgentRunPage> {
     AgentRunPage page;
     Statement q(c, std::string("SELECT ") + kRunColumns + Where(true) + " ORDER BY ordinal DESC LIMIT ?8 OFFSET ?9");
@@ -54,7 +54,7 @@ Result<AgentRunPage> Store::ListAgentRuns(const AgentRunQuery& f) {
   });
 }
 
-Result<std::vector<RunState>> Store::WorkflowExecutions(const std::string& agent_type, int64_t agent_seq) {
+Result<std::vector<RunState>> SqliteStore::WorkflowExecutions(const std::string& agent_type, int64_t agent_seq) {
   return WithReader([&](Connection& c) -> Result<std::vector<RunState>> {
     Statement q(c, std::string("SELECT ") + kRunColumns +
                        " FROM runs WHERE ns = ?1 AND agent = ?2 AND agent_seq = ?3 ORDER BY attempt");
@@ -63,7 +63,7 @@ Result<std::vector<RunState>> Store::WorkflowExecutions(const std::string& agent
   });
 }
 
-Result<std::map<std::string, int64_t>> Store::WorkflowCounts() {
+Result<std::map<std::string, int64_t>> SqliteStore::WorkflowCounts() {
   return WithReader([&](Connection& c) -> Result<std::map<std::string, int64_t>> {
     Statement q(c, "SELECT agent, max(agent_seq) FROM runs WHERE ns = ?1 GROUP BY agent");
     q.Bind(1, ns_);

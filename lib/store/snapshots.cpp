@@ -15,7 +15,7 @@
 #include <filesystem>
 
 #include "store/migrations.h"
-#include "store/store.h"
+#include "store/sqlite_store.h"
 #include "core/decimal.h"
 
 namespace sandbox::store {
@@ -87,7 +87,7 @@ Result<std::unique_ptr<Connection>> Stage(const std::string& name, const std::st
 
 }  // namespace
 
-Status Store::DeleteEverything() {
+Status SqliteStore::DeleteEverything() {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
@@ -118,7 +118,7 @@ Status Store::DeleteEverything() {
   return tx.Commit();
 }
 
-Status Store::DeleteNamespace() {
+Status SqliteStore::DeleteNamespace() {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
@@ -148,7 +148,7 @@ Status Store::DeleteNamespace() {
   return tx.Commit();
 }
 
-Result<std::optional<uint64_t>> Store::SavedSeed() {
+Result<std::optional<uint64_t>> SqliteStore::SavedSeed() {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Statement q(*db_->writer, "SELECT value FROM meta WHERE key = ?1");
   q.Bind(1, MetaKey("seed"));
@@ -160,13 +160,13 @@ Result<std::optional<uint64_t>> Store::SavedSeed() {
   return std::optional<uint64_t>(*seed);
 }
 
-Status Store::SaveSeed(uint64_t seed) {
+Status SqliteStore::SaveSeed(uint64_t seed) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Statement q(*db_->writer, "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING");
   return q.Bind(1, MetaKey("seed")).Bind(2, std::to_string(seed)).Run();
 }
 
-Result<std::vector<std::string>> Store::KnownNamespaces() {
+Result<std::vector<std::string>> SqliteStore::KnownNamespaces() {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Statement q(*db_->writer,
               "SELECT ns FROM threads UNION SELECT ns FROM runs UNION "
@@ -181,12 +181,12 @@ Result<std::vector<std::string>> Store::KnownNamespaces() {
   }
 }
 
-Status Store::SaveClockNow(Instant now) {
+Status SqliteStore::SaveClockNow(Instant now) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   return SaveClock(now);
 }
 
-Status Store::SaveSnapshot(const std::string& name) {
+Status SqliteStore::SaveSnapshot(const std::string& name) {
   if (!ValidName(name)) {
     return Status::InvalidArgument("a snapshot name is 1 to 64 letters, digits, - or _", "name");
   }
@@ -228,7 +228,7 @@ Status Store::SaveSnapshot(const std::string& name) {
   return Status::Ok();
 }
 
-Status Store::RestoreSnapshot(const std::string& name) {
+Status SqliteStore::RestoreSnapshot(const std::string& name) {
   if (!ValidName(name)) return Status::NotFound("snapshot not found", "name");
   if (db_->in_memory) {
     std::lock_guard<std::mutex> g(db_->writer_mu);
@@ -247,7 +247,7 @@ Status Store::RestoreSnapshot(const std::string& name) {
   return Copy(*staged.value(), *db_->writer);
 }
 
-Result<std::vector<std::string>> Store::Snapshots() {
+Result<std::vector<std::string>> SqliteStore::Snapshots() {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   std::vector<std::string> names;
   if (db_->in_memory) {

@@ -9,7 +9,7 @@
 
 namespace sandbox::store {
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
-  return OpenInto(std::make_shared<Database>(), path);
+  return SqliteStore::OpenInto(std::make_shared<Database>(), path);
 }
 
 Result<std::unique_ptr<Store>> Store::OpenForServing(const std::string& path) {
@@ -17,16 +17,16 @@ Result<std::unique_ptr<Store>> Store::OpenForServing(const std::string& path) {
   if (!lock.ok()) return lock.status();
   auto db = std::make_shared<Database>();
   db->lock = std::move(lock).value();
-  return OpenInto(std::move(db), path);
+  return SqliteStore::OpenInto(std::move(db), path);
 }
 
-Result<std::unique_ptr<Store>> Store::OpenInto(std::shared_ptr<Database> db, const std::string& path) {
+Result<std::unique_ptr<Store>> SqliteStore::OpenInto(std::shared_ptr<Database> db, const std::string& path) {
   db->path = path;
   db->in_memory = path == ":memory:";
   auto conn = Connection::Open(path, /*read_only=*/false);
   if (!conn.ok()) return conn.status();
   db->writer = std::move(conn).value();
-  auto store = std::unique_ptr<Store>(new Store(db, ""));
+  auto store = std::make_unique<SqliteStore>(db, "");
   Connection& w = *db->writer;
   if (!store->db_->in_memory) {
     // WAL lets readers run beside the single writer; NORMAL keeps commits
@@ -39,25 +39,26 @@ Result<std::unique_ptr<Store>> Store::OpenInto(std::shared_ptr<Database> db, con
   if (!st.ok()) return st;
   st = Migrate(w, kSchemaSql, kSchemaVersion, ForwardMigrations());
   if (!st.ok()) return Status::Internal(path + ": " + st.message());
-  return store;
+  return std::unique_ptr<Store>(std::move(store));
 }
 
-Store::~Store() = default;
-
-std::unique_ptr<Store> Store::Namespace(const std::string& ns) const {
-  return std::unique_ptr<Store>(new Store(db_, ns));
+std::unique_ptr<Store> SqliteStore::Namespace(const std::string& ns) const {
+  return std::make_unique<SqliteStore>(db_, ns);
 }
+
+const std::string& SqliteStore::ns() const { return ns_; }
+const std::string& SqliteStore::path() const { return db_->path; }
 
 // ---------------------------------------------------------------- writes
 
-Status Store::SaveClock(Instant now) {
+Status SqliteStore::SaveClock(Instant now) {
   Statement q(*db_->writer,
               "INSERT INTO meta (key, value) VALUES (?2, ?1) "
               "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
   return q.Bind(1, std::to_string(now)).Bind(2, MetaKey("clock_now")).Run();
 }
 
-Status Store::WriteNewThread(const Thread& t) {
+Status SqliteStore::WriteNewThread(const Thread& t) {
   Statement q(*db_->writer,
               "INSERT INTO threads (id, ordinal, agent, context_type, context_id, status, requester, metadata, "
               "created_at, updated_at, ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
@@ -67,7 +68,7 @@ Status Store::WriteNewThread(const Thread& t) {
   return q.Run();
 }
 
-Status Store::InsertThread(const Thread& t, Instant clock_now) {
+Status SqliteStore::InsertThread(const Thread& t, Instant clock_now) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
@@ -77,7 +78,7 @@ Status Store::InsertThread(const Thread& t, Instant clock_now) {
   return st;
 }
 
-Status Store::WriteRunRows(const RunState& s, const RunState* before) {
+Status SqliteStore::WriteRunRows(const RunState& s, const RunState* before) {
   // Steps and interrupts only grow and keep their order, so the i-th of
   // `before` is the same object as the i-th of `s`.
   auto unchanged_step = [&](size_t i) { return before && i < before->steps.size() && before->steps[i] == s.steps[i]; };
@@ -138,7 +139,7 @@ Status Store::WriteRunRows(const RunState& s, const RunState* before) {
   return Status::Ok();
 }
 
-Status Store::WriteThreadStatus(const std::string& thread_id, Instant updated_at) {
+Status SqliteStore::WriteThreadStatus(const std::string& thread_id, Instant updated_at) {
   std::vector<RunStatus> statuses;
   {
     Statement q(*db_->writer, "SELECT status FROM runs WHERE thread_id = ?1 ORDER BY ordinal");
@@ -156,7 +157,7 @@ Status Store::WriteThreadStatus(const std::string& thread_id, Instant updated_at
   return q.Bind(1, thread_id).Bind(2, ThreadStatusName(DeriveThreadStatus(statuses))).Bind(3, updated_at).Run();
 }
 
-Status Store::WriteRun(const RunWrite& w) {
+Status SqliteStore::WriteRun(const RunWrite& w) {
   const Run& r = w.state->run;
   if (w.new_thread) {
     Status st = WriteNewThread(*w.new_thread);
@@ -193,11 +194,11 @@ Status Store::WriteRun(const RunWrite& w) {
   return st;
 }
 
-Status Store::Commit(const RunWrite& w, Instant clock_now) {
+Status SqliteStore::Commit(const RunWrite& w, Instant clock_now) {
   return Commit(std::vector<const RunWrite*>{&w}, clock_now);
 }
 
-Status Store::Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) {
+Status SqliteStore::Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
@@ -210,7 +211,7 @@ Status Store::Commit(const std::vector<const RunWrite*>& writes, Instant clock_n
   return st;
 }
 
-Status Store::InsertFeedback(Feedback& f, Instant clock_now) {
+Status SqliteStore::InsertFeedback(Feedback& f, Instant clock_now) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
@@ -233,7 +234,8 @@ Status Store::InsertFeedback(Feedback& f, Instant clock_now) {
   return st;
 }
 
-Status Store::CommitAction(const ActionRecord& a, const Json& object_state, const RunWrite* resume, Instant clock_now) {
+Status SqliteStore::CommitAction(const ActionRecord& a, const Json& object_state, const RunWrite* resume,
+                                 Instant clock_now) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
@@ -286,7 +288,7 @@ Result<Thread> ThreadFromRow(Statement& q) {
 
 }  // namespace
 
-Result<std::optional<Thread>> Store::GetThread(const std::string& id) {
+Result<std::optional<Thread>> SqliteStore::GetThread(const std::string& id) {
   return WithReader([&](Connection& c) -> Result<std::optional<Thread>> {
     Statement q(c, std::string("SELECT ") + kThreadColumns + " FROM threads WHERE id = ?1 AND ns = ?2");
     q.Bind(1, id).Bind(2, ns_);
@@ -421,7 +423,7 @@ Result<std::vector<RunState>> LoadRuns(Connection& c, Statement& q, bool with_st
   return out;
 }
 
-Result<std::optional<RunState>> Store::GetRun(const std::string& id, bool with_steps) {
+Result<std::optional<RunState>> SqliteStore::GetRun(const std::string& id, bool with_steps) {
   return WithReader([&](Connection& c) -> Result<std::optional<RunState>> {
     Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE id = ?1 AND ns = ?2");
     q.Bind(1, id).Bind(2, ns_);
@@ -432,7 +434,7 @@ Result<std::optional<RunState>> Store::GetRun(const std::string& id, bool with_s
   });
 }
 
-Result<ListPage<RunState>> Store::ListRuns(int64_t limit, int64_t offset) {
+Result<ListPage<RunState>> SqliteStore::ListRuns(int64_t limit, int64_t offset) {
   return WithReader([&](Connection& c) -> Result<ListPage<RunState>> {
     Statement q(
         c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE ns = ?3 ORDER BY ordinal DESC LIMIT ?1 OFFSET ?2");
@@ -447,7 +449,7 @@ Result<ListPage<RunState>> Store::ListRuns(int64_t limit, int64_t offset) {
   });
 }
 
-Result<std::vector<RunState>> Store::RunsOfThread(const std::string& thread_id, bool with_steps) {
+Result<std::vector<RunState>> SqliteStore::RunsOfThread(const std::string& thread_id, bool with_steps) {
   return WithReader([&](Connection& c) -> Result<std::vector<RunState>> {
     Statement q(c,
                 std::string("SELECT ") + kRunColumns + " FROM runs WHERE thread_id = ?1 AND ns = ?2 ORDER BY ordinal");
@@ -456,7 +458,7 @@ Result<std::vector<RunState>> Store::RunsOfThread(const std::string& thread_id, 
   });
 }
 
-Result<std::vector<RunState>> Store::RunsOfAgent(const std::string& agent_type, bool with_steps) {
+Result<std::vector<RunState>> SqliteStore::RunsOfAgent(const std::string& agent_type, bool with_steps) {
   return WithReader([&](Connection& c) -> Result<std::vector<RunState>> {
     Statement q(c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE agent = ?1 AND ns = ?2 ORDER BY ordinal");
     q.Bind(1, agent_type).Bind(2, ns_);
@@ -464,8 +466,8 @@ Result<std::vector<RunState>> Store::RunsOfAgent(const std::string& agent_type, 
   });
 }
 
-Result<ListPage<Thread>> Store::ListThreads(const std::optional<std::string>& business_id, int64_t limit,
-                                            int64_t offset) {
+Result<ListPage<Thread>> SqliteStore::ListThreads(const std::optional<std::string>& business_id, int64_t limit,
+                                                  int64_t offset) {
   return WithReader([&](Connection& c) -> Result<ListPage<Thread>> {
     // ?1 NULL selects every thread; otherwise those about that business.
     const char* filter = " WHERE ns = ?4 AND (?1 IS NULL OR (context_type = 'business' AND context_id = ?1))";
@@ -490,7 +492,7 @@ Result<ListPage<Thread>> Store::ListThreads(const std::optional<std::string>& bu
   });
 }
 
-Result<std::vector<Event>> Store::Events(const std::string& run_id, int64_t after_seq) {
+Result<std::vector<Event>> SqliteStore::Events(const std::string& run_id, int64_t after_seq) {
   return WithReader([&](Connection& c) -> Result<std::vector<Event>> {
     // Only a run of this namespace has events here.
     Statement q(c,
@@ -517,7 +519,7 @@ Result<std::vector<Event>> Store::Events(const std::string& run_id, int64_t afte
   });
 }
 
-Result<std::optional<std::string>> Store::RunScript(const std::string& run_id) {
+Result<std::optional<std::string>> SqliteStore::RunScript(const std::string& run_id) {
   return WithReader([&](Connection& c) -> Result<std::optional<std::string>> {
     Statement q(c, "SELECT script FROM runs WHERE id = ?1 AND ns = ?2");
     q.Bind(1, run_id).Bind(2, ns_);
@@ -528,7 +530,7 @@ Result<std::optional<std::string>> Store::RunScript(const std::string& run_id) {
   });
 }
 
-Result<std::vector<std::string>> Store::RunIdsWithStatus(RunStatus status) {
+Result<std::vector<std::string>> SqliteStore::RunIdsWithStatus(RunStatus status) {
   return WithReader([&](Connection& c) -> Result<std::vector<std::string>> {
     Statement q(c, "SELECT id FROM runs WHERE ns = ?2 AND status = ?1 ORDER BY ordinal");
     q.Bind(1, RunStatusName(status)).Bind(2, ns_);
@@ -557,12 +559,12 @@ Result<int64_t> CountQuery(Connection& c, const char* sql, const std::optional<s
 }
 }  // namespace
 
-Result<int64_t> Store::CountFeedback(const std::string& run_id) {
+Result<int64_t> SqliteStore::CountFeedback(const std::string& run_id) {
   return WithReader(
       [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM feedback WHERE run_id = ?1", run_id); });
 }
 
-Result<bool> Store::ThreadContextExists(const std::string& context_type, const std::string& context_id) {
+Result<bool> SqliteStore::ThreadContextExists(const std::string& context_type, const std::string& context_id) {
   return WithReader([&](Connection& c) -> Result<bool> {
     auto n = CountQuery(c,
                         "SELECT count(*) FROM (SELECT 1 FROM threads WHERE ns = ?2 AND context_id = ?1 "
@@ -573,7 +575,7 @@ Result<bool> Store::ThreadContextExists(const std::string& context_type, const s
   });
 }
 
-Result<bool> Store::ArtifactExists(const std::string& artifact_id, const std::string& type_prefix) {
+Result<bool> SqliteStore::ArtifactExists(const std::string& artifact_id, const std::string& type_prefix) {
   return WithReader([&](Connection& c) -> Result<bool> {
     // substr, not LIKE: the prefix is data, and LIKE would read its _ and % as wildcards.
     auto n = CountQuery(c,
@@ -586,7 +588,7 @@ Result<bool> Store::ArtifactExists(const std::string& artifact_id, const std::st
   });
 }
 
-Result<Json> Store::ObjectState(const std::string& object_type, const std::string& object_id) {
+Result<Json> SqliteStore::ObjectState(const std::string& object_type, const std::string& object_id) {
   return WithReader([&](Connection& c) -> Result<Json> {
     Statement q(c, "SELECT state FROM object_states WHERE object_type = ?1 AND object_id = ?2 AND ns = ?3");
     q.Bind(1, object_type).Bind(2, object_id).Bind(3, ns_);
@@ -627,7 +629,8 @@ Result<std::vector<ActionRecord>> LoadActions(Statement& q) {
 
 }  // namespace
 
-Result<std::vector<ActionRecord>> Store::ListActions(const std::string& object_type, const std::string& object_id) {
+Result<std::vector<ActionRecord>> SqliteStore::ListActions(const std::string& object_type,
+                                                           const std::string& object_id) {
   return WithReader([&](Connection& c) {
     Statement q(c, std::string("SELECT ") + kActionColumns +
                        " FROM actions WHERE object_type = ?1 AND object_id = ?2 AND ns = ?3 ORDER BY ordinal DESC");
@@ -636,7 +639,7 @@ Result<std::vector<ActionRecord>> Store::ListActions(const std::string& object_t
   });
 }
 
-Result<std::optional<ActionRecord>> Store::GetAction(const std::string& id) {
+Result<std::optional<ActionRecord>> SqliteStore::GetAction(const std::string& id) {
   return WithReader([&](Connection& c) -> Result<std::optional<ActionRecord>> {
     Statement q(c, std::string("SELECT ") + kActionColumns + " FROM actions WHERE id = ?1 AND ns = ?2");
     q.Bind(1, id).Bind(2, ns_);
@@ -647,12 +650,12 @@ Result<std::optional<ActionRecord>> Store::GetAction(const std::string& id) {
   });
 }
 
-Result<int64_t> Store::CountActions() {
+Result<int64_t> SqliteStore::CountActions() {
   return WithReader(
       [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM actions WHERE ns = ?2", std::nullopt, ns_); });
 }
 
-Result<int64_t> Store::CountScheduledRuns(const std::string& agent_type) {
+Result<int64_t> SqliteStore::CountScheduledRuns(const std::string& agent_type) {
   return WithReader([&](Connection& c) {
     return CountQuery(
         c, "SELECT count(*) FROM runs WHERE agent = ?1 AND ns = ?2 AND trigger_type = 'schedule' AND attempt = 1",
@@ -660,22 +663,22 @@ Result<int64_t> Store::CountScheduledRuns(const std::string& agent_type) {
   });
 }
 
-Result<int64_t> Store::CountThreads() {
+Result<int64_t> SqliteStore::CountThreads() {
   return WithReader(
       [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM threads WHERE ns = ?2", std::nullopt, ns_); });
 }
 
-Result<int64_t> Store::CountRuns() {
+Result<int64_t> SqliteStore::CountRuns() {
   return WithReader(
       [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM runs WHERE ns = ?2", std::nullopt, ns_); });
 }
 
-Result<int64_t> Store::CountRunsInThread(const std::string& thread_id) {
+Result<int64_t> SqliteStore::CountRunsInThread(const std::string& thread_id) {
   return WithReader(
       [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM runs WHERE thread_id = ?1", thread_id); });
 }
 
-Result<std::optional<Instant>> Store::SavedClock() {
+Result<std::optional<Instant>> SqliteStore::SavedClock() {
   return WithReader([&](Connection& c) -> Result<std::optional<Instant>> {
     Statement q(c, "SELECT value FROM meta WHERE key = ?1");
     q.Bind(1, MetaKey("clock_now"));
@@ -688,7 +691,7 @@ Result<std::optional<Instant>> Store::SavedClock() {
   });
 }
 
-Result<std::optional<IdempotencyRecord>> Store::IdempotencyKey(const std::string& key) {
+Result<std::optional<IdempotencyRecord>> SqliteStore::IdempotencyKey(const std::string& key) {
   return WithReader([&](Connection& c) -> Result<std::optional<IdempotencyRecord>> {
     Statement q(c, "SELECT body_hash, run_id FROM idempotency_keys WHERE ns = ?1 AND key = ?2");
     q.Bind(1, ns_).Bind(2, key);

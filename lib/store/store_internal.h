@@ -1,9 +1,9 @@
-// Helpers shared by the files that implement Store (store.cpp,
+// Helpers shared by the files that implement SqliteStore (store.cpp,
 // webhooks_store.cpp): JSON columns and the reader-connection pool.
 // Private to lib/store.
 #pragma once
 
-#include "store/store.h"
+#include "store/sqlite_store.h"
 
 namespace sandbox::store {
 
@@ -24,7 +24,7 @@ Result<Run> RunFromRow(Statement& q);
 Result<std::vector<RunState>> LoadRuns(Connection& c, Statement& q, bool with_steps);
 
 template <class F>
-auto Store::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
+auto SqliteStore::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
   if (db_->in_memory) {
     std::lock_guard<std::mutex> g(db_->writer_mu);
     return fn(*db_->writer);

@@ -72,7 +72,11 @@ Result<std::vector<WebhookDelivery>> Deliveries(Connection& c, Statement& q) {
 
 }  // namespace
 
-Status Store::WriteWebhookOutbox(const std::vector<Event>& events) {
+void SqliteStore::SetWebhookNotifications(WebhookNotifications notifications) {
+  db_->notifications = std::move(notifications);
+}
+
+Status SqliteStore::WriteWebhookOutbox(const std::vector<Event>& events) {
   if (!db_->notifications) return Status::Ok();
   std::vector<std::pair<const Event*, std::string>> announced;
   for (const Event& e : events) {
@@ -106,7 +110,7 @@ Status Store::WriteWebhookOutbox(const std::vector<Event>& events) {
   return Status::Ok();
 }
 
-Status Store::InsertWebhook(const Webhook& w) {
+Status SqliteStore::InsertWebhook(const Webhook& w) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Statement q(*db_->writer,
               "INSERT INTO webhooks (id, ns, ordinal, url, secret, enabled_events, include, oidc, disabled_at, "
@@ -117,7 +121,7 @@ Status Store::InsertWebhook(const Webhook& w) {
   return q.Run();
 }
 
-Status Store::UpdateWebhook(const Webhook& w) {
+Status SqliteStore::UpdateWebhook(const Webhook& w) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
@@ -137,8 +141,8 @@ Status Store::UpdateWebhook(const Webhook& w) {
   return st;
 }
 
-Status Store::RecordWebhookAttempt(const WebhookDelivery& d, const WebhookAttempt& a, const std::string& body,
-                                   const std::string& status, std::optional<Instant> next_attempt_at) {
+Status SqliteStore::RecordWebhookAttempt(const WebhookDelivery& d, const WebhookAttempt& a, const std::string& body,
+                                         const std::string& status, std::optional<Instant> next_attempt_at) {
   std::lock_guard<std::mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
@@ -159,7 +163,7 @@ Status Store::RecordWebhookAttempt(const WebhookDelivery& d, const WebhookAttemp
   return st;
 }
 
-Result<std::optional<Webhook>> Store::GetWebhook(const std::string& id) {
+Result<std::optional<Webhook>> SqliteStore::GetWebhook(const std::string& id) {
   return WithReader([&](Connection& c) -> Result<std::optional<Webhook>> {
     Statement q(c, std::string("SELECT ") + kWebhookColumns + " FROM webhooks WHERE id = ?1 AND ns = ?2");
     q.Bind(1, id).Bind(2, ns_);
@@ -170,7 +174,7 @@ Result<std::optional<Webhook>> Store::GetWebhook(const std::string& id) {
   });
 }
 
-Result<ListPage<Webhook>> Store::ListWebhooks(int64_t limit, int64_t offset) {
+Result<ListPage<Webhook>> SqliteStore::ListWebhooks(int64_t limit, int64_t offset) {
   return WithReader([&](Connection& c) -> Result<ListPage<Webhook>> {
     ListPage<Webhook> page;
     Statement n(c, "SELECT count(*) FROM webhooks WHERE ns = ?1 AND deleted_at IS NULL");
@@ -191,7 +195,7 @@ Result<ListPage<Webhook>> Store::ListWebhooks(int64_t limit, int64_t offset) {
   });
 }
 
-Result<int64_t> Store::CountWebhooks() {
+Result<int64_t> SqliteStore::CountWebhooks() {
   return WithReader([&](Connection& c) -> Result<int64_t> {
     Statement q(c, "SELECT count(*) FROM webhooks WHERE ns = ?1");
     q.Bind(1, ns_);
@@ -201,8 +205,8 @@ Result<int64_t> Store::CountWebhooks() {
   });
 }
 
-Result<std::vector<WebhookDelivery>> Store::DueWebhookDeliveries(Instant now, int64_t limit,
-                                                                 const std::optional<std::string>& webhook_id) {
+Result<std::vector<WebhookDelivery>> SqliteStore::DueWebhookDeliveries(Instant now, int64_t limit,
+                                                                       const std::optional<std::string>& webhook_id) {
   return WithReader([&](Connection& c) -> Result<std::vector<WebhookDelivery>> {
     Statement q(c, std::string("SELECT ") + kDeliveryColumns +
                        " FROM webhook_deliveries d WHERE ns = ?1 AND status = 'pending' AND next_attempt_at <= ?2 "
@@ -214,7 +218,7 @@ Result<std::vector<WebhookDelivery>> Store::DueWebhookDeliveries(Instant now, in
   });
 }
 
-Result<std::vector<std::string>> Store::DueWebhookEndpoints(Instant now) {
+Result<std::vector<std::string>> SqliteStore::DueWebhookEndpoints(Instant now) {
   return WithReader([&](Connection& c) -> Result<std::vector<std::string>> {
     Statement q(c,
                 "SELECT webhook_id FROM webhook_deliveries WHERE ns = ?1 AND status = 'pending' "
@@ -230,8 +234,8 @@ Result<std::vector<std::string>> Store::DueWebhookEndpoints(Instant now) {
   });
 }
 
-Result<std::optional<WebhookDelivery>> Store::GetWebhookDelivery(const std::string& webhook_id,
-                                                                 const std::string& run_id, int64_t seq) {
+Result<std::optional<WebhookDelivery>> SqliteStore::GetWebhookDelivery(const std::string& webhook_id,
+                                                                       const std::string& run_id, int64_t seq) {
   return WithReader([&](Connection& c) -> Result<std::optional<WebhookDelivery>> {
     Statement q(c, std::string("SELECT ") + kDeliveryColumns +
                        " FROM webhook_deliveries WHERE ns = ?1 AND webhook_id = ?2 AND run_id = ?3 AND seq = ?4");
@@ -243,7 +247,7 @@ Result<std::optional<WebhookDelivery>> Store::GetWebhookDelivery(const std::stri
   });
 }
 
-Result<std::vector<WebhookDelivery>> Store::WebhookDeliveries(const std::optional<std::string>& webhook_id) {
+Result<std::vector<WebhookDelivery>> SqliteStore::WebhookDeliveries(const std::optional<std::string>& webhook_id) {
   return WithReader([&](Connection& c) -> Result<std::vector<WebhookDelivery>> {
     Statement q(c, std::string("SELECT ") + kDeliveryColumns +
                        " FROM webhook_deliveries d WHERE ns = ?1 AND (?2 IS NULL OR webhook_id = ?2) "
@@ -254,7 +258,7 @@ Result<std::vector<WebhookDelivery>> Store::WebhookDeliveries(const std::optiona
   });
 }
 
-Result<WebhookDeliveryPage> Store::ListWebhookDeliveries(const WebhookDeliveryQuery& query) {
+Result<WebhookDeliveryPage> SqliteStore::ListWebhookDeliveries(const WebhookDeliveryQuery& query) {
   return WithReader([&](Connection& c) -> Result<WebhookDeliveryPage> {
     WebhookDeliveryPage page;
     Statement n(c, "SELECT count(*) FROM webhook_deliveries WHERE ns = ?1 AND (?2 IS NULL OR webhook_id = ?2)");

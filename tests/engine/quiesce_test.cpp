@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "core/projection.h"
+#include "store/sqlite.h"
 #include "engine/namespaces.h"
 #include "script/loader.h"
 

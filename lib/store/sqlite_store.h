@@ -1,0 +1,119 @@
+// SqliteStore: the Store on SQLite. Private to lib/store: the rest of the
+// code sees only store.h and its interfaces.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+#include "store/file_lock.h"
+#include "store/sqlite.h"
+#include "store/store.h"
+
+namespace sandbox::store {
+
+// The SQLite file (or memory) and its connections, shared by the Store of
+// every namespace.
+struct Database {
+  // First, so that it is released last, after every connection has closed.
+  std::unique_ptr<FileLock> lock;  // held by a server (Store::OpenForServing)
+  std::string path;
+  bool in_memory = false;
+  std::mutex writer_mu;
+  std::unique_ptr<Connection> writer;
+  std::mutex readers_mu;
+  std::vector<std::unique_ptr<Connection>> idle_readers;
+  std::map<std::string, std::unique_ptr<Connection>> memory_snapshots;  // in-memory databases only
+  WebhookNotifications notifications;                                   // set before any writer starts
+};
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::shared_ptr<Database> db, std::string ns) : db_(std::move(db)), ns_(std::move(ns)) {}
+  // Opens the database at `path` into `db` (its lock, if any, already taken).
+  static Result<std::unique_ptr<Store>> OpenInto(std::shared_ptr<Database> db, const std::string& path);
+  std::unique_ptr<Store> Namespace(const std::string& ns) const override;
+
+  Status Commit(const RunWrite& write, Instant clock_now) override;
+  Status Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) override;
+  Status InsertFeedback(Feedback& feedback, Instant clock_now) override;
+  Status CommitAction(const ActionRecord& action, const Json& object_state, const RunWrite* resume,
+                      Instant clock_now) override;
+  Result<std::optional<RunState>> GetRun(const std::string& id, bool with_steps) override;
+  Result<ListPage<RunState>> ListRuns(int64_t limit, int64_t offset) override;
+  Result<std::vector<RunState>> RunsOfThread(const std::string& thread_id, bool with_steps) override;
+  Result<std::vector<RunState>> RunsOfAgent(const std::string& agent_type, bool with_steps) override;
+  Result<std::vector<RunState>> WorkflowExecutions(const std::string& agent_type, int64_t agent_seq) override;
+  Result<AgentRunPage> ListAgentRuns(const AgentRunQuery& query) override;
+  Result<std::map<std::string, int64_t>> WorkflowCounts() override;
+  Result<std::vector<Event>> Events(const std::string& run_id, int64_t after_seq) override;
+  Result<std::optional<std::string>> RunScript(const std::string& run_id) override;
+  Result<std::vector<std::string>> RunIdsWithStatus(RunStatus status) override;
+  Result<int64_t> CountRuns() override;
+  Result<int64_t> CountRunsInThread(const std::string& thread_id) override;
+  Result<int64_t> CountScheduledRuns(const std::string& agent_type) override;
+  Result<std::optional<IdempotencyRecord>> IdempotencyKey(const std::string& key) override;
+  Result<int64_t> CountFeedback(const std::string& run_id) override;
+  Result<bool> ArtifactExists(const std::string& artifact_id, const std::string& type_prefix) override;
+  Result<Json> ObjectState(const std::string& object_type, const std::string& object_id) override;
+  Result<std::vector<ActionRecord>> ListActions(const std::string& object_type, const std::string& object_id) override;
+  Result<std::optional<ActionRecord>> GetAction(const std::string& id) override;
+  Result<int64_t> CountActions() override;
+
+  Status InsertThread(const Thread& thread, Instant clock_now) override;
+  Result<std::optional<Thread>> GetThread(const std::string& id) override;
+  Result<ListPage<Thread>> ListThreads(const std::optional<std::string>& business_id, int64_t limit,
+                                       int64_t offset) override;
+  Result<int64_t> CountThreads() override;
+  Result<bool> ThreadContextExists(const std::string& context_type, const std::string& context_id) override;
+
+  const std::string& ns() const override;
+  const std::string& path() const override;
+  Result<std::optional<uint64_t>> SavedSeed() override;
+  Status SaveSeed(uint64_t seed) override;
+  Result<std::optional<Instant>> SavedClock() override;
+  Status SaveClockNow(Instant now) override;
+  Result<std::vector<std::string>> KnownNamespaces() override;
+  Status DeleteNamespace() override;
+  Status DeleteEverything() override;
+
+  void SetWebhookNotifications(WebhookNotifications notifications) override;
+  Status InsertWebhook(const Webhook& webhook) override;
+  Status UpdateWebhook(const Webhook& webhook) override;
+  Status RecordWebhookAttempt(const WebhookDelivery& delivery, const WebhookAttempt& attempt, const std::string& body,
+                              const std::string& status, std::optional<Instant> next_attempt_at) override;
+  Result<std::optional<Webhook>> GetWebhook(const std::string& id) override;
+  Result<ListPage<Webhook>> ListWebhooks(int64_t limit, int64_t offset) override;
+  Result<int64_t> CountWebhooks() override;
+  Result<std::vector<WebhookDelivery>> DueWebhookDeliveries(Instant now, int64_t limit,
+                                                            const std::optional<std::string>& webhook_id) override;
+  Result<std::vector<std::string>> DueWebhookEndpoints(Instant now) override;
+  Result<std::optional<WebhookDelivery>> GetWebhookDelivery(const std::string& webhook_id, const std::string& run_id,
+                                                            int64_t seq) override;
+  Result<std::vector<WebhookDelivery>> WebhookDeliveries(const std::optional<std::string>& webhook_id) override;
+  Result<WebhookDeliveryPage> ListWebhookDeliveries(const WebhookDeliveryQuery& query) override;
+
+  Status SaveSnapshot(const std::string& name) override;
+  Status RestoreSnapshot(const std::string& name) override;
+  Result<std::vector<std::string>> Snapshots() override;
+
+ private:
+  std::string MetaKey(const std::string& key) const { return ns_.empty() ? key : key + "/" + ns_; }
+  // Runs `fn(Connection&)` on a reader connection.
+  template <class F>
+  auto WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>()));
+
+  // Statement groups used inside a writer transaction.
+  Status WriteNewThread(const Thread& thread);
+  Status WriteRun(const RunWrite& write);
+  Status WriteRunRows(const RunState& state, const RunState* before);
+  Status WriteThreadStatus(const std::string& thread_id, Instant updated_at);
+  // Queues a delivery to every webhook subscribed to what `events` announce.
+  Status WriteWebhookOutbox(const std::vector<Event>& events);
+  Status SaveClock(Instant now);
+
+  std::shared_ptr<Database> db_;
+  std::string ns_;
+};
+
+}  // namespace sandbox::store
