@@ -28,6 +28,7 @@ std::shared_ptr<const script::FixtureSet> Engine::fixtures() const {
 void Engine::ReplaceFixtures(std::shared_ptr<const script::FixtureSet> fixtures) {
   std::lock_guard<std::mutex> g(fixtures_mu_);
   fixtures_ = std::move(fixtures);
+  ++fixtures_version_;
 }
 
 Status Engine::health() const {

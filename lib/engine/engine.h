@@ -37,6 +37,7 @@
 #include "core/status.h"
 #include "core/types.h"
 #include "engine/bus.h"
+#include "engine/read_cache.h"
 #include "script/fixture.h"
 #include "script/program.h"
 #include "store/store.h"
@@ -208,6 +209,11 @@ class Engine {
   // Counts Reset()s and Reload()s: a reader that follows a run (a stream)
   // can tell that the log under it was replaced.
   uint64_t generation() const { return generation_.load(); }
+  // What a read's answer depends on (engine/read_cache.h). Take it before
+  // the read.
+  ReadStamp read_stamp() const {
+    return ReadStamp{.commits = bus_.version(), .generation = generation_.load(), .fixtures = fixtures_version_.load()};
+  }
 
   // The fixtures' agent schedules (script::Agent::schedule) start runs in this
   // namespace as the clock passes them (never jumped to by virtual time).
@@ -333,6 +339,8 @@ class Engine {
   bool parked_ = false;          // the writer waits for Release()
   Status sticky_;
   std::atomic<uint64_t> generation_{0};
+  std::atomic<uint64_t> fixtures_version_{0};  // counts ReplaceFixtures
+
   std::thread writer_;
   EventBus bus_;
   Instant clock_start_;  // where the clock stood when the engine was made

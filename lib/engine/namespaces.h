@@ -76,6 +76,8 @@ class Namespaces {
 
   void ReplaceFixtures(std::shared_ptr<const script::FixtureSet> fixtures);
   std::shared_ptr<const script::FixtureSet> fixtures() const;
+  // Rendered answers to reads, shared by every namespace (keys name theirs).
+  ReadCache& read_cache() { return read_cache_; }
   // Calls fn on every live namespace's engine.
   void ForEach(const std::function<void(const std::string&, Engine&)>& fn);
 
@@ -96,6 +98,7 @@ class Namespaces {
   Status CreateKnown();
 
   store::Store& root_;
+  ReadCache read_cache_;
   ClockFactory make_clock_;
   uint64_t default_seed_;
   mutable std::mutex mu_;

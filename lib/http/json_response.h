@@ -9,9 +9,13 @@
 
 namespace sandbox::http {
 
+inline std::string JsonText(const nlohmann::ordered_json& body) {
+  return body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
 inline void SetJsonBody(httplib::Response& res, int http_status, const nlohmann::ordered_json& body) {
   res.status = http_status;
-  res.set_content(body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), "application/json");
+  res.set_content(JsonText(body), "application/json");
 }
 
 }  // namespace sandbox::http

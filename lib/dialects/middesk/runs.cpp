@@ -1,4 +1,5 @@
 // /v1/runs: create, retrieve and resume agent runs.
+#include "dialects/cached_read.h"
 #include "dialects/middesk/errors.h"
 #include "dialects/middesk/handlers.h"
 #include "dialects/middesk/render.h"
@@ -64,10 +65,15 @@ void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) 
   engine::Engine* engine = call->engine;
   bool steps = false;
   if (!IncludesOrRespond(req, "steps", steps, res)) return;
-  auto run = engine->store().GetRun(req.matches[1], steps);
-  if (!run.ok()) return RespondError(res, run.status());
-  if (!run.value()) return RespondError(res, Status::NotFound("agent run not found", "id"));
-  RespondJson(res, 200, RenderRun(*run.value(), steps));
+  const std::string id = req.matches[1];
+  dialects::RespondFromReadCache(
+      d.spaces, *engine, (steps ? "middesk run+steps " : "middesk run ") + id, res,
+      [&]() -> std::optional<OrderedJson> {
+        auto run = engine->store().GetRun(id, steps);
+        if (!run.ok()) return RespondError(res, run.status()), std::nullopt;
+        if (!run.value()) return RespondError(res, Status::NotFound("agent run not found", "id")), std::nullopt;
+        return RenderRun(*run.value(), steps);
+      });
 }
 
 void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {

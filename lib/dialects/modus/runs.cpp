@@ -1,4 +1,5 @@
 // /api/v1/agents/{id}/runs: the run history of one agent in the caller's org.
+#include "dialects/cached_read.h"
 #include "dialects/modus/errors.h"
 #include "dialects/modus/handlers.h"
 #include "dialects/modus/lookup.h"
@@ -109,9 +110,14 @@ void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) 
   const script::Agent* agent = call->agent;
   std::optional<std::string> temporal;
   if (req.has_param("temporalRunId")) temporal = req.get_param_value("temporalRunId");
-  auto run = RunOrRespond(*engine, *agent, req.matches[2], temporal, res);
-  if (!run) return;
-  RespondJson(res, 200, RenderRun(*agent, run->state, run->n, /*detail=*/true));
+  const std::string workflow = req.matches[2];
+  std::string key = "modus run " + agent->type + " " + workflow;
+  if (temporal) key += " temporal " + *temporal;
+  dialects::RespondFromReadCache(d.spaces, *engine, key, res, [&]() -> std::optional<OrderedJson> {
+    auto run = RunOrRespond(*engine, *agent, workflow, temporal, res);
+    if (!run) return std::nullopt;
+    return RenderRun(*agent, run->state, run->n, /*detail=*/true);
+  });
 }
 
 }  // namespace sandbox::modus
