@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "core/status.h"
 
@@ -29,9 +30,20 @@ class Connection {
   Status Exec(const std::string& sql);
   std::string LastError() const { return sqlite3_errmsg(db_); }
 
+  // Prepared statements are kept per connection, by their SQL text, and
+  // reused: preparing one cost more than running most of ours. Take hands out
+  // an idle one (or prepares it; null on error, see LastError); Give resets it
+  // and keeps it, unless one is kept already (nested use) or the cache is full.
+  sqlite3_stmt* Take(const std::string& sql);
+  void Give(const std::string& sql, sqlite3_stmt* stmt);
+
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
+  // Enough for every statement text the store writes; texts built from
+  // filters vary, and past this they are finalised instead.
+  static constexpr size_t kMaxCachedStatements = 256;
   sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> idle_;
 };
 
 class Statement {
@@ -67,6 +79,7 @@ class Statement {
 
  private:
   Connection& conn_;
+  std::string sql_;
   sqlite3_stmt* stmt_ = nullptr;
   Status prepare_status_;
   Status bind_status_;
