@@ -32,6 +32,16 @@ CREATE TABLE threads (
 );
 CREATE INDEX threads_by_context ON threads (ns, context_id, ordinal);
 
+-- Each distinct scenario script once (schema version 3): runs of a scenario
+-- share its row, where each run used to carry ~5 KiB of it. `size` (the
+-- text's length) narrows the lookup; the text itself decides.
+CREATE TABLE scripts (
+  id   INTEGER PRIMARY KEY,
+  size INTEGER NOT NULL,
+  body TEXT NOT NULL
+);
+CREATE INDEX scripts_by_size ON scripts (size);
+
 CREATE TABLE runs (
   id             TEXT PRIMARY KEY,
   ns             TEXT NOT NULL,
@@ -41,7 +51,6 @@ CREATE TABLE runs (
   agent_name     TEXT NOT NULL DEFAULT '',
   trigger_type   TEXT NOT NULL DEFAULT 'api',
   scenario       TEXT NOT NULL,
-  script         TEXT NOT NULL,   -- the scenario JSON the run started with
   status         TEXT NOT NULL,
   requester      TEXT,
   created_at     INTEGER NOT NULL,
@@ -65,6 +74,9 @@ CREATE TABLE runs (
   -- The run's workflow number among its agent's workflows in the namespace
   -- (from 1; a retry has its first execution's): Modus's wf_<agentId>_run_<n>.
   agent_seq      INTEGER NOT NULL DEFAULT 0,
+  -- The scenario JSON the run started with (schema version 3: kept once in
+  -- scripts, shared by every run of the same script).
+  script_id      INTEGER REFERENCES scripts (id),
   UNIQUE (ns, ordinal)
 );
 CREATE INDEX runs_by_thread ON runs (thread_id, ordinal);

@@ -60,6 +60,19 @@ const std::vector<Migration>& ForwardMigrations() {
        "  error       TEXT,\n"
        "  PRIMARY KEY (webhook_id, run_id, seq, attempt)\n"
        ") WITHOUT ROWID;\n"},
+      // 3: each distinct script once, shared by the runs that use it.
+      {3,
+       "CREATE TABLE scripts (\n"
+       "  id   INTEGER PRIMARY KEY,\n"
+       "  size INTEGER NOT NULL,\n"
+       "  body TEXT NOT NULL\n"
+       ");\n"
+       "CREATE INDEX scripts_by_size ON scripts (size);\n"
+       "INSERT INTO scripts (size, body) SELECT DISTINCT length(script), script FROM runs;\n"
+       "ALTER TABLE runs ADD COLUMN script_id INTEGER REFERENCES scripts (id);\n"
+       "UPDATE runs SET script_id = (SELECT id FROM scripts WHERE size = length(runs.script) "
+       "AND body = runs.script);\n"
+       "ALTER TABLE runs DROP COLUMN script;\n"},
   };
   return kMigrations;
 }

@@ -137,10 +137,12 @@ Status SqliteStore::DeleteNamespace() {
       "DELETE FROM runs WHERE ns = ?1",
       "DELETE FROM threads WHERE ns = ?1",
       "DELETE FROM meta WHERE key = ?2",
+      // Scripts no run of any namespace uses any more.
+      "DELETE FROM scripts WHERE NOT EXISTS (SELECT 1 FROM runs WHERE runs.script_id = scripts.id)",
   };
   for (const auto& text : sql) {
     Statement q(*db_->writer, text);
-    q.Bind(1, ns_);
+    if (text.find("?1") != std::string::npos) q.Bind(1, ns_);
     if (text.find("?2") != std::string::npos) q.Bind(2, MetaKey("clock_now"));
     Status st = q.Run();
     if (!st.ok()) return st;

@@ -106,6 +106,8 @@ class SqliteStore final : public Store {
   // Statement groups used inside a writer transaction.
   Status WriteNewThread(const Thread& thread);
   Status WriteRun(const RunWrite& write);
+  // The id of `script` in scripts, added when new.
+  Result<int64_t> ScriptId(const std::string& script);
   Status WriteRunRows(const RunState& state, const RunState* before);
   Status WriteThreadStatus(const std::string& thread_id, Instant updated_at);
   // Queues a delivery to every webhook subscribed to what `events` announce.

@@ -157,6 +157,18 @@ Status SqliteStore::WriteThreadStatus(const std::string& thread_id, Instant upda
   return q.Bind(1, thread_id).Bind(2, ThreadStatusName(DeriveThreadStatus(statuses))).Bind(3, updated_at).Run();
 }
 
+Result<int64_t> SqliteStore::ScriptId(const std::string& script) {
+  Statement find(*db_->writer, "SELECT id FROM scripts WHERE size = length(?1) AND body = ?1");
+  find.Bind(1, script);
+  auto row = find.Step();
+  if (!row.ok()) return row.status();
+  if (row.value()) return find.Int(0);
+  Statement insert(*db_->writer, "INSERT INTO scripts (size, body) VALUES (length(?1), ?1)");
+  Status st = insert.Bind(1, script).Run();
+  if (!st.ok()) return st;
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_->writer->raw()));
+}
+
 Status SqliteStore::WriteRun(const RunWrite& w) {
   const Run& r = w.state->run;
   if (w.new_thread) {
@@ -164,13 +176,15 @@ Status SqliteStore::WriteRun(const RunWrite& w) {
     if (!st.ok()) return st;
   }
   if (w.script) {
+    auto script_id = ScriptId(*w.script);
+    if (!script_id.ok()) return script_id.status();
     Statement q(*db_->writer,
-                "INSERT INTO runs (id, thread_id, ordinal, agent, scenario, script, status, created_at, updated_at, "
+                "INSERT INTO runs (id, thread_id, ordinal, agent, scenario, script_id, status, created_at, updated_at, "
                 "cursor_segment, cursor_pc, segment_base, last_seq, ns, agent_name, trigger_type, retry_of, "
                 "first_attempt, attempt, agent_seq) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     q.Bind(1, r.id).Bind(2, r.thread_id).Bind(3, r.ordinal).Bind(4, r.agent).Bind(5, r.scenario);
-    q.Bind(6, *w.script).Bind(7, r.created_at).Bind(8, ns_).Bind(9, r.agent_name).Bind(10, r.trigger_type);
+    q.Bind(6, script_id.value()).Bind(7, r.created_at).Bind(8, ns_).Bind(9, r.agent_name).Bind(10, r.trigger_type);
     auto or_null = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
     q.Bind(11, or_null(r.retry_of)).Bind(12, or_null(r.first_attempt)).Bind(13, r.attempt).Bind(14, r.agent_seq);
     Status st = q.Run();
@@ -521,7 +535,9 @@ Result<std::vector<Event>> SqliteStore::Events(const std::string& run_id, int64_
 
 Result<std::optional<std::string>> SqliteStore::RunScript(const std::string& run_id) {
   return WithReader([&](Connection& c) -> Result<std::optional<std::string>> {
-    Statement q(c, "SELECT script FROM runs WHERE id = ?1 AND ns = ?2");
+    Statement q(c,
+                "SELECT scripts.body FROM runs JOIN scripts ON scripts.id = runs.script_id "
+                "WHERE runs.id = ?1 AND runs.ns = ?2");
     q.Bind(1, run_id).Bind(2, ns_);
     auto row = q.Step();
     if (!row.ok()) return row.status();

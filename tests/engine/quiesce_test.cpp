@@ -154,7 +154,9 @@ TEST_CASE("a reload that cannot read the store stops the engine until a reload o
   RunState waiting = sb.Create();
   auto script = e.store().RunScript(waiting.run.id).value();
   REQUIRE(script.has_value());
-  Exec(db, "UPDATE runs SET script = 'not json' WHERE id = '" + waiting.run.id + "'");
+  // The run's script is damaged (the row all of this scenario's runs share).
+  Exec(db, "UPDATE scripts SET body = 'not json' WHERE id = (SELECT script_id FROM runs WHERE id = '" + waiting.run.id +
+               "')");
 
   e.Quiesce();
   Status reloaded = e.Reload();
@@ -170,7 +172,8 @@ TEST_CASE("a reload that cannot read the store stops the engine until a reload o
   CHECK_FALSE(sb.spaces->Health().ok());
 
   // Mended and reloaded: the engine writes again.
-  Exec(db, "UPDATE runs SET script = '" + *script + "' WHERE id = '" + waiting.run.id + "'");
+  Exec(db, "UPDATE scripts SET body = '" + *script + "' WHERE id = (SELECT script_id FROM runs WHERE id = '" +
+               waiting.run.id + "')");
   e.Quiesce();
   CHECK(e.Reload().ok());
   e.Release();
@@ -178,7 +181,9 @@ TEST_CASE("a reload that cannot read the store stops the engine until a reload o
   sb.Create();
 
   // A reset is the other way out: it reads an empty namespace.
-  Exec(db, "UPDATE runs SET script = 'not json' WHERE id = '" + waiting.run.id + "'");
+  // The run's script is damaged (the row all of this scenario's runs share).
+  Exec(db, "UPDATE scripts SET body = 'not json' WHERE id = (SELECT script_id FROM runs WHERE id = '" + waiting.run.id +
+               "')");
   e.Quiesce();
   CHECK_FALSE(e.Reload().ok());
   e.Release();
@@ -251,7 +256,10 @@ TEST_CASE("a failed restore changes nothing; one that fails after the copy marks
 
   // A snapshot the engines cannot reload from: the database was replaced,
   // the writers' views are unclear, so everything stops and health says why.
-  Exec(db + ".snapshots/bad.sqlite", "UPDATE runs SET script = 'not json' WHERE id = '" + waiting.run.id + "'");
+  Exec(db + ".snapshots/bad.sqlite",
+       "UPDATE scripts SET body = 'not json' WHERE id = (SELECT script_id FROM runs "
+       "WHERE id = '" +
+           waiting.run.id + "')");
   Status failed = sb.spaces->RestoreSnapshot("bad");
   REQUIRE_FALSE(failed.ok());
   CHECK_THAT(failed.message(),

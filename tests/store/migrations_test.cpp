@@ -76,7 +76,7 @@ TEST_CASE("a new database gets schema.sql and the current version", "[store]") {
   CHECK(Tables(*c) ==
         "actions actions_by_object feedback feedback_by_target idempotency_keys interrupts interrupts_by_run meta "
         "object_states run_events runs runs_by_agent runs_by_agent_seq runs_by_agent_status runs_by_first_attempt "
-        "runs_by_status runs_by_thread "
+        "runs_by_status runs_by_thread scripts scripts_by_size "
         "steps steps_by_run "
         "threads threads_by_context webhook_attempts webhook_deliveries webhook_deliveries_due webhooks ");
   // Opening again is a no-op.
@@ -160,4 +160,32 @@ TEST_CASE("migrating version 1 numbers each agent's existing runs as its workflo
   std::string got;
   while (q.Step().value()) got += q.Text(0) + "=" + std::to_string(q.Int(1)) + "/" + std::to_string(q.Int(2)) + " ";
   CHECK(got == "r1=1/1 r2=1/1 r3=2/1 r4=1/1 r5=3/1 ");
+}
+
+TEST_CASE("migrating to version 3 keeps every run's script, each distinct one stored once", "[store]") {
+  auto c = Memory();
+  REQUIRE(Migrate(*c, ReadFile(SCHEMA_V1_SQL), 1, {}).ok());
+  REQUIRE(c->Exec("INSERT INTO threads (id, ns, ordinal, agent, status, created_at, updated_at) "
+                  "VALUES ('t', '', 1, 'a', 'running', 0, 0)")
+              .ok());
+  const char* scripts[] = {R"({"name":"default"})", R"({"name":"other"})", R"({"name":"default"})",
+                           R"({"name":"ünïcode"})"};
+  int i = 0;
+  for (const char* script : scripts) {
+    ++i;
+    Statement q(*c,
+                "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, script, status, created_at, "
+                "updated_at, cursor_segment, cursor_pc, segment_base, last_seq) VALUES (?1, '', 't', ?2, 'a', "
+                "'default', ?3, 'completed', 0, 0, 0, 0, 0, 1)");
+    REQUIRE(q.Bind(1, "r" + std::to_string(i)).Bind(2, static_cast<int64_t>(i)).Bind(3, script).Run().ok());
+  }
+  REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
+  Statement count(*c, "SELECT count(*) FROM scripts");
+  REQUIRE(count.Step().value());
+  CHECK(count.Int(0) == 3);
+  Statement q(*c,
+              "SELECT runs.id, scripts.body FROM runs JOIN scripts ON scripts.id = runs.script_id ORDER BY runs.id");
+  std::string got;
+  while (q.Step().value()) got += q.Text(0) + "=" + q.Text(1) + " ";
+  CHECK(got == R"(r1={"name":"default"} r2={"name":"other"} r3={"name":"default"} r4={"name":"ünïcode"} )");
 }

@@ -156,3 +156,33 @@ TEST_CASE("thread status follows the rule over its runs", "[store][core]") {
   CHECK(DeriveThreadStatus({R::kCompleted, R::kError}) == T::kError);
   CHECK(DeriveThreadStatus({R::kError, R::kCompleted}) == T::kCompleted);
 }
+
+TEST_CASE("runs of one script share its stored copy, and a reset forgets scripts no run uses", "[store]") {
+  auto store = OpenMemory();
+  Thread t = MakeThread();
+  std::string a = R"({"name":"default","steps":[]})";
+  std::string b = R"({"name":"other","steps":[]})";
+  std::vector<RunState> states;
+  const std::string* scripts[] = {&a, &b, &a};
+  for (int i = 0; i < 3; ++i) {
+    std::string id = "r-" + std::to_string(i + 1);
+    std::vector<Event> log = {Started(id)};
+    log[0].payload["ordinal"] = i + 1;
+    auto state = Rebuild(log);
+    REQUIRE(state.ok());
+    states.push_back(state.value());
+    REQUIRE(store->Commit(RunWrite{&states.back(), log, i == 0 ? &t : nullptr, scripts[i]}, 2000).ok());
+  }
+  CHECK(store->RunScript("r-1").value() == a);
+  CHECK(store->RunScript("r-2").value() == b);
+  CHECK(store->RunScript("r-3").value() == a);
+  CHECK_FALSE(store->RunScript("r-4").value().has_value());
+  REQUIRE(store->DeleteNamespace().ok());
+  CHECK_FALSE(store->RunScript("r-1").value().has_value());
+  // A script stored again after the reset is found again.
+  std::vector<Event> log = {Started("r-9")};
+  auto state = Rebuild(log);
+  REQUIRE(state.ok());
+  REQUIRE(store->Commit(RunWrite{&state.value(), log, &t, &b}, 3000).ok());
+  CHECK(store->RunScript("r-9").value() == b);
+}
