@@ -3,6 +3,8 @@
 // encodes (lib/core/event.h).
 #include "store/store.h"
 
+#include <unordered_map>
+
 #include "store/migrations.h"
 #include "store/store_internal.h"
 #include "core/decimal.h"
@@ -355,15 +357,40 @@ Result<Run> RunFromRow(Statement& q) {
   return r;
 }
 
-Status LoadSteps(Connection& c, RunState& s) {
-  Statement q(c,
-              "SELECT id, run_id, parent_step_id, ordinal, agent, type, name, label, status, started_at, "
-              "completed_at, result, artifacts, text FROM steps WHERE run_id = ?1 ORDER BY ordinal");
-  q.Bind(1, s.run.id);
+// The ids of `runs` as a JSON array, bound to one `IN (SELECT value FROM
+// json_each(?1))`: a page of runs loads its steps or interrupts with one
+// query, and the statement text (so its prepared form) is the same for any
+// page size.
+std::string RunIdsJson(const std::vector<RunState>& runs) {
+  Json ids = Json::array();
+  for (const auto& s : runs) ids.push_back(s.run.id);
+  return ids.dump();
+}
+
+// Hands each row of `q` (whose column 1 is run_id) to the run it belongs to.
+template <class Fill>
+Status ForEachRunRow(Statement& q, std::vector<RunState>& runs, Fill&& fill) {
+  std::unordered_map<std::string, RunState*> by_id;
+  for (auto& s : runs) by_id.emplace(s.run.id, &s);
   while (true) {
     auto row = q.Step();
     if (!row.ok()) return row.status();
     if (!row.value()) return Status::Ok();
+    auto it = by_id.find(q.Text(1));
+    if (it == by_id.end()) continue;
+    Status st = fill(*it->second);
+    if (!st.ok()) return st;
+  }
+}
+
+Status LoadSteps(Connection& c, std::vector<RunState>& runs) {
+  if (runs.empty()) return Status::Ok();
+  Statement q(c,
+              "SELECT id, run_id, parent_step_id, ordinal, agent, type, name, label, status, started_at, "
+              "completed_at, result, artifacts, text FROM steps WHERE run_id IN (SELECT value FROM json_each(?1)) "
+              "ORDER BY run_id, ordinal");
+  q.Bind(1, RunIdsJson(runs));
+  return ForEachRunRow(q, runs, [&](RunState& s) -> Status {
     Step st;
     st.id = q.Text(0);
     st.run_id = q.Text(1);
@@ -388,18 +415,17 @@ Status LoadSteps(Connection& c, RunState& s) {
     }
     st.text = q.Text(13);
     s.steps.push_back(std::move(st));
-  }
+    return Status::Ok();
+  });
 }
 
-Status LoadInterrupts(Connection& c, RunState& s) {
+Status LoadInterrupts(Connection& c, std::vector<RunState>& runs) {
+  if (runs.empty()) return Status::Ok();
   Statement q(c,
               "SELECT id, run_id, step_id, agent, value, pending, created_at, resolved_at, input, expired "
-              "FROM interrupts WHERE run_id = ?1 ORDER BY created_at, rowid");
-  q.Bind(1, s.run.id);
-  while (true) {
-    auto row = q.Step();
-    if (!row.ok()) return row.status();
-    if (!row.value()) return Status::Ok();
+              "FROM interrupts WHERE run_id IN (SELECT value FROM json_each(?1)) ORDER BY created_at, rowid");
+  q.Bind(1, RunIdsJson(runs));
+  return ForEachRunRow(q, runs, [&](RunState& s) -> Status {
     Interrupt i;
     i.id = q.Text(0);
     i.run_id = q.Text(1);
@@ -412,7 +438,8 @@ Status LoadInterrupts(Connection& c, RunState& s) {
     i.input = ParseJsonColumn(q.OptText(8));
     i.expired = q.Int(9) != 0;
     s.interrupts.push_back(std::move(i));
-  }
+    return Status::Ok();
+  });
 }
 
 // Runs selected by `q` (which must select kRunColumns), each with its
@@ -429,11 +456,9 @@ Result<std::vector<RunState>> LoadRuns(Connection& c, Statement& q, bool with_st
     s.run = std::move(run).value();
     out.push_back(std::move(s));
   }
-  for (auto& s : out) {
-    Status st = LoadInterrupts(c, s);
-    if (st.ok() && with_steps) st = LoadSteps(c, s);
-    if (!st.ok()) return st;
-  }
+  Status st = LoadInterrupts(c, out);
+  if (st.ok() && with_steps) st = LoadSteps(c, out);
+  if (!st.ok()) return st;
   return out;
 }
 
