@@ -50,13 +50,17 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
   engine::Engine* engine = call->engine;
   auto page = http::ParsePageRequest(req);
   if (!page.ok()) return RespondError(res, page.status());
-  auto runs = engine->store().ListRuns(page->per_page, page->offset());
-  if (!runs.ok()) return RespondError(res, runs.status());
-  // List items leave `steps` out, as GET /v1/runs/{id} does without ?include=steps.
-  OrderedJson data = OrderedJson::array();
-  for (const auto& r : runs->items) data.push_back(RenderRun(r, /*include_steps=*/false));
-  bool has_more = page->offset() + static_cast<int64_t>(runs->items.size()) < runs->total;
-  RespondJson(res, 200, RenderList(std::move(data), has_more, runs->total));
+  const std::string key =
+      "middesk runs per_page=" + std::to_string(page->per_page) + " offset=" + std::to_string(page->offset());
+  dialects::RespondFromReadCache(d.spaces, *engine, key, res, [&]() -> std::optional<OrderedJson> {
+    auto runs = engine->store().ListRuns(page->per_page, page->offset());
+    if (!runs.ok()) return RespondError(res, runs.status()), std::nullopt;
+    // List items leave `steps` out, as GET /v1/runs/{id} does without ?include=steps.
+    OrderedJson data = OrderedJson::array();
+    for (const auto& r : runs->items) data.push_back(RenderRun(r, /*include_steps=*/false));
+    bool has_more = page->offset() + static_cast<int64_t>(runs->items.size()) < runs->total;
+    return RenderList(std::move(data), has_more, runs->total);
+  });
 }
 
 void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {

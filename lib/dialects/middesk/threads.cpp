@@ -1,4 +1,5 @@
 // /v1/threads: create and retrieve agent threads.
+#include "dialects/cached_read.h"
 #include "dialects/middesk/errors.h"
 #include "dialects/middesk/handlers.h"
 #include "dialects/middesk/render.h"
@@ -53,12 +54,16 @@ void ListThreads(const Deps& d, const httplib::Request& req, httplib::Response& 
       return RespondError(res, Status::InvalidArgument("Parameter `business_id` must be a UUID", "business_id"));
     }
   }
-  auto threads = engine->store().ListThreads(business_id, page->per_page, page->offset());
-  if (!threads.ok()) return RespondError(res, threads.status());
-  OrderedJson data = OrderedJson::array();
-  for (const auto& t : threads->items) data.push_back(RenderThread(t));
-  bool has_more = page->offset() + static_cast<int64_t>(threads->items.size()) < threads->total;
-  RespondJson(res, 200, RenderList(std::move(data), has_more, threads->total));
+  const std::string key = "middesk threads per_page=" + std::to_string(page->per_page) +
+                          " offset=" + std::to_string(page->offset()) + " business=" + business_id.value_or("*");
+  dialects::RespondFromReadCache(d.spaces, *engine, key, res, [&]() -> std::optional<OrderedJson> {
+    auto threads = engine->store().ListThreads(business_id, page->per_page, page->offset());
+    if (!threads.ok()) return RespondError(res, threads.status()), std::nullopt;
+    OrderedJson data = OrderedJson::array();
+    for (const auto& t : threads->items) data.push_back(RenderThread(t));
+    bool has_more = page->offset() + static_cast<int64_t>(threads->items.size()) < threads->total;
+    return RenderList(std::move(data), has_more, threads->total);
+  });
 }
 
 }  // namespace sandbox::middesk

@@ -75,32 +75,37 @@ void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res
   if (status == "awaiting_human" && scope == "mine") query.requester = caller->principal;
   query.limit = page->size;
   query.offset = page->offset;
-  // Every execution is a row of its own (a retried workflow has several), as
-  // Temporal's visibility lists executions.
-  auto found = engine->store().ListAgentRuns(query);
-  if (!found.ok()) return RespondError(res, found.status());
-  auto count = [&](RunStatus s) {
-    auto it = found->counts.find(s);
-    return it == found->counts.end() ? int64_t{0} : it->second;
-  };
-  int64_t all = 0;
-  for (const auto& [s, n] : found->counts) all += n;
-  OrderedJson rows = OrderedJson::array();
-  for (const auto& s : found->runs) rows.push_back(RenderRun(*agent, s, s.run.agent_seq, /*detail=*/false));
-  const int64_t end = page->offset + static_cast<int64_t>(found->runs.size());
-  const int64_t total = found->total;
-  const int64_t running = count(RunStatus::kRunning), awaiting = count(RunStatus::kInterrupted),
-                errors = count(RunStatus::kError), completed = count(RunStatus::kCompleted);
-  OrderedJson body{{"runs", std::move(rows)},
-                   {"counts",
-                    {{"all_executions", all},
-                     {"running", running},
-                     {"awaiting_human", awaiting},
-                     {"error", errors},
-                     {"completed", completed}}},
-                   {"nextPageToken", nullptr}};
-  if (end < total) body["nextPageToken"] = PageToken(end, filters);
-  RespondJson(res, 200, body);
+  std::string key = filters + "|size=" + std::to_string(page->size) + "|offset=" + std::to_string(page->offset);
+  if (query.started_since) key += "|since=" + std::to_string(*query.started_since);
+  if (query.requester) key += "|requester=" + query.requester->kind + ":" + query.requester->id;
+  dialects::RespondFromReadCache(d.spaces, *engine, key, res, [&]() -> std::optional<OrderedJson> {
+    // Every execution is a row of its own (a retried workflow has several), as
+    // Temporal's visibility lists executions.
+    auto found = engine->store().ListAgentRuns(query);
+    if (!found.ok()) return RespondError(res, found.status()), std::nullopt;
+    auto count = [&](RunStatus s) {
+      auto it = found->counts.find(s);
+      return it == found->counts.end() ? int64_t{0} : it->second;
+    };
+    int64_t all = 0;
+    for (const auto& [s, n] : found->counts) all += n;
+    OrderedJson rows = OrderedJson::array();
+    for (const auto& s : found->runs) rows.push_back(RenderRun(*agent, s, s.run.agent_seq, /*detail=*/false));
+    const int64_t end = page->offset + static_cast<int64_t>(found->runs.size());
+    const int64_t total = found->total;
+    const int64_t running = count(RunStatus::kRunning), awaiting = count(RunStatus::kInterrupted),
+                  errors = count(RunStatus::kError), completed = count(RunStatus::kCompleted);
+    OrderedJson body{{"runs", std::move(rows)},
+                     {"counts",
+                      {{"all_executions", all},
+                       {"running", running},
+                       {"awaiting_human", awaiting},
+                       {"error", errors},
+                       {"completed", completed}}},
+                     {"nextPageToken", nullptr}};
+    if (end < total) body["nextPageToken"] = PageToken(end, filters);
+    return body;
+  });
 }
 
 void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
