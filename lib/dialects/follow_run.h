@@ -13,24 +13,26 @@
 #include <vector>
 
 #include "core/event.h"
+#include "dialects/shared_frames.h"
 #include "engine/engine.h"
 
 namespace sandbox::dialects {
 
 struct RunLogRenderer {
-  // The last log sequence folded so far (new events are read after it).
-  std::function<int64_t()> applied_seq;
-  // Folds `events` and appends the wire text to send; false on a bad log.
-  std::function<bool(const std::vector<Event>& events, std::string& wire)> render;
-  // True once the run's last frame has been rendered.
+  // Appends the wire text of every frame this client has not had yet
+  // (through SharedFrames::Follow: read and rendered once for all clients);
+  // false on a bad log.
+  std::function<bool(std::string& wire)> catch_up;
+  // True once this client has had the run's last frame.
   std::function<bool()> finished;
   // The wire text of a keep-alive, sent after `heartbeat_ms` without news.
   std::function<std::string()> heartbeat;
 };
 
-// Sets `res` up as a text/event-stream that follows `run_id` of `engine`.
-// `renderer` lives as long as the stream.
-void StreamRunLog(httplib::Response& res, engine::Engine* engine, const std::string& run_id, int64_t heartbeat_ms,
+// Sets `res` up as a text/event-stream that follows a run of `engine`
+// through `renderer`, waking on the engine's bus. `renderer` lives as long
+// as the stream.
+void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartbeat_ms,
                   std::shared_ptr<RunLogRenderer> renderer);
 
 }  // namespace sandbox::dialects

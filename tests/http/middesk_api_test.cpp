@@ -456,3 +456,44 @@ TEST_CASE("feedback is 403 for an account without the operator_feedback feature"
   CHECK_STATUS(r, 403);
   CHECK(r.body == R"({"errors":[{"message":"operator_feedback feature is not enabled on the account"}]})");
 }
+
+TEST_CASE("many clients of one run's stream each get every frame, byte for byte, rendered once for all", "[http]") {
+  SandboxProcess sb;
+  std::string run = CreateRun(sb, "cip_orchestrator")["id"];
+  constexpr int kClients = 12;
+  std::mutex mu;
+  std::vector<std::string> bodies(kClients + 1);
+  std::vector<std::thread> readers;
+  for (int i = 0; i <= kClients; ++i) {
+    readers.emplace_back([&, i] {
+      auto client = sb.client();
+      httplib::Headers headers = AuthHeaders();
+      if (i == kClients) headers.emplace("Last-Event-ID", "5");  // one resumes part-way
+      client.Get(("/v1/runs/" + run + "/stream").c_str(), headers, [&](const char* d, size_t n) {
+        std::lock_guard<std::mutex> g(mu);
+        bodies[i].append(d, n);
+        return true;
+      });
+    });
+  }
+  auto all_interrupted = [&] {
+    std::lock_guard<std::mutex> g(mu);
+    for (const auto& b : bodies) {
+      if (b.find("\"status\":\"interrupted\"") == std::string::npos) return false;
+    }
+    return true;
+  };
+  for (int i = 0; i < 2000 && !all_interrupted(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(all_interrupted());
+  std::string intr = GetRun(sb, run)["interrupts"][0]["id"];
+  CHECK_STATUS(sb.Post("/v1/runs/" + run + "/resume", Json{{"interrupt_id", intr}, {"input", "approve"}}.dump()), 200);
+  for (auto& t : readers) t.join();  // each ends after RUN_FINISHED
+
+  const std::string replay = ReadStream(sb, run);
+  REQUIRE(ParseFrames(replay).back().event == "RUN_FINISHED");
+  for (int i = 0; i < kClients; ++i) CHECK(bodies[i] == replay);
+  const auto partial = ParseFrames(bodies[kClients]);
+  const auto whole = ParseFrames(replay);
+  REQUIRE(partial.size() == whole.size() - 5);
+  for (size_t k = 0; k < partial.size(); ++k) CHECK(partial[k].id == whole[k + 5].id);
+}

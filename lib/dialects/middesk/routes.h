@@ -4,6 +4,7 @@
 
 #include <httplib.h>
 
+#include "dialects/shared_frames.h"
 #include "engine/namespaces.h"
 #include "http/auth.h"
 #include "http/limits.h"
@@ -18,6 +19,8 @@ struct Deps {
   int64_t heartbeat_ms = 15000;   // wall time between keep-alive comments on an idle stream
   bool operator_feedback = true;  // the account feature feedback needs; off gives the vendor's 403
   http::RequestLimits limits;     // JSON depth, string lengths (docs/operations.md)
+  // Each followed run's stream frames, rendered once for all its clients.
+  std::shared_ptr<dialects::SharedFramesRegistry> frames = std::make_shared<dialects::SharedFramesRegistry>();
 };
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);

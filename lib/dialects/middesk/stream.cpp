@@ -34,12 +34,6 @@ bool LastEventIdOrRespond(const httplib::Request& req, int64_t& out, httplib::Re
   return true;
 }
 
-struct StreamState {
-  std::string run_id;
-  int64_t after_frame = 0;
-  RunStreamFrames frames;
-};
-
 }  // namespace
 
 void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -52,24 +46,29 @@ void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   if (!run.ok()) return RespondError(res, run.status());
   if (!run.value()) return RespondError(res, Status::NotFound("agent run not found", "id"));
 
-  auto state = std::make_shared<StreamState>();
-  state->run_id = run.value()->run.id;
-  state->after_frame = last_event_id;
+  const std::string run_id = run.value()->run.id;
+  // One rendering of this run's frames for every client that follows it.
+  auto frames = d.frames->Get(
+      "middesk\n" + engine->store().ns() + "\n" + run_id + "\n" + std::to_string(engine->generation()), [&] {
+        auto folded = std::make_shared<RunStreamFrames>();
+        return std::make_shared<dialects::SharedFrames>(
+            run_id,
+            [folded](const Event& e, std::vector<dialects::WireFrame>& out) {
+              auto next = folded->Next(e);
+              if (!next.ok()) return false;
+              for (const StreamFrame& f : next.value()) out.push_back({f.id, f.Wire()});
+              return true;
+            },
+            [folded] { return folded->applied_seq(); }, [folded] { return folded->finished(); });
+      });
+  auto cursor = std::make_shared<size_t>(0);
   auto r = std::make_shared<dialects::RunLogRenderer>();
-  r->applied_seq = [state] { return state->frames.applied_seq(); };
-  r->render = [state](const std::vector<Event>& events, std::string& wire) {
-    for (const Event& e : events) {
-      auto frames = state->frames.Next(e);
-      if (!frames.ok()) return false;
-      for (const StreamFrame& f : frames.value()) {
-        if (f.id > state->after_frame) wire += f.Wire();
-      }
-    }
-    return true;
+  r->catch_up = [engine, frames, cursor, last_event_id](std::string& wire) {
+    return frames->Follow(*engine, cursor.get(), last_event_id, wire);
   };
-  r->finished = [state] { return state->frames.finished(); };
+  r->finished = [frames, cursor] { return frames->Done(*cursor); };
   r->heartbeat = [] { return http::SseComment("keep-alive"); };
-  dialects::StreamRunLog(res, engine, state->run_id, d.heartbeat_ms, std::move(r));
+  dialects::StreamRunLog(res, engine, d.heartbeat_ms, std::move(r));
 }
 
 }  // namespace sandbox::middesk

@@ -7,6 +7,7 @@
 #include <httplib.h>
 
 #include "core/clock.h"
+#include "dialects/shared_frames.h"
 #include "engine/namespaces.h"
 #include "http/limits.h"
 
@@ -17,6 +18,8 @@ struct Deps {
   Instant agents_created_at;     // agents come from fixtures; they exist from the clock's start
   int64_t heartbeat_ms = 15000;  // wall time between heartbeat frames on an idle runtime stream
   http::RequestLimits limits;    // JSON depth, string lengths (docs/operations.md)
+  // Each followed run's stream frames, rendered once for all its clients.
+  std::shared_ptr<dialects::SharedFramesRegistry> frames = std::make_shared<dialects::SharedFramesRegistry>();
 };
 
 void RegisterRoutes(httplib::Server& server, const Deps& deps);

@@ -67,25 +67,29 @@ bool ReadNew(Follow& f, std::vector<RuntimeFrame>& out) {
   return true;
 }
 
-void StreamFrom(httplib::Response& res, engine::Engine* engine, const std::string& run_id, int64_t after_seq,
-                int64_t heartbeat_ms) {
-  auto f = std::make_shared<Follow>();
-  f->engine = engine;
-  f->run_id = run_id;
-  f->after_seq = after_seq;
+void StreamFrom(httplib::Response& res, dialects::SharedFramesRegistry& registry, engine::Engine* engine,
+                const std::string& run_id, int64_t after_seq, int64_t heartbeat_ms) {
   res.status = 200;
+  // One rendering of this run's frames for every client that follows it.
+  auto frames =
+      registry.Get("modus\n" + engine->store().ns() + "\n" + run_id + "\n" + std::to_string(engine->generation()), [&] {
+        auto folded = std::make_shared<RuntimeFrames>();
+        return std::make_shared<dialects::SharedFrames>(
+            run_id,
+            [folded](const Event& e, std::vector<dialects::WireFrame>& out) {
+              if (auto frame = folded->Next(e)) out.push_back({frame->seq, frame->Wire()});
+              return true;
+            },
+            [folded] { return folded->applied_seq(); }, [folded] { return folded->finished(); });
+      });
+  auto cursor = std::make_shared<size_t>(0);
   auto r = std::make_shared<dialects::RunLogRenderer>();
-  r->applied_seq = [f] { return f->frames.applied_seq(); };
-  r->render = [f](const std::vector<Event>& events, std::string& wire) {
-    for (const Event& e : events) {
-      auto frame = f->frames.Next(e);
-      if (frame && frame->seq > f->after_seq) wire += frame->Wire();
-    }
-    return true;
+  r->catch_up = [engine, frames, cursor, after_seq](std::string& wire) {
+    return frames->Follow(*engine, cursor.get(), after_seq, wire);
   };
-  r->finished = [f] { return f->frames.finished(); };
+  r->finished = [frames, cursor] { return frames->Done(*cursor); };
   r->heartbeat = [engine] { return HeartbeatFrame(engine->Now()).Wire(); };
-  dialects::StreamRunLog(res, engine, run_id, heartbeat_ms, std::move(r));
+  dialects::StreamRunLog(res, engine, heartbeat_ms, std::move(r));
 }
 
 void StreamSingleFrame(httplib::Response& res, const RuntimeFrame& frame) {
@@ -175,7 +179,7 @@ void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response&
     if (!run.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
     return RespondJson(res, 201, OrderedJson{{"runId", run_id}, {"status", ModusStatus(run.value()->run.status)}});
   }
-  StreamFrom(res, engine, run_id, 0, d.heartbeat_ms);
+  StreamFrom(res, *d.frames, engine, run_id, 0, d.heartbeat_ms);
 }
 
 void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -189,7 +193,7 @@ void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Respons
   auto run = engine->store().GetRun(req.matches[1], /*with_steps=*/false);
   if (!run.ok()) return RespondError(res, run.status());
   if (!run.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
-  StreamFrom(res, engine, run.value()->run.id, *after, d.heartbeat_ms);
+  StreamFrom(res, *d.frames, engine, run.value()->run.id, *after, d.heartbeat_ms);
 }
 
 void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Response& res) {
