@@ -5,13 +5,21 @@
 // all of them still open. The same load is put on a bare cpp-httplib server
 // (the library's defaults, a stream endpoint that never ends, the same body
 // for GET /v1/agents) in the same run, for comparison.
-// Usage: build/bench/edge_bench [streams=1000] [idle=1000] [probes=50]
+// Then the fan-out (issue 12): F clients follow one interrupted run's stream;
+// the run is resumed, and the bench records, for each client, how long after
+// the resume's answer RUN_FINISHED reached it, and the server's RSS before the
+// clients, with them open, and after the run finished.
+// Usage: build/bench/edge_bench [streams=1000] [idle=1000] [probes=50] [fanout=1000]
 #include <httplib.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <poll.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <fstream>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -90,12 +98,92 @@ void Print(const char* who, const Figures& f) {
       Percentile(f.latencies, 1.0), f.failed);
 }
 
+// The resident set of `pid`, in MiB (from /proc).
+double RssMiB(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string key;
+  while (in >> key) {
+    if (key == "VmRSS:") {
+      double kb = 0;
+      in >> kb;
+      return kb / 1024;
+    }
+    std::getline(in, key);
+  }
+  return 0;
+}
+
+// F clients on one interrupted run; the run is resumed; when did each see
+// RUN_FINISHED? Bounded: 30 s in all.
+void FanOut(int clients) {
+  SandboxProcess sandbox;
+  HttpResponse run = sandbox.Post("/v1/runs", R"({"type":"cip_orchestrator",)"
+                                              R"("business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})");
+  if (run.status != 201) return (void)std::fprintf(stderr, "create-run failed: %s\n", run.body.c_str());
+  const std::string id = run.json["id"].get<std::string>();
+  const double rss_before = RssMiB(sandbox.pid());
+  std::vector<RawConnection> held;
+  for (int i = 0; i < clients; ++i) {
+    try {
+      RawConnection c(sandbox.port());
+      if (!c.Send(Get("/v1/runs/" + id + "/stream"))) break;
+      if (c.ReadResponse(std::chrono::seconds(5), /*head_only=*/true).status != 200) break;
+      held.push_back(std::move(c));
+    } catch (const std::exception&) {
+      break;
+    }
+  }
+  const double rss_open = RssMiB(sandbox.pid());
+  HttpResponse got = sandbox.Get("/v1/runs/" + id);
+  const std::string intr = got.json["interrupts"][0]["id"];
+  auto t0 = Wall::now();
+  HttpResponse resumed =
+      sandbox.Post("/v1/runs/" + id + "/resume", R"({"interrupt_id":")" + intr + R"(","input":"approve"})");
+  if (resumed.status != 200) return (void)std::fprintf(stderr, "resume failed: %s\n", resumed.body.c_str());
+  auto answered = Wall::now();
+  std::vector<double> delays(held.size(), -1);
+  std::vector<std::string> tails(held.size());
+  size_t done = 0;
+  const auto deadline = t0 + std::chrono::seconds(30);
+  std::vector<pollfd> fds(held.size());
+  while (done < held.size() && Wall::now() < deadline) {
+    for (size_t i = 0; i < held.size(); ++i) fds[i] = {delays[i] < 0 ? held[i].fd() : -1, POLLIN, 0};
+    if (::poll(fds.data(), fds.size(), 100) <= 0) continue;
+    for (size_t i = 0; i < held.size(); ++i) {
+      if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      char buf[65536];
+      ssize_t n = ::read(held[i].fd(), buf, sizeof buf);
+      if (n > 0) tails[i].append(buf, static_cast<size_t>(n));
+      if (tails[i].size() > 8192) tails[i].erase(0, tails[i].size() - 4096);  // only the end matters
+      if (tails[i].find("RUN_FINISHED") != std::string::npos || n <= 0) {
+        delays[i] = Ms(Wall::now() - answered);
+        ++done;
+      }
+    }
+  }
+  const double rss_after = RssMiB(sandbox.pid());
+  int missing = 0;
+  for (double& d : delays) {
+    if (d < 0) {
+      ++missing;
+      d = Ms(deadline - answered);
+    }
+  }
+  std::printf(
+      "fan-out: %zu clients on one run; RUN_FINISHED after the resume's answer (%.1f ms after it was sent): "
+      "p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d missing after 30 s; server RSS %.0f MiB before, %.0f with the "
+      "clients, %.0f after\n",
+      held.size(), Ms(answered - t0), Percentile(delays, 0.5), Percentile(delays, 0.99), Percentile(delays, 1.0),
+      missing, rss_before, rss_open, rss_after);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int streams = argc > 1 ? std::atoi(argv[1]) : 1000;
   int idle = argc > 2 ? std::atoi(argv[2]) : 1000;
   int probes = argc > 3 ? std::atoi(argv[3]) : 50;
+  int fanout = argc > 4 ? std::atoi(argv[4]) : 1000;
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
   rl.rlim_cur = rl.rlim_max;
@@ -139,5 +227,6 @@ int main(int argc, char** argv) {
     bare.stop();
     serving.join();
   }
+  if (fanout > 0) FanOut(fanout);
   return 0;
 }

@@ -69,6 +69,7 @@ class SandboxProcess {
   SandboxProcess& operator=(const SandboxProcess&) = delete;
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& db_path() const { return db_; }
   const std::string& startup_line() const { return startup_line_; }
   // Everything the child wrote to stderr so far.
