@@ -32,6 +32,16 @@ CREATE TABLE threads (
 );
 CREATE INDEX threads_by_context ON threads (ns, context_id, ordinal);
 
+-- How many runs and threads each namespace has (schema version 4), kept in
+-- the transaction that adds or deletes them, so that a list's total and the
+-- engine's ordinals never count rows.
+CREATE TABLE counts (
+  ns   TEXT NOT NULL,
+  what TEXT NOT NULL,  -- runs | threads
+  n    INTEGER NOT NULL,
+  PRIMARY KEY (ns, what)
+) WITHOUT ROWID;
+
 -- Each distinct scenario script once (schema version 3): runs of a scenario
 -- share its row, where each run used to carry ~5 KiB of it. `size` (the
 -- text's length) narrows the lookup; the text itself decides.

@@ -73,6 +73,16 @@ const std::vector<Migration>& ForwardMigrations() {
        "UPDATE runs SET script_id = (SELECT id FROM scripts WHERE size = length(runs.script) "
        "AND body = runs.script);\n"
        "ALTER TABLE runs DROP COLUMN script;\n"},
+      // 4: row counts per namespace, so that totals never scan.
+      {4,
+       "CREATE TABLE counts (\n"
+       "  ns   TEXT NOT NULL,\n"
+       "  what TEXT NOT NULL,\n"
+       "  n    INTEGER NOT NULL,\n"
+       "  PRIMARY KEY (ns, what)\n"
+       ") WITHOUT ROWID;\n"
+       "INSERT INTO counts (ns, what, n) SELECT ns, 'runs', count(*) FROM runs GROUP BY ns;\n"
+       "INSERT INTO counts (ns, what, n) SELECT ns, 'threads', count(*) FROM threads GROUP BY ns;\n"},
   };
   return kMigrations;
 }

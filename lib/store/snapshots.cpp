@@ -136,6 +136,7 @@ Status SqliteStore::DeleteNamespace() {
       std::string("DELETE FROM run_events WHERE run_id IN ") + runs,
       "DELETE FROM runs WHERE ns = ?1",
       "DELETE FROM threads WHERE ns = ?1",
+      "DELETE FROM counts WHERE ns = ?1",
       "DELETE FROM meta WHERE key = ?2",
       // Scripts no run of any namespace uses any more.
       "DELETE FROM scripts WHERE NOT EXISTS (SELECT 1 FROM runs WHERE runs.script_id = scripts.id)",

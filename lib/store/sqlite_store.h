@@ -113,6 +113,10 @@ class SqliteStore final : public Store {
   // Queues a delivery to every webhook subscribed to what `events` announce.
   Status WriteWebhookOutbox(const std::vector<Event>& events);
   Status SaveClock(Instant now);
+  // One more run or thread in this namespace's counts (a writer transaction).
+  Status AddToCount(const char* what);
+  // This namespace's count of runs or threads, from the counts table.
+  Result<int64_t> StoredCount(Connection& c, const char* what) const;
 
   std::shared_ptr<Database> db_;
   std::string ns_;

@@ -67,7 +67,16 @@ Status SqliteStore::WriteNewThread(const Thread& t) {
   q.Bind(1, t.id).Bind(2, t.ordinal).Bind(3, t.agent).Bind(4, t.context_type).Bind(5, t.context_id);
   q.Bind(6, ThreadStatusName(t.status)).Bind(7, JsonColumn(PrincipalToJson(t.requester)));
   q.Bind(8, JsonColumn(t.metadata)).Bind(9, t.created_at).Bind(10, t.updated_at).Bind(11, ns_);
-  return q.Run();
+  Status st = q.Run();
+  if (st.ok()) st = AddToCount("threads");
+  return st;
+}
+
+Status SqliteStore::AddToCount(const char* what) {
+  Statement q(*db_->writer,
+              "INSERT INTO counts (ns, what, n) VALUES (?1, ?2, 1) "
+              "ON CONFLICT (ns, what) DO UPDATE SET n = n + 1");
+  return q.Bind(1, ns_).Bind(2, what).Run();
 }
 
 Status SqliteStore::InsertThread(const Thread& t, Instant clock_now) {
@@ -190,6 +199,7 @@ Status SqliteStore::WriteRun(const RunWrite& w) {
     auto or_null = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
     q.Bind(11, or_null(r.retry_of)).Bind(12, or_null(r.first_attempt)).Bind(13, r.attempt).Bind(14, r.agent_seq);
     Status st = q.Run();
+    if (st.ok()) st = AddToCount("runs");
     if (!st.ok()) return st;
   }
   if (w.idempotency) {
@@ -480,11 +490,9 @@ Result<ListPage<RunState>> SqliteStore::ListRuns(int64_t limit, int64_t offset) 
     q.Bind(1, limit).Bind(2, offset).Bind(3, ns_);
     auto runs = LoadRuns(c, q, /*with_steps=*/false);
     if (!runs.ok()) return runs.status();
-    Statement count(c, "SELECT count(*) FROM runs WHERE ns = ?1");
-    count.Bind(1, ns_);
-    auto row = count.Step();
-    if (!row.ok()) return row.status();
-    return ListPage<RunState>{std::move(runs).value(), count.Int(0)};
+    auto total = StoredCount(c, "runs");
+    if (!total.ok()) return total.status();
+    return ListPage<RunState>{std::move(runs).value(), total.value()};
   });
 }
 
@@ -522,6 +530,13 @@ Result<ListPage<Thread>> SqliteStore::ListThreads(const std::optional<std::strin
       if (!t.ok()) return t.status();
       page.items.push_back(std::move(t).value());
     }
+    if (!business_id) {
+      auto total = StoredCount(c, "threads");
+      if (!total.ok()) return total.status();
+      page.total = total.value();
+      return page;
+    }
+    // One business's threads: a range of threads_by_context, not the namespace.
     Statement count(c, std::string("SELECT count(*) FROM threads") + filter);
     count.Bind(1, business_id).Bind(4, ns_);
     auto row = count.Step();
@@ -704,14 +719,20 @@ Result<int64_t> SqliteStore::CountScheduledRuns(const std::string& agent_type) {
   });
 }
 
+Result<int64_t> SqliteStore::StoredCount(Connection& c, const char* what) const {
+  Statement q(c, "SELECT n FROM counts WHERE ns = ?1 AND what = ?2");
+  q.Bind(1, ns_).Bind(2, what);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  return row.value() ? q.Int(0) : int64_t{0};
+}
+
 Result<int64_t> SqliteStore::CountThreads() {
-  return WithReader(
-      [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM threads WHERE ns = ?2", std::nullopt, ns_); });
+  return WithReader([&](Connection& c) { return StoredCount(c, "threads"); });
 }
 
 Result<int64_t> SqliteStore::CountRuns() {
-  return WithReader(
-      [&](Connection& c) { return CountQuery(c, "SELECT count(*) FROM runs WHERE ns = ?2", std::nullopt, ns_); });
+  return WithReader([&](Connection& c) { return StoredCount(c, "runs"); });
 }
 
 Result<int64_t> SqliteStore::CountRunsInThread(const std::string& thread_id) {

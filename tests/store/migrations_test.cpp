@@ -73,12 +73,13 @@ TEST_CASE("a new database gets schema.sql and the current version", "[store]") {
   auto c = Memory();
   REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
   CHECK(SchemaVersionOf(*c).value() == kSchemaVersion);
-  CHECK(Tables(*c) ==
-        "actions actions_by_object feedback feedback_by_target idempotency_keys interrupts interrupts_by_run meta "
-        "object_states run_events runs runs_by_agent runs_by_agent_seq runs_by_agent_status runs_by_first_attempt "
-        "runs_by_status runs_by_thread scripts scripts_by_size "
-        "steps steps_by_run "
-        "threads threads_by_context webhook_attempts webhook_deliveries webhook_deliveries_due webhooks ");
+  CHECK(
+      Tables(*c) ==
+      "actions actions_by_object counts feedback feedback_by_target idempotency_keys interrupts interrupts_by_run meta "
+      "object_states run_events runs runs_by_agent runs_by_agent_seq runs_by_agent_status runs_by_first_attempt "
+      "runs_by_status runs_by_thread scripts scripts_by_size "
+      "steps steps_by_run "
+      "threads threads_by_context webhook_attempts webhook_deliveries webhook_deliveries_due webhooks ");
   // Opening again is a no-op.
   REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
 }
@@ -188,4 +189,27 @@ TEST_CASE("migrating to version 3 keeps every run's script, each distinct one st
   std::string got;
   while (q.Step().value()) got += q.Text(0) + "=" + q.Text(1) + " ";
   CHECK(got == R"(r1={"name":"default"} r2={"name":"other"} r3={"name":"default"} r4={"name":"ünïcode"} )");
+}
+
+TEST_CASE("migrating to version 4 counts each namespace's runs and threads", "[store]") {
+  auto c = Memory();
+  REQUIRE(Migrate(*c, ReadFile(SCHEMA_V1_SQL), 1, {}).ok());
+  REQUIRE(c->Exec("INSERT INTO threads (id, ns, ordinal, agent, status, created_at, updated_at) VALUES "
+                  "('t1', '', 1, 'a', 'running', 0, 0), ('t2', '', 2, 'a', 'running', 0, 0), "
+                  "('t3', 'org-x', 1, 'a', 'running', 0, 0)")
+              .ok());
+  const char* runs[][3] = {{"r1", "", "t1"}, {"r2", "", "t2"}, {"r3", "", "t2"}, {"r4", "org-x", "t3"}};
+  int i = 0;
+  for (const auto& r : runs) {
+    Statement q(*c,
+                "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, script, status, created_at, "
+                "updated_at, cursor_segment, cursor_pc, segment_base, last_seq) VALUES (?1, ?2, ?3, ?4, 'a', "
+                "'default', '{}', 'completed', 0, 0, 0, 0, 0, 1)");
+    REQUIRE(q.Bind(1, r[0]).Bind(2, r[1]).Bind(3, r[2]).Bind(4, static_cast<int64_t>(++i)).Run().ok());
+  }
+  REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
+  Statement q(*c, "SELECT ns, what, n FROM counts ORDER BY ns, what");
+  std::string got;
+  while (q.Step().value()) got += "[" + q.Text(0) + "] " + q.Text(1) + "=" + std::to_string(q.Int(2)) + " ";
+  CHECK(got == "[] runs=3 [] threads=2 [org-x] runs=1 [org-x] threads=1 ");
 }

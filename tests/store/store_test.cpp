@@ -186,3 +186,34 @@ TEST_CASE("runs of one script share its stored copy, and a reset forgets scripts
   REQUIRE(store->Commit(RunWrite{&state.value(), log, &t, &b}, 3000).ok());
   CHECK(store->RunScript("r-9").value() == b);
 }
+
+TEST_CASE("run and thread totals are kept per namespace, through inserts, a failed commit and a reset", "[store]") {
+  auto root = OpenMemory();
+  auto other = root->Namespace("other");
+  std::string script = "{}";
+  auto commit = [&](Store& s, const std::string& run, bool with_thread, int ordinal) {
+    Thread t = MakeThread();
+    t.id = s.ns() + "t-" + run;
+    std::vector<Event> log = {Started(run)};
+    log[0].payload["thread_id"] = with_thread ? t.id : s.ns() + "t-r-1";
+    log[0].payload["ordinal"] = ordinal;
+    auto state = Rebuild(log);
+    REQUIRE(state.ok());
+    return s.Commit(RunWrite{&state.value(), log, with_thread ? &t : nullptr, &script}, 2000);
+  };
+  REQUIRE(commit(*root, "r-1", true, 1).ok());
+  REQUIRE(commit(*root, "r-2", false, 2).ok());
+  REQUIRE(commit(*other, "o-1", true, 1).ok());
+  CHECK_FALSE(commit(*root, "r-2", false, 3).ok());  // a duplicate id: the commit and its count roll back
+  CHECK(root->CountRuns().value() == 2);
+  CHECK(root->CountThreads().value() == 1);
+  CHECK(root->ListRuns(10, 0).value().total == 2);
+  CHECK(root->ListThreads(std::nullopt, 10, 0).value().total == 1);
+  CHECK(other->CountRuns().value() == 1);
+  REQUIRE(root->DeleteNamespace().ok());
+  CHECK(root->CountRuns().value() == 0);
+  CHECK(root->CountThreads().value() == 0);
+  CHECK(other->CountRuns().value() == 1);
+  REQUIRE(root->DeleteEverything().ok());
+  CHECK(other->CountRuns().value() == 0);
+}
