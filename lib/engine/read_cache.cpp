@@ -10,7 +10,21 @@ std::shared_ptr<const std::string> ReadCache::Find(const std::string& key, const
   return it->second.body;
 }
 
-void ReadCache::Store(const std::string& key, const ReadStamp& stamp, std::string body) {
+std::shared_ptr<const std::string> ReadCache::Revalidate(const std::string& key, const ReadStamp& stamp,
+                                                         int64_t version) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return nullptr;
+  Entry& e = it->second;
+  if (e.version != version || e.stamp.generation != stamp.generation || e.stamp.fixtures != stamp.fixtures) {
+    return nullptr;
+  }
+  e.stamp = stamp;
+  return e.body;
+}
+
+void ReadCache::Store(const std::string& key, const ReadStamp& stamp, std::string body,
+                      std::optional<int64_t> version) {
   const size_t size = key.size() + body.size();
   if (size > max_bytes_ / 4) return;  // one huge answer must not flush everything else
   auto shared = std::make_shared<const std::string>(std::move(body));
@@ -24,7 +38,7 @@ void ReadCache::Store(const std::string& key, const ReadStamp& stamp, std::strin
     entries_.clear();
     bytes_ = 0;
   }
-  entries_.emplace(key, Entry{stamp, std::move(shared)});
+  entries_.emplace(key, Entry{stamp, std::move(shared), version});
   bytes_ += size;
 }
 

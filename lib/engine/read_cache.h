@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -33,15 +34,24 @@ class ReadCache {
   explicit ReadCache(size_t max_bytes = 32u << 20) : max_bytes_(max_bytes) {}
   // The body stored under `key` with exactly this stamp, or null.
   std::shared_ptr<const std::string> Find(const std::string& key, const ReadStamp& stamp) const;
+  // For an answer about one object whose version the caller can read cheaply
+  // (a run's last event): the body stored under `key` when it was rendered
+  // at `version` in the same generation and fixtures, stamped `stamp` from
+  // now on; null otherwise. So commits to other runs of the namespace do not
+  // make a run's answer render again. Read `version` after taking `stamp`.
+  std::shared_ptr<const std::string> Revalidate(const std::string& key, const ReadStamp& stamp, int64_t version);
   // Take the stamp *before* reading what `body` renders: a commit in between
-  // then makes the entry stale at once, never the other way round.
-  void Store(const std::string& key, const ReadStamp& stamp, std::string body);
+  // then makes the entry stale at once, never the other way round. `version`
+  // (read after the stamp, before rendering) is what Revalidate compares.
+  void Store(const std::string& key, const ReadStamp& stamp, std::string body,
+             std::optional<int64_t> version = std::nullopt);
   size_t bytes() const;
 
  private:
   struct Entry {
     ReadStamp stamp;
     std::shared_ptr<const std::string> body;
+    std::optional<int64_t> version;
   };
   const size_t max_bytes_;
   mutable std::mutex mu_;

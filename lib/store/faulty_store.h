@@ -66,6 +66,7 @@ class FaultyStore final : public Store {
   Result<std::map<std::string, int64_t>> WorkflowCounts() override;
   Result<std::vector<Event>> Events(const std::string& run_id, int64_t after_seq) override;
   Result<std::optional<std::string>> RunScript(const std::string& run_id) override;
+  Result<std::optional<int64_t>> RunLastSeq(const std::string& run_id) override { return inner_->RunLastSeq(run_id); }
   Result<std::vector<std::string>> RunIdsWithStatus(RunStatus status) override;
   Result<int64_t> CountRuns() override;
   Result<int64_t> CountRunsInThread(const std::string& thread_id) override;

@@ -102,6 +102,9 @@ class RunLog {
   virtual Result<std::map<std::string, int64_t>> WorkflowCounts() = 0;
   virtual Result<std::vector<Event>> Events(const std::string& run_id, int64_t after_seq = 0) = 0;
   virtual Result<std::optional<std::string>> RunScript(const std::string& run_id) = 0;
+  // The sequence of the run's last event (a version that moves with every
+  // change of the run); nullopt for an unknown run.
+  virtual Result<std::optional<int64_t>> RunLastSeq(const std::string& run_id) = 0;
   // Ids of runs in `status`, oldest first.
   virtual Result<std::vector<std::string>> RunIdsWithStatus(RunStatus status) = 0;
   virtual Result<int64_t> CountRuns() = 0;

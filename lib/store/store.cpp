@@ -483,6 +483,17 @@ Result<std::optional<RunState>> SqliteStore::GetRun(const std::string& id, bool 
   });
 }
 
+Result<std::optional<int64_t>> SqliteStore::RunLastSeq(const std::string& run_id) {
+  return WithReader([&](Connection& c) -> Result<std::optional<int64_t>> {
+    Statement q(c, "SELECT last_seq FROM runs WHERE id = ?1 AND ns = ?2");
+    q.Bind(1, run_id).Bind(2, ns_);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return std::optional<int64_t>();
+    return std::optional<int64_t>(q.Int(0));
+  });
+}
+
 Result<ListPage<RunState>> SqliteStore::ListRuns(int64_t limit, int64_t offset) {
   return WithReader([&](Connection& c) -> Result<ListPage<RunState>> {
     Statement q(

@@ -78,3 +78,18 @@ TEST_CASE("a namespace's read stamp moves with each commit, reset and fixture re
   CHECK_FALSE(e.read_stamp() == reloaded);
   spaces.Stop();
 }
+
+TEST_CASE("an answer about one object stays good at its version when other objects change", "[engine]") {
+  engine::ReadCache cache;
+  engine::ReadStamp rendered{.commits = 1, .generation = 0, .fixtures = 0};
+  cache.Store("run", rendered, "body", /*version=*/7);
+  engine::ReadStamp later{.commits = 5, .generation = 0, .fixtures = 0};
+  CHECK(cache.Find("run", later) == nullptr);
+  CHECK(cache.Revalidate("run", later, 8) == nullptr);  // the run itself moved on
+  REQUIRE(cache.Revalidate("run", later, 7) != nullptr);
+  CHECK(*cache.Find("run", later) == "body");                                     // stamped anew
+  CHECK(cache.Revalidate("run", {.commits = 6, .generation = 1}, 7) == nullptr);  // a reset: ids come again
+  CHECK(cache.Revalidate("run", {.commits = 6, .fixtures = 1}, 7) == nullptr);
+  cache.Store("list", rendered, "page");  // no version: only its exact stamp
+  CHECK(cache.Revalidate("list", later, 0) == nullptr);
+}

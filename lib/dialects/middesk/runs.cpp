@@ -77,6 +77,11 @@ void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) 
         if (!run.ok()) return RespondError(res, run.status()), std::nullopt;
         if (!run.value()) return RespondError(res, Status::NotFound("agent run not found", "id")), std::nullopt;
         return RenderRun(*run.value(), steps);
+      },
+      // A run's answer depends on its own log only: commits to other runs leave it good.
+      [&]() -> std::optional<int64_t> {
+        auto seq = engine->store().RunLastSeq(id);
+        return seq.ok() ? seq.value() : std::nullopt;
       });
 }
 
