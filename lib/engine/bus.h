@@ -17,7 +17,9 @@ class EventBus {
  public:
   enum class Wake { kChanged, kTimeout, kShutdown };
 
-  // Called by the writer after every commit.
+  // Called by the writer after every write it commits (run events, threads,
+  // feedback, actions, webhooks): streams wake on it, and cached reads
+  // (engine/read_cache.h) are stamped with its version.
   void Publish();
   // The current version, to pass to Wait.
   uint64_t version() const;

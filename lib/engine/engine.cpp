@@ -497,6 +497,7 @@ Result<Thread> Engine::CreateThread(CreateThreadCommand cmd) {
     Thread t = NewThread(cmd.agent_type, cmd.context_type, cmd.context_id, cmd.requester, now);
     Status st = store_.InsertThread(t, now);
     if (!st.ok()) return st;
+    bus_.Publish();  // every write is announced: cached reads (the thread list) depend on it
     ++next_thread_ordinal_;
     return t;
   });
@@ -797,6 +798,7 @@ Result<Feedback> Engine::RecordFeedback(FeedbackCommand cmd) {
     f.created_at = now;
     Status st = store_.InsertFeedback(f, now);
     if (!st.ok()) return st;
+    bus_.Publish();
     return f;
   });
 }

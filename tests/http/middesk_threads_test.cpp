@@ -134,3 +134,22 @@ TEST_CASE("GET of an unknown thread is a 404 with the Middesk error body", "[htt
   CHECK_STATUS(r, 404);
   CHECK(r.body == R"({"errors":[{"message":"agent thread not found","parameter":"id"}]})");
 }
+
+TEST_CASE("lists answer what was just written, though they are served from a cache", "[http]") {
+  SandboxProcess sandbox;
+  auto total = [&](const std::string& path) {
+    HttpResponse list = sandbox.Get(path);
+    REQUIRE_STATUS(list, 200);
+    return list.json.at("total_count").get<int64_t>();
+  };
+  CHECK(total("/v1/threads") == 0);
+  CHECK(total("/v1/threads") == 0);  // now cached
+  REQUIRE_STATUS(sandbox.Post("/v1/threads", ThreadBody()), 201);
+  CHECK(total("/v1/threads") == 1);
+  CHECK(total("/v1/threads?business_id=" + std::string(kBusinessId)) == 1);
+  CHECK(total("/v1/runs") == 0);
+  HttpResponse run = sandbox.Post("/v1/runs", ThreadBody());
+  REQUIRE_STATUS(run, 201);
+  CHECK(total("/v1/runs") == 1);
+  CHECK(total("/v1/threads") == 2);
+}
