@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
   if (!fixtures.ok()) return std::fprintf(stderr, "%s\n", fixtures.status().message().c_str()), 1;
   auto store = store::Store::Open((dir / "bench.db").string());
   if (!store.ok()) return 1;
+  // As the app wires it: Middesk names the run events webhooks hear of.
+  store.value()->SetWebhookNotifications(middesk::WebhookNotificationFor);
   auto set = std::make_shared<const script::FixtureSet>(std::move(fixtures).value());
   engine::Namespaces spaces(
       *store.value(), [] { return std::make_unique<SteppedClock>(ClockMode::kVirtual, 1767225600000); }, 0, set);
@@ -83,7 +85,9 @@ int main(int argc, char** argv) {
   http::ServerOptions server_options;
   server_options.port = 0;
   http::Server server(server_options);
-  http::KeyPolicy keys;
+  // Every key one account (as --shared-account): the runs made above live in the
+  // default namespace, which is where such an account reads.
+  http::KeyPolicy keys({}, /*shared_account=*/true);
   middesk::Deps deps{spaces, keys, 1767225600000, 15000, true};
   middesk::RegisterRoutes(server.routes(), deps);
   modus::Deps modus_deps{spaces, 1767225600000, 15000};
