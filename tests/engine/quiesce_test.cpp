@@ -19,8 +19,10 @@
 #include "store/sqlite.h"
 #include "engine/namespaces.h"
 #include "script/loader.h"
+#include "support/scratch_dir.h"
 
 using namespace sandbox;
+using sandbox::testing::ScratchDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -37,20 +39,6 @@ const char* kFixture = R"({"agents":[{"type":"kyb","name":"KYB","description":"d
     {"name":"out","label":"Out","type":"output","duration":"500ms",
      "artifacts":[{"title":"Summary","type":"kyb_summary","confidence":"high","sources":[{"url":"https://x.example"}]}]}]}
 ]}]})";
-
-struct ScratchDir {
-  ScratchDir() {
-    std::string templ = (fs::temp_directory_path() / "agent-sandbox-quiesce-XXXXXX").string();
-    REQUIRE(::mkdtemp(templ.data()) != nullptr);
-    path = templ;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string File(const std::string& name) const { return (path / name).string(); }
-  fs::path path;
-};
 
 std::shared_ptr<const script::FixtureSet> Fixtures() {
   auto set = script::ParseFixtureText(kFixture, "t.json", IdGenerator(0));
@@ -119,7 +107,7 @@ void CheckRowsAgreeWithLogs(store::Store& root) {
 
 TEST_CASE("a command that arrives while the writer is quiesced runs after the release, on the reloaded state",
           "[engine]") {
-  ScratchDir dir;
+  ScratchDir dir("quiesce");
   Sandbox sb(dir.File("x.db"));
   engine::Engine& e = sb.In("");
   sb.Create();
@@ -147,7 +135,7 @@ TEST_CASE("a command that arrives while the writer is quiesced runs after the re
 }
 
 TEST_CASE("a reload that cannot read the store stops the engine until a reload or reset succeeds", "[engine]") {
-  ScratchDir dir;
+  ScratchDir dir("quiesce");
   const std::string db = dir.File("x.db");
   Sandbox sb(db);
   engine::Engine& e = sb.In("");
@@ -194,7 +182,7 @@ TEST_CASE("a reload that cannot read the store stops the engine until a reload o
 }
 
 TEST_CASE("a restore empties namespaces the snapshot does not know, keeping their seed", "[engine]") {
-  ScratchDir dir;
+  ScratchDir dir("quiesce");
   Sandbox sb(dir.File("x.db"));
   sb.Create();
   REQUIRE(sb.spaces->SaveSnapshot("base").ok());
@@ -214,7 +202,7 @@ TEST_CASE("a restore empties namespaces the snapshot does not know, keeping thei
 }
 
 TEST_CASE("a restore brings to life the namespaces only the snapshot knows", "[engine]") {
-  ScratchDir dir;
+  ScratchDir dir("quiesce");
   RunState in_x;
   {
     Sandbox first(dir.File("a.db"));
@@ -237,7 +225,7 @@ TEST_CASE("a restore brings to life the namespaces only the snapshot knows", "[e
 }
 
 TEST_CASE("a failed restore changes nothing; one that fails after the copy marks every namespace failing", "[engine]") {
-  ScratchDir dir;
+  ScratchDir dir("quiesce");
   const std::string db = dir.File("x.db");
   Sandbox sb(db);
   RunState waiting = sb.Create();
@@ -276,7 +264,7 @@ TEST_CASE("a failed restore changes nothing; one that fails after the copy marks
 }
 
 TEST_CASE("snapshots, restores and resets while writers of two namespaces commit", "[engine]") {
-  ScratchDir dir;
+  ScratchDir dir("quiesce");
   Sandbox sb(dir.File("x.db"));
   std::mutex mu;
   std::condition_variable cv;

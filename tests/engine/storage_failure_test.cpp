@@ -13,8 +13,10 @@
 #include "engine/namespaces.h"
 #include "script/loader.h"
 #include "store/faulty_store.h"
+#include "support/scratch_dir.h"
 
 using namespace sandbox;
+using sandbox::testing::ScratchDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -26,19 +28,6 @@ const char* kFixture = R"({"agents":[{"type":"kyb","name":"KYB","description":"d
     {"name":"check","label":"Check","duration":"2s"},
     {"name":"out","label":"Out","type":"output","duration":"1s","artifacts":[{"title":"Summary","type":"kyb_summary"}]}]}
 ]}]})";
-
-struct ScratchDir {
-  ScratchDir() {
-    std::string templ = (fs::temp_directory_path() / "agent-sandbox-faults-XXXXXX").string();
-    REQUIRE(::mkdtemp(templ.data()) != nullptr);
-    path = templ;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
 
 // Every namespace's engines on a manual clock, over a FaultyStore wrapping the
 // database file, as a server has them.
@@ -89,7 +78,7 @@ struct Sandbox {
 
 TEST_CASE("a command whose commit fails answers the failure, writes nothing, and the engine serves on",
           "[engine][store]") {
-  ScratchDir dir;
+  ScratchDir dir("faults");
   auto faults = std::make_shared<store::StoreFaults>(store::StoreFaultPlan{});
   Sandbox sb((dir.path / "x.db").string(), faults);
   auto first = sb.Create();
@@ -114,7 +103,7 @@ TEST_CASE("a command whose commit fails answers the failure, writes nothing, and
 
 TEST_CASE("a failed commit of a run's own progress stops the engine until recovery, and loses nothing acknowledged",
           "[engine][store]") {
-  ScratchDir dir;
+  ScratchDir dir("faults");
   const std::string db = (dir.path / "x.db").string();
   auto faults = std::make_shared<store::StoreFaults>(store::StoreFaultPlan{});
   std::string acknowledged;
@@ -165,7 +154,7 @@ TEST_CASE("a failed commit of a run's own progress stops the engine until recove
 }
 
 TEST_CASE("a reset recovers a stopped engine without a restart", "[engine][store]") {
-  ScratchDir dir;
+  ScratchDir dir("faults");
   auto faults = std::make_shared<store::StoreFaults>(store::StoreFaultPlan{});
   Sandbox sb((dir.path / "x.db").string(), faults);
   REQUIRE(sb.Create().ok());

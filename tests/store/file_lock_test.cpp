@@ -9,30 +9,17 @@
 
 #include "store/file_lock.h"
 #include "store/store.h"
+#include "support/scratch_dir.h"
 
 using namespace sandbox;
+using sandbox::testing::ScratchDir;
 using namespace sandbox::store;
 namespace fs = std::filesystem;
 
-namespace {
-
-struct ScratchDir {
-  ScratchDir() {
-    std::string templ = (fs::temp_directory_path() / "agent-sandbox-lock-XXXXXX").string();
-    REQUIRE(::mkdtemp(templ.data()) != nullptr);
-    path = templ;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  fs::path path;
-};
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("a database lock has one holder, who is named to the next", "[store]") {
-  ScratchDir dir;
+  ScratchDir dir("lock");
   const std::string db = (dir.path / "x.db").string();
   auto first = FileLock::Acquire(db);
   REQUIRE(first.ok());
@@ -53,7 +40,7 @@ TEST_CASE("a database lock has one holder, who is named to the next", "[store]")
 }
 
 TEST_CASE("two spellings of one database share its lock", "[store]") {
-  ScratchDir dir;
+  ScratchDir dir("lock");
   const std::string db = (dir.path / "x.db").string();
   fs::create_symlink(db, dir.path / "alias.db");
   { std::ofstream(db) << ""; }  // the symlink resolves once the file exists
@@ -78,7 +65,7 @@ TEST_CASE("in-memory databases need no lock", "[store]") {
 }
 
 TEST_CASE("a server's store holds the lock while it is open; offline readers take none", "[store]") {
-  ScratchDir dir;
+  ScratchDir dir("lock");
   const std::string db = (dir.path / "x.db").string();
   {
     auto serving = Store::OpenForServing(db);
