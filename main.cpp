@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstdio>
 #include <iostream>
@@ -28,18 +29,35 @@ int Fail(const std::string& what) {
 }
 
 // SIGINT/SIGTERM are taken by a thread of their own (not an async handler),
-// which can then stop the server safely.
-void StopOnSignal(app::SandboxApp& sandbox, sigset_t signals) {
-  std::thread([&sandbox, signals] {
-    int sig = 0;
-    sigwait(&signals, &sig);
-    if (!sandbox.Stop()) {
-      // Every commit is already durable: leaving now loses nothing.
-      std::cerr << "agent-sandbox: a request did not end within 3 s of the stop; exiting anyway\n";
-      std::_Exit(1);
-    }
-  }).detach();
-}
+// which can then stop the server safely. The thread is joined before the app
+// is destroyed: a signal that lands as the server returns on its own would
+// otherwise have Stop() run on a freed app (a sanitizer found exactly that).
+class StopOnSignal {
+ public:
+  StopOnSignal(app::SandboxApp& sandbox, sigset_t signals)
+      : signals_(signals), thread_([this, &sandbox] {
+          int sig = 0;
+          sigwait(&signals_, &sig);
+          if (exiting_.load()) return;  // our own wake-up: the server has already returned
+          if (!sandbox.Stop()) {
+            // Every commit is already durable: leaving now loses nothing.
+            std::cerr << "agent-sandbox: a request did not end within 3 s of the stop; exiting anyway\n";
+            std::_Exit(1);
+          }
+        }) {}
+
+  // Wakes the thread if no signal came, and waits for a Stop() under way.
+  ~StopOnSignal() {
+    exiting_.store(true);
+    pthread_kill(thread_.native_handle(), SIGTERM);  // blocked everywhere, so it stays pending for sigwait
+    thread_.join();
+  }
+
+ private:
+  sigset_t signals_;
+  std::atomic<bool> exiting_{false};
+  std::thread thread_;
+};
 
 bool IsLoopback(const std::string& host) { return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0; }
 
@@ -80,7 +98,7 @@ int Serve(const cli::Options& o) {
   if (!started.ok()) return Fail(started.message());
   auto port = sandbox.Bind();
   if (!port.ok()) return Fail(port.status().message());
-  StopOnSignal(sandbox, signals);
+  StopOnSignal stop_on_signal(sandbox, signals);  // declared after the app: joined before it goes
   if (o.log_level != cli::LogLevel::kError) {
     const script::FixtureSet& fixtures = sandbox.fixtures();
     std::printf(

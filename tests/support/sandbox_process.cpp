@@ -18,6 +18,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <regex>
 #include <sstream>
@@ -314,6 +315,9 @@ int SandboxProcess::Stop(std::chrono::milliseconds grace) {
   exit_code_ = status ? ExitCodeOf(*status) : -1;
   CloseFd(stdout_fd_);
   CloseFd(pidfd_);
+  // A stop that is not clean is a finding (a sanitizer report, an abort at
+  // shutdown): the child's stderr file goes away with the test, so say it here.
+  if (exit_code_ != 0) std::cerr << "sandbox stopped with code " << exit_code_ << "; its stderr:\n" << Stderr() << '\n';
   return exit_code_;
 }
 
