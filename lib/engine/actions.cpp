@@ -67,7 +67,7 @@ Result<ActionRecord> Engine::RecordObjectAction(ObjectActionCommand cmd) {
     if (resume) write = store::RunWrite{.state = &resume->run.state, .events = {resume->resumed}};
     Status st = store_.CommitAction(a, outcome.value().state, write ? &*write : nullptr, now);
     if (!st.ok()) return st;
-    bus_.Publish();
+    Announce();
     if (resume) {
       // The run carries on from the answered interrupt; a failure of its own
       // progress stops the engine (SettleNow), but the action stands.

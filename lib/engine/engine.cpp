@@ -148,14 +148,14 @@ Status Engine::Reload() {
     // active_ and the ordinals may be half-read: nothing may be written
     // from them.
     MarkFailing(Status::Internal("reloading namespace \"" + store_.ns() + "\" from the store failed: " + st.message()));
-    bus_.Publish();
+    Announce();
     return st;
   }
   {
     std::lock_guard<std::mutex> g(mu_);
     sticky_ = Status::Ok();
   }
-  bus_.Publish();
+  Announce();
   // What the reloaded state has due now fires at once (in virtual time, up
   // to every run's next pause), as after a restart.
   Drain();
@@ -270,21 +270,69 @@ std::optional<std::pair<Instant, std::string>> Engine::NextDue(bool future_expir
   return best;
 }
 
-void Engine::Drain(std::vector<Event>* fired) {
-  if (!health().ok()) return;
-  while (true) {
-    auto next = NextDue(/*future_expiries=*/clock_.mode() != ClockMode::kVirtual);
-    if (!next) return;
-    if (next->first > clock_.now()) {
-      if (clock_.mode() != ClockMode::kVirtual) return;
-      clock_.advance_to(next->first);
+void Engine::Announce() {
+  if (grouping_) {
+    announce_due_ = true;
+  } else {
+    bus_.Publish();
+  }
+}
+
+bool Engine::CloseGroup() {
+  Status st = store_.EndGroup();
+  grouping_ = false;
+  if (announce_due_) {
+    announce_due_ = false;
+    bus_.Publish();
+  }
+  if (!st.ok()) SetStickyError(st);
+  return st.ok();
+}
+
+Status Engine::FireGrouped(const std::function<std::optional<Due>()>& next_due, std::vector<Event>* fired) {
+  // Fires are grouped into one commit each kMaxGroupedFires: with many runs
+  // under way, most of what a fire writes (index pages, counts, the saved
+  // clock) is shared, and written once per group instead of once per fire.
+  int grouped = 0;
+  while (auto next = next_due()) {
+    if (grouped == 0) {
+      Status begun = store_.BeginGroup();
+      if (!begun.ok()) {
+        SetStickyError(begun);
+        return begun;
+      }
+      grouping_ = true;
     }
     Status st = FireDue(next->second, next->first, fired);
     if (!st.ok()) {
+      // The failed fire left nothing (its savepoint); the ones before it
+      // are kept, as they were when each fire was its own commit.
+      (void)CloseGroup();
       SetStickyError(st);
-      return;
+      return st;
+    }
+    if (++grouped == kMaxGroupedFires) {
+      if (!CloseGroup()) return health();
+      grouped = 0;
     }
   }
+  if (grouped > 0 && !CloseGroup()) return health();
+  return Status::Ok();
+}
+
+void Engine::Drain(std::vector<Event>* fired) {
+  if (!health().ok()) return;
+  (void)FireGrouped(
+      [this]() -> std::optional<Due> {
+        auto next = NextDue(/*future_expiries=*/clock_.mode() != ClockMode::kVirtual);
+        if (!next) return std::nullopt;
+        if (next->first > clock_.now()) {
+          if (clock_.mode() != ClockMode::kVirtual) return std::nullopt;
+          clock_.advance_to(next->first);
+        }
+        return next;
+      },
+      fired);
 }
 
 Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& in, Instant at) const {
@@ -465,7 +513,7 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
   const Instant saved_clock = clock_.now();
   Status st = retry_write ? store_.Commit({&write, &*retry_write}, saved_clock) : store_.Commit(write, saved_clock);
   if (!st.ok()) return st;
-  bus_.Publish();
+  Announce();
   if (retry) Started(std::move(*retry));
   if (after) *after = next.state;
   if (next.state.run.status == RunStatus::kRunning || ExpiryOf(next)) {
@@ -497,7 +545,7 @@ Result<Thread> Engine::CreateThread(CreateThreadCommand cmd) {
     Thread t = NewThread(cmd.agent_type, cmd.context_type, cmd.context_id, cmd.requester, now);
     Status st = store_.InsertThread(t, now);
     if (!st.ok()) return st;
-    bus_.Publish();  // every write is announced: cached reads (the thread list) depend on it
+    Announce();  // every write is announced: cached reads (the thread list) depend on it
     ++next_thread_ordinal_;
     return t;
   });
@@ -548,7 +596,7 @@ Result<RunState> Engine::StartRun(const CreateRunCommand& cmd, Instant now) {
                         .idempotency = cmd.idempotency ? &*cmd.idempotency : nullptr};
   Status st = store_.Commit(write, now);
   if (!st.ok()) return st;
-  bus_.Publish();
+  Announce();
   return Started(std::move(p));
 }
 
@@ -720,7 +768,7 @@ Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, 
 }
 
 Result<RunState> Engine::Activate(PreparedResume prepared, Instant now) {
-  bus_.Publish();
+  Announce();
   RunState snapshot = prepared.run.state;
   active_[snapshot.run.id] = std::move(prepared.run);
   return SettleNow(std::move(snapshot), now);
@@ -770,7 +818,7 @@ Result<RunState> Engine::Cancel(const std::string& run_id, std::optional<std::st
     st = store_.Commit(store::RunWrite{.state = &s, .events = {cancelled}, .before = &before}, now);
     if (!st.ok()) return st;
     active_.erase(run_id);
-    bus_.Publish();
+    Announce();
     return s;
   });
 }
@@ -798,7 +846,7 @@ Result<Feedback> Engine::RecordFeedback(FeedbackCommand cmd) {
     f.created_at = now;
     Status st = store_.InsertFeedback(f, now);
     if (!st.ok()) return st;
-    bus_.Publish();
+    Announce();
     return f;
   });
 }
@@ -811,16 +859,15 @@ Result<std::vector<Event>> Engine::AdvanceClock(Instant t) {
     if (t < now) return Status::InvalidArgument("the clock never moves back", "to");
     std::vector<Event> fired;
     // Fire what falls due on the way, each at its own instant, then settle at t.
-    while (true) {
-      auto next = NextDue();
-      if (!next || next->first > t) break;
-      clock_.advance_to(next->first);
-      Status st = FireDue(next->second, next->first, &fired);
-      if (!st.ok()) {
-        SetStickyError(st);
-        return st;
-      }
-    }
+    Status moved = FireGrouped(
+        [this, t]() -> std::optional<Due> {
+          auto next = NextDue();
+          if (!next || next->first > t) return std::nullopt;
+          clock_.advance_to(next->first);
+          return next;
+        },
+        &fired);
+    if (!moved.ok()) return moved;
     clock_.advance_to(t);
     Drain(&fired);
     // Where time stands is part of the state: a restart or snapshot starts

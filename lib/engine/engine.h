@@ -247,8 +247,22 @@ class Engine {
   Result<T> Submit(std::function<Result<T>(Instant now)> fn, WhenFailing when_failing = WhenFailing::kRefuse);
   void WriterLoop();
   // Fires due work; in virtual mode moves time to it first. `fired`, when
-  // given, receives the events.
+  // given, receives the events. Up to kMaxGroupedFires fires share one group
+  // commit (store::RunLog::BeginGroup).
   void Drain(std::vector<Event>* fired = nullptr);
+  using Due = std::pair<Instant, std::string>;  // when, and the run id or schedule key
+  // Fires each work `next_due` picks (it also moves the clock) until it picks
+  // none, kMaxGroupedFires to a group commit (store::RunLog::BeginGroup). A
+  // failure stops the engine (the sticky error) and is returned.
+  Status FireGrouped(const std::function<std::optional<Due>()>& next_due, std::vector<Event>* fired);
+  static constexpr int kMaxGroupedFires = 64;
+  // Ends the open group commit and announces what it made durable; a failed
+  // end stops the engine (the sticky error), and says so.
+  bool CloseGroup();
+  // Announces a commit on the bus, or, inside a group commit, once the group
+  // is durable: a reader woken earlier would read (and cache) the state
+  // before it.
+  void Announce();
   // The earliest due work. A waiting interrupt's expiry counts only when
   // `future_expiries` or when it is already due: virtual time jumps through
   // scripted work, never through the time a human has to answer.
@@ -343,6 +357,8 @@ class Engine {
 
   std::thread writer_;
   EventBus bus_;
+  bool grouping_ = false;     // writer thread only: a group commit is open
+  bool announce_due_ = false;  // writer thread only: the open group has commits to announce
   Instant clock_start_;  // where the clock stood when the engine was made
   bool fire_schedules_ = false;
   std::map<std::string, int64_t> schedule_counts_;  // agent type -> scheduled runs so far

@@ -40,7 +40,7 @@ Result<Webhook> Engine::CreateWebhook(WebhookSpec spec) {
     w.created_at = w.updated_at = now;
     Status st = store_.InsertWebhook(w);
     if (!st.ok()) return st;
-    bus_.Publish();
+    Announce();
     return w;
   });
 }
@@ -59,7 +59,7 @@ Result<Webhook> Engine::UpdateWebhook(const std::string& id, WebhookPatch patch)
     w.updated_at = now;
     Status st = store_.UpdateWebhook(w);
     if (!st.ok()) return st;
-    bus_.Publish();
+    Announce();
     return w;
   });
 }
@@ -72,7 +72,7 @@ Result<Webhook> Engine::DeleteWebhook(const std::string& id) {
     w.deleted_at = w.updated_at = now;
     Status st = store_.UpdateWebhook(w);
     if (!st.ok()) return st;
-    bus_.Publish();
+    Announce();
     return w;
   });
 }

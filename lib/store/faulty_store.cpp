@@ -43,6 +43,14 @@ std::unique_ptr<Store> FaultyStore::Namespace(const std::string& ns) const {
   return std::make_unique<FaultyStore>(inner_->Namespace(ns), faults_);
 }
 
+Status FaultyStore::EndGroup() {
+  Status injected = faults_->Check("EndGroup");
+  // The group is ended either way; a failed end leaves nothing of it, as
+  // SQLite's failed COMMIT followed by a rollback does.
+  if (!injected.ok()) return inner_->AbandonGroup(), injected;
+  return inner_->EndGroup();
+}
+
 Status FaultyStore::Commit(const RunWrite& write, Instant clock_now) {
   if (Status st = faults_->Check("Commit"); !st.ok()) return st;
   return inner_->Commit(write, clock_now);

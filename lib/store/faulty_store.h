@@ -52,6 +52,10 @@ class FaultyStore final : public Store {
       : inner_(std::move(inner)), faults_(std::move(faults)) {}
   std::unique_ptr<Store> Namespace(const std::string& ns) const override;
 
+  Status BeginGroup() override { return inner_->BeginGroup(); }
+  // Counts as a write of kind "EndGroup": a group whose commit fails.
+  Status EndGroup() override;
+  void AbandonGroup() override { inner_->AbandonGroup(); }
   Status Commit(const RunWrite& write, Instant clock_now) override;
   Status Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) override;
   Status InsertFeedback(Feedback& feedback, Instant clock_now) override;

@@ -72,6 +72,17 @@ class RunLog {
   virtual ~RunLog() = default;
 
   // ---- writes: the engine's writer thread only ----
+  // Group commit: every write this thread makes between BeginGroup() and
+  // EndGroup() lands in one transaction, each its own savepoint inside it, so
+  // a drain of many due runs writes each shared page (an index, the counts,
+  // the clock) once, not once per run. Meanwhile other writers wait, and this
+  // thread's reads see the group's writes. Nothing of the group is durable
+  // until EndGroup() succeeds; when it fails, nothing of it remains. Every
+  // BeginGroup() that succeeded is followed by exactly one EndGroup().
+  [[nodiscard]] virtual Status BeginGroup() = 0;
+  [[nodiscard]] virtual Status EndGroup() = 0;
+  // Ends the group leaving nothing of it (a rollback).
+  virtual void AbandonGroup() = 0;
   virtual Status Commit(const RunWrite& write, Instant clock_now) = 0;
   // Several runs' writes in one transaction (a failed run and the retry it
   // starts), in order.

@@ -143,17 +143,26 @@ std::optional<int64_t> Statement::OptInt(int col) const {
   return Int(col);
 }
 
-Transaction::Transaction(Connection& conn) : conn_(conn) { begin_ = conn_.Exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Connection& conn)
+    : conn_(conn), nested_(sqlite3_get_autocommit(conn.raw()) == 0) {
+  begin_ = conn_.Exec(nested_ ? "SAVEPOINT grouped" : "BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction() {
+  if (!begin_.ok() || done_) return;
   // A rollback can fail only when SQLite has already rolled back (after
   // SQLITE_FULL, say): either way nothing of the transaction remains.
-  if (begin_.ok() && !done_) (void)conn_.Exec("ROLLBACK");
+  if (nested_) {
+    (void)conn_.Exec("ROLLBACK TO grouped");
+    (void)conn_.Exec("RELEASE grouped");
+  } else {
+    (void)conn_.Exec("ROLLBACK");
+  }
 }
 
 Status Transaction::Commit() {
   if (!begin_.ok()) return begin_;
-  Status st = conn_.Exec("COMMIT");
+  Status st = conn_.Exec(nested_ ? "RELEASE grouped" : "COMMIT");
   if (st.ok()) done_ = true;
   return st;
 }

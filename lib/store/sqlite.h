@@ -86,6 +86,8 @@ class Statement {
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolls back unless Commit() succeeded.
+// BEGIN IMMEDIATE ... COMMIT; inside a transaction already open on the
+// connection (a group commit), a savepoint that only its own failure undoes.
 class Transaction {
  public:
   explicit Transaction(Connection& conn);
@@ -95,6 +97,7 @@ class Transaction {
 
  private:
   Connection& conn_;
+  bool nested_;
   Status begin_;
   bool done_ = false;
 };

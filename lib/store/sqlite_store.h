@@ -2,9 +2,11 @@
 // code sees only store.h and its interfaces.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <thread>
 
 #include "store/file_lock.h"
 #include "store/sqlite.h"
@@ -19,7 +21,10 @@ struct Database {
   std::unique_ptr<FileLock> lock;  // held by a server (Store::OpenForServing)
   std::string path;
   bool in_memory = false;
-  std::mutex writer_mu;
+  // Recursive: a group commit (RunLog::BeginGroup) holds it from its start to
+  // its end, across the writes it groups, which take it too.
+  std::recursive_mutex writer_mu;
+  std::atomic<std::thread::id> group_owner{};  // the thread in a group commit, if any
   std::unique_ptr<Connection> writer;
   std::mutex readers_mu;
   std::vector<std::unique_ptr<Connection>> idle_readers;
@@ -34,6 +39,9 @@ class SqliteStore final : public Store {
   static Result<std::unique_ptr<Store>> OpenInto(std::shared_ptr<Database> db, const std::string& path);
   std::unique_ptr<Store> Namespace(const std::string& ns) const override;
 
+  Status BeginGroup() override;
+  Status EndGroup() override;
+  void AbandonGroup() override;
   Status Commit(const RunWrite& write, Instant clock_now) override;
   Status Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) override;
   Status InsertFeedback(Feedback& feedback, Instant clock_now) override;

@@ -80,7 +80,7 @@ Status SqliteStore::AddToCount(const char* what) {
 }
 
 Status SqliteStore::InsertThread(const Thread& t, Instant clock_now) {
-  std::lock_guard<std::mutex> g(db_->writer_mu);
+  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Status st = WriteNewThread(t);
@@ -220,12 +220,41 @@ Status SqliteStore::WriteRun(const RunWrite& w) {
   return st;
 }
 
+Status SqliteStore::BeginGroup() {
+  db_->writer_mu.lock();
+  Status st = db_->writer->Exec("BEGIN IMMEDIATE");
+  if (!st.ok()) {
+    db_->writer_mu.unlock();
+    return st;
+  }
+  db_->group_owner.store(std::this_thread::get_id());
+  return Status::Ok();
+}
+
+Status SqliteStore::EndGroup() {
+  Status st = db_->writer->Exec("COMMIT");
+  if (!st.ok()) {
+    AbandonGroup();
+    return st;
+  }
+  db_->group_owner.store(std::thread::id());
+  db_->writer_mu.unlock();
+  return st;
+}
+
+void SqliteStore::AbandonGroup() {
+  // Fails only when SQLite has rolled back already (after SQLITE_FULL, say).
+  (void)db_->writer->Exec("ROLLBACK");
+  db_->group_owner.store(std::thread::id());
+  db_->writer_mu.unlock();
+}
+
 Status SqliteStore::Commit(const RunWrite& w, Instant clock_now) {
   return Commit(std::vector<const RunWrite*>{&w}, clock_now);
 }
 
 Status SqliteStore::Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) {
-  std::lock_guard<std::mutex> g(db_->writer_mu);
+  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Status st;
@@ -238,7 +267,7 @@ Status SqliteStore::Commit(const std::vector<const RunWrite*>& writes, Instant c
 }
 
 Status SqliteStore::InsertFeedback(Feedback& f, Instant clock_now) {
-  std::lock_guard<std::mutex> g(db_->writer_mu);
+  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   {
@@ -262,7 +291,7 @@ Status SqliteStore::InsertFeedback(Feedback& f, Instant clock_now) {
 
 Status SqliteStore::CommitAction(const ActionRecord& a, const Json& object_state, const RunWrite* resume,
                                  Instant clock_now) {
-  std::lock_guard<std::mutex> g(db_->writer_mu);
+  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Statement q(*db_->writer,

@@ -25,8 +25,9 @@ Result<std::vector<RunState>> LoadRuns(Connection& c, Statement& q, bool with_st
 
 template <class F>
 auto SqliteStore::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
-  if (db_->in_memory) {
-    std::lock_guard<std::mutex> g(db_->writer_mu);
+  // In a group commit the writer's thread reads its own uncommitted writes.
+  if (db_->in_memory || db_->group_owner.load() == std::this_thread::get_id()) {
+    std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
     return fn(*db_->writer);
   }
   std::unique_ptr<Connection> conn;

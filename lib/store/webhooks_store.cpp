@@ -111,7 +111,7 @@ Status SqliteStore::WriteWebhookOutbox(const std::vector<Event>& events) {
 }
 
 Status SqliteStore::InsertWebhook(const Webhook& w) {
-  std::lock_guard<std::mutex> g(db_->writer_mu);
+  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
   Statement q(*db_->writer,
               "INSERT INTO webhooks (id, ns, ordinal, url, secret, enabled_events, include, oidc, disabled_at, "
               "deleted_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
@@ -122,7 +122,7 @@ Status SqliteStore::InsertWebhook(const Webhook& w) {
 }
 
 Status SqliteStore::UpdateWebhook(const Webhook& w) {
-  std::lock_guard<std::mutex> g(db_->writer_mu);
+  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Statement q(*db_->writer,
@@ -143,7 +143,7 @@ Status SqliteStore::UpdateWebhook(const Webhook& w) {
 
 Status SqliteStore::RecordWebhookAttempt(const WebhookDelivery& d, const WebhookAttempt& a, const std::string& body,
                                          const std::string& status, std::optional<Instant> next_attempt_at) {
-  std::lock_guard<std::mutex> g(db_->writer_mu);
+  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Statement q(*db_->writer,

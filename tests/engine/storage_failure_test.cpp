@@ -153,6 +153,42 @@ TEST_CASE("a failed commit of a run's own progress stops the engine until recove
   again.CheckRowsAgreeWithLogs();
 }
 
+TEST_CASE("a group commit of the engine's progress that fails stops the engine and loses nothing acknowledged",
+          "[engine][store]") {
+  ScratchDir dir("faults");
+  const std::string db = (dir.path / "x.db").string();
+  auto faults = std::make_shared<store::StoreFaults>(store::StoreFaultPlan{});
+  std::string first_id, second_id;
+  {
+    Sandbox sb(db, faults);
+    auto first = sb.Create();
+    auto second = sb.Create();
+    REQUIRE(first.ok());
+    REQUIRE(second.ok());
+    first_id = first.value().run.id;
+    second_id = second.value().run.id;
+    RunState acknowledged = sb.Stored(first_id);
+
+    // Both runs' progress is one group; its commit fails as a whole.
+    faults->Arm({.write = "EndGroup", .nth = 1});
+    auto moved = sb.Default().AdvanceClock(kStart + 10'000);
+    REQUIRE_FALSE(moved.ok());
+    Status health = sb.spaces->Health();
+    REQUIRE_FALSE(health.ok());
+    CHECK(health.message().find("storage failure (injected): EndGroup") != std::string::npos);
+    CHECK(sb.Stored(first_id) == acknowledged);  // nothing of the group was kept
+    CHECK(sb.Stored(second_id).run.status == RunStatus::kRunning);
+    CHECK_FALSE(sb.Create().ok());
+    sb.CheckRowsAgreeWithLogs();
+  }
+  Sandbox again(db, faults);
+  REQUIRE(again.spaces->Health().ok());
+  REQUIRE(again.Default().AdvanceClock(kStart + 10'000).ok());
+  CHECK(again.Stored(first_id).run.status == RunStatus::kCompleted);
+  CHECK(again.Stored(second_id).run.status == RunStatus::kCompleted);
+  again.CheckRowsAgreeWithLogs();
+}
+
 TEST_CASE("a reset recovers a stopped engine without a restart", "[engine][store]") {
   ScratchDir dir("faults");
   auto faults = std::make_shared<store::StoreFaults>(store::StoreFaultPlan{});
