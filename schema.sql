@@ -97,6 +97,31 @@ CREATE INDEX runs_by_agent ON runs (ns, agent, ordinal);
 -- Covers the Modus history's counts and totals: no run row is read for them.
 CREATE INDEX runs_by_agent_status ON runs (ns, agent, status, started_at, created_at, agent_name, requester);
 
+-- Runs per namespace, agent and status (schema version 5), kept by the
+-- triggers below in the statement that inserts, updates or deletes a run:
+-- the Modus history's counts read these rows instead of counting runs.
+CREATE TABLE run_status_counts (
+  ns     TEXT NOT NULL,
+  agent  TEXT NOT NULL,
+  status TEXT NOT NULL,
+  n      INTEGER NOT NULL,
+  PRIMARY KEY (ns, agent, status)
+) WITHOUT ROWID;
+CREATE TRIGGER run_status_counts_insert AFTER INSERT ON runs BEGIN
+  INSERT INTO run_status_counts (ns, agent, status, n) VALUES (new.ns, new.agent, new.status, 1)
+    ON CONFLICT (ns, agent, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER run_status_counts_update AFTER UPDATE OF status ON runs WHEN old.status <> new.status BEGIN
+  UPDATE run_status_counts SET n = n - 1 WHERE ns = old.ns AND agent = old.agent AND status = old.status;
+  INSERT INTO run_status_counts (ns, agent, status, n) VALUES (new.ns, new.agent, new.status, 1)
+    ON CONFLICT (ns, agent, status) DO UPDATE SET n = n + 1;
+END;
+CREATE TRIGGER run_status_counts_delete AFTER DELETE ON runs BEGIN
+  UPDATE run_status_counts SET n = n - 1 WHERE ns = old.ns AND agent = old.agent AND status = old.status;
+END;
+-- The scheduled runs each agent has had, read at every start (schema version 5).
+CREATE INDEX runs_scheduled ON runs (ns, agent) WHERE trigger_type = 'schedule' AND attempt = 1;
+
 CREATE TABLE run_events (
   run_id  TEXT NOT NULL REFERENCES runs (id),
   seq     INTEGER NOT NULL,

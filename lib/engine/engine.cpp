@@ -306,9 +306,10 @@ Status Engine::FireGrouped(const std::function<std::optional<Due>()>& next_due, 
     Status st = FireDue(next->second, next->first, fired);
     if (!st.ok()) {
       // The failed fire left nothing (its savepoint); the ones before it
-      // are kept, as they were when each fire was its own commit.
-      (void)CloseGroup();
+      // are kept, as they were when each fire was its own commit. The
+      // fire's failure is the cause health names, whatever the end says.
       SetStickyError(st);
+      (void)CloseGroup();
       return st;
     }
     if (++grouped == kMaxGroupedFires) {

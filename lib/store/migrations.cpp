@@ -83,6 +83,30 @@ const std::vector<Migration>& ForwardMigrations() {
        ") WITHOUT ROWID;\n"
        "INSERT INTO counts (ns, what, n) SELECT ns, 'runs', count(*) FROM runs GROUP BY ns;\n"
        "INSERT INTO counts (ns, what, n) SELECT ns, 'threads', count(*) FROM threads GROUP BY ns;\n"},
+      // 5: runs per agent and status, kept by triggers; an index of scheduled runs.
+      {5,
+       "CREATE TABLE run_status_counts (\n"
+       "  ns     TEXT NOT NULL,\n"
+       "  agent  TEXT NOT NULL,\n"
+       "  status TEXT NOT NULL,\n"
+       "  n      INTEGER NOT NULL,\n"
+       "  PRIMARY KEY (ns, agent, status)\n"
+       ") WITHOUT ROWID;\n"
+       "CREATE TRIGGER run_status_counts_insert AFTER INSERT ON runs BEGIN\n"
+       "  INSERT INTO run_status_counts (ns, agent, status, n) VALUES (new.ns, new.agent, new.status, 1)\n"
+       "    ON CONFLICT (ns, agent, status) DO UPDATE SET n = n + 1;\n"
+       "END;\n"
+       "CREATE TRIGGER run_status_counts_update AFTER UPDATE OF status ON runs WHEN old.status <> new.status BEGIN\n"
+       "  UPDATE run_status_counts SET n = n - 1 WHERE ns = old.ns AND agent = old.agent AND status = old.status;\n"
+       "  INSERT INTO run_status_counts (ns, agent, status, n) VALUES (new.ns, new.agent, new.status, 1)\n"
+       "    ON CONFLICT (ns, agent, status) DO UPDATE SET n = n + 1;\n"
+       "END;\n"
+       "CREATE TRIGGER run_status_counts_delete AFTER DELETE ON runs BEGIN\n"
+       "  UPDATE run_status_counts SET n = n - 1 WHERE ns = old.ns AND agent = old.agent AND status = old.status;\n"
+       "END;\n"
+       "CREATE INDEX runs_scheduled ON runs (ns, agent) WHERE trigger_type = 'schedule' AND attempt = 1;\n"
+       "INSERT INTO run_status_counts (ns, agent, status, n) SELECT ns, agent, status, count(*) FROM runs "
+       "GROUP BY ns, agent, status;\n"},
   };
   return kMigrations;
 }

@@ -137,6 +137,7 @@ Status SqliteStore::DeleteNamespace() {
       "DELETE FROM runs WHERE ns = ?1",
       "DELETE FROM threads WHERE ns = ?1",
       "DELETE FROM counts WHERE ns = ?1",
+      "DELETE FROM run_status_counts WHERE ns = ?1",
       "DELETE FROM meta WHERE key = ?2",
       // Scripts no run of any namespace uses any more.
       "DELETE FROM scripts WHERE NOT EXISTS (SELECT 1 FROM runs WHERE runs.script_id = scripts.id)",
@@ -172,7 +173,7 @@ Status SqliteStore::SaveSeed(uint64_t seed) {
 Result<std::vector<std::string>> SqliteStore::KnownNamespaces() {
   std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
   Statement q(*db_->writer,
-              "SELECT ns FROM threads UNION SELECT ns FROM runs UNION "
+              "SELECT ns FROM counts WHERE n > 0 UNION "
               "SELECT substr(key, 6) FROM meta WHERE key LIKE 'seed/%' ORDER BY 1");
   std::vector<std::string> out = {""};
   while (true) {

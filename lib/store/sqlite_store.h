@@ -126,6 +126,9 @@ class SqliteStore final : public Store {
   Status AddToCount(const char* what);
   // This namespace's count of runs or threads, from the counts table.
   Result<int64_t> StoredCount(Connection& c, const char* what) const;
+  // `total` when the namespace's ordinals in `table` (runs or threads) are
+  // exactly 1..total, as they are unless rows were removed; else nullopt.
+  Result<std::optional<int64_t>> DenseOrdinalTop(Connection& c, const char* table, int64_t total) const;
 
   std::shared_ptr<Database> db_;
   std::string ns_;

@@ -523,15 +523,35 @@ Result<std::optional<int64_t>> SqliteStore::RunLastSeq(const std::string& run_id
   });
 }
 
+Result<std::optional<int64_t>> SqliteStore::DenseOrdinalTop(Connection& c, const char* table, int64_t total) const {
+  // The table name is one of ours, never input.
+  Statement q(c, std::string("SELECT max(ordinal) FROM ") + table + " WHERE ns = ?1");
+  q.Bind(1, ns_);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  if (q.Int(0) != total) return std::optional<int64_t>();
+  return std::optional<int64_t>(total);
+}
+
 Result<ListPage<RunState>> SqliteStore::ListRuns(int64_t limit, int64_t offset) {
   return WithReader([&](Connection& c) -> Result<ListPage<RunState>> {
-    Statement q(
-        c, std::string("SELECT ") + kRunColumns + " FROM runs WHERE ns = ?3 ORDER BY ordinal DESC LIMIT ?1 OFFSET ?2");
-    q.Bind(1, limit).Bind(2, offset).Bind(3, ns_);
-    auto runs = LoadRuns(c, q, /*with_steps=*/false);
-    if (!runs.ok()) return runs.status();
     auto total = StoredCount(c, "runs");
     if (!total.ok()) return total.status();
+    auto top = DenseOrdinalTop(c, "runs", total.value());
+    if (!top.ok()) return top.status();
+    // With ordinals 1..total a page is a range, found by one seek; OFFSET
+    // would step over every run before it.
+    Statement q(c, std::string("SELECT ") + kRunColumns +
+                       (top.value() ? " FROM runs WHERE ns = ?3 AND ordinal <= ?4 ORDER BY ordinal DESC LIMIT ?1"
+                                    : " FROM runs WHERE ns = ?3 ORDER BY ordinal DESC LIMIT ?1 OFFSET ?2"));
+    q.Bind(1, limit).Bind(3, ns_);
+    if (top.value()) {
+      q.Bind(4, *top.value() - offset);
+    } else {
+      q.Bind(2, offset);
+    }
+    auto runs = LoadRuns(c, q, /*with_steps=*/false);
+    if (!runs.ok()) return runs.status();
     return ListPage<RunState>{std::move(runs).value(), total.value()};
   });
 }
@@ -558,9 +578,24 @@ Result<ListPage<Thread>> SqliteStore::ListThreads(const std::optional<std::strin
   return WithReader([&](Connection& c) -> Result<ListPage<Thread>> {
     // ?1 NULL selects every thread; otherwise those about that business.
     const char* filter = " WHERE ns = ?4 AND (?1 IS NULL OR (context_type = 'business' AND context_id = ?1))";
+    // Every thread, with ordinals 1..total: a range of ordinals (as ListRuns).
+    std::optional<int64_t> top;
+    if (!business_id) {
+      auto total = StoredCount(c, "threads");
+      if (!total.ok()) return total.status();
+      auto dense = DenseOrdinalTop(c, "threads", total.value());
+      if (!dense.ok()) return dense.status();
+      top = dense.value();
+    }
     Statement q(c, std::string("SELECT ") + kThreadColumns + " FROM threads" + filter +
-                       " ORDER BY ordinal DESC LIMIT ?2 OFFSET ?3");
-    q.Bind(1, business_id).Bind(2, limit).Bind(3, offset).Bind(4, ns_);
+                       (top ? " AND ordinal <= ?5 ORDER BY ordinal DESC LIMIT ?2"
+                            : " ORDER BY ordinal DESC LIMIT ?2 OFFSET ?3"));
+    q.Bind(1, business_id).Bind(2, limit).Bind(4, ns_);
+    if (top) {
+      q.Bind(5, *top - offset);
+    } else {
+      q.Bind(3, offset);
+    }
     ListPage<Thread> page;
     while (true) {
       auto row = q.Step();

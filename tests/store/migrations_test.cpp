@@ -76,8 +76,8 @@ TEST_CASE("a new database gets schema.sql and the current version", "[store]") {
   CHECK(
       Tables(*c) ==
       "actions actions_by_object counts feedback feedback_by_target idempotency_keys interrupts interrupts_by_run meta "
-      "object_states run_events runs runs_by_agent runs_by_agent_seq runs_by_agent_status runs_by_first_attempt "
-      "runs_by_status runs_by_thread scripts scripts_by_size "
+      "object_states run_events run_status_counts runs runs_by_agent runs_by_agent_seq runs_by_agent_status runs_by_first_attempt "
+      "runs_by_status runs_by_thread runs_scheduled scripts scripts_by_size "
       "steps steps_by_run "
       "threads threads_by_context webhook_attempts webhook_deliveries webhook_deliveries_due webhooks ");
   // Opening again is a no-op.
@@ -212,4 +212,34 @@ TEST_CASE("migrating to version 4 counts each namespace's runs and threads", "[s
   std::string got;
   while (q.Step().value()) got += "[" + q.Text(0) + "] " + q.Text(1) + "=" + std::to_string(q.Int(2)) + " ";
   CHECK(got == "[] runs=3 [] threads=2 [org-x] runs=1 [org-x] threads=1 ");
+}
+
+TEST_CASE("version 5 counts each agent's runs by status, and the counts follow every later change", "[store]") {
+  auto c = Memory();
+  REQUIRE(Migrate(*c, ReadFile(SCHEMA_V1_SQL), 1, {}).ok());
+  REQUIRE(c->Exec("INSERT INTO threads (id, ns, ordinal, agent, status, created_at, updated_at) VALUES "
+                  "('t1', '', 1, 'a', 'running', 0, 0)")
+              .ok());
+  const char* runs[][3] = {{"r1", "a", "completed"}, {"r2", "a", "running"}, {"r3", "b", "completed"}};
+  int i = 0;
+  for (const auto& r : runs) {
+    Statement q(*c,
+                "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, script, status, created_at, "
+                "updated_at, cursor_segment, cursor_pc, segment_base, last_seq) VALUES (?1, '', 't1', ?2, ?3, "
+                "'default', '{}', ?4, 0, 0, 0, 0, 0, 1)");
+    REQUIRE(q.Bind(1, r[0]).Bind(2, static_cast<int64_t>(++i)).Bind(3, r[1]).Bind(4, r[2]).Run().ok());
+  }
+  REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
+  auto counts = [&] {
+    Statement q(*c, "SELECT agent, status, n FROM run_status_counts WHERE n > 0 ORDER BY agent, status");
+    std::string got;
+    while (q.Step().value()) got += q.Text(0) + "/" + q.Text(1) + "=" + std::to_string(q.Int(2)) + " ";
+    return got;
+  };
+  CHECK(counts() == "a/completed=1 a/running=1 b/completed=1 ");
+  REQUIRE(c->Exec("UPDATE runs SET status = 'completed' WHERE id = 'r2'").ok());
+  REQUIRE(c->Exec("UPDATE runs SET updated_at = 5 WHERE id = 'r1'").ok());  // no status change: no count change
+  CHECK(counts() == "a/completed=2 b/completed=1 ");
+  REQUIRE(c->Exec("DELETE FROM runs WHERE id = 'r3'").ok());
+  CHECK(counts() == "a/completed=2 ");
 }

@@ -217,3 +217,44 @@ TEST_CASE("run and thread totals are kept per namespace, through inserts, a fail
   REQUIRE(root->DeleteEverything().ok());
   CHECK(other->CountRuns().value() == 0);
 }
+
+namespace {
+
+// A run of thread t-1 with the given ordinal, committed on its own.
+void CommitRun(Store& store, const std::string& id, int64_t ordinal, bool new_thread) {
+  Event started{id, 1, event_type::kRunStarted, 1000,
+                Json{{"thread_id", "t-1"}, {"agent", "cip"}, {"scenario", "default"}, {"ordinal", ordinal}}};
+  auto state = Rebuild({started});
+  REQUIRE(state.ok());
+  Thread t = MakeThread();
+  std::string script = "{}";
+  REQUIRE(store.Commit(RunWrite{&state.value(), {started}, new_thread ? &t : nullptr, &script}, 1000).ok());
+}
+
+std::string PageIds(Store& store, int64_t limit, int64_t offset) {
+  auto page = store.ListRuns(limit, offset);
+  REQUIRE(page.ok());
+  std::string out = std::to_string(page.value().total) + ":";
+  for (const auto& r : page.value().items) out += " " + r.run.id;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("run list pages are the same whether ordinals run 1..n or have gaps", "[store]") {
+  auto dense = OpenMemory();
+  auto gapped = OpenMemory();
+  for (int64_t i = 1; i <= 5; ++i) {
+    CommitRun(*dense, "r-" + std::to_string(i), i, i == 1);
+    // 1, 2, 4, 5, 6: max(ordinal) is not the count, so pages take OFFSET.
+    CommitRun(*gapped, "r-" + std::to_string(i), i < 3 ? i : i + 1, i == 1);
+  }
+  CHECK(PageIds(*dense, 2, 0) == "5: r-5 r-4");
+  CHECK(PageIds(*dense, 2, 2) == "5: r-3 r-2");
+  CHECK(PageIds(*dense, 2, 4) == "5: r-1");
+  CHECK(PageIds(*dense, 2, 6) == "5:");
+  CHECK(PageIds(*gapped, 2, 0) == "5: r-5 r-4");
+  CHECK(PageIds(*gapped, 2, 2) == "5: r-3 r-2");
+  CHECK(PageIds(*gapped, 2, 4) == "5: r-1");
+  CHECK(PageIds(*gapped, 2, 6) == "5:");
+}
