@@ -5,11 +5,17 @@
 // all of them still open. The same load is put on a bare cpp-httplib server
 // (the library's defaults, a stream endpoint that never ends, the same body
 // for GET /v1/agents) in the same run, for comparison.
-// Then the fan-out (issue 12): F clients follow one interrupted run's stream;
-// the run is resumed, and the bench records, for each client, how long after
-// the resume's answer RUN_FINISHED reached it, and the server's RSS before the
-// clients, with them open, and after the run finished.
-// Usage: build/bench/edge_bench [streams=1000] [idle=1000] [probes=50] [fanout=1000]
+// Then the fan-out (issue 12), in two shapes, each on a sandbox of its own
+// with default settings: F clients follow one interrupted run's stream, and
+// R clients follow R interrupted runs, one each. The runs are resumed, and
+// the bench records, for each client, how long after its run's resume answer
+// RUN_FINISHED reached it, whether it got every frame, the delay of each
+// frame after its event (defined at FanOut below), and the server's RSS
+// before the clients, with them open, and after the runs finished.
+// Usage: build/bench/edge_bench [streams=1000] [idle=1000] [probes=50] [fanout=1000] [fanout_runs=1000]
+//   streams, idle, probes: the edge load above; all three 0 skips it.
+//   fanout: clients on one run (0 skips it); fanout_runs: runs with one client each (0 skips it).
+//   build/bench/edge_bench 0 0 0 1000 1000   # only the two fan-outs, as bench/run does
 #include <httplib.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -19,10 +25,15 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -113,68 +124,397 @@ double RssMiB(pid_t pid) {
   return 0;
 }
 
-// F clients on one interrupted run; the run is resumed; when did each see
-// RUN_FINISHED? Bounded: 30 s in all.
-void FanOut(int clients) {
-  SandboxProcess sandbox;
-  HttpResponse run = sandbox.Post("/v1/runs", R"({"type":"cip_orchestrator",)"
-                                              R"("business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})");
-  if (run.status != 201) return (void)std::fprintf(stderr, "create-run failed: %s\n", run.body.c_str());
-  const std::string id = run.json["id"].get<std::string>();
-  const double rss_before = RssMiB(sandbox.pid());
-  std::vector<RawConnection> held;
-  for (int i = 0; i < clients; ++i) {
-    try {
-      RawConnection c(sandbox.port());
-      if (!c.Send(Get("/v1/runs/" + id + "/stream"))) break;
-      if (c.ReadResponse(std::chrono::seconds(5), /*head_only=*/true).status != 200) break;
-      held.push_back(std::move(c));
-    } catch (const std::exception&) {
-      break;
-    }
+// One event-stream client read by hand from its first byte: the HTTP head,
+// the chunked body de-chunked as it comes, and in it the SSE frames, each
+// noted with its `id:` and the wall time its closing blank line was read.
+// (RawConnection is used to connect and send only: its head-only read may
+// keep the first frames in a buffer of its own.)
+class StreamClient {
+ public:
+  struct Frame {
+    int64_t id;
+    Wall::time_point at;
+  };
+  StreamClient(int port, const std::string& target, size_t run) : conn_(port), run_(run) {
+    if (!conn_.Send(Get(target))) closed_ = true;
   }
-  const double rss_open = RssMiB(sandbox.pid());
-  HttpResponse got = sandbox.Get("/v1/runs/" + id);
-  const std::string intr = got.json["interrupts"][0]["id"];
-  auto t0 = Wall::now();
-  HttpResponse resumed =
-      sandbox.Post("/v1/runs/" + id + "/resume", R"({"interrupt_id":")" + intr + R"(","input":"approve"})");
-  if (resumed.status != 200) return (void)std::fprintf(stderr, "resume failed: %s\n", resumed.body.c_str());
-  auto answered = Wall::now();
-  std::vector<double> delays(held.size(), -1);
-  std::vector<std::string> tails(held.size());
-  size_t done = 0;
-  const auto deadline = t0 + std::chrono::seconds(30);
-  std::vector<pollfd> fds(held.size());
-  while (done < held.size() && Wall::now() < deadline) {
-    for (size_t i = 0; i < held.size(); ++i) fds[i] = {delays[i] < 0 ? held[i].fd() : -1, POLLIN, 0};
-    if (::poll(fds.data(), fds.size(), 100) <= 0) continue;
-    for (size_t i = 0; i < held.size(); ++i) {
-      if (!(fds[i].revents & (POLLIN | POLLHUP))) continue;
-      char buf[65536];
-      ssize_t n = ::read(held[i].fd(), buf, sizeof buf);
-      if (n > 0) tails[i].append(buf, static_cast<size_t>(n));
-      if (tails[i].size() > 8192) tails[i].erase(0, tails[i].size() - 4096);  // only the end matters
-      if (tails[i].find("RUN_FINISHED") != std::string::npos || n <= 0) {
-        delays[i] = Ms(Wall::now() - answered);
-        ++done;
+  int fd() const { return conn_.fd(); }
+  size_t run() const { return run_; }
+  int status() const { return status_; }
+  bool closed() const { return closed_; }
+  bool finished() const { return finished_; }
+  Wall::time_point finished_at() const { return finished_at_; }
+  const std::vector<Frame>& frames() const { return frames_; }
+  int64_t last_id() const { return frames_.empty() ? 0 : frames_.back().id; }
+  // Reads what the socket holds (it is readable); false once it is closed.
+  bool Read() {
+    char buf[65536];
+    ssize_t n = ::read(conn_.fd(), buf, sizeof buf);
+    if (n <= 0) {
+      closed_ = true;
+      return false;
+    }
+    Feed(buf, static_cast<size_t>(n), Wall::now());
+    return true;
+  }
+
+ private:
+  void Feed(const char* p, size_t n, Wall::time_point now) {
+    if (!head_done_) {
+      head_.append(p, n);
+      const size_t end = head_.find("\r\n\r\n");
+      if (end == std::string::npos) {
+        if (head_.size() > 65536) closed_ = true;  // not HTTP: give up on it
+        return;
+      }
+      std::sscanf(head_.c_str(), "HTTP/1.%*d %d", &status_);
+      std::string lower = head_.substr(0, end);
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      chunked_ = lower.find("transfer-encoding: chunked") != std::string::npos;
+      head_done_ = true;
+      const std::string body = head_.substr(end + 4);
+      head_.clear();
+      return Body(body.data(), body.size(), now);
+    }
+    Body(p, n, now);
+  }
+  void Body(const char* p, size_t n, Wall::time_point now) {
+    if (!chunked_) return Sse(p, n, now);
+    while (n > 0) {
+      if (state_ == kData) {
+        const size_t m = std::min(n, left_);
+        Sse(p, m, now);
+        p += m, n -= m, left_ -= m;
+        if (left_ == 0) state_ = kDataEnd;
+        continue;
+      }
+      if (state_ == kEnd) return;
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
+      const size_t m = nl ? static_cast<size_t>(nl - p) : n;
+      if (state_ == kSize && size_line_.size() < 32) size_line_.append(p, std::min(m, 32 - size_line_.size()));
+      if (!nl) return;
+      p += m + 1, n -= m + 1;
+      if (state_ == kDataEnd) {
+        state_ = kSize;
+      } else {  // kSize: the chunk's size in hex (extensions after ';' ignored)
+        left_ = std::strtoull(size_line_.c_str(), nullptr, 16);
+        size_line_.clear();
+        state_ = left_ == 0 ? kEnd : kData;
       }
     }
   }
-  const double rss_after = RssMiB(sandbox.pid());
-  int missing = 0;
-  for (double& d : delays) {
-    if (d < 0) {
-      ++missing;
-      d = Ms(deadline - answered);
+  void Sse(const char* p, size_t n, Wall::time_point now) {
+    while (n > 0) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', n));
+      const size_t m = nl ? static_cast<size_t>(nl - p) : n;
+      if (line_.size() < 64) line_.append(p, std::min(m, 64 - line_.size()));  // only line starts matter
+      if (!nl) return;
+      p += m + 1, n -= m + 1;
+      if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+      if (line_.empty()) {  // the end of a frame
+        if (pending_id_ >= 0) frames_.push_back({pending_id_, now});
+        if (pending_id_ >= 0 && pending_finished_) finished_ = true, finished_at_ = now;
+        pending_id_ = -1;
+        pending_finished_ = false;
+      } else if (line_.rfind("id: ", 0) == 0) {
+        pending_id_ = std::atoll(line_.c_str() + 4);
+      } else if (line_ == "event: RUN_FINISHED") {
+        pending_finished_ = true;
+      }
+      line_.clear();
     }
   }
-  std::printf(
-      "fan-out: %zu clients on one run; RUN_FINISHED after the resume's answer (%.1f ms after it was sent): "
-      "p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d missing after 30 s; server RSS %.0f MiB before, %.0f with the "
-      "clients, %.0f after\n",
-      held.size(), Ms(answered - t0), Percentile(delays, 0.5), Percentile(delays, 0.99), Percentile(delays, 1.0),
-      missing, rss_before, rss_open, rss_after);
+
+  RawConnection conn_;
+  size_t run_;
+  bool closed_ = false;
+  bool head_done_ = false;
+  std::string head_;
+  int status_ = 0;
+  bool chunked_ = false;
+  enum { kSize, kData, kDataEnd, kEnd } state_ = kSize;
+  size_t left_ = 0;
+  std::string size_line_;
+  std::string line_;
+  int64_t pending_id_ = -1;
+  bool pending_finished_ = false;
+  std::vector<Frame> frames_;
+  bool finished_ = false;
+  Wall::time_point finished_at_{};
+};
+
+// Reads every open client until `done()` holds, `deadline` passes, or (with
+// `quiet`) nothing has arrived for that long. One thread reads them all.
+void Pump(std::vector<StreamClient>& clients, Wall::time_point deadline, const std::function<bool()>& done,
+          Wall::duration quiet = Wall::duration::zero()) {
+  std::vector<pollfd> fds;
+  std::vector<size_t> which;
+  auto last = Wall::now();
+  while (!done() && Wall::now() < deadline) {
+    fds.clear();
+    which.clear();
+    for (size_t i = 0; i < clients.size(); ++i) {
+      if (clients[i].closed()) continue;
+      fds.push_back({clients[i].fd(), POLLIN, 0});
+      which.push_back(i);
+    }
+    if (fds.empty()) return;
+    if (::poll(fds.data(), fds.size(), 20) <= 0) {
+      if (quiet > Wall::duration::zero() && Wall::now() - last >= quiet) return;
+      continue;
+    }
+    last = Wall::now();
+    for (size_t j = 0; j < fds.size(); ++j) {
+      if (fds[j].revents & (POLLIN | POLLHUP | POLLERR)) clients[which[j]].Read();
+    }
+  }
+}
+
+struct Stats {
+  double p50 = 0, p99 = 0, max = 0;
+};
+Stats Summary(const std::vector<double>& v) {
+  return {Percentile(v, 0.5), Percentile(v, 0.99), Percentile(v, 1.0)};
+}
+
+// The fan-out (issue 12), in two shapes: `runs` = 1 with `per_run` clients
+// on it ("1,000 clients on one run"), and `runs` runs with one client each
+// ("1,000 clients on 1,000 runs"). The runs are created interrupted (the
+// default scenario of cip_orchestrator), every client opens the run's stream
+// and reads the frames up to the interrupt, then the runs are resumed (by up
+// to 8 connections at once) while one thread reads every stream until each
+// has RUN_FINISHED. The sandbox runs with its default settings. Bounded:
+// 30 s for the streams to catch up before the resume, 10 min for the
+// resumes, 30 s after the last resume's answer for the last RUN_FINISHED.
+//
+// Figures:
+// - RUN_FINISHED after the resume's answer: per client, from the moment its
+//   run's resume answer was read to the moment RUN_FINISHED was.
+// - Every frame: a client got every frame when the ids it read are 1, 2, ...
+//   F without a gap or repeat, frame F is RUN_FINISHED, and a replay of the
+//   finished run from Last-Event-ID F sends no frame (so F is the run's last).
+// - Delay after the event, over the frames the resume produced (ids after
+//   those read before it). With many clients on one run, a frame's event time
+//   is its earliest arrival among the run's clients, and a client's delay is
+//   its own arrival minus that: how far the fan-out spreads one event.
+//   With one client per run there is nothing to compare with, and the frames
+//   are committed while the resume request runs (the engine carries the run
+//   to completion before answering), so each frame's event lies between the
+//   resume being sent and its answer being read: arrival minus the answer's
+//   arrival (at least 0) is a lower bound of the delay, arrival minus the
+//   resume's sending an upper bound. Both are printed.
+// All arrival times are when the one reading thread got to the bytes, so
+// they include its own lag in reading 1,000 sockets on a shared machine.
+void FanOut(int runs, int per_run) {
+  SandboxProcess sandbox;
+  const std::string body = R"({"type":"cip_orchestrator","business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})";
+  std::vector<std::string> ids(static_cast<size_t>(runs)), interrupts(static_cast<size_t>(runs));
+  const int workers = std::min(runs, 8);
+  const auto created_from = Wall::now();
+  {
+    std::atomic<int> next{0};
+    std::atomic<bool> failed{false};
+    std::vector<std::thread> ts;
+    for (int w = 0; w < workers; ++w) {
+      ts.emplace_back([&] {
+        for (int i; !failed && (i = next++) < runs;) {
+          HttpResponse run = sandbox.Post("/v1/runs", body);
+          if (run.status != 201) {
+            std::fprintf(stderr, "create-run failed: %d %s\n", run.status, run.body.c_str());
+            failed = true;
+            return;
+          }
+          const std::string id = run.json["id"].get<std::string>();
+          for (int tries = 0; tries < 100; ++tries) {  // the virtual clock gets there at once; 2 s at most
+            HttpResponse got = sandbox.Get("/v1/runs/" + id);
+            if (got.status == 200 && got.json["status"] == "interrupted") {
+              ids[static_cast<size_t>(i)] = id;
+              interrupts[static_cast<size_t>(i)] = got.json["interrupts"][0]["id"].get<std::string>();
+              break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          }
+          if (interrupts[static_cast<size_t>(i)].empty()) {
+            std::fprintf(stderr, "run %s never got interrupted\n", id.c_str());
+            failed = true;
+            return;
+          }
+        }
+      });
+    }
+    for (auto& t : ts) t.join();
+    if (failed) return;
+  }
+  const double created_ms = Ms(Wall::now() - created_from);
+  const double rss_before = RssMiB(sandbox.pid());
+
+  std::vector<StreamClient> clients;
+  clients.reserve(static_cast<size_t>(runs) * static_cast<size_t>(per_run));
+  std::string open_error;
+  for (size_t r = 0; r < ids.size() && open_error.empty(); ++r) {
+    for (int c = 0; c < per_run; ++c) {
+      try {
+        clients.emplace_back(sandbox.port(), "/v1/runs/" + ids[r] + "/stream", r);
+      } catch (const std::exception& e) {
+        open_error = e.what();
+        break;
+      }
+    }
+  }
+  // Every client reads the frames up to the interrupt (the replay), then the
+  // stream stays quiet until the resume: wait for a first frame on every
+  // stream, then for 300 ms without a byte (30 s in all at most).
+  const auto caught_up = Wall::now() + std::chrono::seconds(30);
+  Pump(clients, caught_up, [&] {
+    for (const StreamClient& c : clients) {
+      if (!c.closed() && c.frames().empty()) return false;
+    }
+    return true;
+  });
+  Pump(clients, caught_up, [] { return false; }, std::chrono::milliseconds(300));
+  size_t refused = 0;
+  std::vector<int64_t> before(clients.size());
+  for (size_t i = 0; i < clients.size(); ++i) {
+    if (clients[i].status() != 200) ++refused;
+    before[i] = clients[i].last_id();
+  }
+  const double rss_open = RssMiB(sandbox.pid());
+
+  // The resumes, by `workers` connections, while this thread reads the streams.
+  std::vector<Wall::time_point> sent(ids.size()), answered(ids.size());
+  std::atomic<int> resumed{0}, resume_failed{0};
+  const auto t0 = Wall::now();
+  std::atomic<int> next{0};
+  std::vector<std::thread> ts;
+  for (int w = 0; w < workers; ++w) {
+    ts.emplace_back([&] {
+      for (int i; (i = next++) < runs;) {
+        const size_t u = static_cast<size_t>(i);
+        sent[u] = Wall::now();
+        HttpResponse r = sandbox.Post("/v1/runs/" + ids[u] + "/resume",
+                                      R"({"interrupt_id":")" + interrupts[u] + R"(","input":"approve"})");
+        answered[u] = Wall::now();
+        if (r.status != 200 && resume_failed++ == 0) {
+          std::fprintf(stderr, "resume failed: %d %s\n", r.status, r.body.c_str());
+        }
+        ++resumed;
+      }
+    });
+  }
+  // Read while the resumes go on (each is bounded by the client's time-outs;
+  // 10 min in all at most), then until every client has RUN_FINISHED, 30 s
+  // at most after the last resume's answer.
+  Pump(clients, t0 + std::chrono::minutes(10), [&] { return resumed == runs; });
+  for (auto& t : ts) t.join();
+  const auto resumes_done = *std::max_element(answered.begin(), answered.end());
+  const auto deadline = resumes_done + std::chrono::seconds(30);
+  Pump(clients, deadline, [&] {
+    for (const StreamClient& c : clients) {
+      if (!c.finished() && !c.closed()) return false;
+    }
+    return true;
+  });
+  const double rss_after = RssMiB(sandbox.pid());
+
+  // RUN_FINISHED after the resume's answer, per client.
+  std::vector<double> done_ms;
+  int missing = 0;
+  for (const StreamClient& c : clients) {
+    if (c.finished()) {
+      done_ms.push_back(Ms(c.finished_at() - answered[c.run()]));
+    } else {
+      ++missing;
+      done_ms.push_back(Ms(deadline - answered[c.run()]));
+    }
+  }
+  // Every frame: contiguous ids ending in RUN_FINISHED, and nothing after the
+  // last on a replay from it (asked once per run and last id).
+  std::map<std::pair<size_t, int64_t>, bool> replay_empty;
+  size_t complete = 0;
+  for (const StreamClient& c : clients) {
+    bool ok = c.finished() && c.frames().back().at == c.finished_at();
+    for (size_t j = 0; ok && j < c.frames().size(); ++j) ok = c.frames()[j].id == static_cast<int64_t>(j + 1);
+    if (!ok) continue;
+    auto key = std::make_pair(c.run(), c.last_id());
+    auto found = replay_empty.find(key);
+    if (found == replay_empty.end()) {
+      httplib::Headers h = AuthHeaders();
+      h.emplace("Last-Event-ID", std::to_string(c.last_id()));
+      HttpResponse rest = sandbox.Get("/v1/runs/" + ids[c.run()] + "/stream", h);
+      found = replay_empty.emplace(key, rest.status == 200 && rest.body.find("id: ") == std::string::npos).first;
+    }
+    if (found->second) ++complete;
+  }
+  int64_t frames_per_run = 0;  // from a full replay of the first run, for the record
+  {
+    HttpResponse all = sandbox.Get("/v1/runs/" + ids[0] + "/stream");
+    for (size_t at = 0; (at = all.body.find("id: ", at)) != std::string::npos; ++at) {
+      if (at == 0 || all.body[at - 1] == '\n') ++frames_per_run;
+    }
+  }
+
+  // Delay after the event, over the frames the resume produced.
+  std::vector<double> spread, lower, upper;
+  if (runs == 1) {
+    std::map<int64_t, Wall::time_point> first;  // frame id -> earliest arrival among the clients
+    for (size_t i = 0; i < clients.size(); ++i) {
+      for (const auto& f : clients[i].frames()) {
+        if (f.id <= before[i]) continue;
+        auto [it, added] = first.emplace(f.id, f.at);
+        if (!added && f.at < it->second) it->second = f.at;
+      }
+    }
+    for (size_t i = 0; i < clients.size(); ++i) {
+      for (const auto& f : clients[i].frames()) {
+        if (f.id > before[i]) spread.push_back(Ms(f.at - first[f.id]));
+      }
+    }
+  } else {
+    for (size_t i = 0; i < clients.size(); ++i) {
+      const size_t r = clients[i].run();
+      for (const auto& f : clients[i].frames()) {
+        if (f.id <= before[i]) continue;
+        lower.push_back(std::max(0.0, Ms(f.at - answered[r])));
+        upper.push_back(Ms(f.at - sent[r]));
+      }
+    }
+  }
+
+  const Stats done = Summary(done_ms);
+  if (runs == 1) {
+    std::printf(
+        "fan-out: %zu clients on one run; RUN_FINISHED after the resume's answer (%.1f ms after it was sent): "
+        "p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d missing after 30 s; server RSS %.0f MiB before, %.0f with the "
+        "clients, %.0f after\n",
+        clients.size(), Ms(answered[0] - sent[0]), done.p50, done.p99, done.max, missing, rss_before, rss_open,
+        rss_after);
+    const Stats s = Summary(spread);
+    std::printf(
+        "fan-out: %zu of %zu clients got every frame (%lld a run); delay after the event (a frame's earliest "
+        "arrival among the clients), %zu frames of the resume: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
+        complete, clients.size(), static_cast<long long>(frames_per_run), spread.size(), s.p50, s.p99, s.max);
+  } else {
+    std::vector<double> answer_ms;
+    for (size_t r = 0; r < ids.size(); ++r) answer_ms.push_back(Ms(answered[r] - sent[r]));
+    const Stats a = Summary(answer_ms);
+    std::printf(
+        "fan-out: %zu clients on %d runs (one each; the runs were created, up to the interrupt, in %.0f ms), "
+        "resumed by %d connections in %.0f ms (answer p50 %.1f ms, p99 %.1f ms); RUN_FINISHED after its run's resume's answer: p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d "
+        "missing 30 s after the last resume; server RSS %.0f MiB before, %.0f with the clients, %.0f after\n",
+        clients.size(), runs, created_ms, workers, Ms(resumes_done - t0), a.p50, a.p99, done.p50, done.p99, done.max, missing,
+        rss_before, rss_open, rss_after);
+    const Stats lo = Summary(lower), up = Summary(upper);
+    std::printf(
+        "fan-out: %zu of %zu clients got every frame (%lld a run); %zu frames of the resumes, delay after the "
+        "event between (after the answer) p50 %.1f, p99 %.1f, max %.1f ms and (after the resume was sent) p50 "
+        "%.1f, p99 %.1f, max %.1f ms\n",
+        complete, clients.size(), static_cast<long long>(frames_per_run), lower.size(), lo.p50, lo.p99, lo.max,
+        up.p50, up.p99, up.max);
+  }
+  if (refused > 0 || !open_error.empty() || resume_failed > 0) {
+    std::printf("fan-out: %zu streams not answered 200, %d resumes failed%s%s\n", refused, resume_failed.load(),
+                open_error.empty() ? "" : "; opening stopped: ", open_error.c_str());
+  }
 }
 
 }  // namespace
@@ -184,6 +524,7 @@ int main(int argc, char** argv) {
   int idle = argc > 2 ? std::atoi(argv[2]) : 1000;
   int probes = argc > 3 ? std::atoi(argv[3]) : 50;
   int fanout = argc > 4 ? std::atoi(argv[4]) : 1000;
+  int fanout_runs = argc > 5 ? std::atoi(argv[5]) : 1000;
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
   rl.rlim_cur = rl.rlim_max;
@@ -191,7 +532,7 @@ int main(int argc, char** argv) {
 
   // The sandbox, as shipped (default settings but a keep-alive long enough
   // to hold the idle connections through the measurement).
-  {
+  if (streams > 0 || idle > 0 || probes > 0) {
     SandboxProcess sandbox(SandboxOptions{.args = {"--keep-alive-ms", "600000"}});
     HttpResponse run = sandbox.Post("/v1/runs", R"({"type":"cip_orchestrator",)"
                                                 R"("business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})");
@@ -205,7 +546,7 @@ int main(int argc, char** argv) {
   }
 
   // A bare cpp-httplib server, the library's defaults, on the same load.
-  {
+  if (streams > 0 || idle > 0 || probes > 0) {
     httplib::Server bare;
     std::atomic<bool> stopping{false};
     const std::string agents(1200, 'x');
@@ -227,6 +568,7 @@ int main(int argc, char** argv) {
     bare.stop();
     serving.join();
   }
-  if (fanout > 0) FanOut(fanout);
+  if (fanout > 0) FanOut(1, fanout);
+  if (fanout_runs > 0) FanOut(fanout_runs, 1);
   return 0;
 }
