@@ -580,10 +580,12 @@ Result<ListPage<Thread>> SqliteStore::ListThreads(const std::optional<std::strin
     const char* filter = " WHERE ns = ?4 AND (?1 IS NULL OR (context_type = 'business' AND context_id = ?1))";
     // Every thread, with ordinals 1..total: a range of ordinals (as ListRuns).
     std::optional<int64_t> top;
+    int64_t all_threads = 0;
     if (!business_id) {
       auto total = StoredCount(c, "threads");
       if (!total.ok()) return total.status();
-      auto dense = DenseOrdinalTop(c, "threads", total.value());
+      all_threads = total.value();
+      auto dense = DenseOrdinalTop(c, "threads", all_threads);
       if (!dense.ok()) return dense.status();
       top = dense.value();
     }
@@ -606,9 +608,7 @@ Result<ListPage<Thread>> SqliteStore::ListThreads(const std::optional<std::strin
       page.items.push_back(std::move(t).value());
     }
     if (!business_id) {
-      auto total = StoredCount(c, "threads");
-      if (!total.ok()) return total.status();
-      page.total = total.value();
+      page.total = all_threads;
       return page;
     }
     // One business's threads: a range of threads_by_context, not the namespace.

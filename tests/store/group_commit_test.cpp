@@ -30,11 +30,21 @@ Event Started(const std::string& run, int64_t ordinal) {
                Json{{"thread_id", "t-1"}, {"agent", "cip"}, {"scenario", "default"}, {"ordinal", ordinal}}};
 }
 
-std::unique_ptr<Store> OpenFile(const ScratchDir& dir) {
-  auto s = Store::Open(dir.File("group.db"));
-  REQUIRE(s.ok());
-  return std::move(s).value();
-}
+// A file store, the thread t-1, and two runs of it (r-1 brings the thread).
+struct TwoRuns {
+  ScratchDir dir{"group"};
+  std::unique_ptr<Store> store;
+  Thread t = MakeThread();
+  std::string script = "{}";
+  RunState one = Rebuild({Started("r-1", 1)}).value();
+  RunState two = Rebuild({Started("r-2", 2)}).value();
+  TwoRuns() {
+    auto s = Store::Open(dir.File("group.db"));
+    REQUIRE(s.ok());
+    store = std::move(s).value();
+  }
+  Status CommitFirst(Instant at) { return store->Commit(RunWrite{&one, {Started("r-1", 1)}, &t, &script}, at); }
+};
 
 // Whether another thread (on a reader connection of its own) sees the run.
 bool OthersSee(Store& store, const std::string& run_id) {
@@ -44,18 +54,11 @@ bool OthersSee(Store& store, const std::string& run_id) {
 }  // namespace
 
 TEST_CASE("a group commit is seen by its own thread at once and by others only when it ends", "[store]") {
-  ScratchDir dir("group");
-  auto store = OpenFile(dir);
-  Thread t = MakeThread();
-  std::string script = "{}";
-  auto one = Rebuild({Started("r-1", 1)});
-  auto two = Rebuild({Started("r-2", 2)});
-  REQUIRE(one.ok());
-  REQUIRE(two.ok());
-
+  TwoRuns f;
+  auto& store = f.store;
   REQUIRE(store->BeginGroup().ok());
-  REQUIRE(store->Commit(RunWrite{&one.value(), {Started("r-1", 1)}, &t, &script}, 2000).ok());
-  REQUIRE(store->Commit(RunWrite{&two.value(), {Started("r-2", 2)}, nullptr, &script}, 3000).ok());
+  REQUIRE(f.CommitFirst(2000).ok());
+  REQUIRE(store->Commit(RunWrite{&f.two, {Started("r-2", 2)}, nullptr, &f.script}, 3000).ok());
   CHECK(store->GetRun("r-2").value().has_value());  // this thread reads its own writes
   CHECK(store->CountRunsInThread("t-1").value() == 2);
   CHECK_FALSE(OthersSee(*store, "r-1"));
@@ -69,21 +72,14 @@ TEST_CASE("a group commit is seen by its own thread at once and by others only w
 }
 
 TEST_CASE("a write that fails inside a group undoes only itself", "[store]") {
-  ScratchDir dir("group");
-  auto store = OpenFile(dir);
-  Thread t = MakeThread();
-  std::string script = "{}";
-  auto one = Rebuild({Started("r-1", 1)});
-  auto two = Rebuild({Started("r-2", 2)});
-  REQUIRE(one.ok());
-  REQUIRE(two.ok());
-
+  TwoRuns f;
+  auto& store = f.store;
   REQUIRE(store->BeginGroup().ok());
-  REQUIRE(store->Commit(RunWrite{&one.value(), {Started("r-1", 1)}, &t, &script}, 2000).ok());
+  REQUIRE(f.CommitFirst(2000).ok());
   // Sequence 1 twice: the primary key refuses the second, and r-2's row and
   // first event must go with it, while r-1 stays in the group.
   std::vector<Event> twice = {Started("r-2", 2), Started("r-2", 2)};
-  REQUIRE_FALSE(store->Commit(RunWrite{&two.value(), twice, nullptr, &script}, 3000).ok());
+  REQUIRE_FALSE(store->Commit(RunWrite{&f.two, twice, nullptr, &f.script}, 3000).ok());
   REQUIRE(store->EndGroup().ok());
 
   CHECK(OthersSee(*store, "r-1"));
@@ -94,24 +90,17 @@ TEST_CASE("a write that fails inside a group undoes only itself", "[store]") {
 }
 
 TEST_CASE("an abandoned group leaves nothing, and the store takes writes after it", "[store]") {
-  ScratchDir dir("group");
-  auto store = OpenFile(dir);
-  Thread t = MakeThread();
-  std::string script = "{}";
-  auto one = Rebuild({Started("r-1", 1)});
-  REQUIRE(one.ok());
-
+  TwoRuns f;
+  auto& store = f.store;
   REQUIRE(store->BeginGroup().ok());
-  REQUIRE(store->Commit(RunWrite{&one.value(), {Started("r-1", 1)}, &t, &script}, 2000).ok());
+  REQUIRE(f.CommitFirst(2000).ok());
   store->AbandonGroup();
   CHECK_FALSE(store->GetRun("r-1").value().has_value());
   CHECK_FALSE(store->GetThread("t-1").value().has_value());
   CHECK_FALSE(store->SavedClock().value().has_value());
 
   // From another thread too: the writer is free again.
-  auto later = std::async(std::launch::async, [&] {
-    return store->Commit(RunWrite{&one.value(), {Started("r-1", 1)}, &t, &script}, 4000);
-  });
+  auto later = std::async(std::launch::async, [&] { return f.CommitFirst(4000); });
   REQUIRE(later.get().ok());
   CHECK(OthersSee(*store, "r-1"));
 }
