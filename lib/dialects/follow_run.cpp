@@ -15,7 +15,7 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
       // for the next commit, with a keep-alive after heartbeat_ms of quiet.
       bool bad_log = false;
       std::string wire;
-      auto end = WaitForLog(engine->bus(), heartbeat_ms, [&] {
+      auto end = WaitForLog(engine->bus(), *r->watch, heartbeat_ms, [&] {
         bad_log = !r->catch_up(wire);
         return bad_log || !wire.empty() || r->finished();
       });
@@ -32,6 +32,26 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
       }
     }
   });
+}
+
+void StreamSharedFrames(httplib::Response& res, engine::Engine* engine, SharedFramesRegistry& registry,
+                        const std::string& key, int64_t after_id, int64_t heartbeat_ms,
+                        const std::function<std::shared_ptr<SharedFrames>()>& make,
+                        std::function<std::string()> heartbeat) {
+  auto frames = registry.Get(key, make);
+  std::shared_ptr<SharedFrames::Reader> reader = frames->Join(after_id);
+  if (!reader) {
+    // A late follower that asks for frames the others have had: it renders
+    // its own from the store, as every client did before frames were shared.
+    frames = make();
+    reader = frames->Join(after_id);
+  }
+  auto r = std::make_shared<RunLogRenderer>();
+  r->watch = frames->watch();
+  r->catch_up = [engine, frames, reader](std::string& wire) { return frames->Follow(*engine, *reader, wire); };
+  r->finished = [frames, reader] { return frames->Done(*reader); };
+  r->heartbeat = std::move(heartbeat);
+  StreamRunLog(res, engine, heartbeat_ms, std::move(r));
 }
 
 }  // namespace sandbox::dialects

@@ -19,6 +19,8 @@
 namespace sandbox::dialects {
 
 struct RunLogRenderer {
+  // The run's watch on the engine's bus (SharedFrames::watch).
+  std::shared_ptr<engine::RunWatch> watch;
   // Appends the wire text of every frame this client has not had yet
   // (through SharedFrames::Follow: read and rendered once for all clients);
   // false on a bad log.
@@ -30,9 +32,18 @@ struct RunLogRenderer {
 };
 
 // Sets `res` up as a text/event-stream that follows a run of `engine`
-// through `renderer`, waking on the engine's bus. `renderer` lives as long
+// through `renderer`, waking on commits to the run. `renderer` lives as long
 // as the stream.
 void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartbeat_ms,
                   std::shared_ptr<RunLogRenderer> renderer);
+
+// StreamRunLog over a run's shared frames: the registry's entry under `key`
+// (made by `make` when there is none), or frames of this client's own when
+// the shared ones have dropped some it needs (SharedFrames::Join). Sends the
+// frames whose id is above `after_id`, and `heartbeat()` while idle.
+void StreamSharedFrames(httplib::Response& res, engine::Engine* engine, SharedFramesRegistry& registry,
+                        const std::string& key, int64_t after_id, int64_t heartbeat_ms,
+                        const std::function<std::shared_ptr<SharedFrames>()>& make,
+                        std::function<std::string()> heartbeat);
 
 }  // namespace sandbox::dialects

@@ -1,12 +1,28 @@
 // SharedFrames and its registry; see shared_frames.h.
 #include "dialects/shared_frames.h"
 
+#include <algorithm>
+
 namespace sandbox::dialects {
 
-bool SharedFrames::Follow(engine::Engine& engine, size_t* next, int64_t after_id, std::string& wire) {
+SharedFrames::Reader::~Reader() {
+  std::lock_guard<std::mutex> g(frames_->mu_);
+  std::erase(frames_->readers_, this);
+}
+
+std::unique_ptr<SharedFrames::Reader> SharedFrames::Join(int64_t after_id) {
+  std::lock_guard<std::mutex> g(mu_);
+  // Every dropped frame must be one this follower would skip anyway.
+  if (dropped_max_id_ && after_id < *dropped_max_id_) return nullptr;
+  std::unique_ptr<Reader> reader(new Reader(shared_from_this(), dropped_, after_id));
+  readers_.push_back(reader.get());
+  return reader;
+}
+
+bool SharedFrames::Follow(engine::Engine& engine, Reader& reader, std::string& wire) {
   std::lock_guard<std::mutex> g(mu_);
   if (broken_) return false;
-  const uint64_t version = engine.bus().version();
+  const uint64_t version = engine.bus().version(*watch_);
   const uint64_t generation = engine.generation();
   if (!finished_() && (!read_once_ || version != read_version_ || generation != generation_)) {
     read_once_ = true;
@@ -14,6 +30,7 @@ bool SharedFrames::Follow(engine::Engine& engine, size_t* next, int64_t after_id
     generation_ = generation;
     auto events = engine.store().Events(run_id_, applied_seq_());
     if (!events.ok()) return false;
+    DropDeliveredLocked();
     for (const Event& e : events.value()) {
       if (!fold_(e, frames_)) {
         broken_ = true;
@@ -21,15 +38,34 @@ bool SharedFrames::Follow(engine::Engine& engine, size_t* next, int64_t after_id
       }
     }
   }
-  for (; *next < frames_.size(); ++*next) {
-    if (frames_[*next].id > after_id) wire += frames_[*next].wire;
+  for (; reader.next_ < dropped_ + frames_.size(); ++reader.next_) {
+    const WireFrame& frame = frames_[reader.next_ - dropped_];
+    if (frame.id > reader.after_id_) wire += frame.wire;
   }
+  // With few followers (most runs have one), frames go as soon as they are
+  // sent; with many, at the next read of the store.
+  if (readers_.size() <= kDropOnSendReaders) DropDeliveredLocked();
   return true;
 }
 
-bool SharedFrames::Done(size_t next) const {
+void SharedFrames::DropDeliveredLocked() {
+  // Once per read of the store, not per follower's call: with 1,000
+  // followers of one run, a scan of all of them on every call would cost
+  // a million steps per commit.
+  size_t upto = dropped_ + frames_.size();
+  for (const Reader* r : readers_) upto = std::min(upto, r->next_);
+  if (upto == dropped_) return;
+  auto end = frames_.begin() + static_cast<std::ptrdiff_t>(upto - dropped_);
+  for (auto it = frames_.begin(); it != end; ++it) {
+    dropped_max_id_ = dropped_max_id_ ? std::max(*dropped_max_id_, it->id) : it->id;
+  }
+  frames_.erase(frames_.begin(), end);
+  dropped_ = upto;
+}
+
+bool SharedFrames::Done(const Reader& reader) const {
   std::lock_guard<std::mutex> g(mu_);
-  return finished_() && next >= frames_.size();
+  return finished_() && reader.next_ >= dropped_ + frames_.size();
 }
 
 std::shared_ptr<SharedFrames> SharedFramesRegistry::Get(const std::string& key,

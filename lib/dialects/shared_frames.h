@@ -4,13 +4,15 @@
 // with clients times frames, and the slowest clients fell seconds behind.
 // Now the first client to find the log ahead of the frames reads the new
 // events and renders them, under the run's lock; the others copy the text.
-// A client keeps only a cursor into the shared frames.
+// A client keeps only a cursor into the shared frames, and frames every
+// client has had are dropped.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -25,38 +27,73 @@ struct WireFrame {
   std::string wire;  // the SSE text, as sent
 };
 
-class SharedFrames {
+class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
  public:
   // The dialect's rendering: folds `e` into its state and appends the frames
   // it produces; false on a log it cannot fold.
   using Fold = std::function<bool(const Event& e, std::vector<WireFrame>& out)>;
-  SharedFrames(std::string run_id, Fold fold, std::function<int64_t()> applied_seq, std::function<bool()> finished)
+  // `watch` is the engine bus's watch of the run (EventBus::Watch).
+  SharedFrames(std::string run_id, std::shared_ptr<engine::RunWatch> watch, Fold fold,
+               std::function<int64_t()> applied_seq, std::function<bool()> finished)
       : run_id_(std::move(run_id)),
+        watch_(std::move(watch)),
         fold_(std::move(fold)),
         applied_seq_(std::move(applied_seq)),
         finished_(std::move(finished)) {}
 
+  // One follower's place in the frames; it leaves when destroyed.
+  class Reader {
+   public:
+    ~Reader();
+    Reader(const Reader&) = delete;
+    Reader& operator=(const Reader&) = delete;
+
+   private:
+    friend class SharedFrames;
+    Reader(std::shared_ptr<SharedFrames> frames, size_t next, int64_t after_id)
+        : frames_(std::move(frames)), next_(next), after_id_(after_id) {}
+    std::shared_ptr<SharedFrames> frames_;
+    size_t next_;  // the next frame to send, counted from the run's first
+    int64_t after_id_;
+  };
+
+  // A follower that wants the frames whose id is above `after_id`; null when
+  // some of those were already dropped (the follower then renders its own:
+  // a fresh SharedFrames).
+  std::unique_ptr<Reader> Join(int64_t after_id);
+
   // Renders what the engine's store logged past the frames so far, then
-  // appends to `wire` the frames from `*next` on whose id is above
-  // `after_id`, and moves `*next` past them. The store is read only when the
-  // engine's bus has announced a commit since the last read (the version is
-  // taken before reading, so a commit during the read is read next time):
-  // when a commit wakes 1,000 clients, one reads. False on a log that cannot
-  // be read or folded.
-  bool Follow(engine::Engine& engine, size_t* next, int64_t after_id, std::string& wire);
-  // True once the run's last frame has been rendered and a client whose
-  // cursor is `next` has had every frame.
-  bool Done(size_t next) const;
+  // appends to `wire` the frames `reader` has not had whose id is above its
+  // `after_id`. The store is read only when the engine's bus has announced a
+  // commit to the run since the last read (the version is taken before
+  // reading, so a commit during the read is read next time): when a commit
+  // wakes 1,000 clients, one reads. Frames every follower has had are
+  // dropped (after each send while a run has few followers, else at the
+  // next read), so 1,000 streams on 1,000 runs hold only what is to send.
+  // False on a log that cannot be read or folded.
+  bool Follow(engine::Engine& engine, Reader& reader, std::string& wire);
+  // True once the run's last frame has been rendered and `reader` has had
+  // every frame.
+  bool Done(const Reader& reader) const;
+  // What the run's followers wait on between frames.
+  const std::shared_ptr<engine::RunWatch>& watch() const { return watch_; }
 
  private:
+  void DropDeliveredLocked();
+  static constexpr size_t kDropOnSendReaders = 8;
+
   const std::string run_id_;
+  const std::shared_ptr<engine::RunWatch> watch_;
   mutable std::mutex mu_;
   Fold fold_;
   std::function<int64_t()> applied_seq_;
   std::function<bool()> finished_;
-  std::vector<WireFrame> frames_;
+  std::vector<WireFrame> frames_;     // from frame number dropped_ on
+  size_t dropped_ = 0;                // frames every follower had, no longer kept
+  std::optional<int64_t> dropped_max_id_;  // the highest id among them
+  std::vector<const Reader*> readers_;
   bool read_once_ = false;
-  uint64_t read_version_ = 0;  // the bus version before the last read
+  uint64_t read_version_ = 0;  // the watch's version before the last read
   uint64_t generation_ = 0;    // the engine's, at the last read
   bool broken_ = false;
 };

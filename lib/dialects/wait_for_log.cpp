@@ -9,15 +9,16 @@
 
 namespace sandbox::dialects {
 
-WaitEnd WaitForLog(engine::EventBus& bus, int64_t wait_ms, const std::function<bool()>& done) {
+WaitEnd WaitForLog(engine::EventBus& bus, const engine::RunWatch& watch, int64_t wait_ms,
+                   const std::function<bool()>& done) {
   const int64_t deadline = MonotonicMs() + wait_ms;
   while (true) {
-    uint64_t seen = bus.version();
+    uint64_t seen = bus.version(watch);
     if (done()) return WaitEnd::kDone;
     int64_t left = deadline - MonotonicMs();
     if (left <= 0) return WaitEnd::kTimedOut;
     if (http::ClientGone()) return WaitEnd::kClientGone;
-    auto wake = bus.Wait(seen, std::chrono::milliseconds(std::min(left, kClientCheckMs)));
+    auto wake = bus.Wait(watch, seen, std::chrono::milliseconds(std::min(left, kClientCheckMs)));
     if (wake == engine::EventBus::Wake::kShutdown) return WaitEnd::kShutdown;
   }
 }

@@ -14,11 +14,13 @@ namespace sandbox::dialects {
 
 enum class WaitEnd { kDone, kTimedOut, kShutdown, kClientGone };
 
-// Calls `done` now and after every commit `bus` announces, until it returns
-// true or the wait ends otherwise; `wait_ms` is wall time. `done` reads the
-// store: the bus version is taken before each call, so that a commit landing
-// in between still wakes the wait.
-WaitEnd WaitForLog(engine::EventBus& bus, int64_t wait_ms, const std::function<bool()>& done);
+// Calls `done` now and after every commit `bus` announces to the run that
+// `watch` follows, until it returns true or the wait ends otherwise;
+// `wait_ms` is wall time. `done` reads the store: the watch's version is
+// taken before each call, so that a commit landing in between still wakes
+// the wait.
+WaitEnd WaitForLog(engine::EventBus& bus, const engine::RunWatch& watch, int64_t wait_ms,
+                   const std::function<bool()>& done);
 
 // How often a wait looks for a client that has gone, in wall milliseconds.
 inline constexpr int64_t kClientCheckMs = 250;

@@ -1,14 +1,45 @@
 // EventBus; see bus.h.
 #include "engine/bus.h"
 
+#include <algorithm>
+
 #include "core/wall_wait.h"
 
 namespace sandbox::engine {
+
+void EventBus::NotifyLocked(RunWatch& watch) {
+  ++watch.version_;
+  watch.cv_.notify_all();
+}
 
 void EventBus::Publish() {
   {
     std::lock_guard<std::mutex> g(mu_);
     ++version_;
+  }
+  cv_.notify_all();
+}
+
+void EventBus::Publish(const std::vector<std::string>& runs) {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    ++version_;
+    for (const std::string& run : runs) {
+      auto it = watches_.find(run);
+      if (it == watches_.end()) continue;
+      if (auto watch = it->second.lock()) NotifyLocked(*watch);
+    }
+  }
+  cv_.notify_all();
+}
+
+void EventBus::PublishEverything() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    ++version_;
+    for (auto& [run, weak] : watches_) {
+      if (auto watch = weak.lock()) NotifyLocked(*watch);
+    }
   }
   cv_.notify_all();
 }
@@ -25,10 +56,42 @@ EventBus::Wake EventBus::Wait(uint64_t seen, std::chrono::milliseconds timeout) 
   return woke ? Wake::kChanged : Wake::kTimeout;
 }
 
+std::shared_ptr<RunWatch> EventBus::Watch(const std::string& run_id) {
+  std::lock_guard<std::mutex> g(mu_);
+  auto it = watches_.find(run_id);
+  if (it != watches_.end()) {
+    if (auto live = it->second.lock()) return live;
+  }
+  if (watches_.size() >= sweep_at_) {
+    // Runs nobody follows any more are forgotten in batches, so the map
+    // stays about as small as the set of followed runs at no cost per call.
+    std::erase_if(watches_, [](const auto& entry) { return entry.second.expired(); });
+    sweep_at_ = std::max<size_t>(64, 2 * watches_.size());
+  }
+  auto made = std::make_shared<RunWatch>();
+  watches_[run_id] = made;
+  return made;
+}
+
+uint64_t EventBus::version(const RunWatch& watch) const {
+  std::lock_guard<std::mutex> g(mu_);
+  return watch.version_;
+}
+
+EventBus::Wake EventBus::Wait(const RunWatch& watch, uint64_t seen, std::chrono::milliseconds timeout) const {
+  std::unique_lock<std::mutex> lock(mu_);
+  bool woke = WaitWallMs(watch.cv_, lock, timeout.count(), [&] { return shutdown_ || watch.version_ != seen; });
+  if (shutdown_) return Wake::kShutdown;
+  return woke ? Wake::kChanged : Wake::kTimeout;
+}
+
 void EventBus::Shutdown() {
   {
     std::lock_guard<std::mutex> g(mu_);
     shutdown_ = true;
+    for (auto& [run, weak] : watches_) {
+      if (auto watch = weak.lock()) watch->cv_.notify_all();
+    }
   }
   cv_.notify_all();
 }

@@ -1,7 +1,14 @@
-// The in-process event bus: the writer announces each commit, and stream
-// handlers blocked in Wait() wake to read what was committed from the store.
-// It carries no events itself (the log is in the store), only "something
+// The in-process event bus: the writer announces each commit, and handlers
+// blocked in Wait() wake to read what was committed from the store. It
+// carries no events itself (the log is in the store), only "something
 // changed", so a slow reader can never lose anything.
+//
+// A commit is announced to the runs whose logs it touched. A waiter that
+// follows one run (a stream, a long-poll) watches that run, so a commit to
+// one run wakes that run's followers only: with 1,000 streams on 1,000 runs,
+// waking all of them on every commit made each read the store for nothing,
+// and resumes slowed tenfold (issue 12). Changes to the whole namespace
+// (reset, reload, a failing store) wake every watch.
 //
 // Thread safety: all methods may be called from any thread.
 #pragma once
@@ -9,31 +16,65 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 namespace sandbox::engine {
+
+class EventBus;
+
+// One run's announcements. Held by whoever follows the run; the bus forgets
+// a run once nobody holds its watch.
+class RunWatch {
+ private:
+  friend class EventBus;
+  uint64_t version_ = 0;  // guarded by the bus's mutex
+  mutable std::condition_variable cv_;
+};
 
 class EventBus {
  public:
   enum class Wake { kChanged, kTimeout, kShutdown };
 
-  // Called by the writer after every write it commits (run events, threads,
-  // feedback, actions, webhooks): streams wake on it, and cached reads
-  // (engine/read_cache.h) are stamped with its version.
+  // Called by the writer after every write it commits. Publish() is for a
+  // write that touched no run's log (a thread, feedback, an action, a
+  // webhook): cached reads (engine/read_cache.h) are stamped with version().
   void Publish();
-  // The current version, to pass to Wait.
+  // A commit that touched the logs of `runs`: their watches wake too.
+  void Publish(const std::vector<std::string>& runs);
+  // The namespace changed as a whole (reset, reload, failure): every watch
+  // wakes.
+  void PublishEverything();
+
+  // Every commit's version, to pass to Wait.
   uint64_t version() const;
   // Blocks until a commit after `seen`, or `timeout` of wall time (for
   // connection keep-alives, not sandbox time), or Shutdown().
   Wake Wait(uint64_t seen, std::chrono::milliseconds timeout) const;
+
+  // The watch of run `run_id`, shared by everyone who follows it.
+  std::shared_ptr<RunWatch> Watch(const std::string& run_id);
+  // The version of `watch`'s run: moves on every commit to the run and on
+  // every PublishEverything().
+  uint64_t version(const RunWatch& watch) const;
+  // Wait(), for commits to `watch`'s run.
+  Wake Wait(const RunWatch& watch, uint64_t seen, std::chrono::milliseconds timeout) const;
+
   // Wakes every waiter for good; used when the server stops.
   void Shutdown();
 
  private:
+  void NotifyLocked(RunWatch& watch);
+
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   uint64_t version_ = 0;
   bool shutdown_ = false;
+  std::unordered_map<std::string, std::weak_ptr<RunWatch>> watches_;
+  size_t sweep_at_ = 64;  // forget unheld watches when the map reaches this size
 };
 
 }  // namespace sandbox::engine

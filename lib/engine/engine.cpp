@@ -148,14 +148,14 @@ Status Engine::Reload() {
     // active_ and the ordinals may be half-read: nothing may be written
     // from them.
     MarkFailing(Status::Internal("reloading namespace \"" + store_.ns() + "\" from the store failed: " + st.message()));
-    Announce();
+    AnnounceEverything();
     return st;
   }
   {
     std::lock_guard<std::mutex> g(mu_);
     sticky_ = Status::Ok();
   }
-  Announce();
+  AnnounceEverything();
   // What the reloaded state has due now fires at once (in virtual time, up
   // to every run's next pause), as after a restart.
   Drain();
@@ -278,13 +278,34 @@ void Engine::Announce() {
   }
 }
 
+void Engine::Announce(const std::string& run_id) {
+  if (grouping_) {
+    announce_due_ = true;
+    announce_runs_.push_back(run_id);
+  } else {
+    bus_.Publish(std::vector<std::string>{run_id});
+  }
+}
+
+void Engine::AnnounceEverything() {
+  if (grouping_) {
+    announce_due_ = true;
+    announce_everything_ = true;
+  } else {
+    bus_.PublishEverything();
+  }
+}
+
 bool Engine::CloseGroup() {
   Status st = store_.EndGroup();
   grouping_ = false;
-  if (announce_due_) {
-    announce_due_ = false;
-    bus_.Publish();
+  if (announce_everything_) {
+    bus_.PublishEverything();
+  } else if (announce_due_) {
+    bus_.Publish(announce_runs_);
   }
+  announce_due_ = announce_everything_ = false;
+  announce_runs_.clear();
   if (!st.ok()) SetStickyError(st);
   return st.ok();
 }
@@ -514,7 +535,8 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
   const Instant saved_clock = clock_.now();
   Status st = retry_write ? store_.Commit({&write, &*retry_write}, saved_clock) : store_.Commit(write, saved_clock);
   if (!st.ok()) return st;
-  Announce();
+  Announce(next.state.run.id);
+  if (retry) Announce(retry->run.state.run.id);
   if (retry) Started(std::move(*retry));
   if (after) *after = next.state;
   if (next.state.run.status == RunStatus::kRunning || ExpiryOf(next)) {
@@ -597,7 +619,7 @@ Result<RunState> Engine::StartRun(const CreateRunCommand& cmd, Instant now) {
                         .idempotency = cmd.idempotency ? &*cmd.idempotency : nullptr};
   Status st = store_.Commit(write, now);
   if (!st.ok()) return st;
-  Announce();
+  Announce(p.run.state.run.id);
   return Started(std::move(p));
 }
 
@@ -769,7 +791,7 @@ Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, 
 }
 
 Result<RunState> Engine::Activate(PreparedResume prepared, Instant now) {
-  Announce();
+  Announce(prepared.run.state.run.id);
   RunState snapshot = prepared.run.state;
   active_[snapshot.run.id] = std::move(prepared.run);
   return SettleNow(std::move(snapshot), now);
@@ -819,7 +841,7 @@ Result<RunState> Engine::Cancel(const std::string& run_id, std::optional<std::st
     st = store_.Commit(store::RunWrite{.state = &s, .events = {cancelled}, .before = &before}, now);
     if (!st.ok()) return st;
     active_.erase(run_id);
-    Announce();
+    Announce(run_id);
     return s;
   });
 }

@@ -261,8 +261,12 @@ class Engine {
   bool CloseGroup();
   // Announces a commit on the bus, or, inside a group commit, once the group
   // is durable: a reader woken earlier would read (and cache) the state
-  // before it.
+  // before it. With a run, the commit touched that run's log and wakes its
+  // followers; Announce() alone touched no run's log; AnnounceEverything()
+  // wakes every follower (the namespace was reset, reloaded or failed).
   void Announce();
+  void Announce(const std::string& run_id);
+  void AnnounceEverything();
   // The earliest due work. A waiting interrupt's expiry counts only when
   // `future_expiries` or when it is already due: virtual time jumps through
   // scripted work, never through the time a human has to answer.
@@ -358,7 +362,10 @@ class Engine {
   std::thread writer_;
   EventBus bus_;
   bool grouping_ = false;     // writer thread only: a group commit is open
-  bool announce_due_ = false;  // writer thread only: the open group has commits to announce
+  // Writer thread only: what the open group has to announce at its end.
+  bool announce_due_ = false;
+  bool announce_everything_ = false;
+  std::vector<std::string> announce_runs_;
   Instant clock_start_;  // where the clock stood when the engine was made
   bool fire_schedules_ = false;
   std::map<std::string, int64_t> schedule_counts_;  // agent type -> scheduled runs so far

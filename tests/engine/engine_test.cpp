@@ -618,3 +618,26 @@ TEST_CASE("artifact type prefixes and thread contexts are matched literally, not
   CHECK_FALSE(context("person", "11111111-1111-4111-8111-111111111111"));
   CHECK_FALSE(context("business", "11111111-1111-4111-8111-11111111111%"));
 }
+
+TEST_CASE("a run's followers wake for its own commits, and all of them for a reset", "[engine][bus]") {
+  Sandbox sb(ClockMode::kVirtual);
+  std::string a = sb.Create().run.id;
+  std::string b = sb.Create().run.id;
+  auto watch_a = sb.engine->bus().Watch(a);
+  auto watch_b = sb.engine->bus().Watch(b);
+  const uint64_t a0 = sb.engine->bus().version(*watch_a), b0 = sb.engine->bus().version(*watch_b);
+
+  // Resuming a carries it to completion through several commits (one group).
+  REQUIRE(sb.engine->Resume({a, sb.Stored(a).interrupts[0].id, Json{{"decision", "approve"}}}).ok());
+  CHECK(sb.engine->bus().version(*watch_a) > a0);
+  CHECK(sb.engine->bus().version(*watch_b) == b0);
+  // Cancelling b is b's commit alone.
+  const uint64_t a1 = sb.engine->bus().version(*watch_a);
+  REQUIRE(sb.engine->Cancel(b, std::nullopt).ok());
+  CHECK(sb.engine->bus().version(*watch_a) == a1);
+  CHECK(sb.engine->bus().version(*watch_b) == b0 + 1);
+
+  REQUIRE(sb.engine->Reset().ok());
+  CHECK(sb.engine->bus().version(*watch_a) > a1);
+  CHECK(sb.engine->bus().version(*watch_b) > b0 + 1);
+}

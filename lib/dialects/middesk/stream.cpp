@@ -48,11 +48,13 @@ void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& re
 
   const std::string run_id = run.value()->run.id;
   // One rendering of this run's frames for every client that follows it.
-  auto frames = d.frames->Get(
-      "middesk\n" + engine->store().ns() + "\n" + run_id + "\n" + std::to_string(engine->generation()), [&] {
+  dialects::StreamSharedFrames(
+      res, engine, *d.frames, "middesk\n" + engine->store().ns() + "\n" + run_id + "\n" + std::to_string(engine->generation()),
+      last_event_id, d.heartbeat_ms,
+      [&] {
         auto folded = std::make_shared<RunStreamFrames>();
         return std::make_shared<dialects::SharedFrames>(
-            run_id,
+            run_id, engine->bus().Watch(run_id),
             [folded](const Event& e, std::vector<dialects::WireFrame>& out) {
               auto next = folded->Next(e);
               if (!next.ok()) return false;
@@ -60,15 +62,8 @@ void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& re
               return true;
             },
             [folded] { return folded->applied_seq(); }, [folded] { return folded->finished(); });
-      });
-  auto cursor = std::make_shared<size_t>(0);
-  auto r = std::make_shared<dialects::RunLogRenderer>();
-  r->catch_up = [engine, frames, cursor, last_event_id](std::string& wire) {
-    return frames->Follow(*engine, cursor.get(), last_event_id, wire);
-  };
-  r->finished = [frames, cursor] { return frames->Done(*cursor); };
-  r->heartbeat = [] { return http::SseComment("keep-alive"); };
-  dialects::StreamRunLog(res, engine, d.heartbeat_ms, std::move(r));
+      },
+      [] { return http::SseComment("keep-alive"); });
 }
 
 }  // namespace sandbox::middesk

@@ -116,7 +116,8 @@ void Chat(const Deps& d, const httplib::Request& req, httplib::Response& res, bo
   // Buffered: answer once the run has settled (at once on the virtual clock).
   std::optional<RunState> run;
   Status read;
-  dialects::WaitForLog(engine->bus(), kChatWaitMs, [&] {
+  auto watch = engine->bus().Watch(run_id);
+  dialects::WaitForLog(engine->bus(), *watch, kChatWaitMs, [&] {
     auto stored = engine->store().GetRun(run_id, /*with_steps=*/true);
     if (!stored.ok()) {
       read = stored.status();

@@ -71,25 +71,20 @@ void StreamFrom(httplib::Response& res, dialects::SharedFramesRegistry& registry
                 const std::string& run_id, int64_t after_seq, int64_t heartbeat_ms) {
   res.status = 200;
   // One rendering of this run's frames for every client that follows it.
-  auto frames =
-      registry.Get("modus\n" + engine->store().ns() + "\n" + run_id + "\n" + std::to_string(engine->generation()), [&] {
+  dialects::StreamSharedFrames(
+      res, engine, registry, "modus\n" + engine->store().ns() + "\n" + run_id + "\n" + std::to_string(engine->generation()),
+      after_seq, heartbeat_ms,
+      [&] {
         auto folded = std::make_shared<RuntimeFrames>();
         return std::make_shared<dialects::SharedFrames>(
-            run_id,
+            run_id, engine->bus().Watch(run_id),
             [folded](const Event& e, std::vector<dialects::WireFrame>& out) {
               if (auto frame = folded->Next(e)) out.push_back({frame->seq, frame->Wire()});
               return true;
             },
             [folded] { return folded->applied_seq(); }, [folded] { return folded->finished(); });
-      });
-  auto cursor = std::make_shared<size_t>(0);
-  auto r = std::make_shared<dialects::RunLogRenderer>();
-  r->catch_up = [engine, frames, cursor, after_seq](std::string& wire) {
-    return frames->Follow(*engine, cursor.get(), after_seq, wire);
-  };
-  r->finished = [frames, cursor] { return frames->Done(*cursor); };
-  r->heartbeat = [engine] { return HeartbeatFrame(engine->Now()).Wire(); };
-  dialects::StreamRunLog(res, engine, heartbeat_ms, std::move(r));
+      },
+      [engine] { return HeartbeatFrame(engine->Now()).Wire(); });
 }
 
 void StreamSingleFrame(httplib::Response& res, const RuntimeFrame& frame) {
@@ -225,7 +220,8 @@ void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Respons
   f.after_seq = *after;
   std::vector<RuntimeFrame> frames;
   bool read_failed = false;
-  dialects::WaitForLog(engine->bus(), wait_ms, [&] {
+  auto watch = engine->bus().Watch(f.run_id);
+  dialects::WaitForLog(engine->bus(), *watch, wait_ms, [&] {
     read_failed = !ReadNew(f, frames);
     return read_failed || !frames.empty() || f.frames.finished();
   });

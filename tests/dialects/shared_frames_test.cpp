@@ -1,0 +1,119 @@
+// Shared stream frames: rendered once per commit for every follower of a run,
+// dropped once every follower has had them, and never dropped under a
+// follower that still needs them; a late follower that asks for dropped
+// frames is turned away to render its own.
+#include <catch2/catch.hpp>
+
+#include "dialects/shared_frames.h"
+#include "engine/engine.h"
+#include "script/loader.h"
+
+using namespace sandbox;
+
+namespace {
+
+constexpr Instant kStart = 1767225600000;  // 2026-01-01T00:00:00Z
+
+const char* kFixture = R"({"agents":[{"type":"kyb","name":"KYB","description":"d","scenarios":[
+  {"name":"default","steps":[
+    {"name":"a","label":"A","duration":"1s"},
+    {"name":"b","label":"B","duration":"1s"}]}]}]})";
+
+struct Followed {
+  Followed() : ids(0), clock(ClockMode::kManual, kStart) {
+    auto s = store::Store::Open(":memory:");
+    REQUIRE(s.ok());
+    store = std::move(s).value();
+    auto set = script::ParseFixtureText(kFixture, "t.json", ids);
+    REQUIRE(set.ok());
+    engine = std::make_unique<engine::Engine>(*store, clock, ids,
+                                              std::make_shared<const script::FixtureSet>(std::move(set).value()));
+    REQUIRE(engine->Start().ok());
+    auto run = engine->CreateRun({Json::object(), "kyb", "business", "11111111-1111-4111-8111-111111111111",
+                                  std::nullopt, std::nullopt, std::nullopt});
+    REQUIRE(run.ok());
+    run_id = run.value().run.id;
+    frames = Make();
+  }
+  // One frame per event: its seq as the id, its type as the text.
+  std::shared_ptr<dialects::SharedFrames> Make() {
+    auto seq = std::make_shared<int64_t>(0);
+    auto done = std::make_shared<bool>(false);
+    return std::make_shared<dialects::SharedFrames>(
+        run_id, engine->bus().Watch(run_id),
+        [seq, done](const Event& e, std::vector<dialects::WireFrame>& out) {
+          *seq = e.seq;
+          *done = *done || e.type == "run.completed";
+          out.push_back({e.seq, e.type + "\n"});
+          return true;
+        },
+        [seq] { return *seq; }, [done] { return *done; });
+  }
+  std::string Follow(dialects::SharedFrames::Reader& reader) {
+    std::string wire;
+    REQUIRE(frames->Follow(*engine, reader, wire));
+    return wire;
+  }
+
+  IdGenerator ids;
+  SteppedClock clock;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<engine::Engine> engine;
+  std::string run_id;
+  std::shared_ptr<dialects::SharedFrames> frames;
+};
+
+}  // namespace
+
+TEST_CASE("shared frames are dropped once every follower has had them", "[dialects][frames]") {
+  Followed f;
+  auto first = f.frames->Join(0);
+  auto second = f.frames->Join(0);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(f.Follow(*first) == "run.started\nstep.started\n");
+  REQUIRE(f.engine->AdvanceClock(kStart + 1000).ok());
+  // `second` has had nothing yet: nothing may be dropped under it.
+  CHECK(f.Follow(*first) == "step.completed\nstep.started\n");
+  CHECK(f.Follow(*second) == "run.started\nstep.started\nstep.completed\nstep.started\n");
+  // Both have had frames 1-4, so they are gone: a newcomer that wants them
+  // cannot join, and one past them can.
+  REQUIRE(f.engine->AdvanceClock(kStart + 2000).ok());
+  CHECK(f.Follow(*first) == "step.completed\nrun.completed\n");
+  CHECK_FALSE(f.frames->Join(0));
+  CHECK_FALSE(f.frames->Join(3));
+  auto late = f.frames->Join(4);
+  REQUIRE(late);
+  CHECK(f.Follow(*late) == "step.completed\nrun.completed\n");
+  CHECK(f.Follow(*second) == "step.completed\nrun.completed\n");
+  CHECK(f.frames->Done(*first));
+  CHECK(f.frames->Done(*second));
+  CHECK(f.frames->Done(*late));
+}
+
+TEST_CASE("a run's only follower holds only what it has not had", "[dialects][frames]") {
+  Followed f;
+  auto only = f.frames->Join(0);
+  CHECK(f.Follow(*only) == "run.started\nstep.started\n");
+  CHECK_FALSE(f.frames->Join(0));
+  CHECK(f.frames->Join(2));
+}
+
+TEST_CASE("a follower that left holds no frames back; a newcomer renders its own", "[dialects][frames]") {
+  Followed f;
+  auto keeper = f.frames->Join(0);
+  auto leaver = f.frames->Join(0);
+  CHECK(f.Follow(*keeper) == "run.started\nstep.started\n");
+  CHECK(f.frames->Join(0));  // `leaver` has not had them
+  leaver.reset();
+  REQUIRE(f.engine->AdvanceClock(kStart + 1000).ok());
+  CHECK(f.Follow(*keeper) == "step.completed\nstep.started\n");
+  CHECK_FALSE(f.frames->Join(0));
+
+  // What the stream handlers do then: frames of its own, from the store.
+  f.frames = f.Make();
+  auto own = f.frames->Join(0);
+  REQUIRE(own);
+  CHECK(f.Follow(*own) == "run.started\nstep.started\nstep.completed\nstep.started\n");
+  CHECK_FALSE(f.frames->Done(*own));
+}

@@ -1,0 +1,86 @@
+// The event bus: a commit wakes the followers of the runs it touched and no
+// one else's; namespace-wide changes and shutdown wake every follower.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "engine/bus.h"
+
+using namespace sandbox::engine;
+using std::chrono::milliseconds;
+
+TEST_CASE("a commit moves the watches of the runs it touched and no others", "[engine][bus]") {
+  EventBus bus;
+  auto a = bus.Watch("run_a");
+  auto b = bus.Watch("run_b");
+  const uint64_t a0 = bus.version(*a), b0 = bus.version(*b), all0 = bus.version();
+
+  bus.Publish({"run_a"});
+  CHECK(bus.version(*a) == a0 + 1);
+  CHECK(bus.version(*b) == b0);
+  CHECK(bus.version() == all0 + 1);
+  CHECK(bus.Wait(*a, a0, milliseconds(0)) == EventBus::Wake::kChanged);
+  CHECK(bus.Wait(*b, b0, milliseconds(0)) == EventBus::Wake::kTimeout);
+
+  // A write that touched no run's log moves only the version cached reads use.
+  bus.Publish();
+  CHECK(bus.version(*a) == a0 + 1);
+  CHECK(bus.version(*b) == b0);
+  CHECK(bus.version() == all0 + 2);
+
+  bus.PublishEverything();
+  CHECK(bus.version(*a) == a0 + 2);
+  CHECK(bus.version(*b) == b0 + 1);
+}
+
+TEST_CASE("followers of one run share its watch, which outlives none of them", "[engine][bus]") {
+  EventBus bus;
+  auto first = bus.Watch("run_a");
+  auto second = bus.Watch("run_a");
+  CHECK(first == second);
+  bus.Publish({"run_a"});
+  const uint64_t seen = bus.version(*first);
+  first.reset();
+  second.reset();
+  // Nobody held it: a new follower starts a new watch, which still wakes.
+  auto again = bus.Watch("run_a");
+  const uint64_t fresh = bus.version(*again);
+  bus.Publish({"run_a"});
+  CHECK(bus.version(*again) == fresh + 1);
+}
+
+TEST_CASE("many unheld watches are forgotten and the ones held keep working", "[engine][bus]") {
+  EventBus bus;
+  auto kept = bus.Watch("kept");
+  for (int i = 0; i < 10000; ++i) (void)bus.Watch("run_" + std::to_string(i));
+  const uint64_t seen = bus.version(*kept);
+  bus.Publish({"kept"});
+  CHECK(bus.version(*kept) == seen + 1);
+  CHECK(bus.Watch("kept") == kept);
+}
+
+TEST_CASE("a follower blocked on its run wakes for that run's commit, not another's", "[engine][bus]") {
+  EventBus bus;
+  auto a = bus.Watch("run_a");
+  const uint64_t seen = bus.version(*a);
+  bus.Publish({"run_b"});
+  EventBus::Wake wake = EventBus::Wake::kTimeout;
+  std::thread waiter([&] { wake = bus.Wait(*a, seen, milliseconds(60000)); });
+  // Published from another thread; the waiter may block before or after it.
+  bus.Publish({"run_a"});
+  waiter.join();
+  CHECK(wake == EventBus::Wake::kChanged);
+}
+
+TEST_CASE("shutdown wakes followers of every run for good", "[engine][bus]") {
+  EventBus bus;
+  auto a = bus.Watch("run_a");
+  const uint64_t seen = bus.version(*a);
+  EventBus::Wake wake = EventBus::Wake::kTimeout;
+  std::thread waiter([&] { wake = bus.Wait(*a, seen, milliseconds(60000)); });
+  bus.Shutdown();
+  waiter.join();
+  CHECK(wake == EventBus::Wake::kShutdown);
+  CHECK(bus.Wait(*a, bus.version(*a), milliseconds(0)) == EventBus::Wake::kShutdown);
+}
