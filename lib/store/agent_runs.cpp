@@ -24,17 +24,27 @@ void BindFilters(Statement& q, const std::string& ns, const AgentRunQuery& f, bo
   q.Bind(7, f.requester ? std::optional<std::string>(PrincipalToJson(f.requester).dump()) : std::nullopt);
 }
 
+// The agent's top workflow number when its runs are exactly workflows
+// 1..total, each a first attempt: then its history, newest first, is
+// workflow numbers total, total-1, ... (the writer numbers an agent's
+// workflows in the order it creates runs), and a page is a range found by
+// one seek. A retry (a second attempt of one number) breaks the rule, and
+// pages fall back to OFFSET, which steps over every run before the page.
+Result<std::optional<int64_t>> DenseWorkflowTop(Connection& c, const std::string& ns, const std::string& agent,
+                                                int64_t total) {
+  Statement q(c, "SELECT max(agent_seq) FROM runs WHERE ns = ?1 AND agent = ?2");
+  q.Bind(1, ns).Bind(2, agent);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  if (q.Int(0) != total) return std::optional<int64_t>();
+  return std::optional<int64_t>(total);
+}
+
 }  // namespace
 
 Result<AgentRunPage> SqliteStore::ListAgentRuns(const AgentRunQuery& f) {
   return WithReader([&](Connection& c) -> Result<AgentRunPage> {
     AgentRunPage page;
-    Statement q(c, std::string("SELECT ") + kRunColumns + Where(true) + " ORDER BY ordinal DESC LIMIT ?8 OFFSET ?9");
-    BindFilters(q, ns_, f, true);
-    q.Bind(8, f.limit).Bind(9, f.offset);
-    auto runs = LoadRuns(c, q, /*with_steps=*/false);
-    if (!runs.ok()) return runs.status();
-    page.runs = std::move(runs).value();
     // Without a time or name filter the counts are kept rows
     // (run_status_counts), and so is the total unless a requester narrows it.
     const bool kept = !f.started_since && f.name_contains.empty();
@@ -58,13 +68,32 @@ Result<AgentRunPage> SqliteStore::ListAgentRuns(const AgentRunQuery& f) {
       for (const auto& [status, n] : page.counts) {
         if (!f.status || status == *f.status) page.total += n;
       }
-      return page;
+    } else {
+      Statement total(c, "SELECT count(*)" + Where(true));
+      BindFilters(total, ns_, f, true);
+      auto row = total.Step();
+      if (!row.ok()) return row.status();
+      page.total = total.Int(0);
     }
-    Statement total(c, "SELECT count(*)" + Where(true));
-    BindFilters(total, ns_, f, true);
-    auto row = total.Step();
-    if (!row.ok()) return row.status();
-    page.total = total.Int(0);
+    std::optional<int64_t> top;
+    if (kept && !f.requester && !f.status) {
+      auto dense = DenseWorkflowTop(c, ns_, f.agent_type, page.total);
+      if (!dense.ok()) return dense.status();
+      top = dense.value();
+    }
+    Statement q(c, std::string("SELECT ") + kRunColumns +
+                       (top ? " FROM runs WHERE ns = ?1 AND agent = ?2 AND agent_seq <= ?3"
+                              " ORDER BY agent_seq DESC LIMIT ?4"
+                            : Where(true) + " ORDER BY ordinal DESC LIMIT ?8 OFFSET ?9"));
+    if (top) {
+      q.Bind(1, ns_).Bind(2, f.agent_type).Bind(3, *top - f.offset).Bind(4, f.limit);
+    } else {
+      BindFilters(q, ns_, f, true);
+      q.Bind(8, f.limit).Bind(9, f.offset);
+    }
+    auto runs = LoadRuns(c, q, /*with_steps=*/false);
+    if (!runs.ok()) return runs.status();
+    page.runs = std::move(runs).value();
     return page;
   });
 }

@@ -258,3 +258,52 @@ TEST_CASE("run list pages are the same whether ordinals run 1..n or have gaps", 
   CHECK(PageIds(*gapped, 2, 4) == "5: r-1");
   CHECK(PageIds(*gapped, 2, 6) == "5:");
 }
+
+namespace {
+
+// A run of agent "cip": workflow `agent_seq`, a retry of `retry_of` when set.
+void CommitWorkflow(Store& store, const std::string& id, int64_t ordinal, int64_t agent_seq,
+                    const std::string& retry_of = "") {
+  Json data{{"thread_id", "t-1"}, {"agent", "cip"}, {"scenario", "default"}, {"ordinal", ordinal},
+            {"agent_seq", agent_seq}};
+  if (!retry_of.empty()) data["retry"] = {{"of", retry_of}, {"first", retry_of}, {"attempt", 2}, {"delay_ms", 0}};
+  Event started{id, 1, event_type::kRunStarted, 1000, data};
+  auto state = Rebuild({started});
+  REQUIRE(state.ok());
+  Thread t = MakeThread();
+  std::string script = "{}";
+  REQUIRE(store.Commit(RunWrite{&state.value(), {started}, ordinal == 1 ? &t : nullptr, &script}, 1000).ok());
+}
+
+std::string HistoryIds(Store& store, int64_t limit, int64_t offset) {
+  AgentRunQuery q;
+  q.agent_type = "cip";
+  q.limit = limit;
+  q.offset = offset;
+  auto page = store.ListAgentRuns(q);
+  REQUIRE(page.ok());
+  std::string out = std::to_string(page.value().total) + ":";
+  for (const auto& r : page.value().runs) out += " " + r.run.id;
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("an agent's history pages are the same with workflows 1..n and with a retry", "[store]") {
+  auto dense = OpenMemory();
+  auto retried = OpenMemory();
+  for (int64_t i = 1; i <= 5; ++i) CommitWorkflow(*dense, "r-" + std::to_string(i), i, i);
+  // r-3 is workflow 2's second attempt: five runs, top workflow number 4,
+  // so pages take OFFSET.
+  CommitWorkflow(*retried, "r-1", 1, 1);
+  CommitWorkflow(*retried, "r-2", 2, 2);
+  CommitWorkflow(*retried, "r-3", 3, 2, "r-2");
+  CommitWorkflow(*retried, "r-4", 4, 3);
+  CommitWorkflow(*retried, "r-5", 5, 4);
+  for (Store* s : {dense.get(), retried.get()}) {
+    CHECK(HistoryIds(*s, 2, 0) == "5: r-5 r-4");
+    CHECK(HistoryIds(*s, 2, 2) == "5: r-3 r-2");
+    CHECK(HistoryIds(*s, 2, 4) == "5: r-1");
+    CHECK(HistoryIds(*s, 2, 6) == "5:");
+  }
+}
