@@ -209,10 +209,11 @@ void Engine::WriterLoop() {
     if (stopping_) {
       // Commands still queued are answered, not dropped.
       while (!queue_.empty()) {
-        auto task = std::move(queue_.front());
+        std::vector<Command> one;
+        one.push_back(std::move(queue_.front()));
         queue_.pop_front();
         lock.unlock();
-        task();
+        RunCommands(std::move(one));
         lock.lock();
       }
       break;
@@ -229,12 +230,18 @@ void Engine::WriterLoop() {
         continue;
       }
     }
-    // One command at a time, so that a Quiesce() waits for one command
-    // (and the work it sets off), never for a whole backlog.
-    auto task = std::move(queue_.front());
-    queue_.pop_front();
+    // The commands queued now, up to kMaxBatchedCommands, share one group
+    // commit (leveldb's writer batching): under concurrent writes most of
+    // what each commits (index pages, counts, the saved clock) is then
+    // written once. A Quiesce() waits for one batch, never a whole backlog.
+    std::vector<Command> batch;
+    do {
+      batch.push_back(std::move(queue_.front()));
+      queue_.pop_front();
+    } while (!queue_.empty() && batch.size() < kMaxBatchedCommands && batch.front().batching == Batching::kShare &&
+             queue_.front().batching == Batching::kShare);
     lock.unlock();
-    task();
+    RunCommands(std::move(batch));
     lock.lock();
   }
   writer_running_ = false;
@@ -268,6 +275,40 @@ std::optional<std::pair<Instant, std::string>> Engine::NextDue(bool future_expir
     best = schedule;
   }
   return best;
+}
+
+size_t Engine::queued_commands() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return queue_.size();
+}
+
+void Engine::RunCommands(std::vector<Command> batch) {
+  if (batch.size() == 1) {
+    // Alone, each write of the command is its own commit, durable when made.
+    Answer answer = batch.front().run();
+    Drain();
+    answer(Status::Ok());
+    return;
+  }
+  Status begun = store_.BeginGroup();
+  if (!begun.ok()) {
+    // The engine stops (the sticky error); each command, run alone now, is
+    // refused for it.
+    SetStickyError(begun);
+    for (Command& c : batch) {
+      std::vector<Command> one;
+      one.push_back(std::move(c));
+      RunCommands(std::move(one));
+    }
+    return;
+  }
+  grouping_ = true;
+  std::vector<Answer> answers;
+  for (Command& c : batch) answers.push_back(c.run());
+  // The drain's fires join the group (FireGrouped).
+  Drain();
+  Status durable = CloseGroup() ? Status::Ok() : health();
+  for (Answer& a : answers) a(durable);
 }
 
 void Engine::Announce() {
@@ -314,9 +355,11 @@ Status Engine::FireGrouped(const std::function<std::optional<Due>()>& next_due, 
   // Fires are grouped into one commit each kMaxGroupedFires: with many runs
   // under way, most of what a fire writes (index pages, counts, the saved
   // clock) is shared, and written once per group instead of once per fire.
+  // Inside a batch of commands (RunCommands) they join the batch's group.
+  const bool own_groups = !grouping_;
   int grouped = 0;
   while (auto next = next_due()) {
-    if (grouped == 0) {
+    if (own_groups && grouped == 0) {
       Status begun = store_.BeginGroup();
       if (!begun.ok()) {
         SetStickyError(begun);
@@ -330,15 +373,15 @@ Status Engine::FireGrouped(const std::function<std::optional<Due>()>& next_due, 
       // are kept, as they were when each fire was its own commit. The
       // fire's failure is the cause health names, whatever the end says.
       SetStickyError(st);
-      (void)CloseGroup();
+      if (own_groups) (void)CloseGroup();
       return st;
     }
-    if (++grouped == kMaxGroupedFires) {
+    if (own_groups && ++grouped == kMaxGroupedFires) {
       if (!CloseGroup()) return health();
       grouped = 0;
     }
   }
-  if (grouped > 0 && !CloseGroup()) return health();
+  if (own_groups && grouped > 0 && !CloseGroup()) return health();
   return Status::Ok();
 }
 
@@ -899,7 +942,7 @@ Result<std::vector<Event>> Engine::AdvanceClock(Instant t) {
     Status st = store_.SaveClockNow(clock_.now());
     if (!st.ok()) return st;
     return fired;
-  });
+  }, WhenFailing::kRefuse, Batching::kAlone);
 }
 
 }  // namespace sandbox::engine

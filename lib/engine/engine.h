@@ -232,6 +232,8 @@ class Engine {
   void ReplaceFixtures(std::shared_ptr<const script::FixtureSet> fixtures);
   // Ok, or the failure that stopped the engine from writing (sticky).
   Status health() const;
+  // Commands waiting for the writer (tests use it to queue a batch).
+  size_t queued_commands() const;
 
  private:
   struct ActiveRun {
@@ -241,10 +243,28 @@ class Engine {
 
   // Whether a command may run on an engine stopped by a storage failure.
   enum class WhenFailing { kRefuse, kRun };
+  // Whether a command may share a group commit with the commands queued
+  // beside it. Commands that manage commits of their own (a reset, moving
+  // the clock through any number of fires) run alone.
+  enum class Batching { kShare, kAlone };
   template <class T>
   // Runs `fn` on the writer with the command's instant: the clock is read
   // once per command, so everything one command records shares one time.
-  Result<T> Submit(std::function<Result<T>(Instant now)> fn, WhenFailing when_failing = WhenFailing::kRefuse);
+  // The caller hears back once what the command set off is durable.
+  Result<T> Submit(std::function<Result<T>(Instant now)> fn, WhenFailing when_failing = WhenFailing::kRefuse,
+                   Batching batching = Batching::kShare);
+  // A queued command. `run` does its work on the writer and returns how to
+  // answer the caller, given whether what it wrote became durable.
+  using Answer = std::function<void(const Status& durable)>;
+  struct Command {
+    std::function<Answer()> run;
+    Batching batching = Batching::kShare;
+  };
+  // Runs the queued commands `batch`: one alone, or several in one group
+  // commit (kMaxBatchedCommands at most), then the drain they set off, and
+  // answers each once its writes are durable.
+  void RunCommands(std::vector<Command> batch);
+  static constexpr size_t kMaxBatchedCommands = 64;
   void WriterLoop();
   // Fires due work; in virtual mode moves time to it first. `fired`, when
   // given, receives the events. Up to kMaxGroupedFires fires share one group
@@ -349,7 +369,7 @@ class Engine {
   mutable std::mutex mu_;              // guards queue_, stopping_, started_, sticky_ and the quiesce state
   std::condition_variable cv_;         // wakes the writer
   std::condition_variable parked_cv_;  // wakes Quiesce() when the writer parks or ends
-  std::deque<std::function<void()>> queue_;
+  std::deque<Command> queue_;
   bool stopping_ = false;
   bool started_ = false;
   bool writer_running_ = false;  // the writer thread is in WriterLoop
@@ -374,7 +394,7 @@ class Engine {
 
 // Defined here because every file of the engine submits commands.
 template <class T>
-Result<T> Engine::Submit(std::function<Result<T>(Instant now)> fn, WhenFailing when_failing) {
+Result<T> Engine::Submit(std::function<Result<T>(Instant now)> fn, WhenFailing when_failing, Batching batching) {
   auto promise = std::make_shared<std::promise<Result<T>>>();
   auto future = promise->get_future();
   {
@@ -383,20 +403,28 @@ Result<T> Engine::Submit(std::function<Result<T>(Instant now)> fn, WhenFailing w
     if (!sticky_.ok() && when_failing == WhenFailing::kRefuse) {
       return Status::Unavailable("engine stopped after a storage failure: " + sticky_.message());
     }
-    queue_.push_back([this, fn = std::move(fn), promise, when_failing] {
+    auto run = [this, fn = std::move(fn), promise, when_failing]() -> Answer {
       // Checked again when the command's turn comes: a failure may have
       // come while it waited (a restore that failed half-way, say).
       Status failing = health();
       if (!failing.ok() && when_failing == WhenFailing::kRefuse) {
-        promise->set_value(Status::Unavailable("engine stopped after a storage failure: " + failing.message()));
-        return;
+        return [promise, failing](const Status&) {
+          promise->set_value(Status::Unavailable("engine stopped after a storage failure: " + failing.message()));
+        };
       }
-      Result<T> r = fn(clock_.now());
-      // The caller hears back only after the work this command set off is
-      // committed (in virtual mode, up to every run's next pause).
-      Drain();
-      promise->set_value(std::move(r));
-    });
+      auto r = std::make_shared<Result<T>>(fn(clock_.now()));
+      // Answered after the work this command set off is committed (in
+      // virtual mode, up to every run's next pause). A success whose writes
+      // were lost with their group is no success.
+      return [promise, r](const Status& durable) {
+        if (!durable.ok() && r->ok()) {
+          promise->set_value(Status::Unavailable("engine stopped after a storage failure: " + durable.message()));
+        } else {
+          promise->set_value(std::move(*r));
+        }
+      };
+    };
+    queue_.push_back(Command{std::move(run), when_failing == WhenFailing::kRun ? Batching::kAlone : batching});
   }
   cv_.notify_all();
   return future.get();

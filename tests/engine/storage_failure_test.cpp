@@ -7,7 +7,11 @@
 #include <catch2/catch.hpp>
 #include <stdlib.h>
 
+#include <chrono>
 #include <filesystem>
+#include <optional>
+#include <set>
+#include <thread>
 
 #include "core/projection.h"
 #include "engine/namespaces.h"
@@ -221,4 +225,71 @@ TEST_CASE("a plan fails the Nth write of one kind, or of any kind, once or from 
   CHECK(named.Check("Commit").ok());
   CHECK(named.writes() == 5);
   CHECK(named.failures() == 2);
+}
+
+namespace {
+
+// Creates `n` runs from `n` threads while the writer is parked, so that all
+// of them are queued when it resumes and share one group commit; returns
+// what each caller heard. `before_release` runs once all are queued.
+std::vector<Result<RunState>> CreateBatched(Sandbox& sb, int n, const std::function<void()>& before_release) {
+  engine::Engine& e = sb.Default();
+  e.Quiesce();
+  std::vector<std::optional<Result<RunState>>> answers(n);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < n; ++i) callers.emplace_back([&, i] { answers[i] = sb.Create(); });
+  // Bounded: each caller queues its command as soon as it runs.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (e.queued_commands() < static_cast<size_t>(n) && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::yield();
+  REQUIRE(e.queued_commands() == static_cast<size_t>(n));
+  before_release();
+  e.Release();
+  for (auto& t : callers) t.join();
+  std::vector<Result<RunState>> out;
+  for (auto& a : answers) out.push_back(std::move(*a));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("commands queued together commit as one group and are answered once it is durable", "[engine][store]") {
+  ScratchDir dir("faults");
+  auto faults = std::make_shared<store::StoreFaults>(store::StoreFaultPlan{});
+  Sandbox sb((dir.path / "x.db").string(), faults);
+  auto answers = CreateBatched(sb, 4, [] {});
+  std::set<int64_t> ordinals;
+  for (const auto& a : answers) {
+    REQUIRE(a.ok());
+    ordinals.insert(a.value().run.ordinal);
+    CHECK(sb.Stored(a.value().run.id).run.status == RunStatus::kRunning);
+  }
+  CHECK(ordinals == std::set<int64_t>{1, 2, 3, 4});
+  CHECK(sb.root->CountRuns().value() == 4);
+  sb.CheckRowsAgreeWithLogs();
+}
+
+TEST_CASE("when a batch's group commit fails, no caller hears success and nothing of it is kept", "[engine][store]") {
+  ScratchDir dir("faults");
+  const std::string db = (dir.path / "x.db").string();
+  auto faults = std::make_shared<store::StoreFaults>(store::StoreFaultPlan{});
+  {
+    Sandbox sb(db, faults);
+    // The manual clock fires nothing: the batch's one group is the only one.
+    auto answers = CreateBatched(sb, 4, [&] { faults->Arm({.write = "EndGroup", .nth = 1}); });
+    for (const auto& a : answers) {
+      REQUIRE_FALSE(a.ok());
+      CHECK(a.status().code() == Code::kUnavailable);
+      CHECK(a.status().message().find("storage failure (injected): EndGroup") != std::string::npos);
+    }
+    CHECK(faults->failures() == 1);
+    CHECK(sb.root->CountRuns().value() == 0);
+    CHECK_FALSE(sb.spaces->Health().ok());
+  }
+  Sandbox again(db, faults);
+  REQUIRE(again.spaces->Health().ok());
+  CHECK(again.root->CountRuns().value() == 0);
+  auto created = again.Create();
+  REQUIRE(created.ok());
+  CHECK(created.value().run.ordinal == 1);
 }
