@@ -203,11 +203,9 @@ Status FaultyStore::UpdateWebhook(const Webhook& webhook) {
   return inner_->UpdateWebhook(webhook);
 }
 
-Status FaultyStore::RecordWebhookAttempt(const WebhookDelivery& delivery, const WebhookAttempt& attempt,
-                                         const std::string& body, const std::string& status,
-                                         std::optional<Instant> next_attempt_at) {
-  if (Status st = faults_->Check("RecordWebhookAttempt"); !st.ok()) return st;
-  return inner_->RecordWebhookAttempt(delivery, attempt, body, status, next_attempt_at);
+Status FaultyStore::RecordWebhookAttempts(const std::vector<AttemptRecord>& records) {
+  if (Status st = faults_->Check("RecordWebhookAttempts"); !st.ok()) return st;
+  return inner_->RecordWebhookAttempts(records);
 }
 
 Result<std::optional<Webhook>> FaultyStore::GetWebhook(const std::string& id) { return inner_->GetWebhook(id); }

@@ -1,6 +1,6 @@
 // FaultyStore: a Store that forwards to a real one and fails the writes a
 // plan names: the Nth write of any kind, or the Nth of one kind ("Commit",
-// "InsertThread", "RecordWebhookAttempt"...; the method's name), once or from
+// "InsertThread", "RecordWebhookAttempts"...; the method's name), once or from
 // then on. A failed write writes nothing, as a transaction SQLite rolled back
 // (an I/O error, a full disk). Tests use it to drive the sticky-error path:
 // the engine stops writing, health says why, and nothing acknowledged is lost.
@@ -100,8 +100,7 @@ class FaultyStore final : public Store {
   void SetWebhookNotifications(WebhookNotifications notifications) override;
   Status InsertWebhook(const Webhook& webhook) override;
   Status UpdateWebhook(const Webhook& webhook) override;
-  Status RecordWebhookAttempt(const WebhookDelivery& delivery, const WebhookAttempt& attempt, const std::string& body,
-                              const std::string& status, std::optional<Instant> next_attempt_at) override;
+  Status RecordWebhookAttempts(const std::vector<AttemptRecord>& records) override;
   Result<std::optional<Webhook>> GetWebhook(const std::string& id) override;
   Result<ListPage<Webhook>> ListWebhooks(int64_t limit, int64_t offset) override;
   Result<int64_t> CountWebhooks() override;

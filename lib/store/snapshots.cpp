@@ -88,7 +88,7 @@ Result<std::unique_ptr<Connection>> Stage(const std::string& name, const std::st
 }  // namespace
 
 Status SqliteStore::DeleteEverything() {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   // Every table the schema has, so that a table added later is never
@@ -119,7 +119,7 @@ Status SqliteStore::DeleteEverything() {
 }
 
 Status SqliteStore::DeleteNamespace() {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   const char* runs = "(SELECT id FROM runs WHERE ns = ?1)";
@@ -153,7 +153,7 @@ Status SqliteStore::DeleteNamespace() {
 }
 
 Result<std::optional<uint64_t>> SqliteStore::SavedSeed() {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Statement q(*db_->writer, "SELECT value FROM meta WHERE key = ?1");
   q.Bind(1, MetaKey("seed"));
   auto row = q.Step();
@@ -165,13 +165,13 @@ Result<std::optional<uint64_t>> SqliteStore::SavedSeed() {
 }
 
 Status SqliteStore::SaveSeed(uint64_t seed) {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Statement q(*db_->writer, "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING");
   return q.Bind(1, MetaKey("seed")).Bind(2, std::to_string(seed)).Run();
 }
 
 Result<std::vector<std::string>> SqliteStore::KnownNamespaces() {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Statement q(*db_->writer,
               "SELECT ns FROM counts WHERE n > 0 UNION "
               "SELECT substr(key, 6) FROM meta WHERE key LIKE 'seed/%' ORDER BY 1");
@@ -186,7 +186,7 @@ Result<std::vector<std::string>> SqliteStore::KnownNamespaces() {
 }
 
 Status SqliteStore::SaveClockNow(Instant now) {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   return SaveClock(now);
 }
 
@@ -194,7 +194,7 @@ Status SqliteStore::SaveSnapshot(const std::string& name) {
   if (!ValidName(name)) {
     return Status::InvalidArgument("a snapshot name is 1 to 64 letters, digits, - or _", "name");
   }
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   if (db_->in_memory) {
     auto conn = Connection::Open(":memory:", false);
     if (!conn.ok()) return conn.status();
@@ -235,7 +235,7 @@ Status SqliteStore::SaveSnapshot(const std::string& name) {
 Status SqliteStore::RestoreSnapshot(const std::string& name) {
   if (!ValidName(name)) return Status::NotFound("snapshot not found", "name");
   if (db_->in_memory) {
-    std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+    std::lock_guard<WriterLock> g(db_->writer_mu);
     auto it = db_->memory_snapshots.find(name);
     if (it == db_->memory_snapshots.end()) return Status::NotFound("snapshot not found", "name");
     return Copy(*it->second, *db_->writer);
@@ -247,12 +247,12 @@ Status SqliteStore::RestoreSnapshot(const std::string& name) {
   // the staged copy is known to be good.
   auto staged = Stage(name, file);
   if (!staged.ok()) return staged.status();
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   return Copy(*staged.value(), *db_->writer);
 }
 
 Result<std::vector<std::string>> SqliteStore::Snapshots() {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   std::vector<std::string> names;
   if (db_->in_memory) {
     for (const auto& [name, conn] : db_->memory_snapshots) names.push_back(name);

@@ -11,6 +11,7 @@
 #include "store/file_lock.h"
 #include "store/sqlite.h"
 #include "store/store.h"
+#include "store/writer_lock.h"
 
 namespace sandbox::store {
 
@@ -21,9 +22,9 @@ struct Database {
   std::unique_ptr<FileLock> lock;  // held by a server (Store::OpenForServing)
   std::string path;
   bool in_memory = false;
-  // Recursive: a group commit (RunLog::BeginGroup) holds it from its start to
-  // its end, across the writes it groups, which take it too.
-  std::recursive_mutex writer_mu;
+  // A group commit (RunLog::BeginGroup) holds it from its start to its end,
+  // across the writes it groups, which take it too; writer_lock.h.
+  WriterLock writer_mu;
   std::atomic<std::thread::id> group_owner{};  // the thread in a group commit, if any
   std::unique_ptr<Connection> writer;
   std::mutex readers_mu;
@@ -89,8 +90,7 @@ class SqliteStore final : public Store {
   void SetWebhookNotifications(WebhookNotifications notifications) override;
   Status InsertWebhook(const Webhook& webhook) override;
   Status UpdateWebhook(const Webhook& webhook) override;
-  Status RecordWebhookAttempt(const WebhookDelivery& delivery, const WebhookAttempt& attempt, const std::string& body,
-                              const std::string& status, std::optional<Instant> next_attempt_at) override;
+  Status RecordWebhookAttempts(const std::vector<AttemptRecord>& records) override;
   Result<std::optional<Webhook>> GetWebhook(const std::string& id) override;
   Result<ListPage<Webhook>> ListWebhooks(int64_t limit, int64_t offset) override;
   Result<int64_t> CountWebhooks() override;

@@ -80,7 +80,7 @@ Status SqliteStore::AddToCount(const char* what) {
 }
 
 Status SqliteStore::InsertThread(const Thread& t, Instant clock_now) {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Status st = WriteNewThread(t);
@@ -254,7 +254,7 @@ Status SqliteStore::Commit(const RunWrite& w, Instant clock_now) {
 }
 
 Status SqliteStore::Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Status st;
@@ -267,7 +267,7 @@ Status SqliteStore::Commit(const std::vector<const RunWrite*>& writes, Instant c
 }
 
 Status SqliteStore::InsertFeedback(Feedback& f, Instant clock_now) {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   {
@@ -291,7 +291,7 @@ Status SqliteStore::InsertFeedback(Feedback& f, Instant clock_now) {
 
 Status SqliteStore::CommitAction(const ActionRecord& a, const Json& object_state, const RunWrite* resume,
                                  Instant clock_now) {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Statement q(*db_->writer,

@@ -27,7 +27,7 @@ template <class F>
 auto SqliteStore::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
   // In a group commit the writer's thread reads its own uncommitted writes.
   if (db_->in_memory || db_->group_owner.load() == std::this_thread::get_id()) {
-    std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+    std::lock_guard<WriterLock> g(db_->writer_mu);
     return fn(*db_->writer);
   }
   std::unique_ptr<Connection> conn;

@@ -38,6 +38,15 @@ struct WebhookDeliveryQuery {
   bool newest_first = false;
 };
 
+// What came of one delivery attempt, to record (RecordWebhookAttempts).
+struct AttemptRecord {
+  const WebhookDelivery* delivery = nullptr;  // as it was read before the attempt
+  WebhookAttempt attempt;
+  std::string body;    // kept with the delivery: a retry sends the same bytes
+  std::string status;  // the delivery's from now on: pending, delivered or failed
+  std::optional<Instant> next_attempt_at;
+};
+
 struct WebhookDeliveryPage {
   std::vector<WebhookDelivery> items;
   int64_t total = 0;                          // matching the filter, across all pages
@@ -54,13 +63,13 @@ class WebhookOutbox {
   // pending deliveries in the same transaction. Writer thread only.
   virtual Status InsertWebhook(const Webhook& webhook) = 0;
   virtual Status UpdateWebhook(const Webhook& webhook) = 0;
-  // The outcome of one delivery attempt (the webhook dispatcher's sender
-  // threads, under the same writer lock): `body` is kept with the delivery, which
-  // becomes `status` with `next_attempt_at`. Nothing is written when the
-  // delivery is no longer pending (its webhook went, or a reset came first).
-  virtual Status RecordWebhookAttempt(const WebhookDelivery& delivery, const WebhookAttempt& attempt,
-                                      const std::string& body, const std::string& status,
-                                      std::optional<Instant> next_attempt_at) = 0;
+  // The outcomes of delivery attempts, in one transaction (the webhook
+  // dispatcher's sender threads, under the same writer lock, record an
+  // endpoint's attempts together). Each record's `body` is kept with its
+  // delivery, which becomes `status` with `next_attempt_at`. Nothing is
+  // written for a delivery no longer pending (its webhook went, or a reset
+  // came first).
+  virtual Status RecordWebhookAttempts(const std::vector<AttemptRecord>& records) = 0;
   // Webhooks of this namespace, deleted ones included when asked.
   virtual Result<std::optional<Webhook>> GetWebhook(const std::string& id) = 0;
   // Not deleted, newest first.

@@ -111,7 +111,7 @@ Status SqliteStore::WriteWebhookOutbox(const std::vector<Event>& events) {
 }
 
 Status SqliteStore::InsertWebhook(const Webhook& w) {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Statement q(*db_->writer,
               "INSERT INTO webhooks (id, ns, ordinal, url, secret, enabled_events, include, oidc, disabled_at, "
               "deleted_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
@@ -122,7 +122,7 @@ Status SqliteStore::InsertWebhook(const Webhook& w) {
 }
 
 Status SqliteStore::UpdateWebhook(const Webhook& w) {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Statement q(*db_->writer,
@@ -141,26 +141,29 @@ Status SqliteStore::UpdateWebhook(const Webhook& w) {
   return st;
 }
 
-Status SqliteStore::RecordWebhookAttempt(const WebhookDelivery& d, const WebhookAttempt& a, const std::string& body,
-                                         const std::string& status, std::optional<Instant> next_attempt_at) {
-  std::lock_guard<std::recursive_mutex> g(db_->writer_mu);
+Status SqliteStore::RecordWebhookAttempts(const std::vector<AttemptRecord>& records) {
+  std::lock_guard<WriterLock> g(db_->writer_mu);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
-  Statement q(*db_->writer,
-              "UPDATE webhook_deliveries SET status = ?4, next_attempt_at = ?5, body = ?6 "
-              "WHERE webhook_id = ?1 AND run_id = ?2 AND seq = ?3 AND status = 'pending'");
-  q.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, status).Bind(5, next_attempt_at).Bind(6, body);
-  Status st = q.Run();
-  if (!st.ok()) return st;
-  if (sqlite3_changes(db_->writer->raw()) == 0) return Status::Ok();  // no longer pending: nothing to record
-  Statement ins(*db_->writer,
-                "INSERT INTO webhook_attempts (webhook_id, run_id, seq, attempt, at, status_code, error) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-  ins.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, a.attempt).Bind(5, a.at);
-  ins.Bind(6, a.status_code).Bind(7, a.error);
-  st = ins.Run();
-  if (st.ok()) st = tx.Commit();
-  return st;
+  for (const AttemptRecord& r : records) {
+    const WebhookDelivery& d = *r.delivery;
+    Statement q(*db_->writer,
+                "UPDATE webhook_deliveries SET status = ?4, next_attempt_at = ?5, body = ?6 "
+                "WHERE webhook_id = ?1 AND run_id = ?2 AND seq = ?3 AND status = 'pending'");
+    q.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, r.status).Bind(5, r.next_attempt_at);
+    q.Bind(6, r.body);
+    Status st = q.Run();
+    if (!st.ok()) return st;
+    if (sqlite3_changes(db_->writer->raw()) == 0) continue;  // no longer pending: nothing to record
+    Statement ins(*db_->writer,
+                  "INSERT INTO webhook_attempts (webhook_id, run_id, seq, attempt, at, status_code, error) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    ins.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, r.attempt.attempt).Bind(5, r.attempt.at);
+    ins.Bind(6, r.attempt.status_code).Bind(7, r.attempt.error);
+    st = ins.Run();
+    if (!st.ok()) return st;
+  }
+  return tx.Commit();
 }
 
 Result<std::optional<Webhook>> SqliteStore::GetWebhook(const std::string& id) {

@@ -16,7 +16,8 @@ constexpr int64_t kRetryDelays[] = {30 * kSecond, kMinute,   5 * kMinute, 15 * k
 // Records an attempt that can never succeed: the delivery fails for good.
 Status GiveUp(engine::Engine& engine, const WebhookDelivery& d, WebhookAttempt attempt, std::string why) {
   attempt.error = std::move(why);
-  return engine.store().RecordWebhookAttempt(d, attempt, d.body.value_or(""), "failed", std::nullopt);
+  return engine.store().RecordWebhookAttempts(
+      {store::AttemptRecord{&d, std::move(attempt), d.body.value_or(""), "failed", std::nullopt}});
 }
 
 }  // namespace
@@ -74,21 +75,30 @@ Result<std::optional<PreparedAttempt>> PrepareAttempt(engine::Engine& engine, co
   return Nothing(std::move(p));
 }
 
-Status RecordOutcome(engine::Engine& engine, const PreparedAttempt& p, const Outcome& out) {
-  WebhookAttempt attempt = p.attempt;
-  attempt.status_code = out.status_code;
-  attempt.error = out.error;
+store::AttemptRecord OutcomeRecord(const PreparedAttempt& p, const Outcome& out) {
+  store::AttemptRecord r{&p.delivery, p.attempt, p.body, "", std::nullopt};
+  r.attempt.status_code = out.status_code;
+  r.attempt.error = out.error;
   if (out.status_code && *out.status_code >= 200 && *out.status_code < 300) {
-    return engine.store().RecordWebhookAttempt(p.delivery, attempt, p.body, "delivered", std::nullopt);
+    r.status = "delivered";
+    return r;
   }
-  if (!attempt.error) {
+  if (!r.attempt.error) {
     const int code = out.status_code.value_or(0);
-    attempt.error = "HTTP " + std::to_string(code);
-    if (code >= 300 && code < 400) *attempt.error += " (redirects are not followed)";
+    r.attempt.error = "HTTP " + std::to_string(code);
+    if (code >= 300 && code < 400) *r.attempt.error += " (redirects are not followed)";
   }
-  auto delay = RetryDelayMs(attempt.attempt);
-  if (!delay) return engine.store().RecordWebhookAttempt(p.delivery, attempt, p.body, "failed", std::nullopt);
-  return engine.store().RecordWebhookAttempt(p.delivery, attempt, p.body, "pending", attempt.at + *delay);
+  auto delay = RetryDelayMs(r.attempt.attempt);
+  r.status = delay ? "pending" : "failed";
+  if (delay) r.next_attempt_at = r.attempt.at + *delay;
+  return r;
+}
+
+Status RecordOutcomes(engine::Engine& engine, const std::vector<SentAttempt>& sent) {
+  std::vector<store::AttemptRecord> records;
+  records.reserve(sent.size());
+  for (const SentAttempt& s : sent) records.push_back(OutcomeRecord(s.prepared, s.outcome));
+  return engine.store().RecordWebhookAttempts(records);
 }
 
 }  // namespace sandbox::webhooks

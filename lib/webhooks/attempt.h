@@ -1,6 +1,6 @@
 // One delivery attempt, in two halves around the network: PrepareAttempt
 // reads the delivery afresh and builds the bytes to send (or records at once
-// why nothing can ever be sent), RecordOutcome writes what came of the send
+// why nothing can ever be sent), RecordOutcomes writes what came of sends
 // and when the next attempt is due. Both touch the store; the send between
 // them touches only the network, so a dispatcher can give up on a send that
 // hangs without leaving the store half-written.
@@ -55,8 +55,16 @@ struct PreparedAttempt {
 Result<std::optional<PreparedAttempt>> PrepareAttempt(engine::Engine& engine, const WebhookDelivery& queued,
                                                       const WebhookFormat& format);
 
-// Records `outcome`: any 2xx delivers; anything else (3xx included: redirects
-// are never followed) is a failed attempt, retried after RetryDelayMs.
-Status RecordOutcome(engine::Engine& engine, const PreparedAttempt& prepared, const Outcome& outcome);
+// What to record of `outcome`: any 2xx delivers; anything else (3xx
+// included: redirects are never followed) is a failed attempt, retried after
+// RetryDelayMs. Refers to `prepared`, which must outlive it.
+store::AttemptRecord OutcomeRecord(const PreparedAttempt& prepared, const Outcome& outcome);
+
+// Records the outcomes of attempts of one namespace in one transaction.
+struct SentAttempt {
+  PreparedAttempt prepared;
+  Outcome outcome;
+};
+Status RecordOutcomes(engine::Engine& engine, const std::vector<SentAttempt>& sent);
 
 }  // namespace sandbox::webhooks

@@ -507,3 +507,40 @@ TEST_CASE("the deliveries list pages by cursor, both ways, without repeats or ga
   for (const auto& d : p->items) CHECK(d.webhook_id == b.id);
   (void)a;
 }
+
+TEST_CASE("an endpoint's deliveries are recorded together after a few sends, and a failed one at once",
+          "[webhooks]") {
+  Sandbox sb;
+  Webhook a = sb.Hook(Json::array({"run.created"}), "http://127.0.0.1:9/a");
+  for (int i = 0; i < 6; ++i) (void)sb.Run();
+  auto second = std::make_shared<Gate>(), fourth = std::make_shared<Gate>();
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  webhooks::Dispatcher d(
+      *sb.spaces, FakeRender,
+      [=](const std::string&, const std::string&, const httplib::Headers&) {
+        const int n = ++*calls;
+        if (n == 2) second->Pass();
+        if (n == 4) fourth->Pass();
+        return webhooks::Outcome{n == 3 ? 500 : 204, std::nullopt};
+      },
+      std::chrono::milliseconds(5));
+  d.Start();
+  // The first delivery went out, and is not recorded while the second is
+  // being sent: they are recorded together.
+  REQUIRE(second->WaitEntered(1));
+  CHECK(CountWithStatus(sb.Deliveries(), a.id, "delivered") == 0);
+  second->Open();
+  // The third failed: it and the two before it were recorded before the
+  // fourth went out.
+  REQUIRE(fourth->WaitEntered(1));
+  auto all = sb.Deliveries();
+  CHECK(CountWithStatus(all, a.id, "delivered") == 2);
+  CHECK(CountWithStatus(all, a.id, "pending") == 4);
+  int attempted = 0;
+  for (const auto& delivery : all) attempted += static_cast<int>(delivery.attempts.size());
+  CHECK(attempted == 3);
+  fourth->Open();
+  REQUIRE(Eventually([&] { return CountWithStatus(sb.Deliveries(), a.id, "delivered") == 5; }));
+  d.Stop();
+  CHECK(CountWithStatus(sb.Deliveries(), a.id, "pending") == 1);  // the failed one, due for its retry
+}
