@@ -44,6 +44,7 @@ void StreamSharedFrames(httplib::Response& res, engine::Engine* engine, SharedFr
     // A late follower that asks for frames the others have had: it renders
     // its own from the store, as every client did before frames were shared.
     frames = make();
+    frames->set_budget(registry.budget());
     reader = frames->Join(after_id);
   }
   auto r = std::make_shared<RunLogRenderer>();

@@ -39,7 +39,8 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
 
 // StreamRunLog over a run's shared frames: the registry's entry under `key`
 // (made by `make` when there is none), or frames of this client's own when
-// the shared ones have dropped some it needs (SharedFrames::Join). Sends the
+// the shared ones have dropped some it needs (SharedFrames::Join; they drop
+// frames only while the registry's FrameBudget is spent). Sends the
 // frames whose id is above `after_id`, and `heartbeat()` while idle.
 void StreamSharedFrames(httplib::Response& res, engine::Engine* engine, SharedFramesRegistry& registry,
                         const std::string& key, int64_t after_id, int64_t heartbeat_ms,

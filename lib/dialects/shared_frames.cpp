@@ -30,13 +30,18 @@ bool SharedFrames::Follow(engine::Engine& engine, Reader& reader, std::string& w
     generation_ = generation;
     auto events = engine.store().Events(run_id_, applied_seq_());
     if (!events.ok()) return false;
-    DropDeliveredLocked();
+    if (OverBudget()) DropDeliveredLocked();
+    const size_t before = frames_.size();
     for (const Event& e : events.value()) {
       if (!fold_(e, frames_)) {
         broken_ = true;
         return false;
       }
     }
+    int64_t added = 0;
+    for (size_t i = before; i < frames_.size(); ++i) added += static_cast<int64_t>(frames_[i].wire.size());
+    held_bytes_ += added;
+    if (budget_) budget_->held += added;
   }
   for (; reader.next_ < dropped_ + frames_.size(); ++reader.next_) {
     const WireFrame& frame = frames_[reader.next_ - dropped_];
@@ -44,7 +49,7 @@ bool SharedFrames::Follow(engine::Engine& engine, Reader& reader, std::string& w
   }
   // With few followers (most runs have one), frames go as soon as they are
   // sent; with many, at the next read of the store.
-  if (readers_.size() <= kDropOnSendReaders) DropDeliveredLocked();
+  if (readers_.size() <= kDropOnSendReaders && OverBudget()) DropDeliveredLocked();
   return true;
 }
 
@@ -56,11 +61,26 @@ void SharedFrames::DropDeliveredLocked() {
   for (const Reader* r : readers_) upto = std::min(upto, r->next_);
   if (upto == dropped_) return;
   auto end = frames_.begin() + static_cast<std::ptrdiff_t>(upto - dropped_);
+  int64_t freed = 0;
   for (auto it = frames_.begin(); it != end; ++it) {
     dropped_max_id_ = dropped_max_id_ ? std::max(*dropped_max_id_, it->id) : it->id;
+    freed += static_cast<int64_t>(it->wire.size());
   }
+  held_bytes_ -= freed;
+  if (budget_) budget_->held -= freed;
   frames_.erase(frames_.begin(), end);
   dropped_ = upto;
+}
+
+SharedFrames::~SharedFrames() {
+  if (budget_) budget_->held -= held_bytes_;
+}
+
+void SharedFrames::set_budget(std::shared_ptr<FrameBudget> budget) {
+  std::lock_guard<std::mutex> g(mu_);
+  if (budget_) budget_->held -= held_bytes_;
+  budget_ = std::move(budget);
+  if (budget_) budget_->held += held_bytes_;
 }
 
 bool SharedFrames::Done(const Reader& reader) const {
@@ -79,6 +99,7 @@ std::shared_ptr<SharedFrames> SharedFramesRegistry::Get(const std::string& key,
   // set of followed runs.
   for (auto e = entries_.begin(); e != entries_.end();) e = e->second.expired() ? entries_.erase(e) : std::next(e);
   auto made = make();
+  made->set_budget(budget_);
   entries_[key] = made;
   return made;
 }

@@ -8,6 +8,7 @@
 // client has had are dropped.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -21,6 +22,22 @@
 #include "engine/engine.h"
 
 namespace sandbox::dialects {
+
+// The bytes of frames every SharedFrames of a registry holds, and how many
+// they may hold before frames that all their followers have had are
+// dropped. Below the limit frames are kept, so clients that join late (a
+// thousand connecting to one run over a second, a reconnect from the start)
+// share them; above it, 1,000 streams on 1,000 runs hold about the limit
+// plus what is still to be sent.
+struct FrameBudget {
+  explicit FrameBudget(int64_t limit_bytes) : limit(limit_bytes) {}
+  const int64_t limit;
+  std::atomic<int64_t> held{0};
+  bool over() const { return held.load(std::memory_order_relaxed) > limit; }
+};
+
+// The default budget of a registry (one per dialect).
+inline constexpr int64_t kFrameBudgetBytes = 64 << 20;
 
 struct WireFrame {
   int64_t id = 0;    // what Last-Event-ID compares with
@@ -67,19 +84,25 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
   // `after_id`. The store is read only when the engine's bus has announced a
   // commit to the run since the last read (the version is taken before
   // reading, so a commit during the read is read next time): when a commit
-  // wakes 1,000 clients, one reads. Frames every follower has had are
-  // dropped (after each send while a run has few followers, else at the
-  // next read), so 1,000 streams on 1,000 runs hold only what is to send.
+  // wakes 1,000 clients, one reads. While the budget is spent, frames every
+  // follower has had are dropped (after each send while a run has few
+  // followers, else at the next read).
   // False on a log that cannot be read or folded.
   bool Follow(engine::Engine& engine, Reader& reader, std::string& wire);
   // True once the run's last frame has been rendered and `reader` has had
   // every frame.
   bool Done(const Reader& reader) const;
+  // Counts this run's frames against `budget` (before any Follow); without
+  // one, frames are dropped as soon as every follower has had them.
+  void set_budget(std::shared_ptr<FrameBudget> budget);
   // What the run's followers wait on between frames.
   const std::shared_ptr<engine::RunWatch>& watch() const { return watch_; }
 
+  ~SharedFrames();
+
  private:
   void DropDeliveredLocked();
+  bool OverBudget() const { return !budget_ || budget_->over(); }
   static constexpr size_t kDropOnSendReaders = 8;
 
   const std::string run_id_;
@@ -92,6 +115,8 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
   size_t dropped_ = 0;                // frames every follower had, no longer kept
   std::optional<int64_t> dropped_max_id_;  // the highest id among them
   std::vector<const Reader*> readers_;
+  std::shared_ptr<FrameBudget> budget_;
+  int64_t held_bytes_ = 0;  // of frames_, counted in budget_
   bool read_once_ = false;
   uint64_t read_version_ = 0;  // the watch's version before the last read
   uint64_t generation_ = 0;    // the engine's, at the last read
@@ -103,11 +128,16 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
 // frames). An entry lives as long as some client holds it.
 class SharedFramesRegistry {
  public:
+  explicit SharedFramesRegistry(int64_t budget_bytes = kFrameBudgetBytes)
+      : budget_(std::make_shared<FrameBudget>(budget_bytes)) {}
+  // The entry under `key`, or `make()`'s, counted against the budget.
   std::shared_ptr<SharedFrames> Get(const std::string& key, const std::function<std::shared_ptr<SharedFrames>()>& make);
+  const std::shared_ptr<FrameBudget>& budget() const { return budget_; }
 
  private:
   std::mutex mu_;
   std::unordered_map<std::string, std::weak_ptr<SharedFrames>> entries_;
+  std::shared_ptr<FrameBudget> budget_;
 };
 
 }  // namespace sandbox::dialects

@@ -117,3 +117,29 @@ TEST_CASE("a follower that left holds no frames back; a newcomer renders its own
   CHECK(f.Follow(*own) == "run.started\nstep.started\nstep.completed\nstep.started\n");
   CHECK_FALSE(f.frames->Done(*own));
 }
+
+TEST_CASE("under their budget, frames stay for followers who join late; over it they go", "[dialects][frames]") {
+  Followed f;
+  auto budget = std::make_shared<dialects::FrameBudget>(1 << 20);
+  f.frames->set_budget(budget);
+  auto first = f.frames->Join(0);
+  CHECK(f.Follow(*first) == "run.started\nstep.started\n");
+  CHECK(budget->held == static_cast<int64_t>(std::string("run.started\nstep.started\n").size()));
+  auto late = f.frames->Join(0);
+  REQUIRE(late);
+  CHECK(f.Follow(*late) == "run.started\nstep.started\n");
+
+  // Another run's frames spend the budget: delivered frames go at the next send.
+  auto tight = std::make_shared<dialects::FrameBudget>(0);
+  f.frames->set_budget(tight);
+  CHECK(budget->held == 0);
+  REQUIRE(f.engine->AdvanceClock(kStart + 1000).ok());
+  CHECK(f.Follow(*first) == "step.completed\nstep.started\n");
+  CHECK(f.Follow(*late) == "step.completed\nstep.started\n");
+  CHECK_FALSE(f.frames->Join(0));
+  CHECK(tight->held == 0);
+  first.reset();
+  late.reset();
+  f.frames.reset();
+  CHECK(tight->held == 0);
+}
