@@ -97,7 +97,21 @@ Status SqliteStore::WriteRunRows(const RunState& s, const RunState* before) {
     return before && i < before->interrupts.size() && before->interrupts[i] == s.interrupts[i];
   };
   const Run& r = s.run;
-  {
+  if (before && before->run.status == r.status && before->run.started_at == r.started_at &&
+      before->run.requester == r.requester && before->run.request == r.request) {
+    // Most fires change only these columns. Naming the indexed ones (status,
+    // started_at, requester) would have SQLite rewrite their index entries
+    // and run the status-count trigger on every fire.
+    Statement q(*db_->writer,
+                "UPDATE runs SET updated_at = ?2, ended_at = ?3, output = ?4, error_message = ?5, "
+                "cursor_segment = ?6, cursor_pc = ?7, segment_base = ?8, last_seq = ?9, result = ?10, "
+                "failure_reason = ?11 WHERE id = ?1");
+    q.Bind(1, r.id).Bind(2, r.updated_at).Bind(3, r.ended_at).Bind(4, JsonColumn(r.output));
+    q.Bind(5, r.error_message).Bind(6, r.cursor.segment).Bind(7, r.cursor.pc).Bind(8, r.cursor.segment_base);
+    q.Bind(9, r.last_seq).Bind(10, JsonColumn(r.result)).Bind(11, r.failure_reason);
+    Status st = q.Run();
+    if (!st.ok()) return st;
+  } else {
     Statement q(*db_->writer,
                 "UPDATE runs SET status = ?2, requester = ?3, updated_at = ?4, started_at = ?5, ended_at = ?6, "
                 "output = ?7, error_message = ?8, cursor_segment = ?9, cursor_pc = ?10, segment_base = ?11, "
