@@ -79,7 +79,7 @@ store::AttemptRecord OutcomeRecord(const PreparedAttempt& p, const Outcome& out)
   store::AttemptRecord r{&p.delivery, p.attempt, p.body, "", std::nullopt};
   r.attempt.status_code = out.status_code;
   r.attempt.error = out.error;
-  if (out.status_code && *out.status_code >= 200 && *out.status_code < 300) {
+  if (out.delivered()) {
     r.status = "delivered";
     return r;
   }

@@ -82,7 +82,7 @@ void SenderLoop(std::shared_ptr<Dispatcher::Shared> s, size_t index) {
       // A send that ends after Stop() began is not recorded (it may have
       // been cut short by the abort), and neither is any before it in this
       // batch (the store may be going): those deliveries stay due.
-      const bool delivered = out.status_code && *out.status_code >= 200 && *out.status_code < 300;
+      const bool delivered = out.delivered();
       sent.push_back(SentAttempt{std::move(*prepared.value()), std::move(out)});
       // A failing receiver's attempts are recorded one by one, as they come.
       if (!delivered) break;

@@ -33,6 +33,9 @@ struct SendLimits {
 struct Outcome {
   std::optional<int> status_code;
   std::optional<std::string> error;
+  // Any 2xx delivers; anything else (3xx included: redirects are never
+  // followed) is a failed attempt.
+  bool delivered() const { return status_code && *status_code >= 200 && *status_code < 300; }
 };
 
 // POSTs `body` to `url` with `headers` (plus Host, Content-Type:

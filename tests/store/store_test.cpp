@@ -220,15 +220,24 @@ TEST_CASE("run and thread totals are kept per namespace, through inserts, a fail
 
 namespace {
 
-// A run of thread t-1 with the given ordinal, committed on its own.
-void CommitRun(Store& store, const std::string& id, int64_t ordinal, bool new_thread) {
-  Event started{id, 1, event_type::kRunStarted, 1000,
-                Json{{"thread_id", "t-1"}, {"agent", "cip"}, {"scenario", "default"}, {"ordinal", ordinal}}};
+// A run of thread t-1 (and of agent "cip") that `started` the way `data`
+// says, committed on its own; with the thread when `new_thread`.
+void CommitStarted(Store& store, const std::string& id, const Json& data, bool new_thread) {
+  Event started{id, 1, event_type::kRunStarted, 1000, data};
   auto state = Rebuild({started});
   REQUIRE(state.ok());
   Thread t = MakeThread();
   std::string script = "{}";
   REQUIRE(store.Commit(RunWrite{&state.value(), {started}, new_thread ? &t : nullptr, &script}, 1000).ok());
+}
+
+Json StartedData(int64_t ordinal) {
+  return Json{{"thread_id", "t-1"}, {"agent", "cip"}, {"scenario", "default"}, {"ordinal", ordinal}};
+}
+
+// A run with the given ordinal.
+void CommitRun(Store& store, const std::string& id, int64_t ordinal, bool new_thread) {
+  CommitStarted(store, id, StartedData(ordinal), new_thread);
 }
 
 std::string PageIds(Store& store, int64_t limit, int64_t offset) {
@@ -264,15 +273,10 @@ namespace {
 // A run of agent "cip": workflow `agent_seq`, a retry of `retry_of` when set.
 void CommitWorkflow(Store& store, const std::string& id, int64_t ordinal, int64_t agent_seq,
                     const std::string& retry_of = "") {
-  Json data{{"thread_id", "t-1"}, {"agent", "cip"}, {"scenario", "default"}, {"ordinal", ordinal},
-            {"agent_seq", agent_seq}};
+  Json data = StartedData(ordinal);
+  data["agent_seq"] = agent_seq;
   if (!retry_of.empty()) data["retry"] = {{"of", retry_of}, {"first", retry_of}, {"attempt", 2}, {"delay_ms", 0}};
-  Event started{id, 1, event_type::kRunStarted, 1000, data};
-  auto state = Rebuild({started});
-  REQUIRE(state.ok());
-  Thread t = MakeThread();
-  std::string script = "{}";
-  REQUIRE(store.Commit(RunWrite{&state.value(), {started}, ordinal == 1 ? &t : nullptr, &script}, 1000).ok());
+  CommitStarted(store, id, data, ordinal == 1);
 }
 
 std::string HistoryIds(Store& store, int64_t limit, int64_t offset) {
