@@ -89,9 +89,9 @@ int main(int argc, char** argv) {
   // default namespace, which is where such an account reads.
   http::KeyPolicy keys({}, /*shared_account=*/true);
   middesk::Deps deps{spaces, keys, 1767225600000, 15000, true};
-  middesk::RegisterRoutes(server.routes(), deps);
+  middesk::RegisterRoutes(server.table(), deps);
   modus::Deps modus_deps{spaces, 1767225600000, 15000};
-  modus::RegisterRoutes(server.routes(), modus_deps);
+  modus::RegisterRoutes(server.table(), modus_deps);
   auto port = server.Bind();
   if (!port.ok()) return 1;
   std::thread serving([&] { server.Listen(); });

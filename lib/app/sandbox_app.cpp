@@ -63,6 +63,8 @@ http::ServerOptions ServerOptionsOf(const cli::Options& o) {
   s.limits.max_url_bytes = o.max_url_bytes;
   s.limits.max_page_token_bytes = o.max_page_token_bytes;
   s.admin_token = o.admin_token;
+  s.journal_size = o.journal_size;
+  s.log_requests = o.log_level == cli::LogLevel::kDebug;
   return s;
 }
 
@@ -125,7 +127,7 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
       std::make_unique<engine::Namespaces>(*p->store, make_clock, o.seed, p->fixtures, is_modus_org, o.max_namespaces);
 
   p->server = std::make_unique<http::Server>(p->server_options);
-  httplib::Server& routes = p->server->routes();
+  http::RouteTable& routes = p->server->table();
   const http::RequestLimits& limits = p->server_options.limits;
   bool feedback = std::find(o.disabled_features.begin(), o.disabled_features.end(), "operator_feedback") ==
                   o.disabled_features.end();
@@ -141,19 +143,14 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
     if (auto t = middesk::TenantOf(req, keys)) return t;
     return modus::TenantOf(req);
   };
-  p->control = std::make_unique<control::Deps>(
-      control::Deps{*p->spaces, AGENT_SANDBOX_VERSION, *p->reloader, tenant_of, limits});
+  p->control = std::make_unique<control::Deps>(control::Deps{
+      *p->spaces, AGENT_SANDBOX_VERSION, *p->reloader, tenant_of, limits, p->server->journal(), routes});
   control::RegisterRoutes(routes, *p->control);
   // Every error body in the shape of the dialect that owns the path; the
   // control API shares Middesk's (control/respond.h).
   p->server->SetErrorShapes(http::ErrorShapes(
       {{"/api/", modus::WriteError}, {"/agent/", modus::WriteError}, {"/_sandbox/modus/", modus::WriteError}},
       middesk::WriteError));
-  if (o.log_level == cli::LogLevel::kDebug) {
-    routes.set_logger([](const httplib::Request& req, const httplib::Response& res) {
-      std::fprintf(stderr, "%s %s -> %d\n", req.method.c_str(), ScrubUtf8(req.path).c_str(), res.status);
-    });
-  }
   p->dispatcher =
       std::make_unique<webhooks::Dispatcher>(*p->spaces, middesk::MiddeskWebhookFormat(), webhooks::HttpSender());
   return std::unique_ptr<SandboxApp>(new SandboxApp(std::move(p)));

@@ -110,6 +110,7 @@ const NumberFlag kNumberFlags[] = {
     {"--max-url-bytes", 64, 1 << 16, [](Options& o) -> uint64_t& { return o.max_url_bytes; }},
     {"--max-page-token-bytes", 64, 1 << 16, [](Options& o) -> uint64_t& { return o.max_page_token_bytes; }},
     {"--max-namespaces", 1, 100000, [](Options& o) -> uint64_t& { return o.max_namespaces; }},
+    {"--journal", 0, 1000000, [](Options& o) -> uint64_t& { return o.journal_size; }},
 };
 
 }  // namespace
@@ -164,6 +165,8 @@ Options:
   --watch-ms N         how often to look for fixture changes to reload; 0 = never (default 1000)
   --disable-feature F  answer as an account without feature F (repeatable): operator_feedback
   --log-level LEVEL    error | warn | info | debug (default info)
+  --journal N          requests the journal keeps (GET /_sandbox/requests); 0 = off
+                       (default 1000; docs/toolkit.md)
 
 Limits (docs/operations.md):
   --max-connections N  connections served at once; more wait (default 4096)

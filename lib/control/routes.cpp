@@ -8,6 +8,7 @@
 
 #include "core/time_format.h"
 #include "http/sandbox_headers.h"
+#include "http/request_notes.h"
 
 namespace sandbox::control {
 namespace {
@@ -71,6 +72,7 @@ engine::Engine* NamespaceOrRespond(const Deps& d, const httplib::Request& req, h
       return nullptr;
     }
   }
+  http::NoteNamespace(ns, tenant.value_or(""));
   auto e = d.spaces.For(ns, seed);
   if (!e.ok()) {
     RespondStatus(res, e.status());
@@ -79,25 +81,54 @@ engine::Engine* NamespaceOrRespond(const Deps& d, const httplib::Request& req, h
   return e.value();
 }
 
-void RegisterRoutes(httplib::Server& s, const Deps& d) {
-  auto bind = [&d](void (*h)(const Deps&, const httplib::Request&, httplib::Response&)) {
-    return [&d, h](const httplib::Request& req, httplib::Response& res) { h(d, req, res); };
+void RegisterRoutes(http::RouteTable& t, const Deps& d) {
+  using Handler = void (*)(const Deps&, const httplib::Request&, httplib::Response&);
+  auto add = [&t, &d](http::Route r, Handler h) {
+    r.tag = "Sandbox";
+    t.Add(std::move(r), [&d, h](const httplib::Request& req, httplib::Response& res) { h(d, req, res); });
   };
-  s.Get("/_sandbox/health", bind(Health));
-  s.Get("/_sandbox/fixtures", bind(FixturesStatus));
-  s.Post("/_sandbox/fixtures/reload", bind(ReloadFixtures));
-  s.Get("/_sandbox/clock", bind(GetClock));
-  s.Post("/_sandbox/clock/advance", bind(AdvanceClock));
-  s.Post("/_sandbox/reset", bind(ResetState));
-  s.Get("/_sandbox/snapshots", bind(ListSnapshots));
-  s.Post("/_sandbox/snapshots", bind(SaveSnapshot));
-  s.Post(R"(/_sandbox/snapshots/([^/]+)/restore)", bind(RestoreSnapshot));
-  s.Get("/_sandbox/webhooks/deliveries", bind(ListWebhookDeliveries));
-  s.Get("/_sandbox/namespaces", bind(ListNamespaces));
-  s.Get("/_sandbox/runs", bind(ListRunsOfNamespace));
-  s.Get(R"(/_sandbox/runs/([^/]+))", bind(GetRunOfNamespace));
-  s.Get("/_sandbox/", bind(Dashboard));
-  s.Get("/_sandbox", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/_sandbox/"); });
+  add({.method = "GET", .path = "/_sandbox/health", .summary = "Readiness and the default clock"}, Health);
+  add({.method = "GET", .path = "/_sandbox/fixtures", .summary = "The loaded fixtures"}, FixturesStatus);
+  add({.method = "POST", .path = "/_sandbox/fixtures/reload", .summary = "Reload the fixtures"}, ReloadFixtures);
+  add({.method = "GET", .path = "/_sandbox/clock", .summary = "A namespace's clock"}, GetClock);
+  add({.method = "POST", .path = "/_sandbox/clock/advance", .summary = "Move a namespace's clock"}, AdvanceClock);
+  add({.method = "POST", .path = "/_sandbox/reset", .summary = "Empty a namespace"}, ResetState);
+  add({.method = "GET", .path = "/_sandbox/snapshots", .summary = "List snapshots"}, ListSnapshots);
+  add({.method = "POST", .path = "/_sandbox/snapshots", .summary = "Save a snapshot"}, SaveSnapshot);
+  add({.method = "POST", .path = "/_sandbox/snapshots/{snapshot_id}/restore", .summary = "Restore a snapshot"},
+      RestoreSnapshot);
+  add({.method = "GET", .path = "/_sandbox/webhooks/deliveries", .summary = "Webhook deliveries and attempts"},
+      ListWebhookDeliveries);
+  add({.method = "GET", .path = "/_sandbox/namespaces", .summary = "List namespaces"}, ListNamespaces);
+  add({.method = "GET", .path = "/_sandbox/runs", .summary = "A namespace's runs, for the dashboard"},
+      ListRunsOfNamespace);
+  add({.method = "GET", .path = "/_sandbox/runs/{run_id}", .summary = "A run with its events, for the dashboard"},
+      GetRunOfNamespace);
+  add({.method = "GET",
+       .path = "/_sandbox/requests",
+       .summary = "The request journal, filtered and paged",
+       .journaled = false},
+      ListRequests);
+  add({.method = "DELETE", .path = "/_sandbox/requests", .summary = "Empty the request journal", .journaled = false},
+      ClearRequests);
+  add({.method = "POST",
+       .path = "/_sandbox/requests/verify",
+       .summary = "Check how many journaled requests match, with the nearest misses",
+       .journaled = false},
+      VerifyRequests);
+  add({.method = "GET",
+       .path = "/_sandbox/runs/{run_id}/interactions",
+       .summary = "What clients did to a run, in order",
+       .journaled = false},
+      ListInteractions);
+  add({.method = "POST",
+       .path = "/_sandbox/runs/{run_id}/interactions/verify",
+       .summary = "Check a run's interactions",
+       .journaled = false},
+      VerifyInteractions);
+  add({.method = "GET", .path = "/_sandbox/", .summary = "The dashboard"}, Dashboard);
+  add({.method = "GET", .path = "/_sandbox", .summary = "Redirects to the dashboard"},
+      [](const Deps&, const httplib::Request&, httplib::Response& res) { res.set_redirect("/_sandbox/"); });
 }
 
 }  // namespace sandbox::control

@@ -10,7 +10,9 @@
 
 #include "control/fixtures.h"
 #include "engine/namespaces.h"
+#include "http/journal.h"
 #include "http/limits.h"
+#include "http/route_table.h"
 #include "store/store.h"
 
 namespace sandbox::control {
@@ -26,9 +28,11 @@ struct Deps {
   FixtureReloader& fixtures;
   TenantResolver tenant_of;
   http::RequestLimits limits;  // for request bodies, as in the dialects
+  http::RequestJournal& journal;
+  const http::RouteTable& table;  // every route served, for the OpenAPI document
 };
 
-void RegisterRoutes(httplib::Server& server, const Deps& deps);
+void RegisterRoutes(http::RouteTable& table, const Deps& deps);
 
 // The engine of the request's namespace: with an API key or token, the
 // namespace X-Sandbox-Namespace names inside the caller's tenant, as the
@@ -51,6 +55,12 @@ void ListRunsOfNamespace(const Deps& d, const httplib::Request& req, httplib::Re
 void GetRunOfNamespace(const Deps& d, const httplib::Request& req, httplib::Response& res);
 // Handler in dashboard.cpp: the page itself.
 void Dashboard(const Deps& d, const httplib::Request& req, httplib::Response& res);
+// Handlers in requests.cpp: the request journal and a run's interactions.
+void ListRequests(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void ClearRequests(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void VerifyRequests(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void ListInteractions(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void VerifyInteractions(const Deps& d, const httplib::Request& req, httplib::Response& res);
 // Handler in webhooks.cpp.
 void ListWebhookDeliveries(const Deps& d, const httplib::Request& req, httplib::Response& res);
 

@@ -73,4 +73,8 @@ int64_t ProcessUptimeMs();
 // connection may stay. Never used for sandbox time.
 int64_t MonotonicMs();
 
+// The machine's wall time (ms since the Unix epoch), for when a request
+// reached the server (the request journal). Never used for sandbox time.
+int64_t WallClockMs();
+
 }  // namespace sandbox

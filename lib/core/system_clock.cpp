@@ -67,6 +67,11 @@ int64_t MonotonicMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now().time_since_epoch()).count();
 }
 
+int64_t WallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 int64_t ProcessUptimeMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - kProcessStart).count();
 }

@@ -22,6 +22,7 @@
 #include "http/connection_stream.h"
 #include "http/connections.h"
 #include "http/request_guard.h"
+#include "http/request_notes.h"
 #include "http/worker_pool.h"
 #include "core/wall_wait.h"
 
@@ -57,6 +58,12 @@ struct RequestContext {
   std::optional<Refusal> refusal;
   bool guarded = false;     // GuardRequest ran: the library parsed the head
   bool must_close = false;  // the connection cannot carry another request
+  // For the journal (request_notes.h).
+  int64_t started_ms = 0;   // monotonic
+  int64_t arrived_at = 0;   // wall
+  const Route* route = nullptr;
+  std::string ns, account, run_id, fault;
+  uint64_t journal_id = 0;
 };
 thread_local RequestContext* t_request = nullptr;
 
@@ -73,6 +80,20 @@ class PoolHandle final : public httplib::TaskQueue {
 };
 
 }  // namespace
+
+void NoteRoute(const Route* route) {
+  if (t_request) t_request->route = route;
+}
+
+void NoteNamespace(const std::string& ns, const std::string& account) {
+  if (!t_request) return;
+  t_request->ns = ns;
+  t_request->account = account;
+}
+
+void NoteRun(const std::string& run_id) {
+  if (t_request) t_request->run_id = run_id;
+}
 
 bool ClientGone() {
   RequestContext* ctx = t_request;
@@ -99,11 +120,14 @@ class Server::Impl {
 
   bool Serve(int sock);
   void InstallHooks();
+  void RecordInJournal(const httplib::Request& req, const httplib::Response& res, RequestContext& ctx);
   void WriteError(const std::string& path, httplib::Response& res, int status, const std::string& message,
                   const std::string& parameter) const;
 
   ServerOptions options_;
   Listener svr_;
+  RouteTable table_{svr_};
+  RequestJournal journal_{options_.journal_size, WallClockMs};
   ErrorShapes shapes_;
   ConnectionRegistry registry_;
   std::unique_ptr<WorkerPool> pool_;
@@ -223,14 +247,64 @@ void Server::Impl::InstallHooks() {
   });
 
   // Last word on the headers: a connection that cannot carry another
-  // request says so.
-  svr_.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+  // request says so. The answer is decided here, so it is journaled here; a
+  // stream is listed while it runs.
+  svr_.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     RequestContext* ctx = t_request;
-    if (!ctx || !ctx->must_close) return;
-    res.headers.erase("Keep-Alive");
-    res.headers.erase("Connection");
-    res.set_header("Connection", "close");
+    if (!ctx) return;
+    if (ctx->must_close) {
+      res.headers.erase("Keep-Alive");
+      res.headers.erase("Connection");
+      res.set_header("Connection", "close");
+    }
+    RecordInJournal(req, res, *ctx);
   });
+
+  // Called once the answer's last byte is written.
+  svr_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    RequestContext* ctx = t_request;
+    int64_t ms = ctx ? MonotonicMs() - ctx->started_ms : 0;
+    if (ctx && ctx->journal_id) journal_.Complete(ctx->journal_id, ms, res.status);
+    if (options_.log_requests) {
+      std::fprintf(stderr, "%s %s -> %d (%lld ms)\n", req.method.c_str(), ScrubUtf8(req.path).c_str(), res.status,
+                   static_cast<long long>(ms));
+    }
+  });
+}
+
+void Server::Impl::RecordInJournal(const httplib::Request& req, const httplib::Response& res, RequestContext& ctx) {
+  if (!journal_.enabled() || ctx.journal_id) return;
+  // The journal's own routes stay out of it (route_table.h `journaled`).
+  if (ctx.route && !ctx.route->journaled) return;
+  JournalEntry e;
+  e.at_ms = ctx.arrived_at;
+  e.method = req.method;
+  e.path = req.path;
+  if (e.path.empty() && ctx.stream) e.path = PathOfRawHead(ctx.stream->head());
+  size_t q = req.target.find('?');
+  if (q != std::string::npos) e.query = req.target.substr(q + 1);
+  for (const auto& [name, value] : req.headers) {
+    // The library adds these itself; they were not sent.
+    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" || name == "LOCAL_PORT") continue;
+    e.headers.emplace_back(name, IsSecretHeader(name) ? MaskSecret(value) : value);
+  }
+  e.body_bytes = req.body.size();
+  e.body = req.body.substr(0, kJournalBodyBytes);
+  e.status = res.status;
+  e.streamed = static_cast<bool>(res.content_provider_);
+  if (!e.streamed) {
+    e.response_bytes = res.body.size();
+    e.response_body = res.body.substr(0, kJournalBodyBytes);
+  }
+  e.ns = ctx.ns;
+  e.account = ctx.account;
+  if (ctx.route) {
+    e.route = ctx.route->method + " " + ctx.route->path;
+    e.interaction = ctx.route->interaction;
+  }
+  e.run_id = ctx.run_id;
+  e.fault = ctx.fault;
+  ctx.journal_id = journal_.Record(std::move(e));
 }
 
 bool Server::Impl::Serve(int sock) {
@@ -251,7 +325,10 @@ bool Server::Impl::Serve(int sock) {
       while (strm.WaitForRequest(options_.keep_alive_ms)) {
         registry_.Set(*id, ConnectionRegistry::State::kBusy);
         strm.BeginRequest();
-        ctx = RequestContext{&strm, std::nullopt, false, false};
+        ctx = RequestContext{};
+        ctx.stream = &strm;
+        ctx.started_ms = MonotonicMs();
+        if (journal_.enabled()) ctx.arrived_at = journal_.now_ms();
         bool closed = false;
         bool ok = svr_.ServeOne(strm, registry_.stopping(), closed, setup);
         if (!ok || closed || ctx.must_close || registry_.stopping()) break;
@@ -276,6 +353,10 @@ Server::Server(ServerOptions options) : impl_(std::make_unique<Impl>(std::move(o
 Server::~Server() = default;
 
 httplib::Server& Server::routes() { return impl_->svr_; }
+
+RouteTable& Server::table() { return impl_->table_; }
+
+RequestJournal& Server::journal() { return impl_->journal_; }
 
 void Server::SetErrorShapes(ErrorShapes shapes) { impl_->shapes_ = std::move(shapes); }
 

@@ -23,7 +23,9 @@
 
 #include "core/status.h"
 #include "http/error_shapes.h"
+#include "http/journal.h"
 #include "http/limits.h"
+#include "http/route_table.h"
 
 namespace sandbox::http {
 
@@ -38,6 +40,8 @@ struct ServerOptions {
   RequestLimits limits;
   // When set, every path under /_sandbox/ requires it (admin_gate.h).
   std::string admin_token;
+  size_t journal_size = kDefaultJournalSize;  // requests kept (journal.h); 0 keeps none
+  bool log_requests = false;  // one line per request on stderr
 };
 
 // True when the client of the request this thread is serving has closed its
@@ -54,6 +58,9 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   httplib::Server& routes();
+  // The route table every dialect registers on (route_table.h).
+  RouteTable& table();
+  RequestJournal& journal();
   // The error bodies of every path prefix (call before Listen()).
   void SetErrorShapes(ErrorShapes shapes);
   // Binds the socket; returns the port actually bound. A port already in use

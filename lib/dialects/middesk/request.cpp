@@ -6,6 +6,7 @@
 #include "dialects/middesk/errors.h"
 #include "http/body.h"
 #include "http/sandbox_headers.h"
+#include "http/request_notes.h"
 
 namespace sandbox::middesk {
 
@@ -76,7 +77,9 @@ engine::Engine* EngineOrRespond(const httplib::Request& req, httplib::Response& 
     RespondError(res, choice.status());
     return nullptr;
   }
-  auto engine = spaces.For(http::TenantNamespace(tenant, choice->name), choice->seed);
+  const std::string ns = http::TenantNamespace(tenant, choice->name);
+  http::NoteNamespace(ns, tenant);
+  auto engine = spaces.For(ns, choice->seed);
   if (!engine.ok()) {
     RespondError(res, engine.status());
     return nullptr;

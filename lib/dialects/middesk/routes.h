@@ -8,6 +8,7 @@
 #include "engine/namespaces.h"
 #include "http/auth.h"
 #include "http/limits.h"
+#include "http/route_table.h"
 #include "store/store.h"
 
 namespace sandbox::middesk {
@@ -23,6 +24,6 @@ struct Deps {
   std::shared_ptr<dialects::SharedFramesRegistry> frames = std::make_shared<dialects::SharedFramesRegistry>();
 };
 
-void RegisterRoutes(httplib::Server& server, const Deps& deps);
+void RegisterRoutes(http::RouteTable& table, const Deps& deps);
 
 }  // namespace sandbox::middesk

@@ -5,6 +5,7 @@
 #include "dialects/middesk/render.h"
 #include "dialects/middesk/request.h"
 #include "http/pagination.h"
+#include "http/request_notes.h"
 
 namespace sandbox::middesk {
 namespace {
@@ -41,6 +42,7 @@ void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& re
                                .requester = caller};
   auto run = engine->CreateRun(std::move(cmd));
   if (!run.ok()) return RespondError(res, run.status());
+  http::NoteRun(run->run.id);
   RespondJson(res, 201, RenderRun(run.value(), /*include_steps=*/false));
 }
 

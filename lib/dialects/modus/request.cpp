@@ -13,6 +13,7 @@
 #include "core/ids.h"
 #include "core/json_depth.h"
 #include "dialects/modus/errors.h"
+#include "http/request_notes.h"
 
 namespace sandbox::modus {
 namespace {
@@ -124,7 +125,9 @@ engine::Engine* OrgEngineOrRespond(engine::Namespaces& spaces, const Caller& cal
     RespondError(res, choice.status());
     return nullptr;
   }
-  auto engine = spaces.For(http::TenantNamespace(OrgNamespace(caller.org_uuid), choice->name), choice->seed);
+  const std::string ns = http::TenantNamespace(OrgNamespace(caller.org_uuid), choice->name);
+  http::NoteNamespace(ns, caller.org_uuid);
+  auto engine = spaces.For(ns, choice->seed);
   if (!engine.ok()) {
     RespondError(res, engine.status());
     return nullptr;

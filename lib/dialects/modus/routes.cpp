@@ -1,30 +1,70 @@
 // The route table of the Modus dialect. Paths as in ../shared/spec/modus-agents.md
-// (sections 4 and 8), plus the sandbox extensions documented in docs/modus.md.
+// (sections 4 and 8), plus the sandbox extensions documented in docs/modus.md;
+// the fields each route reads are declared beside it (http/route_table.h).
 #include "dialects/modus/routes.h"
 
 #include "dialects/modus/handlers.h"
 
 namespace sandbox::modus {
 
-void RegisterRoutes(httplib::Server& s, const Deps& d) {
+void RegisterRoutes(http::RouteTable& t, const Deps& d) {
   using Handler = void (*)(const Deps&, const httplib::Request&, httplib::Response&);
-  auto bind = [&d](Handler h) {
-    return [&d, h](const httplib::Request& req, httplib::Response& res) { h(d, req, res); };
+  auto add = [&t, &d](http::Route r, Handler h) {
+    r.tag = "Modus";
+    t.Add(std::move(r), [&d, h](const httplib::Request& req, httplib::Response& res) { h(d, req, res); });
   };
-  s.Get("/api/v1/agents", bind(ListAgents));
-  s.Get(R"(/api/v1/agents/([^/]+))", bind(GetAgent));
-  s.Get(R"(/api/v1/agents/([^/]+)/runs)", bind(ListRuns));
-  s.Get(R"(/api/v1/agents/([^/]+)/runs/([^/]+))", bind(GetRun));
-  s.Post(R"(/api/v1/agents/([^/]+)/chat)", bind(StartChat));
-  s.Post(R"(/api/v1/agents/([^/]+)/conversations/([^/]+)/chat)", bind(ContinueChat));
+  add({.method = "GET", .path = "/api/v1/agents", .summary = "List agents"}, ListAgents);
+  add({.method = "GET", .path = "/api/v1/agents/{agent_id}", .summary = "Get an agent"}, GetAgent);
+  add({.method = "GET", .path = "/api/v1/agents/{agent_id}/runs", .summary = "An agent's run history"}, ListRuns);
+  add({.method = "GET",
+       .path = "/api/v1/agents/{agent_id}/runs/{run_id}",
+       .summary = "A run's detail",
+       .run_param = "run_id",
+       .interaction = "polled"},
+      GetRun);
+  add({.method = "POST", .path = "/api/v1/agents/{agent_id}/chat", .summary = "Start a chat"}, StartChat);
+  add({.method = "POST",
+       .path = "/api/v1/agents/{agent_id}/conversations/{conversation_id}/chat",
+       .summary = "Continue a chat"},
+      ContinueChat);
   // The runtime.
-  s.Post("/agent/runs", bind(PostAgentRun));
-  s.Get(R"(/agent/runs/([^/]+)/stream)", bind(StreamAgentRun));
-  s.Get(R"(/agent/runs/([^/]+)/events)", bind(AgentRunEvents));
+  add({.method = "POST",
+       .path = "/agent/runs",
+       .summary = "Start a run and stream it",
+       .interaction = "created",
+       .streams = true},
+      PostAgentRun);
+  add({.method = "GET",
+       .path = "/agent/runs/{run_id}/stream",
+       .summary = "Reattach to a run's stream",
+       .run_param = "run_id",
+       .interaction = "streamed",
+       .streams = true},
+      StreamAgentRun);
+  add({.method = "GET",
+       .path = "/agent/runs/{run_id}/events",
+       .summary = "A run's events so far",
+       .run_param = "run_id",
+       .interaction = "read events"},
+      AgentRunEvents);
   // Sandbox extensions.
-  s.Post(R"(/api/v1/agents/([^/]+)/runs/([^/]+)/approval)", bind(ApproveRun));
-  s.Post(R"(/api/v1/agents/([^/]+)/runs/([^/]+)/cancel)", bind(CancelRun));
-  s.Post(R"(/_sandbox/modus/agents/([^/]+)/runs)", bind(TriggerRun));
+  add({.method = "POST",
+       .path = "/api/v1/agents/{agent_id}/runs/{run_id}/approval",
+       .summary = "Approve or reject a run waiting for approval (sandbox extension)",
+       .run_param = "run_id",
+       .interaction = "approved"},
+      ApproveRun);
+  add({.method = "POST",
+       .path = "/api/v1/agents/{agent_id}/runs/{run_id}/cancel",
+       .summary = "Cancel a run (sandbox extension)",
+       .run_param = "run_id",
+       .interaction = "cancelled"},
+      CancelRun);
+  add({.method = "POST",
+       .path = "/_sandbox/modus/agents/{agent_id}/runs",
+       .summary = "Trigger a run as a schedule, webhook or user would (sandbox extension)",
+       .interaction = "created"},
+      TriggerRun);
 }
 
 }  // namespace sandbox::modus

@@ -10,6 +10,7 @@
 #include "dialects/shared_frames.h"
 #include "engine/namespaces.h"
 #include "http/limits.h"
+#include "http/route_table.h"
 
 namespace sandbox::modus {
 
@@ -22,6 +23,6 @@ struct Deps {
   std::shared_ptr<dialects::SharedFramesRegistry> frames = std::make_shared<dialects::SharedFramesRegistry>();
 };
 
-void RegisterRoutes(httplib::Server& server, const Deps& deps);
+void RegisterRoutes(http::RouteTable& table, const Deps& deps);
 
 }  // namespace sandbox::modus

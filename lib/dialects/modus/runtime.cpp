@@ -16,6 +16,7 @@
 #include "dialects/modus/runtime_frames.h"
 #include "dialects/wait_for_log.h"
 #include "core/decimal.h"
+#include "http/request_notes.h"
 
 namespace sandbox::modus {
 namespace {
@@ -168,6 +169,7 @@ void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response&
     return RespondError(res, run.status());
   }
   const std::string run_id = run->run.id;
+  http::NoteRun(run_id);
   if (json) {
     auto run = engine->store().GetRun(run_id, /*with_steps=*/false);
     if (!run.ok()) return RespondError(res, run.status());

@@ -4,6 +4,7 @@
 #include "dialects/modus/handlers.h"
 #include "dialects/modus/lookup.h"
 #include "dialects/modus/request.h"
+#include "http/request_notes.h"
 
 namespace sandbox::modus {
 
@@ -48,6 +49,7 @@ void TriggerRun(const Deps& d, const httplib::Request& req, httplib::Response& r
                                .trigger_type = trigger};
   auto run = engine->CreateRun(std::move(cmd));
   if (!run.ok()) return RespondError(res, run.status());
+  http::NoteRun(run->run.id);
   RespondWithRun(*engine, *agent, run->run.id, run->run.agent_seq, 201, res);
 }
 
