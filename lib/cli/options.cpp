@@ -167,6 +167,9 @@ Options:
   --log-level LEVEL    error | warn | info | debug (default info)
   --journal N          requests the journal keeps (GET /_sandbox/requests); 0 = off
                        (default 1000; docs/toolkit.md)
+  --strict             refuse query parameters and body fields a route does not take
+                       (400 naming them); X-Sandbox-Strict: true|false overrides it
+                       per request (docs/toolkit.md)
 
 Limits (docs/operations.md):
   --max-connections N  connections served at once; more wait (default 4096)
@@ -210,6 +213,10 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
     }
     if (flag == "--version") {
       o.version = true;
+      continue;
+    }
+    if (flag == "--strict") {
+      o.strict = true;
       continue;
     }
     if (flag == "--shared-account") {
