@@ -23,6 +23,7 @@
 #include "dialects/modus/request.h"
 #include "dialects/modus/routes.h"
 #include "http/auth.h"
+#include "http/strict.h"
 #include "script/loader.h"
 #include "store/store.h"
 #include "webhooks/dispatcher.h"
@@ -144,13 +145,16 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
     return modus::TenantOf(req);
   };
   p->control = std::make_unique<control::Deps>(control::Deps{
-      *p->spaces, AGENT_SANDBOX_VERSION, *p->reloader, tenant_of, limits, p->server->journal(), routes});
+      *p->spaces, AGENT_SANDBOX_VERSION, *p->reloader, tenant_of, limits, p->server->journal(), routes, p->server->faults(), o.strict});
   control::RegisterRoutes(routes, *p->control);
   // Every error body in the shape of the dialect that owns the path; the
   // control API shares Middesk's (control/respond.h).
-  p->server->SetErrorShapes(http::ErrorShapes(
+  http::ErrorShapes shapes(
       {{"/api/", modus::WriteError}, {"/agent/", modus::WriteError}, {"/_sandbox/modus/", modus::WriteError}},
-      middesk::WriteError));
+      middesk::WriteError);
+  // Strict mode's refusals (http/strict.h) come in the same shapes.
+  routes.SetGate(http::StrictGate(o.strict, shapes, limits));
+  p->server->SetErrorShapes(std::move(shapes));
   p->dispatcher =
       std::make_unique<webhooks::Dispatcher>(*p->spaces, middesk::MiddeskWebhookFormat(), webhooks::HttpSender());
   return std::unique_ptr<SandboxApp>(new SandboxApp(std::move(p)));

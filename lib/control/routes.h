@@ -10,6 +10,7 @@
 
 #include "control/fixtures.h"
 #include "engine/namespaces.h"
+#include "http/faults.h"
 #include "http/journal.h"
 #include "http/limits.h"
 #include "http/route_table.h"
@@ -30,6 +31,8 @@ struct Deps {
   http::RequestLimits limits;  // for request bodies, as in the dialects
   http::RequestJournal& journal;
   const http::RouteTable& table;  // every route served, for the OpenAPI document
+  http::FaultRegistry& faults;  // fault injection rules (faults.cpp)
+  bool strict = false;            // --strict (http/strict.h), for the document's additionalProperties
 };
 
 void RegisterRoutes(http::RouteTable& table, const Deps& deps);
@@ -61,6 +64,14 @@ void ClearRequests(const Deps& d, const httplib::Request& req, httplib::Response
 void VerifyRequests(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void ListInteractions(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void VerifyInteractions(const Deps& d, const httplib::Request& req, httplib::Response& res);
+// Handlers in openapi.cpp: the document generated from `table`.
+void OpenApiJson(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void OpenApiYaml(const Deps& d, const httplib::Request& req, httplib::Response& res);
+// Handlers in faults.cpp: fault injection rules.
+void CreateFault(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void ListFaults(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void DeleteFault(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void DeleteFaults(const Deps& d, const httplib::Request& req, httplib::Response& res);
 // Handler in webhooks.cpp.
 void ListWebhookDeliveries(const Deps& d, const httplib::Request& req, httplib::Response& res);
 

@@ -1,12 +1,19 @@
 // StreamRunLog; see follow_run.h.
 #include "dialects/follow_run.h"
 
+#include "dialects/stream_faults.h"
 #include "dialects/wait_for_log.h"
+#include "http/faults.h"
 
 namespace sandbox::dialects {
 
 void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartbeat_ms,
                   std::shared_ptr<RunLogRenderer> r) {
+  // A stream fault (issue 13) takes the faulted loop; without one, one atomic load.
+  if (auto fault = http::StreamFaultForThisRequest()) {
+    StreamRunLogWithFault(res, engine, heartbeat_ms, std::move(r), *fault);
+    return;
+  }
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
   res.set_chunked_content_provider("text/event-stream", [engine, heartbeat_ms, r](size_t, httplib::DataSink& sink) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -63,10 +64,19 @@ std::string Quote(const std::string& s) { return "`" + s + "`"; }
 }  // namespace
 
 bool IsSecretHeader(const std::string& name) {
-  std::string n = Lower(name);
-  return n == "authorization" || n == "proxy-authorization" || n == "cookie" || n == "set-cookie" ||
-         n.find("token") != std::string::npos || n.find("secret") != std::string::npos ||
-         n.find("api-key") != std::string::npos || n.find("apikey") != std::string::npos;
+  // Runs for every header of every request: no allocation.
+  auto contains = [&name](std::string_view word) {
+    if (name.size() < word.size()) return false;
+    for (size_t i = 0; i + word.size() <= name.size(); ++i) {
+      size_t k = 0;
+      while (k < word.size() && std::tolower(static_cast<unsigned char>(name[i + k])) == word[k]) ++k;
+      if (k == word.size()) return true;
+    }
+    return false;
+  };
+  auto is = [&name, &contains](std::string_view word) { return name.size() == word.size() && contains(word); };
+  return is("authorization") || is("proxy-authorization") || is("cookie") || is("set-cookie") || contains("token") ||
+         contains("secret") || contains("api-key") || contains("apikey");
 }
 
 std::string MaskSecret(const std::string& value) {
@@ -172,20 +182,25 @@ RequestJournal::RequestJournal(size_t capacity, WallClock wall_ms)
 
 uint64_t RequestJournal::Record(JournalEntry e) {
   if (capacity_ == 0) return 0;
+  if (e.at_ms == 0) e.at_ms = wall_ms_();
+  JournalEntry evicted;  // freed after the lock is released
   std::lock_guard<std::mutex> g(mu_);
   e.id = next_id_++;
-  if (e.at_ms == 0) e.at_ms = wall_ms_();
-  if (ring_.size() >= capacity_) ring_.pop_front();
+  if (ring_.size() >= capacity_) {
+    evicted = std::move(ring_.front());
+    ring_.pop_front();
+  }
   ring_.push_back(std::move(e));
   return ring_.back().id;
 }
 
-void RequestJournal::Complete(uint64_t id, int64_t latency_ms, int status) {
+void RequestJournal::Complete(uint64_t id, int64_t latency_ms, int status, const std::string& fault) {
   std::lock_guard<std::mutex> g(mu_);
   if (ring_.empty() || id < ring_.front().id || id > ring_.back().id) return;
   JournalEntry& e = ring_[id - ring_.front().id];  // ids are consecutive in the ring
   e.latency_ms = latency_ms;
   e.status = status;
+  if (!fault.empty()) e.fault = fault;
 }
 
 void RequestJournal::Clear() {

@@ -41,7 +41,10 @@ struct JournalEntry {
   std::string response_body;  // the first kJournalBodyBytes bytes; empty for streams
   size_t response_bytes = 0;
   bool streamed = false;  // the answer was a stream (Server-Sent Events)
-  int64_t latency_ms = -1;  // from arrival to the last byte sent; -1 while a stream is open
+  // From arrival until the answer was ready to send; for a stream, or an
+  // answer a fault cut short, until the connection was done with it. -1
+  // while a stream is open.
+  int64_t latency_ms = -1;
   std::string ns;  // the namespace the request addressed, once a handler resolved it
   std::string account;  // the account or organisation it acted as
   std::string route;  // "POST /v1/runs/{run_id}/resume"; empty when no route matched
@@ -110,8 +113,9 @@ class RequestJournal {
   // returns its id; 0 when the journal is off. The oldest entry leaves once
   // the ring is full.
   uint64_t Record(JournalEntry e);
-  // Sets a recorded entry's latency and final status (no-op once it has left).
-  void Complete(uint64_t id, int64_t latency_ms, int status);
+  // Sets a recorded entry's latency, final status and the fault injected
+  // while it was answered (no-op once it has left the ring).
+  void Complete(uint64_t id, int64_t latency_ms, int status, const std::string& fault);
   void Clear();
 
   // The entries that match, oldest first, from the first match after

@@ -17,7 +17,8 @@ namespace sandbox::http {
 
 struct RouteField {
   std::string name;
-  std::string type = "string";  // a JSON Schema type: string | integer | number | boolean | object | array
+  std::string type = "string";  // a JSON Schema type: string | integer | number | boolean | object | array;
+                                // empty: any JSON value
   std::string description;
   bool required = false;
 };

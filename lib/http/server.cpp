@@ -7,6 +7,7 @@
 #include "http/server.h"
 
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -21,8 +22,11 @@
 #include "http/admin_gate.h"
 #include "http/connection_stream.h"
 #include "http/connections.h"
+#include "http/faults.h"
+#include "http/muted_stream.h"
 #include "http/request_guard.h"
 #include "http/request_notes.h"
+#include "http/sandbox_headers.h"
 #include "http/worker_pool.h"
 #include "core/wall_wait.h"
 
@@ -64,8 +68,34 @@ struct RequestContext {
   const Route* route = nullptr;
   std::string ns, account, run_id, fault;
   uint64_t journal_id = 0;
+  bool journal_open = false;  // the entry waits for the logger (a stream, a fault)
+  // Fault injection (faults.h): the rules, the request they apply to, and an
+  // `empty` or `reset` fault's verdict (the answer is muted, then the
+  // connection closed or reset).
+  FaultRegistry* faults = nullptr;
+  const httplib::Request* req = nullptr;
+  bool mute = false;
+  bool reset = false;
+  // A fault answered before the body was read: the connection closes, and
+  // the body is drained first so that the close is a FIN, not a RST.
+  bool body_unread = false;
 };
 thread_local RequestContext* t_request = nullptr;
+
+// Reads and drops what the peer sends until it closes, `max_bytes` arrive,
+// or it is quiet for kDrainQuietMs.
+constexpr int kDrainQuietMs = 200;
+void DrainBriefly(int sock, size_t max_bytes) {
+  char buf[16384];
+  size_t total = 0;
+  while (total < max_bytes) {
+    pollfd p{sock, POLLIN, 0};
+    if (::poll(&p, 1, kDrainQuietMs) <= 0) return;
+    ssize_t n = ::recv(sock, buf, sizeof buf, 0);
+    if (n <= 0) return;
+    total += static_cast<size_t>(n);
+  }
+}
 
 // The library deletes the task queue it is given when listening ends; the
 // pool itself stays with the server so that stats() can read it safely.
@@ -93,6 +123,20 @@ void NoteNamespace(const std::string& ns, const std::string& account) {
 
 void NoteRun(const std::string& run_id) {
   if (t_request) t_request->run_id = run_id;
+}
+
+void NoteFault(const std::string& fault) {
+  if (t_request) t_request->fault = fault;
+}
+
+std::optional<Fault> StreamFaultForThisRequest() {
+  RequestContext* ctx = t_request;
+  if (!ctx || !ctx->faults || !ctx->req || !ctx->faults->Any(FaultPhase::kStream)) return std::nullopt;
+  const httplib::Request& req = *ctx->req;
+  auto fault = ctx->faults->Match({req.method, req.path, req.get_header_value(kNamespaceHeader)},
+                                  FaultPhase::kStream);
+  if (fault) ctx->fault = fault->Describe();
+  return fault;
 }
 
 bool ClientGone() {
@@ -123,11 +167,13 @@ class Server::Impl {
   void RecordInJournal(const httplib::Request& req, const httplib::Response& res, RequestContext& ctx);
   void WriteError(const std::string& path, httplib::Response& res, int status, const std::string& message,
                   const std::string& parameter) const;
+  bool InjectFaultOrContinue(const httplib::Request& req, httplib::Response& res, RequestContext& ctx);
 
   ServerOptions options_;
   Listener svr_;
   RouteTable table_{svr_};
   RequestJournal journal_{options_.journal_size, WallClockMs};
+  FaultRegistry faults_;
   ErrorShapes shapes_;
   ConnectionRegistry registry_;
   std::unique_ptr<WorkerPool> pool_;
@@ -176,7 +222,12 @@ void Server::Impl::InstallHooks() {
     RequestContext* ctx = t_request;
     std::optional<Refusal> refusal = ctx ? ctx->refusal : std::nullopt;
     if (!refusal) refusal = CheckAdminToken(req, options_.admin_token);
-    if (!refusal) return httplib::Server::HandlerResponse::Unhandled;
+    if (!refusal) {
+      if (ctx && faults_.Any(FaultPhase::kRequest) && !InjectFaultOrContinue(req, res, *ctx)) {
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
     WriteError(req.path, res, refusal->status, refusal->message, refusal->parameter);
     return httplib::Server::HandlerResponse::Handled;
   });
@@ -264,12 +315,52 @@ void Server::Impl::InstallHooks() {
   svr_.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
     RequestContext* ctx = t_request;
     int64_t ms = ctx ? MonotonicMs() - ctx->started_ms : 0;
-    if (ctx && ctx->journal_id) journal_.Complete(ctx->journal_id, ms, res.status);
+    // A plain answer's entry was complete when recorded; a stream's, or one a
+    // fault may have changed, is completed now.
+    if (ctx && ctx->journal_id && ctx->journal_open) journal_.Complete(ctx->journal_id, ms, res.status, ctx->fault);
     if (options_.log_requests) {
       std::fprintf(stderr, "%s %s -> %d (%lld ms)\n", req.method.c_str(), ScrubUtf8(req.path).c_str(), res.status,
                    static_cast<long long>(ms));
     }
   });
+}
+
+// Applies the request fault that fires for `req`, if any (faults.h). False
+// when it wrote the answer itself; true when the request goes on to its
+// handler (no fault, or a latency already waited out).
+bool Server::Impl::InjectFaultOrContinue(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+  auto fault = faults_.Match({req.method, req.path, req.get_header_value(kNamespaceHeader)}, FaultPhase::kRequest);
+  if (!fault) return true;
+  ctx.fault = fault->Describe();
+  // Every kind but latency answers before the library reads the body; what
+  // is left of it on the connection is not a request.
+  const std::string length = req.get_header_value("Content-Length");
+  if (fault->kind != FaultKind::kLatency &&
+      ((!length.empty() && length != "0") || req.has_header("Transfer-Encoding"))) {
+    ctx.body_unread = true;
+    ctx.must_close = true;
+  }
+  switch (fault->kind) {
+    case FaultKind::kLatency:
+      // A stop or a client that left ends the wait; the handler then answers as usual.
+      (void)faults_.Delay(fault->ms, [&ctx] { return ctx.stream && ctx.stream->PeerClosed(); });
+      return true;
+    case FaultKind::kRateLimit:
+      WriteError(req.path, res, 429, "Rate limit exceeded (injected fault " + fault->rule_id + ")", "");
+      res.set_header("Retry-After", std::to_string(fault->retry_after_s));
+      return false;
+    case FaultKind::kEmpty:
+    case FaultKind::kReset:
+      // Nothing reaches the client (MutedStream); Serve closes or resets.
+      ctx.mute = true;
+      ctx.reset = fault->kind == FaultKind::kReset;
+      ctx.must_close = true;
+      res.status = 0;
+      return false;
+    default:  // kStatus; stream kinds are never matched here
+      WriteError(req.path, res, fault->status, "Injected fault: " + ctx.fault, "");
+      return false;
+  }
 }
 
 void Server::Impl::RecordInJournal(const httplib::Request& req, const httplib::Response& res, RequestContext& ctx) {
@@ -304,18 +395,24 @@ void Server::Impl::RecordInJournal(const httplib::Request& req, const httplib::R
   }
   e.run_id = ctx.run_id;
   e.fault = ctx.fault;
+  ctx.journal_open = e.streamed || !ctx.fault.empty() || (ctx.faults && ctx.faults->Any(FaultPhase::kStream));
+  if (!ctx.journal_open) e.latency_ms = MonotonicMs() - ctx.started_ms;
   ctx.journal_id = journal_.Record(std::move(e));
 }
 
 bool Server::Impl::Serve(int sock) {
+  bool reset = false;
+  bool drain = false;
   auto id = registry_.Add(sock);
   if (id) {
     // Chunk framing may add to the body; 64 KiB of slack covers any sane chunking.
     ConnectionStream strm(sock, StreamLimits{options_.limits.max_head_bytes, options_.limits.max_body_bytes + 65536,
                                              options_.request_read_ms, options_.write_stall_ms});
     RequestContext ctx;
+    MutedStream out(strm, ctx.mute);
     auto setup = [this, &ctx, &strm](httplib::Request& req) {
       ctx.guarded = true;
+      ctx.req = &req;
       ctx.refusal = GuardRequest(req, strm.head(), options_.limits);
       // A refused request's body, if any, is still unread.
       if (ctx.refusal) ctx.must_close = true;
@@ -327,10 +424,11 @@ bool Server::Impl::Serve(int sock) {
         strm.BeginRequest();
         ctx = RequestContext{};
         ctx.stream = &strm;
+        ctx.faults = &faults_;
         ctx.started_ms = MonotonicMs();
         if (journal_.enabled()) ctx.arrived_at = journal_.now_ms();
         bool closed = false;
-        bool ok = svr_.ServeOne(strm, registry_.stopping(), closed, setup);
+        bool ok = svr_.ServeOne(out, registry_.stopping(), closed, setup);
         if (!ok || closed || ctx.must_close || registry_.stopping()) break;
         registry_.Set(*id, ConnectionRegistry::State::kIdle);
       }
@@ -342,8 +440,22 @@ bool Server::Impl::Serve(int sock) {
     }
     t_request = nullptr;
     registry_.Remove(*id);
+    reset = ctx.reset;
+    drain = ctx.body_unread;
   }
-  ::shutdown(sock, SHUT_RDWR);
+  if (reset) {
+    // A `reset` fault: linger 0 makes close() send RST, not FIN.
+    linger hard{1, 0};
+    setsockopt(sock, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+  } else if (drain) {
+    // Closing with unread bytes would send RST and could destroy the answer
+    // in the client's buffers: say FIN, then read what the client still
+    // sends, for a bounded time and size.
+    ::shutdown(sock, SHUT_WR);
+    DrainBriefly(sock, options_.limits.max_body_bytes + 65536);
+  } else {
+    ::shutdown(sock, SHUT_RDWR);
+  }
   ::close(sock);
   return true;
 }
@@ -357,6 +469,8 @@ httplib::Server& Server::routes() { return impl_->svr_; }
 RouteTable& Server::table() { return impl_->table_; }
 
 RequestJournal& Server::journal() { return impl_->journal_; }
+
+FaultRegistry& Server::faults() { return impl_->faults_; }
 
 void Server::SetErrorShapes(ErrorShapes shapes) { impl_->shapes_ = std::move(shapes); }
 
@@ -391,6 +505,7 @@ bool Server::Listen() {
 bool Server::Stop() {
   Impl& s = *impl_;
   s.stop_requested_ = true;
+  s.faults_.Stop();  // latency faults end their waits
   if (!s.listen_started_) return true;  // Listen() will see the request and return at once
   s.registry_.BeginStop();
   s.svr_.stop();

@@ -23,6 +23,7 @@
 
 #include "core/status.h"
 #include "http/error_shapes.h"
+#include "http/faults.h"
 #include "http/journal.h"
 #include "http/limits.h"
 #include "http/route_table.h"
@@ -61,6 +62,8 @@ class Server {
   // The route table every dialect registers on (route_table.h).
   RouteTable& table();
   RequestJournal& journal();
+  // The fault rules applied to requests and streams (faults.h).
+  FaultRegistry& faults();
   // The error bodies of every path prefix (call before Listen()).
   void SetErrorShapes(ErrorShapes shapes);
   // Binds the socket; returns the port actually bound. A port already in use

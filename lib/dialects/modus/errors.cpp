@@ -68,6 +68,7 @@ void WriteError(httplib::Response& res, int http_status, const std::string& mess
                      : http_status == 408                                             ? "deadline_exceeded"
                      : http_status == 409                                             ? "conflict"
                      : http_status == 413 || http_status == 414 || http_status == 431 ? "invalid_argument"
+                     : http_status == 429                                             ? "resource_exhausted"
                      : http_status == 503                                             ? "unavailable"
                                                                                       : "internal";
   OrderedJson e = {{"code", code}, {"message", message}};

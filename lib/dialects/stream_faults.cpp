@@ -1,0 +1,83 @@
+// StreamRunLogWithFault; see stream_faults.h.
+#include "dialects/stream_faults.h"
+
+#include <string_view>
+
+#include "dialects/wait_for_log.h"
+
+namespace sandbox::dialects {
+namespace {
+
+// How long a stalled stream waits between looks at the client and the
+// server's stop (WaitForLog also looks every kClientCheckMs).
+constexpr int64_t kStallWaitMs = 1000;
+
+// The frames of `wire`, each ending with its blank line (sse.h: data never
+// holds a newline, so "\n\n" ends a frame).
+std::vector<std::string_view> SplitFrames(const std::string& wire) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start < wire.size()) {
+    size_t end = wire.find("\n\n", start);
+    end = end == std::string::npos ? wire.size() : end + 2;
+    out.emplace_back(wire.data() + start, end - start);
+    start = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+void StreamRunLogWithFault(httplib::Response& res, engine::Engine* engine, int64_t heartbeat_ms,
+                           std::shared_ptr<RunLogRenderer> r, const http::Fault& fault) {
+  res.set_header("Cache-Control", "no-cache");
+  res.set_header("X-Accel-Buffering", "no");
+  const int64_t beat_ms = fault.kind == http::FaultKind::kHeartbeatDelay ? heartbeat_ms + fault.ms : heartbeat_ms;
+  auto sent = std::make_shared<int64_t>(0);  // frames written on this connection
+  res.set_chunked_content_provider("text/event-stream", [engine, beat_ms, r, fault, sent](size_t,
+                                                                                          httplib::DataSink& sink) {
+    const int64_t n = fault.frames;
+    // stall_after: silence (no frame, no heartbeat) until the client leaves
+    // or the server stops; then the connection ends without a last chunk.
+    auto stall = [&] {
+      while (true) {
+        WaitEnd end = WaitForLog(engine->bus(), *r->watch, kStallWaitMs, [] { return false; });
+        if (end == WaitEnd::kShutdown || end == WaitEnd::kClientGone) return false;
+      }
+    };
+    if (fault.kind == http::FaultKind::kStallAfter && *sent >= n) return stall();
+    if (fault.kind == http::FaultKind::kDropAfter && *sent >= n) return false;
+    while (true) {
+      bool bad_log = false;
+      std::string wire;
+      auto end = WaitForLog(engine->bus(), *r->watch, beat_ms, [&] {
+        bad_log = !r->catch_up(wire);
+        return bad_log || !wire.empty() || r->finished();
+      });
+      if (bad_log) return false;
+      for (std::string_view frame : SplitFrames(wire)) {
+        if (fault.kind == http::FaultKind::kStallAfter && *sent >= n) return stall();
+        if (!sink.write(frame.data(), frame.size())) return false;
+        ++*sent;
+        if (fault.kind == http::FaultKind::kDuplicateFrame && *sent == n &&
+            !sink.write(frame.data(), frame.size())) {
+          return false;
+        }
+        // drop_after: close right after frame N, with no last chunk.
+        if (fault.kind == http::FaultKind::kDropAfter && *sent >= n) return false;
+      }
+      if (fault.kind == http::FaultKind::kStallAfter && *sent >= n && !r->finished()) return stall();
+      if (r->finished() || end == WaitEnd::kShutdown) {
+        sink.done();
+        return true;
+      }
+      if (end == WaitEnd::kClientGone) return false;
+      if (end == WaitEnd::kTimedOut) {
+        std::string beat = r->heartbeat();
+        if (!sink.write(beat.data(), beat.size())) return false;
+      }
+    }
+  });
+}
+
+}  // namespace sandbox::dialects
