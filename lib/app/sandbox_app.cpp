@@ -23,6 +23,7 @@
 #include "dialects/modus/request.h"
 #include "dialects/modus/routes.h"
 #include "http/auth.h"
+#include "http/rate_limit.h"
 #include "http/strict.h"
 #include "script/loader.h"
 #include "store/store.h"
@@ -153,7 +154,12 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
       {{"/api/", modus::WriteError}, {"/agent/", modus::WriteError}, {"/_sandbox/modus/", modus::WriteError}},
       middesk::WriteError);
   // Strict mode's refusals (http/strict.h) come in the same shapes.
-  routes.SetGate(http::StrictGate(o.strict, shapes, limits));
+  http::RouteGate gate = http::StrictGate(o.strict, shapes, limits);
+  uint64_t per_second = o.rate_limit_vendor ? middesk::kDocumentedRequestsPerSecond : o.rate_limit;
+  if (per_second > 0) {
+    gate = http::RateLimitGate(std::make_shared<http::RateLimiter>(per_second, MonotonicMs), shapes, std::move(gate));
+  }
+  routes.SetGate(std::move(gate));
   p->server->SetErrorShapes(std::move(shapes));
   p->dispatcher =
       std::make_unique<webhooks::Dispatcher>(*p->spaces, middesk::MiddeskWebhookFormat(), webhooks::HttpSender());

@@ -170,6 +170,8 @@ Options:
   --strict             refuse query parameters and body fields a route does not take
                        (400 naming them); X-Sandbox-Strict: true|false overrides it
                        per request (docs/toolkit.md)
+  --rate-limit N|vendor  vendor routes take at most N requests a second per API key, then
+                       answer 429 with Retry-After; vendor: Middesk's documented 20 (default: none)
 
 Limits (docs/operations.md):
   --max-connections N  connections served at once; more wait (default 4096)
@@ -226,7 +228,7 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
     static const char* kValued[] = {"--host",      "--port",         "--db",          "--fixtures",
                                     "--seed",      "--clock",        "--clock-start", "--speed",
                                     "--api-key",   "--heartbeat-ms", "--watch-ms",    "--disable-feature",
-                                    "--log-level", "--admin-token",  "--same-account"};
+                                    "--log-level", "--admin-token",  "--same-account", "--rate-limit"};
     const NumberFlag* number = nullptr;
     for (const auto& n : kNumberFlags) {
       if (flag == n.name) number = &n;
@@ -286,6 +288,12 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
     } else if (flag == "--api-key") {
       if (value.empty()) return Bad("--api-key needs a key");
       o.api_keys.push_back(value);
+    } else if (flag == "--rate-limit") {
+      if (value == "vendor") {
+        o.rate_limit_vendor = true;
+      } else if (!ParseUnsigned(value, 100000, o.rate_limit)) {
+        return Bad("--rate-limit must be a number of requests per second (0 = none) or vendor, got \"" + value + "\"");
+      }
     } else if (flag == "--admin-token") {
       // It travels in a header, a query parameter and a cookie: keep it to
       // characters all three carry as they are.

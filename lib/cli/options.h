@@ -46,6 +46,10 @@ struct Options {
   uint64_t max_page_token_bytes = 1024;
   uint64_t max_namespaces = 1000;  // each one has a writer thread
   uint64_t journal_size = 1000;    // --journal: requests kept by the request journal; 0 = off
+  // --rate-limit N: vendor routes take N requests a second per API key (0 =
+  // no limit); --rate-limit vendor: the vendor's documented figure.
+  uint64_t rate_limit = 0;
+  bool rate_limit_vendor = false;
   bool strict = false;             // --strict: refuse undeclared parameters (http/strict.h)
   // Who may do what (issue 10; docs/operations.md "Access").
   std::string admin_token;                              // required by /_sandbox/ beyond loopback

@@ -138,6 +138,26 @@ TEST_CASE("bad flags and values are refused with a one-line reason", "[cli]") {
         "--admin-token must be at least 8 letters, digits, '.', '_', '~' or '-'");
   CHECK(ErrorOf({"--admin-token", "has;semicolon"}) ==
         "--admin-token must be at least 8 letters, digits, '.', '_', '~' or '-'");
+  CHECK(ErrorOf({"--rate-limit", "fast"}) ==
+        "--rate-limit must be a number of requests per second (0 = none) or vendor, got \"fast\"");
+  CHECK(ErrorOf({"--journal", "-1"}) == "--journal must be a number from 0 to 1000000, got \"-1\"");
+}
+
+TEST_CASE("the toolkit's flags are read: --journal, --strict, --rate-limit", "[cli]") {
+  auto o = ParseOptions({"--journal", "0", "--strict", "--rate-limit", "5"});
+  REQUIRE(o.ok());
+  CHECK(o->journal_size == 0);
+  CHECK(o->strict);
+  CHECK(o->rate_limit == 5);
+  CHECK_FALSE(o->rate_limit_vendor);
+  auto d = ParseOptions({});
+  REQUIRE(d.ok());
+  CHECK(d->journal_size == 1000);
+  CHECK_FALSE(d->strict);
+  CHECK(d->rate_limit == 0);
+  auto v = ParseOptions({"--rate-limit=vendor"});
+  REQUIRE(v.ok());
+  CHECK(v->rate_limit_vendor);
 }
 
 TEST_CASE("--help and --version are recognised", "[cli]") {

@@ -26,4 +26,8 @@ struct Deps {
 
 void RegisterRoutes(http::RouteTable& table, const Deps& deps);
 
+// "20 requests per second per customer" (../shared/spec/middesk-agents.md
+// 1.6): what --rate-limit vendor enforces.
+inline constexpr uint64_t kDocumentedRequestsPerSecond = 20;
+
 }  // namespace sandbox::middesk
