@@ -157,7 +157,9 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
   http::RouteGate gate = http::StrictGate(o.strict, shapes, limits);
   uint64_t per_second = o.rate_limit_vendor ? middesk::kDocumentedRequestsPerSecond : o.rate_limit;
   if (per_second > 0) {
-    gate = http::RateLimitGate(std::make_shared<http::RateLimiter>(per_second, MonotonicMs), shapes, std::move(gate));
+    // The vendor's figure is Middesk's; Modus documents none.
+    gate = http::RateLimitGate(std::make_shared<http::RateLimiter>(per_second, MonotonicMs), shapes, std::move(gate),
+                               o.rate_limit_vendor ? "Middesk" : "");
   }
   routes.SetGate(std::move(gate));
   p->server->SetErrorShapes(std::move(shapes));

@@ -171,7 +171,8 @@ Options:
                        (400 naming them); X-Sandbox-Strict: true|false overrides it
                        per request (docs/toolkit.md)
   --rate-limit N|vendor  vendor routes take at most N requests a second per API key, then
-                       answer 429 with Retry-After; vendor: Middesk's documented 20 (default: none)
+                       answer 429 with Retry-After; vendor: Middesk's documented 20 on
+                       Middesk's routes (default: none)
 
 Limits (docs/operations.md):
   --max-connections N  connections served at once; more wait (default 4096)

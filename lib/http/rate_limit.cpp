@@ -2,6 +2,7 @@
 #include "http/rate_limit.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace sandbox::http {
 namespace {
@@ -39,13 +40,14 @@ std::optional<int64_t> RateLimiter::Admit(const std::string& key) {
     return std::nullopt;
   }
   // Whole milliseconds until the bucket holds one token again.
-  return static_cast<int64_t>((1.0 - b.tokens) * 1000.0 / per_second_) + 1;
+  return static_cast<int64_t>(std::ceil((1.0 - b.tokens) * 1000.0 / per_second_));
 }
 
-RouteGate RateLimitGate(std::shared_ptr<RateLimiter> limiter, ErrorShapes shapes, RouteGate inner) {
-  return [limiter = std::move(limiter), shapes = std::move(shapes), inner = std::move(inner)](
-             const Route& route, const httplib::Request& req, httplib::Response& res) {
-    if (route.tag != "Sandbox") {
+RouteGate RateLimitGate(std::shared_ptr<RateLimiter> limiter, ErrorShapes shapes, RouteGate inner,
+                        std::string only_tag) {
+  return [limiter = std::move(limiter), shapes = std::move(shapes), inner = std::move(inner),
+          only_tag = std::move(only_tag)](const Route& route, const httplib::Request& req, httplib::Response& res) {
+    if (route.tag != "Sandbox" && (only_tag.empty() || route.tag == only_tag)) {
       if (auto wait_ms = limiter->Admit(req.get_header_value("Authorization"))) {
         shapes.For(req.path)(res, 429, "Rate limit exceeded: try again in " + std::to_string(*wait_ms) + " ms", "");
         // Retry-After counts whole seconds; never 0, which would invite a retry at once.

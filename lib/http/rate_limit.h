@@ -45,7 +45,10 @@ class RateLimiter {
 };
 
 // Wraps `inner` (another gate, or none) with the rate limit: the key is the
-// request's Authorization header (or its absence: one shared bucket).
-RouteGate RateLimitGate(std::shared_ptr<RateLimiter> limiter, ErrorShapes shapes, RouteGate inner);
+// request's Authorization header (or its absence: one shared bucket). With
+// `only_tag`, only routes of that API count (a vendor's own documented limit
+// is not another vendor's).
+RouteGate RateLimitGate(std::shared_ptr<RateLimiter> limiter, ErrorShapes shapes, RouteGate inner,
+                        std::string only_tag = {});
 
 }  // namespace sandbox::http
