@@ -17,28 +17,39 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
   res.set_chunked_content_provider("text/event-stream", [engine, heartbeat_ms, r](size_t, httplib::DataSink& sink) {
-    while (true) {
-      // Everything logged since the last frame, rendered and sent; then wait
-      // for the next commit, with a keep-alive after heartbeat_ms of quiet.
-      bool bad_log = false;
-      std::string wire;
-      auto end = WaitForLog(engine->bus(), *r->watch, heartbeat_ms, [&] {
-        bad_log = !r->catch_up(wire);
-        return bad_log || !wire.empty() || r->finished();
-      });
-      if (bad_log) return false;
-      if (!wire.empty() && !sink.write(wire.data(), wire.size())) return false;
-      if (r->finished() || end == WaitEnd::kShutdown) {
-        sink.done();
-        return true;
-      }
-      if (end == WaitEnd::kClientGone) return false;
-      if (end == WaitEnd::kTimedOut) {
-        std::string beat = r->heartbeat();
-        if (!sink.write(beat.data(), beat.size())) return false;
-      }
-    }
+    return FollowRunLog(engine, *r, heartbeat_ms, sink,
+                        [](const std::string& wire, httplib::DataSink& s) -> std::optional<bool> {
+                          if (s.write(wire.data(), wire.size())) return std::nullopt;
+                          return false;
+                        });
   });
+}
+
+bool FollowRunLog(engine::Engine* engine, RunLogRenderer& r, int64_t heartbeat_ms, httplib::DataSink& sink,
+                  const WireWriter& write) {
+  while (true) {
+    // Everything logged since the last frame, rendered and sent; then wait
+    // for the next commit, with a keep-alive after heartbeat_ms of quiet.
+    bool bad_log = false;
+    std::string wire;
+    auto end = WaitForLog(engine->bus(), *r.watch, heartbeat_ms, [&] {
+      bad_log = !r.catch_up(wire);
+      return bad_log || !wire.empty() || r.finished();
+    });
+    if (bad_log) return false;
+    if (!wire.empty()) {
+      if (auto ended = write(wire, sink)) return *ended;
+    }
+    if (r.finished() || end == WaitEnd::kShutdown) {
+      sink.done();
+      return true;
+    }
+    if (end == WaitEnd::kClientGone) return false;
+    if (end == WaitEnd::kTimedOut) {
+      std::string beat = r.heartbeat();
+      if (!sink.write(beat.data(), beat.size())) return false;
+    }
+  }
 }
 
 void StreamSharedFrames(httplib::Response& res, engine::Engine* engine, SharedFramesRegistry& registry,

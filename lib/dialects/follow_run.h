@@ -8,6 +8,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,16 @@ struct RunLogRenderer {
 // as the stream.
 void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartbeat_ms,
                   std::shared_ptr<RunLogRenderer> renderer);
+
+// The loop every run stream runs inside its content provider: render what
+// the log has added, hand it to `write`, wait for the next commit (a
+// keep-alive after `heartbeat_ms` of quiet), until the run's last frame, the
+// server's stop or the client's departure. `write` returns nullopt to go on,
+// or the provider's answer to end the stream at once (a stream fault's
+// drop or stall). Returns the provider's answer.
+using WireWriter = std::function<std::optional<bool>(const std::string& wire, httplib::DataSink& sink)>;
+bool FollowRunLog(engine::Engine* engine, RunLogRenderer& r, int64_t heartbeat_ms, httplib::DataSink& sink,
+                  const WireWriter& write);
 
 // StreamRunLog over a run's shared frames: the registry's entry under `key`
 // (made by `make` when there is none), or frames of this client's own when

@@ -47,36 +47,21 @@ void StreamRunLogWithFault(httplib::Response& res, engine::Engine* engine, int64
     };
     if (fault.kind == http::FaultKind::kStallAfter && *sent >= n) return stall();
     if (fault.kind == http::FaultKind::kDropAfter && *sent >= n) return false;
-    while (true) {
-      bool bad_log = false;
-      std::string wire;
-      auto end = WaitForLog(engine->bus(), *r->watch, beat_ms, [&] {
-        bad_log = !r->catch_up(wire);
-        return bad_log || !wire.empty() || r->finished();
-      });
-      if (bad_log) return false;
+    // The plain loop (follow_run.h), writing frame by frame to count them.
+    return FollowRunLog(engine, *r, beat_ms, sink, [&](const std::string& wire, httplib::DataSink& s) -> std::optional<bool> {
       for (std::string_view frame : SplitFrames(wire)) {
         if (fault.kind == http::FaultKind::kStallAfter && *sent >= n) return stall();
-        if (!sink.write(frame.data(), frame.size())) return false;
+        if (!s.write(frame.data(), frame.size())) return false;
         ++*sent;
-        if (fault.kind == http::FaultKind::kDuplicateFrame && *sent == n &&
-            !sink.write(frame.data(), frame.size())) {
+        if (fault.kind == http::FaultKind::kDuplicateFrame && *sent == n && !s.write(frame.data(), frame.size())) {
           return false;
         }
         // drop_after: close right after frame N, with no last chunk.
         if (fault.kind == http::FaultKind::kDropAfter && *sent >= n) return false;
       }
       if (fault.kind == http::FaultKind::kStallAfter && *sent >= n && !r->finished()) return stall();
-      if (r->finished() || end == WaitEnd::kShutdown) {
-        sink.done();
-        return true;
-      }
-      if (end == WaitEnd::kClientGone) return false;
-      if (end == WaitEnd::kTimedOut) {
-        std::string beat = r->heartbeat();
-        if (!sink.write(beat.data(), beat.size())) return false;
-      }
-    }
+      return std::nullopt;
+    });
   });
 }
 
