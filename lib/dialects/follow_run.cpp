@@ -9,8 +9,14 @@ namespace sandbox::dialects {
 
 void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartbeat_ms,
                   std::shared_ptr<RunLogRenderer> r) {
-  // A stream fault (issue 13) takes the faulted loop; without one, one atomic load.
-  if (auto fault = http::StreamFaultForThisRequest()) {
+  // A stream fault (issue 13) takes the faulted loop; without one, two atomic loads.
+  http::FaultSource scenario;
+  if (engine->AnyScenarioFaults(FaultPhase::kStream) && !r->run_id.empty()) {
+    scenario = [engine, run_id = r->run_id](const FaultRequest& req) {
+      return engine->ScenarioFault(run_id, req, FaultPhase::kStream);
+    };
+  }
+  if (auto fault = http::StreamFaultForThisRequest(scenario)) {
     StreamRunLogWithFault(res, engine, heartbeat_ms, std::move(r), *fault);
     return;
   }
@@ -66,6 +72,7 @@ void StreamSharedFrames(httplib::Response& res, engine::Engine* engine, SharedFr
     reader = frames->Join(after_id);
   }
   auto r = std::make_shared<RunLogRenderer>();
+  r->run_id = frames->run_id();
   r->watch = frames->watch();
   r->catch_up = [engine, frames, reader](std::string& wire) { return frames->Follow(*engine, *reader, wire); };
   r->finished = [frames, reader] { return frames->Done(*reader); };

@@ -20,6 +20,8 @@
 namespace sandbox::dialects {
 
 struct RunLogRenderer {
+  // The run followed (a scenario's stream faults are the run's).
+  std::string run_id;
   // The run's watch on the engine's bus (SharedFrames::watch).
   std::shared_ptr<engine::RunWatch> watch;
   // Appends the wire text of every frame this client has not had yet

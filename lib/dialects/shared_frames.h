@@ -58,6 +58,8 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
         applied_seq_(std::move(applied_seq)),
         finished_(std::move(finished)) {}
 
+  const std::string& run_id() const { return run_id_; }
+
   // One follower's place in the frames; it leaves when destroyed.
   class Reader {
    public:

@@ -29,10 +29,10 @@ std::vector<std::string_view> SplitFrames(const std::string& wire) {
 }  // namespace
 
 void StreamRunLogWithFault(httplib::Response& res, engine::Engine* engine, int64_t heartbeat_ms,
-                           std::shared_ptr<RunLogRenderer> r, const http::Fault& fault) {
+                           std::shared_ptr<RunLogRenderer> r, const Fault& fault) {
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
-  const int64_t beat_ms = fault.kind == http::FaultKind::kHeartbeatDelay ? heartbeat_ms + fault.ms : heartbeat_ms;
+  const int64_t beat_ms = fault.kind == FaultKind::kHeartbeatDelay ? heartbeat_ms + fault.ms : heartbeat_ms;
   auto sent = std::make_shared<int64_t>(0);  // frames written on this connection
   res.set_chunked_content_provider("text/event-stream", [engine, beat_ms, r, fault, sent](size_t,
                                                                                           httplib::DataSink& sink) {
@@ -45,21 +45,21 @@ void StreamRunLogWithFault(httplib::Response& res, engine::Engine* engine, int64
         if (end == WaitEnd::kShutdown || end == WaitEnd::kClientGone) return false;
       }
     };
-    if (fault.kind == http::FaultKind::kStallAfter && *sent >= n) return stall();
-    if (fault.kind == http::FaultKind::kDropAfter && *sent >= n) return false;
+    if (fault.kind == FaultKind::kStallAfter && *sent >= n) return stall();
+    if (fault.kind == FaultKind::kDropAfter && *sent >= n) return false;
     // The plain loop (follow_run.h), writing frame by frame to count them.
     return FollowRunLog(engine, *r, beat_ms, sink, [&](const std::string& wire, httplib::DataSink& s) -> std::optional<bool> {
       for (std::string_view frame : SplitFrames(wire)) {
-        if (fault.kind == http::FaultKind::kStallAfter && *sent >= n) return stall();
+        if (fault.kind == FaultKind::kStallAfter && *sent >= n) return stall();
         if (!s.write(frame.data(), frame.size())) return false;
         ++*sent;
-        if (fault.kind == http::FaultKind::kDuplicateFrame && *sent == n && !s.write(frame.data(), frame.size())) {
+        if (fault.kind == FaultKind::kDuplicateFrame && *sent == n && !s.write(frame.data(), frame.size())) {
           return false;
         }
         // drop_after: close right after frame N, with no last chunk.
-        if (fault.kind == http::FaultKind::kDropAfter && *sent >= n) return false;
+        if (fault.kind == FaultKind::kDropAfter && *sent >= n) return false;
       }
-      if (fault.kind == http::FaultKind::kStallAfter && *sent >= n && !r->finished()) return stall();
+      if (fault.kind == FaultKind::kStallAfter && *sent >= n && !r->finished()) return stall();
       return std::nullopt;
     });
   });

@@ -17,6 +17,6 @@ namespace sandbox::dialects {
 // Like StreamRunLog, with `fault` applied to the frames it writes. Frames
 // are counted from 1 per connection, heartbeats not included.
 void StreamRunLogWithFault(httplib::Response& res, engine::Engine* engine, int64_t heartbeat_ms,
-                           std::shared_ptr<RunLogRenderer> renderer, const http::Fault& fault);
+                           std::shared_ptr<RunLogRenderer> renderer, const Fault& fault);
 
 }  // namespace sandbox::dialects

@@ -16,7 +16,9 @@ using script::Op;
 
 Engine::Engine(store::Store& store, Clock& clock, const IdGenerator& ids,
                std::shared_ptr<const script::FixtureSet> fixtures)
-    : store_(store), clock_(clock), ids_(ids), fixtures_(std::move(fixtures)), clock_start_(clock.now()) {}
+    : store_(store), clock_(clock), ids_(ids), fixtures_(std::move(fixtures)), clock_start_(clock.now()) {
+  if (fixtures_) scenario_faults_.Replace(*fixtures_);
+}
 
 Engine::~Engine() { Stop(); }
 
@@ -29,6 +31,17 @@ void Engine::ReplaceFixtures(std::shared_ptr<const script::FixtureSet> fixtures)
   std::lock_guard<std::mutex> g(fixtures_mu_);
   fixtures_ = std::move(fixtures);
   ++fixtures_version_;
+  scenario_faults_.Replace(*fixtures_);
+}
+
+std::optional<Fault> Engine::ScenarioFault(const std::string& run_id, const FaultRequest& r, FaultPhase phase) {
+  if (!scenario_faults_.Any(phase)) return std::nullopt;
+  return scenario_faults_.Match(run_id, generation(), r, phase,
+                                [&]() -> std::optional<std::pair<std::string, std::string>> {
+                                  auto run = store_.GetRun(run_id, /*with_steps=*/false);
+                                  if (!run.ok() || !run.value()) return std::nullopt;
+                                  return std::make_pair(run.value()->run.agent, run.value()->run.scenario);
+                                });
 }
 
 Status Engine::health() const {

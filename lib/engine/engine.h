@@ -38,6 +38,7 @@
 #include "core/types.h"
 #include "engine/bus.h"
 #include "engine/read_cache.h"
+#include "engine/scenario_faults.h"
 #include "script/fixture.h"
 #include "script/program.h"
 #include "store/store.h"
@@ -230,6 +231,11 @@ class Engine {
   std::shared_ptr<const script::FixtureSet> fixtures() const;
   // New runs use these from now on; runs already started keep their script.
   void ReplaceFixtures(std::shared_ptr<const script::FixtureSet> fixtures);
+  // The fault a rule of the run's scenario gives request `r` now (issue 13,
+  // engine/scenario_faults.h); nullopt when none fires or there is no such run.
+  std::optional<Fault> ScenarioFault(const std::string& run_id, const FaultRequest& r, FaultPhase phase);
+  // Cheap: does any scenario declare a rule of `phase`?
+  bool AnyScenarioFaults(FaultPhase phase) const { return scenario_faults_.Any(phase); }
   // Ok, or the failure that stopped the engine from writing (sticky).
   Status health() const;
   // Commands waiting for the writer (tests use it to queue a batch).
@@ -377,7 +383,8 @@ class Engine {
   bool parked_ = false;          // the writer waits for Release()
   Status sticky_;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<uint64_t> fixtures_version_{0};  // counts ReplaceFixtures
+  std::atomic<uint64_t> fixtures_version_{0};
+  ScenarioFaults scenario_faults_;  // counts ReplaceFixtures
 
   std::thread writer_;
   EventBus bus_;

@@ -15,32 +15,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Glob matching with backtracking on the last star only: linear in practice,
-// and patterns are short (they come from tests).
-bool Glob(const char* p, const char* s) {
-  const char* star_p = nullptr;
-  const char* star_s = nullptr;
-  bool star_crosses = false;
-  while (*s) {
-    if (*p == '*') {
-      star_crosses = p[1] == '*';
-      p += star_crosses ? 2 : 1;
-      star_p = p;
-      star_s = s;
-    } else if (*p == *s) {
-      ++p;
-      ++s;
-    } else if (star_p && (star_crosses || *star_s != '/')) {
-      p = star_p;
-      s = ++star_s;
-    } else {
-      return false;
-    }
-  }
-  while (*p == '*') ++p;
-  return *p == '\0';
-}
-
 // The query string's parameters (no percent-decoding beyond '+': values in
 // tests are plain), for matching by name.
 std::multimap<std::string, std::string> QueryParams(const std::string& q) {
@@ -106,10 +80,6 @@ std::string CountExpectation::Describe() const {
   if (gte) return "at least " + std::to_string(*gte);
   if (lte) return "at most " + std::to_string(*lte);
   return "at least 1";
-}
-
-bool PathMatches(const std::string& pattern, const std::string& path) {
-  return Glob(pattern.c_str(), path.c_str());
 }
 
 bool JsonContains(const Json& actual, const Json& expected) {

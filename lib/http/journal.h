@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/path_glob.h"
 #include "core/status.h"
 #include "core/types.h"
 
@@ -62,7 +63,7 @@ std::string MaskSecret(const std::string& value);
 // empty matches everything.
 struct JournalFilter {
   std::string method;  // exact, case-insensitive
-  std::string path;  // a pattern: '*' is any run of characters but '/', '**' any at all
+  std::string path;  // a pattern (core/path_glob.h)
   std::optional<int> status;  // exact
   std::optional<int> status_class;  // 2 for 2xx, 4 for 4xx...
   std::optional<int64_t> since_ms;  // arrived at or after
@@ -83,8 +84,6 @@ struct CountExpectation {
   std::string Describe() const;  // "exactly 1", "at least 2 and at most 3"
 };
 
-// True when `pattern` (JournalFilter::path) matches `path`.
-bool PathMatches(const std::string& pattern, const std::string& path);
 // True when `actual` contains `expected`: every member of an expected object
 // is in the actual object and contains the expected value; anything else
 // is equal.

@@ -14,6 +14,8 @@ struct Route;
 void NoteRoute(const Route* route);
 void NoteNamespace(const std::string& ns, const std::string& account);
 void NoteRun(const std::string& run_id);
+// The run noted so far (the route's run path parameter, or NoteRun); "" when none.
+std::string RunOfThisRequest();
 // The fault injected into the answer (http/faults.h), e.g. "status 503 (fault f_2)".
 void NoteFault(const std::string& fault);
 

@@ -73,6 +73,7 @@ struct RequestContext {
   // `empty` or `reset` fault's verdict (the answer is muted, then the
   // connection closed or reset).
   FaultRegistry* faults = nullptr;
+  const ErrorShapes* shapes = nullptr;
   const httplib::Request* req = nullptr;
   bool mute = false;
   bool reset = false;
@@ -94,6 +95,56 @@ void DrainBriefly(int sock, size_t max_bytes) {
     ssize_t n = ::recv(sock, buf, sizeof buf, 0);
     if (n <= 0) return;
     total += static_cast<size_t>(n);
+  }
+}
+
+// An error answer in the shape of the dialect that owns `path`.
+void WriteShapedError(const ErrorShapes& shapes, const std::string& path, httplib::Response& res, int status,
+                      const std::string& message, const std::string& parameter) {
+  res.status = status;
+  const ErrorWriter& write = shapes.For(path);
+  if (write) {
+    write(res, status, ScrubUtf8(message), ScrubUtf8(parameter));
+  } else {
+    res.set_content("{\"errors\":[{\"message\":\"HTTP " + std::to_string(status) + "\"}]}", "application/json");
+  }
+}
+
+// Applies a request fault (faults.h) to the answer of ctx's request, and
+// names it in the journal. False when it wrote the answer itself; true when
+// the request goes on to its handler (a latency already waited out).
+bool ApplyRequestFault(const Fault& fault, const httplib::Request& req, httplib::Response& res, RequestContext& ctx,
+                       bool body_read) {
+  ctx.fault = fault.Describe();
+  // Before routing, every kind but latency answers before the library reads
+  // the body; what is left of it on the connection is not a request.
+  const std::string length = req.get_header_value("Content-Length");
+  if (!body_read && fault.kind != FaultKind::kLatency &&
+      ((!length.empty() && length != "0") || req.has_header("Transfer-Encoding"))) {
+    ctx.body_unread = true;
+    ctx.must_close = true;
+  }
+  switch (fault.kind) {
+    case FaultKind::kLatency:
+      // A stop or a client that left ends the wait; the handler then answers as usual.
+      (void)ctx.faults->Delay(fault.ms, [&ctx] { return ctx.stream && ctx.stream->PeerClosed(); });
+      return true;
+    case FaultKind::kRateLimit:
+      WriteShapedError(*ctx.shapes, req.path, res, 429, "Rate limit exceeded (injected fault " + fault.rule_id + ")",
+                       "");
+      res.set_header("Retry-After", std::to_string(fault.retry_after_s));
+      return false;
+    case FaultKind::kEmpty:
+    case FaultKind::kReset:
+      // Nothing reaches the client (MutedStream); Serve closes or resets.
+      ctx.mute = true;
+      ctx.reset = fault.kind == FaultKind::kReset;
+      ctx.must_close = true;
+      res.status = 0;
+      return false;
+    default:  // kStatus; stream kinds are never matched here
+      WriteShapedError(*ctx.shapes, req.path, res, fault.status, "Injected fault: " + ctx.fault, "");
+      return false;
   }
 }
 
@@ -125,18 +176,30 @@ void NoteRun(const std::string& run_id) {
   if (t_request) t_request->run_id = run_id;
 }
 
+std::string RunOfThisRequest() { return t_request ? t_request->run_id : std::string(); }
+
 void NoteFault(const std::string& fault) {
   if (t_request) t_request->fault = fault;
 }
 
-std::optional<Fault> StreamFaultForThisRequest() {
+std::optional<Fault> StreamFaultForThisRequest(const FaultSource& also) {
   RequestContext* ctx = t_request;
-  if (!ctx || !ctx->faults || !ctx->req || !ctx->faults->Any(FaultPhase::kStream)) return std::nullopt;
+  if (!ctx || !ctx->faults || !ctx->req) return std::nullopt;
+  if (!ctx->faults->Any(FaultPhase::kStream) && !also) return std::nullopt;
   const httplib::Request& req = *ctx->req;
-  auto fault = ctx->faults->Match({req.method, req.path, req.get_header_value(kNamespaceHeader)},
-                                  FaultPhase::kStream);
+  const FaultRequest r{req.method, req.path, req.get_header_value(kNamespaceHeader)};
+  auto fault = ctx->faults->Match(r, FaultPhase::kStream);
+  if (!fault && also) fault = also(r);
   if (fault) ctx->fault = fault->Describe();
   return fault;
+}
+
+bool ApplyRequestFaultToThisRequest(const FaultSource& also, const httplib::Request& req, httplib::Response& res) {
+  RequestContext* ctx = t_request;
+  if (!ctx || !ctx->faults || !ctx->shapes || !also) return true;
+  auto fault = also({req.method, req.path, req.get_header_value(kNamespaceHeader)});
+  if (!fault) return true;
+  return ApplyRequestFault(*fault, req, res, *ctx, /*body_read=*/true);
 }
 
 bool ClientGone() {
@@ -206,13 +269,7 @@ Server::Impl::Impl(ServerOptions options) : options_(std::move(options)), svr_(*
 
 void Server::Impl::WriteError(const std::string& path, httplib::Response& res, int status, const std::string& message,
                               const std::string& parameter) const {
-  res.status = status;
-  const ErrorWriter& write = shapes_.For(path);
-  if (write) {
-    write(res, status, ScrubUtf8(message), ScrubUtf8(parameter));
-  } else {
-    res.set_content("{\"errors\":[{\"message\":\"HTTP " + std::to_string(status) + "\"}]}", "application/json");
-  }
+  WriteShapedError(shapes_, path, res, status, message, parameter);
 }
 
 void Server::Impl::InstallHooks() {
@@ -331,36 +388,7 @@ void Server::Impl::InstallHooks() {
 bool Server::Impl::InjectFaultOrContinue(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
   auto fault = faults_.Match({req.method, req.path, req.get_header_value(kNamespaceHeader)}, FaultPhase::kRequest);
   if (!fault) return true;
-  ctx.fault = fault->Describe();
-  // Every kind but latency answers before the library reads the body; what
-  // is left of it on the connection is not a request.
-  const std::string length = req.get_header_value("Content-Length");
-  if (fault->kind != FaultKind::kLatency &&
-      ((!length.empty() && length != "0") || req.has_header("Transfer-Encoding"))) {
-    ctx.body_unread = true;
-    ctx.must_close = true;
-  }
-  switch (fault->kind) {
-    case FaultKind::kLatency:
-      // A stop or a client that left ends the wait; the handler then answers as usual.
-      (void)faults_.Delay(fault->ms, [&ctx] { return ctx.stream && ctx.stream->PeerClosed(); });
-      return true;
-    case FaultKind::kRateLimit:
-      WriteError(req.path, res, 429, "Rate limit exceeded (injected fault " + fault->rule_id + ")", "");
-      res.set_header("Retry-After", std::to_string(fault->retry_after_s));
-      return false;
-    case FaultKind::kEmpty:
-    case FaultKind::kReset:
-      // Nothing reaches the client (MutedStream); Serve closes or resets.
-      ctx.mute = true;
-      ctx.reset = fault->kind == FaultKind::kReset;
-      ctx.must_close = true;
-      res.status = 0;
-      return false;
-    default:  // kStatus; stream kinds are never matched here
-      WriteError(req.path, res, fault->status, "Injected fault: " + ctx.fault, "");
-      return false;
-  }
+  return ApplyRequestFault(*fault, req, res, ctx, /*body_read=*/false);
 }
 
 void Server::Impl::RecordInJournal(const httplib::Request& req, const httplib::Response& res, RequestContext& ctx) {
@@ -425,6 +453,7 @@ bool Server::Impl::Serve(int sock) {
         ctx = RequestContext{};
         ctx.stream = &strm;
         ctx.faults = &faults_;
+        ctx.shapes = &shapes_;
         ctx.started_ms = MonotonicMs();
         if (journal_.enabled()) ctx.arrived_at = journal_.now_ms();
         bool closed = false;

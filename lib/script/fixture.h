@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/fault_rule.h"
 #include "core/types.h"
 
 namespace re2 {
@@ -98,6 +99,10 @@ struct Scenario {
   // (i+2)-th execution of the workflow. A retry's stored script carries the
   // entries still to come, so each execution knows its own next step.
   std::vector<Retry> retries;
+  // Faults the sandbox injects into requests and streams about a run of
+  // this scenario (docs/toolkit.md), each rule's `count` per run; ids
+  // "<name>/faults/<i>".
+  std::vector<FaultRule> faults;
   int node_count = 0;
   // The scenario as written, with the agent's interrupt policy resolved into
   // it; stored with each run that uses it, so the run keeps its script.

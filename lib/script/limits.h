@@ -68,6 +68,9 @@ inline constexpr size_t kMaxTotalInstructions = 2000000;
 // Retries of one scenario: each retry's stored script carries the entries
 // still to come, so a workflow stores O(n^2) entries.
 inline constexpr size_t kMaxRetriesPerScenario = 100;
+// Fault rules of one scenario (docs/toolkit.md): each request to one of its
+// runs tries them in turn.
+inline constexpr size_t kMaxFaultsPerScenario = 32;
 // Match rules of one scenario, and `matches` (regular expression) rules in
 // all files together: each compiled expression may grow a matching cache of
 // up to kRegexMaxMemBytes.

@@ -15,6 +15,7 @@
 #include "script/loader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <set>
 
@@ -440,10 +441,33 @@ void ParseMatch(Checker& c, const Json& arr, const std::string& at, LoadBudget& 
   }
 }
 
+// The scenario's fault rules, in the form POST /_sandbox/faults takes; an
+// error points at the offending field.
+void ParseFaults(Checker& c, const Json& faults, const std::string& at, Scenario& out) {
+  if (!c.Array(faults, at)) return;
+  if (faults.size() > limits::kMaxFaultsPerScenario) {
+    c.Error(at, "more than " + Count(limits::kMaxFaultsPerScenario) + " fault rules");
+  }
+  for (size_t i = 0; i < faults.size() && i < limits::kMaxFaultsPerScenario; ++i) {
+    const std::string rp = at + "/" + std::to_string(i);
+    if (!c.Object(faults[i], rp)) continue;
+    auto rule = ParseFaultRule(faults[i]);
+    if (!rule.ok()) {
+      const std::string& field = rule.status().parameter();
+      std::string what = rule.status().message();  // worded for the API: "Unknown field ..."
+      what[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(what[0])));
+      c.Error(!field.empty() && faults[i].contains(field) ? rp + "/" + field : rp, what);
+      continue;
+    }
+    rule->id = out.name + "/faults/" + std::to_string(i);
+    out.faults.push_back(std::move(rule).value());
+  }
+}
+
 void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const std::string& agent_type,
                        LoadBudget& load, Scenario& out) {
   if (!c.Object(sc, at)) return;
-  c.OnlyKeys(sc, at, {"name", "description", "match", "interrupt_policy", "steps", "result", "retries"});
+  c.OnlyKeys(sc, at, {"name", "description", "match", "interrupt_policy", "steps", "result", "retries", "faults"});
   c.RequireString(sc, at, "name", out.name);
   if (sc.contains("description")) c.String(sc["description"], at + "/description", out.description);
   if (sc.contains("match")) ParseMatch(c, sc["match"], at + "/match", load, out.match);
@@ -481,6 +505,7 @@ void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const 
       out.retries.push_back(std::move(retry));
     }
   }
+  if (sc.contains("faults")) ParseFaults(c, sc["faults"], at + "/faults", out);
   if (!sc.contains("steps")) {
     c.Error(at, "missing required key \"steps\"");
   } else {

@@ -9,14 +9,14 @@
 
 #include "http/faults.h"
 
-using sandbox::http::Fault;
-using sandbox::http::FaultKind;
-using sandbox::http::FaultPhase;
-using sandbox::http::FaultRandom;
+using sandbox::Fault;
+using sandbox::FaultKind;
+using sandbox::FaultPhase;
+using sandbox::FaultRandom;
 using sandbox::http::FaultRegistry;
-using sandbox::http::FaultRequest;
-using sandbox::http::FaultRule;
-using sandbox::http::FaultScopeMatches;
+using sandbox::FaultRequest;
+using sandbox::FaultRule;
+using sandbox::FaultScopeMatches;
 
 namespace {
 

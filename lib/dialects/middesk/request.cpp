@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "dialects/middesk/errors.h"
+#include "dialects/run_faults.h"
 #include "http/body.h"
 #include "http/sandbox_headers.h"
 #include "http/request_notes.h"
@@ -94,6 +95,8 @@ std::optional<Call> CallOrRespond(const httplib::Request& req, httplib::Response
   auto key = http::ApiKeyOf(req);  // accepted: AuthenticateOrRespond checked it
   engine::Engine* engine = EngineOrRespond(req, res, spaces, AccountTenant(*key, keys));
   if (!engine) return std::nullopt;
+  // A fault the scenario of the run in the path declares (issue 13).
+  if (!dialects::RunFaultOrContinue(*engine, http::RunOfThisRequest(), req, res)) return std::nullopt;
   return Call{std::move(*caller), engine};
 }
 

@@ -4,12 +4,14 @@
 #include "dialects/modus/errors.h"
 #include "dialects/modus/render.h"
 #include "core/decimal.h"
+#include "dialects/run_faults.h"
 
 namespace sandbox::modus {
 
 std::optional<NumberedRun> RunOrRespond(engine::Engine& engine, const script::Agent& agent,
                                         const std::string& workflow_id,
-                                        const std::optional<std::string>& temporal_run_id, httplib::Response& res) {
+                                        const std::optional<std::string>& temporal_run_id, const httplib::Request& req,
+                                        httplib::Response& res) {
   auto not_found = [&res] {
     RespondError(res, Status::NotFound("run not found", "runId"));
     return std::nullopt;
@@ -35,6 +37,7 @@ std::optional<NumberedRun> RunOrRespond(engine::Engine& engine, const script::Ag
     RespondError(res, Status::NotFound("run not found", "temporalRunId"));
     return std::nullopt;
   }
+  if (!dialects::RunFaultOrContinue(engine, id, req, res)) return std::nullopt;
   auto full = engine.store().GetRun(id, /*with_steps=*/true);
   if (!full.ok()) {
     RespondError(res, full.status());

@@ -23,10 +23,12 @@ struct NumberedRun {
 
 // An execution of the workflow `workflow_id` ("wf_<agentId>_run_<n>"): the
 // one whose id is `temporal_run_id` when given, else the latest. nullopt
-// after a 404 (or a 500) was written.
+// after a 404 (or a 500) was written, or a fault the run's scenario
+// declares answered `req` (dialects/run_faults.h).
 std::optional<NumberedRun> RunOrRespond(engine::Engine& engine, const script::Agent& agent,
                                         const std::string& workflow_id,
-                                        const std::optional<std::string>& temporal_run_id, httplib::Response& res);
+                                        const std::optional<std::string>& temporal_run_id, const httplib::Request& req,
+                                        httplib::Response& res);
 
 // Answers `http_status` with the run `run_id` (n-th of the agent) as it is
 // stored now, rendered in full.

@@ -12,7 +12,7 @@ void ApproveRun(const Deps& d, const httplib::Request& req, httplib::Response& r
   if (!call) return;
   engine::Engine* engine = call->engine;
   const script::Agent* agent = call->agent;
-  auto run = RunOrRespond(*engine, *agent, req.matches[2], std::nullopt, res);
+  auto run = RunOrRespond(*engine, *agent, req.matches[2], std::nullopt, req, res);
   if (!run) return;
   auto body = JsonObjectBodyOrRespond(req, res, d.limits);
   if (!body) return;
@@ -47,7 +47,7 @@ void CancelRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   if (!call) return;
   engine::Engine* engine = call->engine;
   const script::Agent* agent = call->agent;
-  auto run = RunOrRespond(*engine, *agent, req.matches[2], std::nullopt, res);
+  auto run = RunOrRespond(*engine, *agent, req.matches[2], std::nullopt, req, res);
   if (!run) return;
   if (IsTerminal(run->state.run.status)) {
     return RespondError(res, Status::Conflict("run has already ended", "runId"));

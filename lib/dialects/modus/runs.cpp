@@ -118,11 +118,18 @@ void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) 
   const std::string workflow = req.matches[2];
   std::string key = "modus run " + agent->type + " " + workflow;
   if (temporal) key += " temporal " + *temporal;
-  dialects::RespondFromReadCache(d.spaces, *engine, key, res, [&]() -> std::optional<OrderedJson> {
-    auto run = RunOrRespond(*engine, *agent, workflow, temporal, res);
+  auto render = [&]() -> std::optional<OrderedJson> {
+    auto run = RunOrRespond(*engine, *agent, workflow, temporal, req, res);
     if (!run) return std::nullopt;
     return RenderRun(*agent, run->state, run->n, /*detail=*/true);
-  });
+  };
+  // A scenario's request faults count every request about the run, and
+  // only the lookup knows the run: no answer from the cache then.
+  if (engine->AnyScenarioFaults(FaultPhase::kRequest)) {
+    if (auto body = render()) RespondJson(res, 200, *body);
+    return;
+  }
+  dialects::RespondFromReadCache(d.spaces, *engine, key, res, render);
 }
 
 }  // namespace sandbox::modus

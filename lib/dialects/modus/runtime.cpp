@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "dialects/follow_run.h"
+#include "dialects/run_faults.h"
 #include "dialects/modus/errors.h"
 #include "dialects/modus/render.h"
 #include "dialects/modus/request.h"
@@ -190,6 +191,7 @@ void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Respons
   auto run = engine->store().GetRun(req.matches[1], /*with_steps=*/false);
   if (!run.ok()) return RespondError(res, run.status());
   if (!run.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
+  if (!dialects::RunFaultOrContinue(*engine, run.value()->run.id, req, res)) return;
   StreamFrom(res, *d.frames, engine, run.value()->run.id, *after, d.heartbeat_ms);
 }
 
@@ -215,6 +217,7 @@ void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Respons
   auto run = engine->store().GetRun(req.matches[1], /*with_steps=*/false);
   if (!run.ok()) return RespondError(res, run.status());
   if (!run.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
+  if (!dialects::RunFaultOrContinue(*engine, run.value()->run.id, req, res)) return;
 
   Follow f;
   f.engine = engine;
