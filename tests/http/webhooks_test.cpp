@@ -232,8 +232,8 @@ TEST_CASE("webhooks: bad registrations are refused in the Middesk error shape, n
   std::string host254;  // labels of 49 bytes
   while (host254.size() < 254) host254 += host254.size() % 50 == 49 ? '.' : 'h';
   const std::vector<Case> cases = {
-      {{{"enabled_events", all}}, 400, "url", "Parameter `url` is missing"},
-      {{{"url", "http://x.test/h"}}, 400, "enabled_events", "Parameter `enabled_events` is missing"},
+      {{{"enabled_events", all}}, 422, "url", "Parameter `url` is missing"},
+      {{{"url", "http://x.test/h"}}, 422, "enabled_events", "Parameter `enabled_events` is missing"},
       {with({{"url", "ftp://x.test/h"}}), 422, "url", bad_url + "it must start with http:// or https://"},
       {with({{"url", "http:///h"}}), 422, "url", bad_url + "it has no host"},
       {with({{"url", 5}}), 422, "url", "Parameter `url` must be a string"},
@@ -297,7 +297,9 @@ TEST_CASE("webhooks: bad registrations are refused in the Middesk error shape, n
     CHECK(r.json["errors"][0]["parameter"] == c.parameter);
     if (!c.message.empty()) CHECK(r.json["errors"][0]["message"] == c.message);
   }
-  CHECK_STATUS(sb.Post("/v1/webhooks", "[1]"), 400);
+  // Not even a JSON object: still the contract's 422 (it declares no 400).
+  CHECK_STATUS(sb.Post("/v1/webhooks", "[1]"), 422);
+  CHECK_STATUS(sb.Post("/v1/webhooks", "{\"url\":"), 422);
   HttpResponse ok = CreateHook(sb, {{"url", "http://x.test/h"}, {"enabled_events", {"*"}}});
   REQUIRE_STATUS(ok, 201);
   const std::string path = "/v1/webhooks/" + ok.json["id"].get<std::string>();
@@ -309,6 +311,7 @@ TEST_CASE("webhooks: bad registrations are refused in the Middesk error shape, n
       {R"({"enabled_events":["run.started"]})", "enabled_events"},
       {Json{{"secret", std::string(300, 's')}}.dump(), "secret"},
       {R"({"include":""})", "include"},
+      {R"({"url":)", "body"},  // malformed: 422 too
   };
   for (const auto& [body, parameter] : puts) {
     INFO(body.substr(0, 200));

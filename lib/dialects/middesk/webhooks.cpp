@@ -9,9 +9,11 @@
 // that http/body.cpp applies to every string of a body), and no check uses
 // a regular expression (the old std::regex checks recursed per character
 // and crashed on long input).
-// A present field that fails is 422 naming it (the contract declares 201
-// and 422 for POST); only a malformed body or a missing required field is
-// 400. The `secret` is returned once, in the 201 of POST (see RenderWebhook).
+// Every refusal of a body is 422 naming the field: the contract declares
+// 201 and 422 for POST ("invalid request") and no 400 for either POST or
+// PUT, so a malformed body and a missing required field are 422 here too
+// (issue 14). The `secret` is returned once, in the 201 of POST (see
+// RenderWebhook).
 #include <cctype>
 
 #include "core/time_format.h"
@@ -19,6 +21,7 @@
 #include "dialects/middesk/handlers.h"
 #include "dialects/middesk/render.h"
 #include "dialects/middesk/request.h"
+#include "http/body.h"
 #include "http/pagination.h"
 #include "webhooks/url.h"
 
@@ -62,6 +65,17 @@ OrderedJson RenderWebhook(const Webhook& w, bool with_secret) {
 
 Status Invalid(const std::string& what, const std::string& parameter) {
   return Status::InvalidArgument(what, parameter);
+}
+
+// The request's JSON object body; nullopt after answering 422 for one that
+// is not (see the top of this file).
+std::optional<Json> WebhookBodyOrRespond(const httplib::Request& req, httplib::Response& res,
+                                         const http::RequestLimits& limits) {
+  auto body = http::ParseJsonObjectBody(req.body, limits);
+  if (body.ok()) return std::move(body).value();
+  const Status& st = body.status();
+  RespondError(res, st.code() == Code::kBadRequest ? Status::InvalidArgument(st.message(), st.parameter()) : st);
+  return std::nullopt;
 }
 
 bool Present(const Json& body, const char* key) { return body.contains(key) && !body[key].is_null(); }
@@ -209,11 +223,11 @@ void CreateWebhook(const Deps& d, const httplib::Request& req, httplib::Response
   auto call = CallOrRespond(req, res, d.keys, d.spaces);
   if (!call) return;
   engine::Engine* engine = call->engine;
-  auto body = JsonObjectBodyOrRespond(req, res);
+  auto body = WebhookBodyOrRespond(req, res, d.limits);
   if (!body) return;
   for (const char* key : {"url", "enabled_events"}) {
     if (!body->contains(key) || (*body)[key].is_null()) {
-      return RespondError(res, Status::BadRequest(std::string("Parameter `") + key + "` is missing", key));
+      return RespondError(res, Status::InvalidArgument(std::string("Parameter `") + key + "` is missing", key));
     }
   }
   Status st = CheckUrl((*body)["url"], d.limits);
@@ -248,7 +262,7 @@ void UpdateWebhook(const Deps& d, const httplib::Request& req, httplib::Response
   auto call = CallOrRespond(req, res, d.keys, d.spaces);
   if (!call) return;
   engine::Engine* engine = call->engine;
-  auto body = JsonObjectBodyOrRespond(req, res);
+  auto body = WebhookBodyOrRespond(req, res, d.limits);
   if (!body) return;
   auto current = engine->store().GetWebhook(req.matches[1]);
   if (!current.ok()) return RespondError(res, current.status());

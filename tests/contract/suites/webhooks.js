@@ -27,8 +27,10 @@ export default function webhooks(ctx) {
       expectStatus(await api.call('DELETE', `/v1/webhooks/${id}`), 404);
     });
 
-    test('an invalid registration is 422; the OIDC keys are public', async (api) => {
+    test('an invalid registration is 422, the only refusal declared; the OIDC keys are public', async (api) => {
       expectStatus(await api.post('/v1/webhooks', { url: 'nope', enabled_events: ['*'] }), 422);
+      expectStatus(await api.post('/v1/webhooks', { url: 'http://127.0.0.1:9/hook' }), 422);
+      expectStatus(await api.post('/v1/webhooks', [1]), 422);
       const keys = await api.get('/v1/webhooks/oidc_keys', { auth: false });
       expectStatus(keys, 200);
       assert.deepEqual(keys.body.keys, []);
