@@ -16,6 +16,7 @@ import actions from './suites/actions.js';
 import errors from './suites/errors.js';
 import stream from './suites/stream.js';
 import webhooks from './suites/webhooks.js';
+import modusEventSource from './suites/modus_eventsource.js';
 
 const specMissing = !fs.existsSync(path.join(SPEC_DIR, 'openapi'));
 if (specMissing) console.log(`contract suite skipped: vendor spec not found at ${SPEC_DIR}`);
@@ -51,4 +52,19 @@ describe('middesk contract', { skip: specMissing ? 'no ../shared/spec' : false }
     assert.ok(ctx.api.checked > 0, 'no response was checked');
     assert.equal(v.length, 0, `${v.length} schema violation(s) in ${ctx.api.checked} checked bodies:\n${formatViolations(v)}`);
   });
+});
+
+// The Modus runtime has no OpenAPI document to check against, but a real
+// client still reads its stream; it runs whether or not ../shared is there.
+describe('modus runtime with a real SSE client', () => {
+  const modus = { baseUrl: null };
+  let sandbox;
+  before(async () => {
+    sandbox = await startSandbox();
+    modus.baseUrl = sandbox.baseUrl;
+  });
+  after(async () => {
+    if (sandbox) await sandbox.stop();
+  });
+  modusEventSource(modus);
 });

@@ -316,10 +316,37 @@ TEST_CASE("modus runtime: the stream resumes after Last-Event-ID without losing 
     CHECK(rest[i].id == full[mid + 1 + i].id);
     CHECK(rest[i].data == full[mid + 1 + i].data);
   }
-  // After the last frame: nothing, and the stream ends.
+  // After the last frame of an ended run: 204, which tells an EventSource
+  // to stop reconnecting; one frame before it, that frame alone.
   auto none = sb.Get(path, With(Pat(), "Last-Event-ID", full.back().id));
-  REQUIRE_STATUS(none, 200);
+  REQUIRE_STATUS(none, 204);
   CHECK(none.body.empty());
+  auto last = WithoutHeartbeats(ParseSse(sb.Get(path, With(Pat(), "Last-Event-ID", full[full.size() - 2].id)).body));
+  REQUIRE(last.size() == 1);
+  CHECK(last[0].id == full.back().id);
+}
+
+TEST_CASE("modus runtime: reattaching by Idempotency-Key resumes after Last-Event-ID", "[http]") {
+  SandboxProcess sb;
+  auto keyed = With(Pat(), "Idempotency-Key", "key-r");
+  auto first = sb.Post("/agent/runs", Body().dump(), keyed);
+  REQUIRE_STATUS(first, 200);
+  auto full = WithoutHeartbeats(ParseSse(first.body));
+  REQUIRE(full.size() > 4);
+  const size_t mid = full.size() / 2;
+  auto rest = WithoutHeartbeats(
+      ParseSse(sb.Post("/agent/runs", Body().dump(), With(keyed, "Last-Event-ID", full[mid].id)).body));
+  REQUIRE(rest.size() == full.size() - mid - 1);
+  CHECK(rest.front().id == full[mid + 1].id);
+  CHECK(rest.back().data == full.back().data);
+  // Past the end: 204, like the stream route; a malformed cursor: 400.
+  CHECK_STATUS(sb.Post("/agent/runs", Body().dump(), With(keyed, "Last-Event-ID", full.back().id)), 204);
+  CHECK_STATUS(sb.Post("/agent/runs", Body().dump(), With(keyed, "Last-Event-ID", "abc")), 400);
+  // Without a key there is nothing to reattach to: the header is ignored,
+  // and a new run streams whole.
+  auto fresh = sb.Post("/agent/runs", Body().dump(), With(Pat(), "Last-Event-ID", full[mid].id));
+  REQUIRE_STATUS(fresh, 200);
+  CHECK(WithoutHeartbeats(ParseSse(fresh.body)).size() == full.size());
 }
 
 TEST_CASE("modus runtime: an approval on a live stream, two watchers, and the long-poll", "[http]") {

@@ -1,10 +1,13 @@
 // The Modus runtime (spec section 5; docs/modus.md "Runtime"):
-//   POST /agent/runs                  start a run (or attach to one by Idempotency-Key)
+//   POST /agent/runs                  start a run (or attach to one by Idempotency-Key,
+//                                     after Last-Event-ID)
 //   GET  /agent/runs/{runId}/stream   its RunEvent stream over SSE
 //   GET  /agent/runs/{runId}/events   the same frames by long-poll
 // Frames come from the run's log (runtime_frames.h): a stream replays the log
 // after Last-Event-ID, then follows new commits through the engine's bus
 // until the terminal frame, sending heartbeat frames while nothing happens.
+// A reconnect to a run that has ended, with nothing after its Last-Event-ID,
+// is 204 No Content.
 #include <cstdio>
 #include <memory>
 
@@ -69,8 +72,27 @@ bool ReadNew(Follow& f, std::vector<RuntimeFrame>& out) {
   return true;
 }
 
+// True when the run has ended and every frame after `after_seq` has been
+// sent already: a reconnect then gets 204, which tells an EventSource to
+// stop reconnecting (the SSE specification), not an empty 200 it would
+// retry every few seconds forever. A read failure says false: the stream
+// then reports it.
+bool NothingLeftAfter(engine::Engine* engine, const std::string& run_id, int64_t after_seq) {
+  if (after_seq <= 0) return false;  // a whole replay always has frames
+  Follow f;
+  f.engine = engine;
+  f.run_id = run_id;
+  f.after_seq = after_seq;
+  std::vector<RuntimeFrame> frames;
+  return ReadNew(f, frames) && frames.empty() && f.frames.finished();
+}
+
 void StreamFrom(httplib::Response& res, dialects::SharedFramesRegistry& registry, engine::Engine* engine,
                 const std::string& run_id, int64_t after_seq, int64_t heartbeat_ms) {
+  if (NothingLeftAfter(engine, run_id, after_seq)) {
+    res.status = 204;
+    return;
+  }
   res.status = 200;
   // One rendering of this run's frames for every client that follows it.
   dialects::StreamSharedFrames(
@@ -157,6 +179,15 @@ void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response&
 
   const bool json = WantsJson(req);
   const std::string key = req.get_header_value("Idempotency-Key");
+  // Reattaching by Idempotency-Key resumes after Last-Event-ID, as GET
+  // .../stream does (spec 5.3, 5.4); without a key there is nothing to resume.
+  int64_t after = 0;
+  if (!key.empty() && !json) {
+    std::string raw;
+    auto seq = LastSeqOrRespond(req, raw, res);
+    if (!seq) return;
+    after = *seq;
+  }
   engine::CreateRunCommand cmd{.request = *body, .agent_type = agent->type, .requester = caller->principal};
   // The engine looks the key up and records it in the run's own commit.
   if (!key.empty()) cmd.idempotency = store::IdempotencyClaim{key, BodyHash(*body)};
@@ -177,7 +208,7 @@ void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response&
     if (!run.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
     return RespondJson(res, 201, OrderedJson{{"runId", run_id}, {"status", ModusStatus(run.value()->run.status)}});
   }
-  StreamFrom(res, *d.frames, engine, run_id, 0, d.heartbeat_ms);
+  StreamFrom(res, *d.frames, engine, run_id, after, d.heartbeat_ms);
 }
 
 void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
