@@ -152,15 +152,18 @@ TEST_CASE("bad pagination values are 422 naming the parameter", "[http]") {
   CHECK_STATUS(sb.Get("/v1/threads?business_id=not-a-uuid"), 422);
 }
 
-TEST_CASE("a thread's steps are its runs' steps with include=steps", "[http]") {
+TEST_CASE("a thread's steps are its runs' steps, with or without include=steps", "[http]") {
   SandboxProcess sb;
   Json run = CreateRun(sb, "address_verification");
   std::string thread = run["thread_id"];
   sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"thread_id", thread}}.dump());
   auto plain = sb.Get("/v1/threads/" + thread);
-  CHECK_FALSE(plain.json.contains("steps"));
   auto with = sb.Get("/v1/threads/" + thread + "?include=steps");
   REQUIRE_STATUS(with, 200);
+  CHECK(plain.body == with.body);
+  CHECK_STATUS(sb.Get("/v1/threads/" + thread + "?include=stpes"), 422);
+  // A list item stays a summary, without steps.
+  CHECK_FALSE(sb.Get("/v1/threads").json["data"][0].contains("steps"));
   // address_verification has four top-level steps; two runs give eight.
   REQUIRE(with.json["steps"].size() == 8);
   CHECK(with.json["steps"][0]["run_id"] == run["id"]);

@@ -22,19 +22,22 @@ void CreateThread(const Deps& d, const httplib::Request& req, httplib::Response&
   auto thread = engine->CreateThread(
       {.agent_type = *type, .context_type = context->type, .context_id = context->id, .requester = caller});
   if (!thread.ok()) return RespondError(res, thread.status());
-  RespondJson(res, 201, RenderThread(thread.value()));
+  // A new thread has no runs yet, so no steps: the same object GET returns.
+  const std::vector<RunState> no_runs;
+  RespondJson(res, 201, RenderThread(thread.value(), &no_runs));
 }
 
 void GetThread(const Deps& d, const httplib::Request& req, httplib::Response& res) {
   auto call = CallOrRespond(req, res, d.keys, d.spaces);
   if (!call) return;
   engine::Engine* engine = call->engine;
-  bool steps = false;
-  if (!IncludesOrRespond(req, "steps", steps, res)) return;
+  // The vendor's thread carries its steps (its example, and the AgentsThread
+  // schema); ?include=steps, which once asked for them, is still accepted.
+  bool asked_for_steps = false;
+  if (!IncludesOrRespond(req, "steps", asked_for_steps, res)) return;
   auto thread = engine->store().GetThread(req.matches[1]);
   if (!thread.ok()) return RespondError(res, thread.status());
   if (!thread.value()) return RespondError(res, Status::NotFound("agent thread not found", "id"));
-  if (!steps) return RespondJson(res, 200, RenderThread(*thread.value()));
   // A thread's steps are those of its runs, oldest run first.
   auto runs = engine->store().RunsOfThread(thread.value()->id, /*with_steps=*/true);
   if (!runs.ok()) return RespondError(res, runs.status());

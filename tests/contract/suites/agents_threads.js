@@ -1,5 +1,5 @@
 // GET /v1/agents, GET /v1/agents/{id}, GET/POST /v1/threads and
-// GET /v1/threads/{id} (with ?include=steps), including pagination and the
+// GET /v1/threads/{id} (with its steps), including pagination and the
 // business_id filter. Bodies are validated by the client (lib/client.js).
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -48,16 +48,18 @@ export default function agentsAndThreads(ctx) {
       expectStatus(b, 201);
     });
 
-    test('GET /v1/threads/{id}, with and without include=steps', async (api) => {
+    test('GET /v1/threads/{id} carries its steps, as the vendor example shows', async (api) => {
       const plain = await api.get(`/v1/threads/${thread.id}`);
       expectStatus(plain, 200);
       assert.equal(plain.body.id, thread.id);
-      assert.equal(plain.body.steps, undefined);
+      assert.deepEqual(plain.body.steps, []);
       const run = await api.post('/v1/runs', { type: 'address_verification', thread_id: thread.id });
       expectStatus(run, 201);
+      const after = await api.get(`/v1/threads/${thread.id}`);
+      expectStatus(after, 200);
+      assert.ok(after.body.steps.length > 0, 'a thread with a finished run has steps');
       const withSteps = await api.get(`/v1/threads/${thread.id}`, { query: { include: 'steps' } });
-      expectStatus(withSteps, 200);
-      assert.ok(withSteps.body.steps.length > 0, 'a thread with a finished run has steps');
+      assert.deepEqual(withSteps.body, after.body);
     });
 
     test('GET /v1/threads: list, business_id filter and pagination', async (api) => {
