@@ -354,7 +354,7 @@ void FanOut(int runs, int per_run) {
   for (size_t r = 0; r < ids.size() && open_error.empty(); ++r) {
     for (int c = 0; c < per_run; ++c) {
       try {
-        clients.emplace_back(sandbox.port(), "/v1/runs/" + ids[r] + "/stream", r);
+        clients.emplace_back(sandbox.port(), "/v1/runs/" + ids[r] + "/stream?through_interrupts=true", r);
       } catch (const std::exception& e) {
         open_error = e.what();
         break;
@@ -537,7 +537,7 @@ int main(int argc, char** argv) {
     HttpResponse run = sandbox.Post("/v1/runs", R"({"type":"cip_orchestrator",)"
                                                 R"("business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})");
     if (run.status != 201) return std::fprintf(stderr, "create-run failed: %s\n", run.body.c_str()), 1;
-    const std::string stream = "/v1/runs/" + run.json["id"].get<std::string>() + "/stream";
+    const std::string stream = "/v1/runs/" + run.json["id"].get<std::string>() + "/stream?through_interrupts=true";
     Figures f = Load(sandbox.port(), stream, streams, idle, probes);
     Print("agent-sandbox", f);
     auto t0 = Wall::now();

@@ -37,16 +37,18 @@ bool FollowRunLog(engine::Engine* engine, RunLogRenderer& r, int64_t heartbeat_m
     // Everything logged since the last frame, rendered and sent; then wait
     // for the next commit, with a keep-alive after heartbeat_ms of quiet.
     bool bad_log = false;
-    std::string wire;
+    std::string wire, pause_end;
     auto end = WaitForLog(engine->bus(), *r.watch, heartbeat_ms, [&] {
       bad_log = !r.catch_up(wire);
-      return bad_log || !wire.empty() || r.finished();
+      if (!bad_log && r.pause_ending) pause_end = r.pause_ending();
+      return bad_log || !wire.empty() || r.finished() || !pause_end.empty();
     });
     if (bad_log) return false;
+    wire += pause_end;
     if (!wire.empty()) {
       if (auto ended = write(wire, sink)) return *ended;
     }
-    if (r.finished() || end == WaitEnd::kShutdown) {
+    if (r.finished() || !pause_end.empty() || end == WaitEnd::kShutdown) {
       sink.done();
       return true;
     }
@@ -61,7 +63,7 @@ bool FollowRunLog(engine::Engine* engine, RunLogRenderer& r, int64_t heartbeat_m
 void StreamSharedFrames(httplib::Response& res, engine::Engine* engine, SharedFramesRegistry& registry,
                         const std::string& key, int64_t after_id, int64_t heartbeat_ms,
                         const std::function<std::shared_ptr<SharedFrames>()>& make,
-                        std::function<std::string()> heartbeat) {
+                        std::function<std::string()> heartbeat, bool end_on_pause) {
   auto frames = registry.Get(key, make);
   std::shared_ptr<SharedFrames::Reader> reader = frames->Join(after_id);
   if (!reader) {
@@ -77,6 +79,7 @@ void StreamSharedFrames(httplib::Response& res, engine::Engine* engine, SharedFr
   r->catch_up = [engine, frames, reader](std::string& wire) { return frames->Follow(*engine, *reader, wire); };
   r->finished = [frames, reader] { return frames->Done(*reader); };
   r->heartbeat = std::move(heartbeat);
+  if (end_on_pause) r->pause_ending = [frames, reader] { return frames->PauseEnding(*reader); };
   StreamRunLog(res, engine, heartbeat_ms, std::move(r));
 }
 

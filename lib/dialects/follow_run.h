@@ -32,6 +32,10 @@ struct RunLogRenderer {
   std::function<bool()> finished;
   // The wire text of a keep-alive, sent after `heartbeat_ms` without news.
   std::function<std::string()> heartbeat;
+  // When set: the frame that ends the stream because the run waits for an
+  // answer, once this client is caught up ("" while it is not; SharedFrames::
+  // PauseEnding). Unset: the stream stays open through the wait.
+  std::function<std::string()> pause_ending;
 };
 
 // Sets `res` up as a text/event-stream that follows a run of `engine`
@@ -43,7 +47,8 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
 // The loop every run stream runs inside its content provider: render what
 // the log has added, hand it to `write`, wait for the next commit (a
 // keep-alive after `heartbeat_ms` of quiet), until the run's last frame, the
-// server's stop or the client's departure. `write` returns nullopt to go on,
+// server's stop or the client's departure (or, with a pause_ending, until the
+// run waits for an answer). `write` returns nullopt to go on,
 // or the provider's answer to end the stream at once (a stream fault's
 // drop or stall). Returns the provider's answer.
 using WireWriter = std::function<std::optional<bool>(const std::string& wire, httplib::DataSink& sink)>;
@@ -55,9 +60,11 @@ bool FollowRunLog(engine::Engine* engine, RunLogRenderer& r, int64_t heartbeat_m
 // the shared ones have dropped some it needs (SharedFrames::Join; they drop
 // frames only while the registry's FrameBudget is spent). Sends the
 // frames whose id is above `after_id`, and `heartbeat()` while idle.
+// `end_on_pause`: the stream ends with the frames' PauseEnding while the run
+// waits for an answer, instead of staying open through the wait.
 void StreamSharedFrames(httplib::Response& res, engine::Engine* engine, SharedFramesRegistry& registry,
                         const std::string& key, int64_t after_id, int64_t heartbeat_ms,
                         const std::function<std::shared_ptr<SharedFrames>()>& make,
-                        std::function<std::string()> heartbeat);
+                        std::function<std::string()> heartbeat, bool end_on_pause = false);
 
 }  // namespace sandbox::dialects

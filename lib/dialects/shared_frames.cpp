@@ -88,6 +88,12 @@ bool SharedFrames::Done(const Reader& reader) const {
   return finished_() && reader.next_ >= dropped_ + frames_.size();
 }
 
+std::string SharedFrames::PauseEnding(const Reader& reader) const {
+  std::lock_guard<std::mutex> g(mu_);
+  if (!pause_ending_ || broken_ || reader.next_ < dropped_ + frames_.size()) return "";
+  return pause_ending_();
+}
+
 std::shared_ptr<SharedFrames> SharedFramesRegistry::Get(const std::string& key,
                                                         const std::function<std::shared_ptr<SharedFrames>()>& make) {
   std::lock_guard<std::mutex> g(mu_);

@@ -50,13 +50,19 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
   // it produces; false on a log it cannot fold.
   using Fold = std::function<bool(const Event& e, std::vector<WireFrame>& out)>;
   // `watch` is the engine bus's watch of the run (EventBus::Watch).
+  // `pause_ending`, when given, is the dialect's frame that ends a
+  // follower's stream while the run waits for an answer ("" when it does
+  // not wait); it reads the folded state, so it is called under the frames'
+  // lock (PauseEnding).
   SharedFrames(std::string run_id, std::shared_ptr<engine::RunWatch> watch, Fold fold,
-               std::function<int64_t()> applied_seq, std::function<bool()> finished)
+               std::function<int64_t()> applied_seq, std::function<bool()> finished,
+               std::function<std::string()> pause_ending = {})
       : run_id_(std::move(run_id)),
         watch_(std::move(watch)),
         fold_(std::move(fold)),
         applied_seq_(std::move(applied_seq)),
-        finished_(std::move(finished)) {}
+        finished_(std::move(finished)),
+        pause_ending_(std::move(pause_ending)) {}
 
   const std::string& run_id() const { return run_id_; }
 
@@ -94,6 +100,9 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
   // True once the run's last frame has been rendered and `reader` has had
   // every frame.
   bool Done(const Reader& reader) const;
+  // The frame that ends `reader`'s stream because the run waits for an
+  // answer, once `reader` has had every frame rendered so far; "" otherwise.
+  std::string PauseEnding(const Reader& reader) const;
   // Counts this run's frames against `budget` (before any Follow); without
   // one, frames are dropped as soon as every follower has had them.
   void set_budget(std::shared_ptr<FrameBudget> budget);
@@ -113,6 +122,7 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
   Fold fold_;
   std::function<int64_t()> applied_seq_;
   std::function<bool()> finished_;
+  std::function<std::string()> pause_ending_;
   std::vector<WireFrame> frames_;     // from frame number dropped_ on
   size_t dropped_ = 0;                // frames every follower had, no longer kept
   std::optional<int64_t> dropped_max_id_;  // the highest id among them

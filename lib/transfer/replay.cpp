@@ -31,6 +31,8 @@ Result<std::string> ReplayStream(const std::vector<Event>& log, StreamDialect di
     if (!next.ok()) return next.status();
     for (const auto& f : next.value()) out += f.Wire();
   }
+  // A run that waits for an answer: the live stream ends with this too.
+  out += frames.PauseEnding();
   return out;
 }
 

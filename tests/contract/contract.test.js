@@ -15,6 +15,7 @@ import runs from './suites/runs.js';
 import actions from './suites/actions.js';
 import errors from './suites/errors.js';
 import stream from './suites/stream.js';
+import aguiClient from './suites/agui_client.js';
 import webhooks from './suites/webhooks.js';
 import modusEventSource from './suites/modus_eventsource.js';
 
@@ -45,6 +46,7 @@ describe('middesk contract', { skip: specMissing ? 'no ../shared/spec' : false }
   webhooks(ctx);
   errors(ctx);
   stream(ctx);
+  aguiClient(ctx);
 
   it('no response broke the OpenAPI documents', (t) => {
     const v = ctx.api.violations;

@@ -424,3 +424,36 @@ TEST_CASE("middesk stream: an interrupted run waits, a cancelled run finishes", 
   REQUIRE(frames.size() == 6);
   CheckGolden("middesk_stream_cancelled", frames);
 }
+
+TEST_CASE("middesk stream: a failed run ends with RUN_ERROR, a waiting one with the interrupt outcome", "[dialects]") {
+  const std::string run = kRun2Id;
+  const std::string step = "20000000-0000-4000-8000-000000000002";
+  std::vector<Event> log = {
+      E(run, 1, "run.started", kT0, StartedPayload(std::nullopt)),
+      E(run, 2, "step.started", kT0,
+        StepStartedPayload(step, "interrupt", "confirm_address", "Confirming the address", 1)),
+      E(run, 3, "run.interrupted", kT0,
+        Json{{"interrupt_id", "intr_0123456789abcdef0123456789abcdef"},
+             {"step_id", step},
+             {"agent", "address_verification"},
+             {"value", {{"type", "address_confirmation"}, {"label", "Is this the registered address?"}}}}),
+  };
+  // While the run waits, its stream's ending names the interrupt; it is no
+  // frame of the log (no id), so the frames stay what they were.
+  RunStreamFrames waiting;
+  for (const auto& e : log) REQUIRE(waiting.Next(e).ok());
+  CHECK_FALSE(waiting.finished());
+  const std::string ending = waiting.PauseEnding();
+  REQUIRE(ending.rfind("event: RUN_FINISHED\ndata: ", 0) == 0);
+  const std::string data = ending.substr(std::string("event: RUN_FINISHED\ndata: ").size());
+  CheckGolden("middesk_stream_pause_ending", OrderedJson::parse(data.substr(0, data.size() - 2)));
+
+  log.push_back(E(run, 4, "run.failed", kT0 + 5000, Json{{"message", "The registry did not answer"}, {"reason", "timeout"}}));
+  const OrderedJson frames = FramesOf(log);
+  REQUIRE(frames.size() == 6);
+  CheckGolden("middesk_stream_failed", frames);
+  RunStreamFrames failed;
+  for (const auto& e : log) REQUIRE(failed.Next(e).ok());
+  CHECK(failed.finished());
+  CHECK(failed.PauseEnding().empty());
+}

@@ -107,13 +107,16 @@ struct StreamRead {
   int64_t ms = 0;
 };
 
+// `query` is appended to the path: through_interrupts=true keeps an
+// interrupted run's stream open (and heartbeating) through the wait.
 StreamRead ReadStream(const SandboxProcess& sb, const std::string& run, std::chrono::seconds read_timeout,
-                      const std::function<bool(const std::string&)>& enough = nullptr) {
+                      const std::function<bool(const std::string&)>& enough = nullptr, const std::string& query = "") {
   StreamRead out;
   auto client = sb.client();
   client.set_read_timeout(read_timeout);
   const auto start = Clock::now();
-  auto res = client.Get(("/v1/runs/" + run + "/stream").c_str(), AuthHeaders(), [&](const char* d, size_t n) {
+  const std::string path = "/v1/runs/" + run + "/stream" + (query.empty() ? "" : "?" + query);
+  auto res = client.Get(path.c_str(), AuthHeaders(), [&](const char* d, size_t n) {
     out.body.append(d, n);
     return !(enough && enough(out.body));
   });
@@ -277,8 +280,9 @@ TEST_CASE("faults: stall_after goes silent after N frames until the client times
   CHECK(stalled.error == httplib::Error::Read);
   CHECK(stalled.ms >= 1000);
   // The server is still serving, and the next stream is whole.
-  StreamRead next = ReadStream(sb, run, std::chrono::seconds(5),
-                               [](const std::string& body) { return body.find(": keep-alive") != std::string::npos; });
+  StreamRead next = ReadStream(
+      sb, run, std::chrono::seconds(5),
+      [](const std::string& body) { return body.find(": keep-alive") != std::string::npos; }, "through_interrupts=true");
   CHECK(FrameIds(next.body).size() > 1);
 }
 
@@ -286,8 +290,9 @@ TEST_CASE("faults: heartbeat_delay holds keep-alives back by ms", "[http]") {
   SandboxProcess sb(SandboxOptions{{"--heartbeat-ms", "50"}});
   std::string run = CreateRun(sb, "cip_orchestrator");
   auto first_beat = [&] {
-    return ReadStream(sb, run, std::chrono::seconds(5),
-                      [](const std::string& body) { return body.find(": keep-alive") != std::string::npos; });
+    return ReadStream(
+        sb, run, std::chrono::seconds(5),
+        [](const std::string& body) { return body.find(": keep-alive") != std::string::npos; }, "through_interrupts=true");
   };
   AddFault(sb, {{"fault", "heartbeat_delay"}, {"ms", 500}, {"path", "/v1/runs/*/stream"}, {"count", 1}});
   StreamRead late = first_beat();

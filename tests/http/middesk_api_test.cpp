@@ -396,14 +396,68 @@ TEST_CASE("a finished run's stream replays every frame in order and closes", "[h
   CHECK_STATUS(sb.Get("/v1/runs/" + kBusiness + "/stream"), 404);
 }
 
-TEST_CASE("an interrupted run's stream stays open, heartbeats, and follows the resume to the end", "[http]") {
+TEST_CASE("an interrupted run's stream ends with RUN_FINISHED and the interrupt outcome", "[http]") {
+  SandboxProcess sb;
+  std::string run = CreateRun(sb, "cip_orchestrator")["id"];
+  Json waiting = GetRun(sb, run, true);
+  REQUIRE(waiting["status"] == "interrupted");
+  // The stream ends (ReadStream returns) after the interrupted snapshot.
+  auto frames = ParseFrames(ReadStream(sb, run));
+  REQUIRE(frames.size() >= 3);
+  const Frame& snapshot = frames[frames.size() - 2];
+  CHECK(snapshot.event == "STATE_SNAPSHOT");
+  CHECK(snapshot.data["snapshot"] == waiting);
+  const Frame& end = frames.back();
+  CHECK(end.event == "RUN_FINISHED");
+  CHECK(end.id.empty());  // not one of the log's frames: a reconnect resumes after the snapshot
+  CHECK(end.data["status"] == "interrupted");
+  const Json& interrupt = waiting["interrupts"][0];
+  CHECK(end.data["outcome"] ==
+        Json{{"type", "interrupt"},
+             {"interrupts",
+              {{{"id", interrupt["id"]},
+                {"reason", interrupt["value"]["type"]},
+                {"message", interrupt["value"]["label"]},
+                {"metadata", {{"middesk_interrupt", interrupt}}}}}}});
+  // After the resume a new connection replays the whole log, the pause
+  // included, to the final RUN_FINISHED; the interrupt ending is gone.
+  auto resumed = sb.Post("/v1/runs/" + run + "/resume",
+                         Json{{"interrupt_id", interrupt["id"]}, {"input", "approve"}}.dump());
+  REQUIRE_STATUS(resumed, 200);
+  auto replay = ParseFrames(ReadStream(sb, run));
+  REQUIRE(replay.size() > frames.size());
+  for (size_t i = 0; i + 1 < frames.size(); ++i) CHECK(replay[i].id == frames[i].id);
+  for (size_t i = 0; i < replay.size(); ++i) CHECK(replay[i].id == std::to_string(i + 1));
+  CHECK(replay.back().event == "RUN_FINISHED");
+  CHECK_FALSE(replay.back().data.contains("outcome"));  // success
+}
+
+TEST_CASE("a failed run's stream ends with RUN_ERROR", "[http]") {
+  SandboxProcess sb;
+  Json created = CreateRun(sb, "cip_orchestrator", "00000000-0000-4000-8000-00000000dead");
+  const std::string run = created["id"];
+  Json failed = GetRun(sb, run, true);
+  REQUIRE(failed["status"] == "error");
+  auto frames = ParseFrames(ReadStream(sb, run));
+  REQUIRE(frames.size() >= 3);
+  const Frame& end = frames.back();
+  CHECK(end.event == "RUN_ERROR");
+  CHECK(end.id == std::to_string(frames.size()));
+  CHECK(end.data["type"] == "RUN_ERROR");
+  CHECK(end.data["message"] == failed["error"]["message"]);
+  CHECK(end.data["status"] == "error");
+}
+
+TEST_CASE("through_interrupts=true keeps the stream open, heartbeats, and follows the resume to the end", "[http]") {
   SandboxProcess sb(SandboxOptions{{"--heartbeat-ms", "50"}});
   std::string run = CreateRun(sb, "cip_orchestrator")["id"];
+  CHECK_STATUS(sb.Get("/v1/runs/" + run + "/stream?through_interrupts=yes"), 422);
   std::mutex mu;
   std::string body;
   std::thread reader([&] {
     auto client = sb.client();
-    client.Get(("/v1/runs/" + run + "/stream").c_str(), AuthHeaders(), [&](const char* d, size_t n) {
+    client.Get(("/v1/runs/" + run + "/stream?through_interrupts=true").c_str(), AuthHeaders(),
+               [&](const char* d, size_t n) {
       std::lock_guard<std::mutex> g(mu);
       body.append(d, n);
       return true;
@@ -472,7 +526,8 @@ TEST_CASE("many clients of one run's stream each get every frame, byte for byte,
       auto client = sb.client();
       httplib::Headers headers = AuthHeaders();
       if (i == kClients) headers.emplace("Last-Event-ID", "5");  // one resumes part-way
-      client.Get(("/v1/runs/" + run + "/stream").c_str(), headers, [&](const char* d, size_t n) {
+      // Followed through the interrupt, so each live client sees the whole run.
+      client.Get(("/v1/runs/" + run + "/stream?through_interrupts=true").c_str(), headers, [&](const char* d, size_t n) {
         std::lock_guard<std::mutex> g(mu);
         bodies[i].append(d, n);
         return true;

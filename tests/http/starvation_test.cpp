@@ -45,11 +45,12 @@ TEST_CASE("streams, idle connections and trickling clients leave room for a new 
   std::string interrupt_id;
   const std::string run_id = InterruptedRun(sandbox, interrupt_id);
 
-  // 300 open streams on a run that waits for a human: none of them ends by itself.
+  // 300 open streams on a run that waits for a human, followed through the
+  // wait (through_interrupts): none of them ends by itself.
   std::vector<RawConnection> streams;
   for (int i = 0; i < 300; ++i) {
     streams.emplace_back(sandbox.port());
-    REQUIRE(streams.back().Send(Request("/v1/runs/" + run_id + "/stream")));
+    REQUIRE(streams.back().Send(Request("/v1/runs/" + run_id + "/stream?through_interrupts=true")));
     RawResponse head = streams.back().ReadResponse(20s, /*head_only=*/true);
     REQUIRE(head.status == 200);
   }

@@ -153,6 +153,23 @@ TEST_CASE("an exported run, served by a new sandbox and answered the same way, s
   CHECK(a.back()[0] == "RUN_FINISHED");
 }
 
+TEST_CASE("replay of a run waiting for an answer prints what its live stream sent, the ending included", "[http]") {
+  TempDir dir;
+  std::string id, live;
+  {
+    SandboxProcess a(SandboxOptions{.db = dir.File("a.db")});
+    auto created = a.Post("/v1/runs", Json{{"type", "cip_orchestrator"}, {"business_id", kBusiness}}.dump());
+    REQUIRE_STATUS(created, 201);
+    id = created.json["id"];
+    live = Stream(a, id);  // returns: the stream ends while the run waits
+    a.Stop();
+  }
+  CHECK(Cli({"replay", "--db", dir.File("a.db"), "--run", id}).out == live);
+  const size_t last = live.rfind("event: RUN_FINISHED\n");
+  REQUIRE(last != std::string::npos);
+  CHECK(live.find("\"outcome\":{\"type\":\"interrupt\"", last) != std::string::npos);
+}
+
 TEST_CASE("a run captured as JSON or as a saved stream imports to a fixture that runs the same steps", "[http]") {
   TempDir dir;
   Json original;

@@ -65,13 +65,13 @@ void AppendStepTree(const RunState& s, OrderedJson& out) {
   }
 }
 
+}  // namespace
+
 OrderedJson RenderInterrupt(const Interrupt& i) {
   OrderedJson j = {{"id", i.id}, {"value", i.value}};
   if (i.agent) j["agent"] = *i.agent;
   return j;
 }
-
-}  // namespace
 
 OrderedJson RenderRequester(const std::optional<Principal>& p) {
   if (!p) return nullptr;

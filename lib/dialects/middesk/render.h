@@ -16,5 +16,7 @@ OrderedJson RenderAgent(const script::Agent& agent, Instant created_at);
 // The list envelope: {"object":"list","data":[...],"has_more":...,"total_count":...}.
 OrderedJson RenderList(OrderedJson data, bool has_more, int64_t total_count);
 OrderedJson RenderRequester(const std::optional<Principal>& p);
+// An interrupt as the Run's `interrupts` lists it.
+OrderedJson RenderInterrupt(const Interrupt& i);
 
 }  // namespace sandbox::middesk

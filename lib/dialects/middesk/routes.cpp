@@ -123,7 +123,10 @@ void RegisterRoutes(http::RouteTable& t, const Deps& d) {
        .summary = "Stream a run's AG-UI events",
        .run_param = "run_id",
        .interaction = "streamed",
-       .query = {OptionalField("last_event_id", "string", "Resume after this frame (as Last-Event-ID)")},
+       .query = {OptionalField("last_event_id", "string", "Resume after this frame (as Last-Event-ID)"),
+                 OptionalField("through_interrupts", "boolean",
+                               "Sandbox extension: keep the stream open while the run waits for an answer, "
+                               "and follow it through the resume (default false: end with RUN_FINISHED)")},
        .streams = true},
       StreamRun);
   add({.method = "GET", .path = "/v1/actions", .summary = "List actions", .query = ObjectQuery()}, ListActions);

@@ -1,7 +1,10 @@
 // GET /v1/runs/{id}/stream: the run's AG-UI event stream over SSE. Replays
 // the log from the start (or after Last-Event-ID), then follows new commits
-// through the engine's bus until RUN_FINISHED, sending a comment heartbeat
-// while nothing happens; an interrupted run keeps the stream open.
+// through the engine's bus until RUN_FINISHED or RUN_ERROR, sending a comment
+// heartbeat while nothing happens. A run waiting for an answer ends the
+// stream with RUN_FINISHED and the interrupt outcome (the contract notes'
+// recommendation; reconnect after the resume), unless the client asked to
+// follow it ?through_interrupts=true.
 #include <memory>
 
 #include "dialects/follow_run.h"
@@ -34,6 +37,22 @@ bool LastEventIdOrRespond(const httplib::Request& req, int64_t& out, httplib::Re
   return true;
 }
 
+// ?through_interrupts=true (a sandbox extension, for demo UIs): one
+// connection follows the run through its interrupts and resumes, instead of
+// ending with RUN_FINISHED (interrupt outcome) while the run waits.
+bool ThroughInterruptsOrRespond(const httplib::Request& req, bool& out, httplib::Response& res) {
+  out = false;
+  if (!req.has_param("through_interrupts")) return true;
+  const std::string v = req.get_param_value("through_interrupts");
+  if (v != "true" && v != "false") {
+    RespondError(res, Status::InvalidArgument("Parameter `through_interrupts` must be true or false",
+                                              "through_interrupts"));
+    return false;
+  }
+  out = v == "true";
+  return true;
+}
+
 }  // namespace
 
 void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -42,6 +61,8 @@ void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   engine::Engine* engine = call->engine;
   int64_t last_event_id = 0;
   if (!LastEventIdOrRespond(req, last_event_id, res)) return;
+  bool through_interrupts = false;
+  if (!ThroughInterruptsOrRespond(req, through_interrupts, res)) return;
   auto run = engine->store().GetRun(req.matches[1], /*with_steps=*/false);
   if (!run.ok()) return RespondError(res, run.status());
   if (!run.value()) return RespondError(res, Status::NotFound("agent run not found", "id"));
@@ -61,9 +82,10 @@ void StreamRun(const Deps& d, const httplib::Request& req, httplib::Response& re
               for (const StreamFrame& f : next.value()) out.push_back({f.id, f.Wire()});
               return true;
             },
-            [folded] { return folded->applied_seq(); }, [folded] { return folded->finished(); });
+            [folded] { return folded->applied_seq(); }, [folded] { return folded->finished(); },
+            [folded] { return folded->PauseEnding(); });
       },
-      [] { return http::SseComment("keep-alive"); });
+      [] { return http::SseComment("keep-alive"); }, /*end_on_pause=*/!through_interrupts);
 }
 
 }  // namespace sandbox::middesk

@@ -32,12 +32,45 @@ Result<std::vector<StreamFrame>> RunStreamFrames::Next(const Event& e) {
   OrderedJson snapshot = Base("STATE_SNAPSHOT", r, e.at);
   snapshot["snapshot"] = RenderRun(state_, /*include_steps=*/true);
   frames.push_back({e.seq + 1, "STATE_SNAPSHOT", std::move(snapshot)});
-  if (Ended(r.status)) {
+  if (r.status == RunStatus::kError) {
+    // AG-UI's way to end a failed run: RUN_FINISHED would read as a success
+    // to every client but one that inspects the last snapshot.
+    OrderedJson failed = Base("RUN_ERROR", r, e.at);
+    failed["message"] = r.error_message.value_or("run failed");  // as the Run's `error` says
+    if (r.failure_reason) failed["code"] = *r.failure_reason;
+    failed["status"] = RunStatusName(r.status);
+    frames.push_back({e.seq + 2, "RUN_ERROR", std::move(failed)});
+  } else if (Ended(r.status)) {
     OrderedJson finished = Base("RUN_FINISHED", r, e.at);
     finished["status"] = RunStatusName(r.status);
+    // Absent, the outcome is success; a cancellation must say so.
+    if (r.status == RunStatus::kCancelled) finished["outcome"] = OrderedJson{{"type", "cancelled"}};
     frames.push_back({e.seq + 2, "RUN_FINISHED", std::move(finished)});
   }
   return frames;
+}
+
+std::string RunStreamFrames::PauseEnding() const {
+  const Run& r = state_.run;
+  if (r.last_seq == 0 || r.status != RunStatus::kInterrupted) return "";
+  // AG-UI's interrupt: an id to answer, a reason, a prompt; the Middesk
+  // interrupt as the run shows it rides along in metadata.
+  OrderedJson interrupts = OrderedJson::array();
+  for (const auto& i : state_.interrupts) {
+    if (!i.pending) continue;
+    OrderedJson entry{{"id", i.id}};
+    const Json& v = i.value;
+    entry["reason"] = v.is_object() && v.contains("type") && v["type"].is_string() ? v["type"].get<std::string>()
+                                                                                   : std::string("input_required");
+    if (v.is_object() && v.contains("label") && v["label"].is_string()) entry["message"] = v["label"];
+    entry["metadata"] = OrderedJson{{"middesk_interrupt", RenderInterrupt(i)}};
+    interrupts.push_back(std::move(entry));
+  }
+  if (interrupts.empty()) return "";  // AG-UI: an interrupt outcome names at least one
+  OrderedJson finished = Base("RUN_FINISHED", r, r.updated_at);
+  finished["status"] = RunStatusName(r.status);
+  finished["outcome"] = OrderedJson{{"type", "interrupt"}, {"interrupts", std::move(interrupts)}};
+  return http::SseFrame("", "RUN_FINISHED", finished.dump());
 }
 
 }  // namespace sandbox::middesk

@@ -17,8 +17,9 @@ const BY_TYPE = {
 
 // Options: lastEventId (sent as Last-Event-ID on the first request),
 // cutAfterFrames (end the first response after that many frames plus a few
-// bytes of the next one, as a dropped connection would).
-export function openRunStream(baseUrl, runId, { lastEventId, cutAfterFrames } = {}) {
+// bytes of the next one, as a dropped connection would), query (appended to
+// the URL, e.g. 'through_interrupts=true').
+export function openRunStream(baseUrl, runId, { lastEventId, cutAfterFrames, query } = {}) {
   const s = { events: [], problems: [], requests: [], errors: [], closed: false };
   let waiters = [];
   const notify = () => { waiters = waiters.filter((w) => !w()); };
@@ -30,7 +31,7 @@ export function openRunStream(baseUrl, runId, { lastEventId, cutAfterFrames } = 
     const res = await fetch(input, { ...init, headers });
     return cutAfterFrames !== undefined && s.requests.length === 1 ? cut(res, cutAfterFrames) : res;
   };
-  const es = new EventSource(`${baseUrl}/v1/runs/${runId}/stream`, { fetch: customFetch });
+  const es = new EventSource(`${baseUrl}/v1/runs/${runId}/stream${query ? `?${query}` : ''}`, { fetch: customFetch });
   s.source = es;
   es.onerror = (e) => { s.errors.push(e.message ?? String(e)); notify(); };
 

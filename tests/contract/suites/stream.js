@@ -1,8 +1,9 @@
 // GET /v1/runs/{id}/stream read with the eventsource client and the AG-UI
-// schemas (lib/agui_stream.js): a run that completes at once; a cip_orchestrator
-// run whose stream stays open while interrupted and carries on, on the same
-// connection, after an HTTP resume; and Last-Event-ID, sent by hand and by the
-// client's own reconnect after a dropped connection.
+// schemas (lib/agui_stream.js): a run that completes at once; an interrupted
+// cip_orchestrator run, whose stream ends with the interrupt outcome, or with
+// ?through_interrupts=true stays open and carries on, on the same connection,
+// after an HTTP resume; and Last-Event-ID, sent by hand and by the client's
+// own reconnect after a dropped connection.
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { openRunStream } from '../lib/agui_stream.js';
@@ -58,10 +59,25 @@ export default function stream(ctx) {
       assert.deepEqual(last, got.body, 'the last snapshot is the run with its steps');
     });
 
-    test('an interrupted cip_orchestrator run: the stream stays open, then finishes after resume', async (api) => {
+    test('an interrupted run: the stream ends with RUN_FINISHED and the interrupt outcome', async (api) => {
       const run = await api.post('/v1/runs', { type: 'cip_orchestrator', business_id: newBusinessId() });
       expectStatus(run, 201);
       const s = openRunStream(ctx.baseUrl, run.body.id);
+      await s.finished();
+      assert.deepEqual(s.problems, [], 'every frame parses with the AG-UI schemas');
+      const end = s.events.at(-1);
+      assert.equal(end.name, 'RUN_FINISHED');
+      assert.equal(end.data.outcome.type, 'interrupt');
+      const waiting = snapshots(s).at(-1);
+      assert.equal(waiting.status, 'interrupted');
+      assert.deepEqual(end.data.outcome.interrupts.map((i) => i.id), waiting.interrupts.map((i) => i.id));
+      assert.equal(s.requests.length, 1);
+    });
+
+    test('through_interrupts=true: the stream stays open while interrupted, then finishes after resume', async (api) => {
+      const run = await api.post('/v1/runs', { type: 'cip_orchestrator', business_id: newBusinessId() });
+      expectStatus(run, 201);
+      const s = openRunStream(ctx.baseUrl, run.body.id, { query: 'through_interrupts=true' });
       try {
         await s.waitFor((x) => snapshots(x).some((r) => r.status === 'interrupted'), 'an interrupted snapshot');
         await new Promise((r) => setTimeout(r, 300));
