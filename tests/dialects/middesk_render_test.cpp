@@ -406,10 +406,11 @@ TEST_CASE("middesk stream: a completed run's log gives RUN_STARTED, a snapshot p
   CHECK_FALSE(f.finished());
 }
 
-TEST_CASE("middesk stream: an interrupted run waits, a cancelled run finishes", "[dialects]") {
+// The log of run 2 up to its interrupt, whose value is `value`.
+static std::vector<Event> InterruptedLog(const Json& value) {
   const std::string run = kRun2Id;
   const std::string step = "20000000-0000-4000-8000-000000000002";
-  const std::vector<Event> log = {
+  return {
       E(run, 1, "run.started", kT0, StartedPayload(std::nullopt)),
       E(run, 2, "step.started", kT0,
         StepStartedPayload(step, "interrupt", "confirm_address", "Confirming the address", 1)),
@@ -417,27 +418,22 @@ TEST_CASE("middesk stream: an interrupted run waits, a cancelled run finishes", 
         Json{{"interrupt_id", "intr_0123456789abcdef0123456789abcdef"},
              {"step_id", step},
              {"agent", "address_verification"},
-             {"value", {{"agent", "address_verification"}, {"label", "Is this the registered address?"}}}}),
-      E(run, 4, "run.cancelled", kT0 + 5000, Json{{"reason", "user_requested"}}),
+             {"value", value}}),
   };
+}
+
+TEST_CASE("middesk stream: an interrupted run waits, a cancelled run finishes", "[dialects]") {
+  std::vector<Event> log =
+      InterruptedLog({{"agent", "address_verification"}, {"label", "Is this the registered address?"}});
+  log.push_back(E(kRun2Id, 4, "run.cancelled", kT0 + 5000, Json{{"reason", "user_requested"}}));
   const OrderedJson frames = FramesOf(log);
   REQUIRE(frames.size() == 6);
   CheckGolden("middesk_stream_cancelled", frames);
 }
 
 TEST_CASE("middesk stream: a failed run ends with RUN_ERROR, a waiting one with the interrupt outcome", "[dialects]") {
-  const std::string run = kRun2Id;
-  const std::string step = "20000000-0000-4000-8000-000000000002";
-  std::vector<Event> log = {
-      E(run, 1, "run.started", kT0, StartedPayload(std::nullopt)),
-      E(run, 2, "step.started", kT0,
-        StepStartedPayload(step, "interrupt", "confirm_address", "Confirming the address", 1)),
-      E(run, 3, "run.interrupted", kT0,
-        Json{{"interrupt_id", "intr_0123456789abcdef0123456789abcdef"},
-             {"step_id", step},
-             {"agent", "address_verification"},
-             {"value", {{"type", "address_confirmation"}, {"label", "Is this the registered address?"}}}}),
-  };
+  std::vector<Event> log =
+      InterruptedLog({{"type", "address_confirmation"}, {"label", "Is this the registered address?"}});
   // While the run waits, its stream's ending names the interrupt; it is no
   // frame of the log (no id), so the frames stay what they were.
   RunStreamFrames waiting;
@@ -448,7 +444,7 @@ TEST_CASE("middesk stream: a failed run ends with RUN_ERROR, a waiting one with 
   const std::string data = ending.substr(std::string("event: RUN_FINISHED\ndata: ").size());
   CheckGolden("middesk_stream_pause_ending", OrderedJson::parse(data.substr(0, data.size() - 2)));
 
-  log.push_back(E(run, 4, "run.failed", kT0 + 5000, Json{{"message", "The registry did not answer"}, {"reason", "timeout"}}));
+  log.push_back(E(kRun2Id, 4, "run.failed", kT0 + 5000, Json{{"message", "The registry did not answer"}, {"reason", "timeout"}}));
   const OrderedJson frames = FramesOf(log);
   REQUIRE(frames.size() == 6);
   CheckGolden("middesk_stream_failed", frames);
