@@ -16,6 +16,7 @@ import actions from './suites/actions.js';
 import errors from './suites/errors.js';
 import stream from './suites/stream.js';
 import aguiClient from './suites/agui_client.js';
+import newmanSuite from './suites/newman.js';
 import webhooks from './suites/webhooks.js';
 import modusEventSource from './suites/modus_eventsource.js';
 
@@ -47,6 +48,7 @@ describe('middesk contract', { skip: specMissing ? 'no ../shared/spec' : false }
   errors(ctx);
   stream(ctx);
   aguiClient(ctx);
+  newmanSuite(ctx);
 
   it('no response broke the OpenAPI documents', (t) => {
     const v = ctx.api.violations;
