@@ -1,8 +1,9 @@
 // Entry point of the contract suite (`node --test` in tests/contract). Starts
 // one real agent-sandbox, registers the suites in suites/, and at the end
 // requires that no response the suite received broke the OpenAPI documents in
-// ../shared/spec/openapi. Skipped, with one line, when ../shared/spec (beside
-// the repository) is missing.
+// ../shared/spec/openapi. That part is skipped, with one line, when
+// ../shared/spec (beside the repository) is missing; the Modus runtime's
+// real-client check at the end needs no spec and always runs.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
