@@ -1,7 +1,7 @@
 // Issue 10: isolation between callers. Each Middesk API key is its own
 // account, as in the real API: another key's runs, threads, actions and
 // webhooks are 404s. --same-account and --shared-account join keys on
-// purpose. Namespaces live inside an account or organisation and never reach
+// purpose, each environment (mk_live_, mk_test_) apart. Namespaces live inside an account or organisation and never reach
 // another's data. The control API needs --admin-token when one is set, and
 // the server refuses to listen beyond loopback without one.
 #include <catch2/catch.hpp>
@@ -98,6 +98,34 @@ TEST_CASE("the flag --same-account joins keys into one account; --shared-account
     Owned a = CreateAsA(sb);
     CHECK_STATUS(sb.Get("/v1/runs/" + a.run, Key("mk_test_c")), 200);
   }
+}
+
+TEST_CASE("live and test keys of one account are two environments that never share data", "[http][isolation]") {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--same-account", "mk_test_a,mk_live_a"}, std::vector<std::string>{"--shared-account"}}) {
+    INFO(args[0]);
+    SandboxProcess sb(SandboxOptions{.args = args});
+    HttpResponse test_run = sb.Post("/v1/runs", kRunBody, Key("mk_test_a"));
+    REQUIRE_STATUS(test_run, 201);
+    const std::string id = test_run.json["id"];
+    CHECK_STATUS(sb.Get("/v1/runs/" + id, Key("mk_live_a")), 404);
+    CHECK(sb.Get("/v1/runs", Key("mk_live_a")).json["total_count"] == 0);
+    HttpResponse live_run = sb.Post("/v1/runs", kRunBody, Key("mk_live_a"));
+    REQUIRE_STATUS(live_run, 201);
+    CHECK_STATUS(sb.Get("/v1/runs/" + live_run.json["id"].get<std::string>(), Key("mk_test_a")), 404);
+    CHECK(sb.Get("/v1/runs", Key("mk_test_a")).json["total_count"] == 1);
+    CHECK(sb.Get("/v1/runs", Key("mk_live_a")).json["total_count"] == 1);
+    // Still one account: the same requester in both environments
+    // (--shared-account keeps a requester per key).
+    if (args[0] == "--same-account") CHECK(live_run.json["requester"] == test_run.json["requester"]);
+  }
+  // Within one environment, --same-account still joins keys (and the
+  // account's first key decides nothing for keys of its own environment).
+  SandboxProcess sb(SandboxOptions{.args = {"--same-account", "mk_live_x,mk_live_y,mk_test_x"}});
+  HttpResponse run = sb.Post("/v1/runs", kRunBody, Key("mk_live_y"));
+  REQUIRE_STATUS(run, 201);
+  CHECK_STATUS(sb.Get("/v1/runs/" + run.json["id"].get<std::string>(), Key("mk_live_x")), 200);
+  CHECK_STATUS(sb.Get("/v1/runs/" + run.json["id"].get<std::string>(), Key("mk_test_x")), 404);
 }
 
 TEST_CASE("a namespace lives inside its account and cannot name another tenant", "[http][isolation]") {

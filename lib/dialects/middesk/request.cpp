@@ -13,6 +13,8 @@ namespace sandbox::middesk {
 
 namespace {
 
+constexpr const char* kLiveKeyPrefix = "mk_live_";
+
 // Principals are pure functions of the key (or e-mail), so the same caller
 // is the same requester across restarts and independent of --seed.
 const IdGenerator& PrincipalIds() {
@@ -30,7 +32,15 @@ std::optional<std::string> AcceptedKeyOf(const httplib::Request& req, const http
 }  // namespace
 
 std::string AccountTenant(const std::string& key, const http::KeyPolicy& keys) {
-  std::string account_key = keys.AccountKey(key);
+  const std::string account_key = keys.AccountKey(key);
+  // Live and test are two environments of one account, as production and
+  // the vendor's sandbox host are: a key of the other environment than the
+  // account's first key (test when every key is one account) gets data of
+  // its own. An account whose keys are of one environment keeps the
+  // namespace it always had.
+  const bool live = key.rfind(kLiveKeyPrefix, 0) == 0;
+  const bool account_live = account_key.rfind(kLiveKeyPrefix, 0) == 0;
+  if (live != account_live) return "acct-" + PrincipalIds().Uuid("account", account_key + "\nother environment", 0);
   if (account_key.empty()) return "";
   return "acct-" + PrincipalIds().Uuid("account", account_key, 0);
 }

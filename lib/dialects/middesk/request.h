@@ -24,7 +24,9 @@ std::optional<Principal> AuthenticateOrRespond(const httplib::Request& req, http
                                                const http::KeyPolicy& keys);
 
 // The tenant (http/sandbox_headers.h) of the account behind `key`:
-// "acct-<account id>", or "" when every key shares one account.
+// "acct-<account id>", or "" when every key shares one account; a key of
+// the other environment (mk_live_ beside mk_test_) than the account's first
+// key gets a tenant of its own, so live and test data never mix.
 std::string AccountTenant(const std::string& key, const http::KeyPolicy& keys);
 // The tenant of the request's key, when it carries one the policy accepts
 // (how the control API finds a caller's namespaces).
