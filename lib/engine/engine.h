@@ -234,8 +234,11 @@ class Engine {
   // The fault a rule of the run's scenario gives request `r` now (issue 13,
   // engine/scenario_faults.h); nullopt when none fires or there is no such run.
   std::optional<Fault> ScenarioFault(const std::string& run_id, const FaultRequest& r, FaultPhase phase);
-  // Cheap: does any scenario declare a rule of `phase`?
+  // Cheap: does any scenario declare a rule of `phase`? Of agent `agent_type`?
   bool AnyScenarioFaults(FaultPhase phase) const { return scenario_faults_.Any(phase); }
+  bool AgentHasScenarioFaults(const std::string& agent_type, FaultPhase phase) const {
+    return scenario_faults_.AgentHas(agent_type, phase);
+  }
   // Ok, or the failure that stopped the engine from writing (sticky).
   Status health() const;
   // Commands waiting for the writer (tests use it to queue a batch).

@@ -4,8 +4,9 @@
 namespace sandbox::engine {
 
 void ScenarioFaults::Replace(const script::FixtureSet& fixtures) {
-  std::lock_guard<std::mutex> g(mu_);
+  std::unique_lock<std::shared_mutex> g(mu_);
   declared_.clear();
+  agents_.clear();
   runs_.clear();
   arrival_.clear();
   size_t request = 0, stream = 0;
@@ -13,7 +14,11 @@ void ScenarioFaults::Replace(const script::FixtureSet& fixtures) {
     for (const auto& sc : agent.scenarios) {
       if (sc.faults.empty()) continue;
       declared_[{agent.type, sc.name}] = sc.faults;
-      for (const auto& rule : sc.faults) ++(IsStreamFault(rule.kind) ? stream : request);
+      auto& has = agents_[agent.type];
+      for (const auto& rule : sc.faults) {
+        ++(IsStreamFault(rule.kind) ? stream : request);
+        (IsStreamFault(rule.kind) ? has.second : has.first) = true;
+      }
     }
   }
   request_rules_.store(request, std::memory_order_relaxed);
@@ -39,10 +44,25 @@ ScenarioFaults::RunRules* ScenarioFaults::RulesOfLocked(const std::string& run_i
   return &runs_.emplace(run_id, std::move(rules)).first->second;
 }
 
+bool ScenarioFaults::AgentHas(const std::string& agent_type, FaultPhase phase) const {
+  if (!Any(phase)) return false;
+  std::shared_lock<std::shared_mutex> g(mu_);
+  auto it = agents_.find(agent_type);
+  return it != agents_.end() && (phase == FaultPhase::kRequest ? it->second.first : it->second.second);
+}
+
 std::optional<Fault> ScenarioFaults::Match(const std::string& run_id, uint64_t generation, const FaultRequest& r,
                                            FaultPhase phase, const RunLookup& lookup) {
   if (!Any(phase) || run_id.empty()) return std::nullopt;
-  std::lock_guard<std::mutex> g(mu_);
+  {
+    // The common case, a run known to have no rules, under the shared lock.
+    std::shared_lock<std::shared_mutex> g(mu_);
+    if (generation == generation_) {
+      auto it = runs_.find(run_id);
+      if (it != runs_.end() && it->second.rules.empty()) return std::nullopt;
+    }
+  }
+  std::unique_lock<std::shared_mutex> g(mu_);
   if (generation != generation_) {
     // The namespace was reset or reloaded: run ids may be used again.
     runs_.clear();

@@ -8,7 +8,9 @@
 // Kept in memory, per namespace (engine.h), bounded to kMaxRuns runs (the
 // oldest forgotten first). Replacing the fixtures or resetting the
 // namespace starts every run's counters afresh. Thread-safe; with no
-// scenario declaring a rule of a phase, Any() is one atomic load.
+// scenario declaring a rule of a phase, Any() is one atomic load, and a run
+// whose scenario declares none costs a shared lock and a lookup: reads of
+// such runs, the hot path, never wait for one another.
 #pragma once
 
 #include <atomic>
@@ -17,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -41,6 +44,8 @@ class ScenarioFaults {
   bool Any(FaultPhase phase) const {
     return (phase == FaultPhase::kRequest ? request_rules_ : stream_rules_).load(std::memory_order_relaxed) > 0;
   }
+  // Does any scenario of agent `agent_type` declare a rule of `phase`?
+  bool AgentHas(const std::string& agent_type, FaultPhase phase) const;
 
   // The first rule of the run's scenario that covers `r` in `phase` and fires
   // now, resolved; its counters for this run move. `generation` is the
@@ -55,9 +60,10 @@ class ScenarioFaults {
   };
   RunRules* RulesOfLocked(const std::string& run_id, const RunLookup& lookup);
 
-  mutable std::mutex mu_;
+  mutable std::shared_mutex mu_;
   // By agent type, then scenario name.
   std::map<std::pair<std::string, std::string>, std::vector<FaultRule>> declared_;
+  std::map<std::string, std::pair<bool, bool>> agents_;  // agent type -> (request rules, stream rules)
   std::unordered_map<std::string, RunRules> runs_;
   std::deque<std::string> arrival_;  // run ids, oldest first
   uint64_t generation_ = 0;

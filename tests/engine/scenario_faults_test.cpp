@@ -51,6 +51,9 @@ TEST_CASE("scenario faults: a count is per run, and only the scenario's runs mat
   faults.Replace(Load(R"([{"fault":"status","status":503,"method":"GET","count":1}])"));
   CHECK(faults.Any(FaultPhase::kRequest));
   CHECK_FALSE(faults.Any(FaultPhase::kStream));
+  CHECK(faults.AgentHas("a", FaultPhase::kRequest));
+  CHECK_FALSE(faults.AgentHas("a", FaultPhase::kStream));
+  CHECK_FALSE(faults.AgentHas("b", FaultPhase::kRequest));
   int calls = 0;
   auto fired = faults.Match("r1", 0, kPoll, FaultPhase::kRequest, In("flaky", &calls));
   REQUIRE(fired);

@@ -124,8 +124,9 @@ void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) 
     return RenderRun(*agent, run->state, run->n, /*detail=*/true);
   };
   // A scenario's request faults count every request about the run, and
-  // only the lookup knows the run: no answer from the cache then.
-  if (engine->AnyScenarioFaults(FaultPhase::kRequest)) {
+  // only the lookup knows the run: no answer from the cache for an agent
+  // with such scenarios.
+  if (engine->AgentHasScenarioFaults(agent->type, FaultPhase::kRequest)) {
     if (auto body = render()) RespondJson(res, 200, *body);
     return;
   }
