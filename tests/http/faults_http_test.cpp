@@ -16,8 +16,10 @@
 #include <vector>
 
 #include "support/sandbox_process.h"
+#include "support/sse_frames.h"
 
 using sandbox::testing::AuthHeaders;
+using sandbox::testing::FrameIds;
 using sandbox::testing::HttpResponse;
 using sandbox::testing::SandboxOptions;
 using sandbox::testing::SandboxProcess;
@@ -83,20 +85,6 @@ std::string Get(const std::string& path, const std::string& ns = "") {
                     std::string(sandbox::testing::kDefaultApiKey) + "\r\n";
   if (!ns.empty()) req += "X-Sandbox-Namespace: " + ns + "\r\n";
   return req + "\r\n";
-}
-
-// The SSE frames of `text` (comments dropped), as "id event" strings.
-std::vector<std::string> FrameIds(const std::string& text) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (true) {
-    size_t end = text.find("\n\n", pos);
-    if (end == std::string::npos) break;
-    std::string frame = text.substr(pos, end - pos);
-    pos = end + 2;
-    if (frame.rfind("id: ", 0) == 0) out.push_back(frame.substr(4, frame.find('\n') - 4));
-  }
-  return out;
 }
 
 // Reads a run's stream with a client read timeout; the body so far and the

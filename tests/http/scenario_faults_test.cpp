@@ -12,8 +12,10 @@
 #include <vector>
 
 #include "support/sandbox_process.h"
+#include "support/sse_frames.h"
 
 using sandbox::testing::AuthHeaders;
+using sandbox::testing::FrameIds;
 using sandbox::testing::SandboxOptions;
 using sandbox::testing::SandboxProcess;
 using sandbox::testing::TempDir;
@@ -34,17 +36,6 @@ std::string CreateRun(const SandboxProcess& sb, const httplib::Headers& headers)
   auto r = sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump(), headers);
   REQUIRE_STATUS(r, 201);
   return r.json["id"];
-}
-
-// The ids of the SSE frames in `text`, in order (keep-alive comments aside).
-std::vector<std::string> FrameIds(const std::string& text) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  for (size_t end; (end = text.find("\n\n", pos)) != std::string::npos; pos = end + 2) {
-    std::string frame = text.substr(pos, end - pos);
-    if (frame.rfind("id: ", 0) == 0) out.push_back(frame.substr(4, frame.find('\n') - 4));
-  }
-  return out;
 }
 
 struct StreamRead {
