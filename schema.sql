@@ -87,8 +87,13 @@ CREATE TABLE runs (
   -- The scenario JSON the run started with (schema version 3: kept once in
   -- scripts, shared by every run of the same script).
   script_id      INTEGER REFERENCES scripts (id),
+  -- The run's key in its events and steps (schema version 6): a number that
+  -- only grows, so the rows of new runs go to the end of those tables'
+  -- B-trees instead of a random page each (a run id is a random UUID).
+  run_key        INTEGER,
   UNIQUE (ns, ordinal)
 );
+CREATE UNIQUE INDEX runs_by_key ON runs (run_key);
 CREATE INDEX runs_by_thread ON runs (thread_id, ordinal);
 CREATE INDEX runs_by_status ON runs (ns, status, ordinal);
 CREATE INDEX runs_by_first_attempt ON runs (first_attempt, attempt);
@@ -122,20 +127,23 @@ END;
 -- The scheduled runs each agent has had, read at every start (schema version 5).
 CREATE INDEX runs_scheduled ON runs (ns, agent) WHERE trigger_type = 'schedule' AND attempt = 1;
 
+-- Events and steps are keyed by runs.run_key (schema version 6), clustered
+-- by run: a run's log or steps are one range, and appending them touches the
+-- last pages of the table, not one random page per row and per index.
 CREATE TABLE run_events (
-  run_id  TEXT NOT NULL REFERENCES runs (id),
+  run_key INTEGER NOT NULL,
   seq     INTEGER NOT NULL,
   type    TEXT NOT NULL,
   at      INTEGER NOT NULL,
   payload TEXT NOT NULL,          -- JSON object; format in lib/core/event.h
-  PRIMARY KEY (run_id, seq)
+  PRIMARY KEY (run_key, seq)
 ) WITHOUT ROWID;
 
 CREATE TABLE steps (
-  id             TEXT PRIMARY KEY,
-  run_id         TEXT NOT NULL REFERENCES runs (id),
-  parent_step_id TEXT REFERENCES steps (id),
+  run_key        INTEGER NOT NULL,
   ordinal        INTEGER NOT NULL,
+  id             TEXT NOT NULL,
+  parent_step_id TEXT,            -- the enclosing step's id, of the same run
   agent          TEXT NOT NULL,
   type           TEXT NOT NULL,
   name           TEXT NOT NULL,
@@ -145,14 +153,14 @@ CREATE TABLE steps (
   completed_at   INTEGER,
   result         TEXT,            -- JSON or NULL
   artifacts      TEXT NOT NULL,   -- JSON array
-  text           TEXT NOT NULL    -- a streamed message, as far as it got
-);
-CREATE INDEX steps_by_run ON steps (run_id, ordinal);
+  text           TEXT NOT NULL,   -- a streamed message, as far as it got
+  PRIMARY KEY (run_key, ordinal)
+) WITHOUT ROWID;
 
 CREATE TABLE interrupts (
   id          TEXT PRIMARY KEY,
   run_id      TEXT NOT NULL REFERENCES runs (id),
-  step_id     TEXT NOT NULL REFERENCES steps (id),
+  step_id     TEXT NOT NULL,      -- a step of the same run
   agent       TEXT,
   value       TEXT NOT NULL,      -- JSON object
   pending     INTEGER NOT NULL,

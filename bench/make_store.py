@@ -109,9 +109,22 @@ def main(argv):
         if t in tables and tpl.execute("SELECT count(*) FROM %s" % t).fetchone()[0]:
             die("the template has rows in %s, which make_store.py does not clone" % t)
     cols = {t: [r[1] for r in tpl.execute("PRAGMA table_info(%s)" % t)] for t in tables}
-    rows = {t: [dict(r) for r in tpl.execute("SELECT * FROM %s ORDER BY rowid" % t if t != "run_events"
-                                             else "SELECT * FROM run_events ORDER BY run_id, seq")]
+    # Schema version 6 keys events and steps by runs.run_key; older ones by run_id.
+    keyed = "run_key" in cols["runs"]
+    order = {"run_events": "run_key, seq" if keyed else "run_id, seq", "steps": "run_key, ordinal" if keyed else "rowid"}
+    rows = {t: [dict(r) for r in tpl.execute("SELECT * FROM %s ORDER BY %s" % (t, order.get(t, "rowid")))]
             for t in CLONED}
+    # Each template run's number among them all (1..K): clone q of it gets the
+    # run_key q*K + that number, unique over every clone.
+    key_rank = {r["id"]: i + 1 for i, r in enumerate(sorted(rows["runs"], key=lambda r: r.get("run_key") or 0))}
+    if keyed:
+        id_of_key = {r["run_key"]: r["id"] for r in rows["runs"]}
+        for t in ["steps", "run_events"]:
+            for r in rows[t]:
+                if r["run_key"] not in id_of_key:
+                    die("%s row of unknown run_key %s" % (t, r["run_key"]))
+    def run_id_of(r):
+        return r["run_id"] if "run_id" in r else id_of_key[r["run_key"]]
 
     # ---- the template, namespace by namespace
     runs_by_ns = {}
@@ -136,8 +149,8 @@ def main(argv):
     thread_ns = {t["id"]: t["ns"] for t in rows["threads"]}
     for t in ["steps", "interrupts", "run_events"]:
         for r in rows[t]:
-            if r["run_id"] not in run_ns:
-                die("%s row of unknown run %s" % (t, r["run_id"]))
+            if run_id_of(r) not in run_ns:
+                die("%s row of unknown run %s" % (t, run_id_of(r)))
     for r in rows["runs"]:
         if thread_ns.get(r["thread_id"]) != r["ns"]:
             die("run %s: its thread is not in its namespace" % r["id"])
@@ -147,7 +160,7 @@ def main(argv):
         lo, hi = None, None
         for t in CLONED:
             for r in rows[t]:
-                owner = r["ns"] if t in ("runs", "threads") else run_ns[r["run_id"]]
+                owner = r["ns"] if t in ("runs", "threads") else run_ns[run_id_of(r)]
                 if owner != ns:
                     continue
                 for c in cols[t]:
@@ -225,7 +238,7 @@ def main(argv):
     for r in rows["runs"]:
         j = r["ordinal"] - 1
         first_run_of_thread[r["thread_id"]] = min(first_run_of_thread.get(r["thread_id"], j), j)
-    extra = ["_j", "_T", "_Tt", "_M", "_span", "_last", "_stride", "_ord", "_aseq"]
+    extra = ["_j", "_T", "_Tt", "_M", "_span", "_last", "_stride", "_ord", "_aseq", "_K", "_key"]
     exprs = {}
     for t in CLONED:
         c = cols[t]
@@ -237,7 +250,7 @@ def main(argv):
                 ns, j = r["ns"], first_run_of_thread.get(r["id"], 0)
                 run = None
             else:
-                run = r if t == "runs" else run_of[r["run_id"]]
+                run = r if t == "runs" else run_of[run_id_of(r)]
                 ns, j = run["ns"], run["ordinal"] - 1
             info = ns_info[ns]
             v = {k: mark(r[k]) for k in c}
@@ -255,7 +268,8 @@ def main(argv):
             st = stride.get((ns, run["agent"]), 0) if run else 0
             data.append([v[k] for k in c] + [j, info["T"], info["Tt"], info["M"], info["span"], info["cycles"] - 1, st,
                                              run["ordinal"] if run else 0,
-                                             (run.get("agent_seq") or 0) if run else 0])
+                                             (run.get("agent_seq") or 0) if run else 0,
+                                             len(key_rank), key_rank[run["id"]] if run else 0])
         out.executemany("INSERT INTO t_%s VALUES (%s)" % (t, ", ".join("?" * (len(c) + len(extra)))), data)
         e = []
         for k in c:
@@ -265,6 +279,8 @@ def main(argv):
                 e.append("q.n * t._T + t.ordinal")
             elif k == "ordinal" and t == "threads":
                 e.append("q.n * t._Tt + t.ordinal")
+            elif k == "run_key":
+                e.append("q.n * t._K + t._key")
             elif k == "agent_seq" and t == "runs":
                 e.append("CASE WHEN t.agent_seq > 0 THEN q.n * t._stride + t.agent_seq ELSE 0 END")
             elif k == "payload" and t == "run_events":

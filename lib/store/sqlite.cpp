@@ -143,6 +143,8 @@ std::optional<int64_t> Statement::OptInt(int col) const {
   return Int(col);
 }
 
+int Statement::ColumnCount() const { return stmt_ ? sqlite3_column_count(stmt_) : 0; }
+
 Transaction::Transaction(Connection& conn)
     : conn_(conn), nested_(sqlite3_get_autocommit(conn.raw()) == 0) {
   begin_ = conn_.Exec(nested_ ? "SAVEPOINT grouped" : "BEGIN IMMEDIATE");

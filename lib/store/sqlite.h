@@ -76,6 +76,7 @@ class Statement {
   std::optional<std::string> OptText(int col) const;
   int64_t Int(int col) const;
   std::optional<int64_t> OptInt(int col) const;
+  int ColumnCount() const;
 
  private:
   Connection& conn_;

@@ -130,9 +130,10 @@ Status SqliteStore::WriteRunRows(const RunState& s, const RunState* before) {
     Json artifacts = Json::array();
     for (const auto& a : st.artifacts) artifacts.push_back(ArtifactToJson(a));
     Statement q(*db_->writer,
-                "INSERT INTO steps (id, run_id, parent_step_id, ordinal, agent, type, name, label, status, "
-                "started_at, completed_at, result, artifacts, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-                "?11, ?12, ?13, ?14) ON CONFLICT (id) DO UPDATE SET status = excluded.status, "
+                "INSERT INTO steps (id, run_key, parent_step_id, ordinal, agent, type, name, label, status, "
+                "started_at, completed_at, result, artifacts, text) VALUES (?1, (SELECT run_key FROM runs WHERE id = ?2), "
+                "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT (run_key, ordinal) DO UPDATE SET "
+                "status = excluded.status, "
                 "completed_at = excluded.completed_at, result = excluded.result, artifacts = excluded.artifacts, "
                 "text = excluded.text");
     q.Bind(1, st.id).Bind(2, st.run_id).Bind(3, st.parent_step_id).Bind(4, st.ordinal).Bind(5, st.agent);
@@ -206,8 +207,9 @@ Status SqliteStore::WriteRun(const RunWrite& w) {
     Statement q(*db_->writer,
                 "INSERT INTO runs (id, thread_id, ordinal, agent, scenario, script_id, status, created_at, updated_at, "
                 "cursor_segment, cursor_pc, segment_base, last_seq, ns, agent_name, trigger_type, retry_of, "
-                "first_attempt, attempt, agent_seq) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+                "first_attempt, attempt, agent_seq, run_key) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'running', ?7, ?7, 0, 0, ?7, 0, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                "(SELECT coalesce(max(run_key), 0) + 1 FROM runs))");
     q.Bind(1, r.id).Bind(2, r.thread_id).Bind(3, r.ordinal).Bind(4, r.agent).Bind(5, r.scenario);
     q.Bind(6, script_id.value()).Bind(7, r.created_at).Bind(8, ns_).Bind(9, r.agent_name).Bind(10, r.trigger_type);
     auto or_null = [](const std::string& v) { return v.empty() ? std::nullopt : std::optional<std::string>(v); };
@@ -224,7 +226,9 @@ Status SqliteStore::WriteRun(const RunWrite& w) {
     if (!st.ok()) return st;
   }
   for (const Event& e : w.events) {
-    Statement q(*db_->writer, "INSERT INTO run_events (run_id, seq, type, at, payload) VALUES (?1, ?2, ?3, ?4, ?5)");
+    Statement q(*db_->writer,
+                "INSERT INTO run_events (run_key, seq, type, at, payload) "
+                "VALUES ((SELECT run_key FROM runs WHERE id = ?1), ?2, ?3, ?4, ?5)");
     Status st = q.Bind(1, e.run_id).Bind(2, e.seq).Bind(3, e.type).Bind(4, e.at).Bind(5, e.payload.dump()).Run();
     if (!st.ok()) return st;
   }
@@ -439,9 +443,9 @@ Status ForEachRunRow(Statement& q, std::vector<RunState>& runs, Fill&& fill) {
 Status LoadSteps(Connection& c, std::vector<RunState>& runs) {
   if (runs.empty()) return Status::Ok();
   Statement q(c,
-              "SELECT id, run_id, parent_step_id, ordinal, agent, type, name, label, status, started_at, "
-              "completed_at, result, artifacts, text FROM steps WHERE run_id IN (SELECT value FROM json_each(?1)) "
-              "ORDER BY run_id, ordinal");
+              "SELECT s.id, r.id, s.parent_step_id, s.ordinal, s.agent, s.type, s.name, s.label, s.status, "
+              "s.started_at, s.completed_at, s.result, s.artifacts, s.text FROM runs r JOIN steps s "
+              "ON s.run_key = r.run_key WHERE r.id IN (SELECT value FROM json_each(?1)) ORDER BY s.run_key, s.ordinal");
   q.Bind(1, RunIdsJson(runs));
   return ForEachRunRow(q, runs, [&](RunState& s) -> Status {
     Step st;
@@ -639,8 +643,8 @@ Result<std::vector<Event>> SqliteStore::Events(const std::string& run_id, int64_
   return WithReader([&](Connection& c) -> Result<std::vector<Event>> {
     // Only a run of this namespace has events here.
     Statement q(c,
-                "SELECT seq, type, at, payload FROM run_events WHERE run_id = ?1 AND seq > ?2 "
-                "AND EXISTS (SELECT 1 FROM runs WHERE id = ?1 AND ns = ?3) ORDER BY seq");
+                "SELECT seq, type, at, payload FROM run_events WHERE seq > ?2 "
+                "AND run_key = (SELECT run_key FROM runs WHERE id = ?1 AND ns = ?3) ORDER BY seq");
     q.Bind(1, run_id).Bind(2, after_seq).Bind(3, ns_);
     std::vector<Event> out;
     while (true) {
@@ -724,7 +728,7 @@ Result<bool> SqliteStore::ArtifactExists(const std::string& artifact_id, const s
   return WithReader([&](Connection& c) -> Result<bool> {
     // substr, not LIKE: the prefix is data, and LIKE would read its _ and % as wildcards.
     auto n = CountQuery(c,
-                        "SELECT count(*) FROM (SELECT 1 FROM runs JOIN steps ON steps.run_id = runs.id, "
+                        "SELECT count(*) FROM (SELECT 1 FROM runs JOIN steps ON steps.run_key = runs.run_key, "
                         "json_each(steps.artifacts) AS a WHERE runs.ns = ?2 AND json_extract(a.value, '$.id') = ?1 "
                         "AND substr(json_extract(a.value, '$.type'), 1, length(?3)) = ?3 LIMIT 1)",
                         artifact_id, ns_, type_prefix);

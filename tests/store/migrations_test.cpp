@@ -77,8 +77,8 @@ TEST_CASE("a new database gets schema.sql and the current version", "[store]") {
       Tables(*c) ==
       "actions actions_by_object counts feedback feedback_by_target idempotency_keys interrupts interrupts_by_run meta "
       "object_states run_events run_status_counts runs runs_by_agent runs_by_agent_seq runs_by_agent_status runs_by_first_attempt "
-      "runs_by_status runs_by_thread runs_scheduled scripts scripts_by_size "
-      "steps steps_by_run "
+      "runs_by_key runs_by_status runs_by_thread runs_scheduled scripts scripts_by_size "
+      "steps "
       "threads threads_by_context webhook_attempts webhook_deliveries webhook_deliveries_due webhooks ");
   // Opening again is a no-op.
   REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
@@ -242,4 +242,58 @@ TEST_CASE("version 5 counts each agent's runs by status, and the counts follow e
   CHECK(counts() == "a/completed=2 b/completed=1 ");
   REQUIRE(c->Exec("DELETE FROM runs WHERE id = 'r3'").ok());
   CHECK(counts() == "a/completed=2 ");
+}
+
+TEST_CASE("migrating to version 6 keys each run's events and steps by its run_key, and keeps interrupts in order",
+          "[store]") {
+  auto c = Memory();
+  REQUIRE(Migrate(*c, ReadFile(SCHEMA_V1_SQL), 1, {}).ok());
+  std::vector<Migration> to5(ForwardMigrations().begin(), ForwardMigrations().begin() + 4);
+  REQUIRE(to5.back().to_version == 5);
+  REQUIRE(Migrate(*c, "unused for an existing database", 5, to5).ok());
+  REQUIRE(c->Exec("INSERT INTO threads (id, ns, ordinal, agent, status, created_at, updated_at) VALUES "
+                  "('t1', '', 1, 'a', 'running', 0, 0)")
+              .ok());
+  // Run ids in the opposite order of their creation: the key follows creation.
+  for (const char* id : {"r2", "r1"}) {
+    Statement q(*c,
+                "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, status, created_at, updated_at, "
+                "cursor_segment, cursor_pc, segment_base, last_seq) VALUES (?1, '', 't1', ?2, 'a', 'default', "
+                "'running', 0, 0, 0, 0, 0, 2)");
+    REQUIRE(q.Bind(1, id).Bind(2, static_cast<int64_t>(id[1] == '2' ? 1 : 2)).Run().ok());
+  }
+  REQUIRE(c->Exec("INSERT INTO run_events (run_id, seq, type, at, payload) VALUES "
+                  "('r1', 2, 'step.started', 20, '{\"b\":1}'), ('r2', 1, 'run.started', 5, '{}'), "
+                  "('r1', 1, 'run.started', 10, '{}')")
+              .ok());
+  REQUIRE(c->Exec("INSERT INTO steps (id, run_id, parent_step_id, ordinal, agent, type, name, label, status, "
+                  "started_at, artifacts, text) VALUES "
+                  "('s1b', 'r1', 's1a', 1, 'a', 'activity', 'n2', 'L2', 'running', 20, '[]', ''), "
+                  "('s1a', 'r1', NULL, 0, 'a', 'activity', 'n1', 'L1', 'completed', 10, '[{\"id\":\"x\"}]', 'hi'), "
+                  "('s2a', 'r2', NULL, 0, 'a', 'interrupt', 'n', 'L', 'running', 5, '[]', '')")
+              .ok());
+  // Two interrupts of one instant: their order is their insertion order.
+  REQUIRE(c->Exec("INSERT INTO interrupts (id, run_id, step_id, value, pending, created_at, expired) VALUES "
+                  "('i-z', 'r2', 's2a', '{}', 1, 5, 0), ('i-a', 'r2', 's2a', '{}', 0, 5, 0)")
+              .ok());
+
+  REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
+  auto rows = [&](const char* sql) {
+    Statement q(*c, sql);
+    std::string got;
+    while (q.Step().value()) {
+      for (int i = 0; i < q.ColumnCount(); ++i) got += (i ? "|" : "") + q.OptText(i).value_or("null");
+      got += " ";
+    }
+    return got;
+  };
+  CHECK(rows("SELECT id, run_key FROM runs ORDER BY run_key") == "r2|1 r1|2 ");
+  CHECK(rows("SELECT r.id, e.seq, e.type, e.at, e.payload FROM run_events e JOIN runs r USING (run_key) "
+             "ORDER BY e.run_key, e.seq") ==
+        "r2|1|run.started|5|{} r1|1|run.started|10|{} r1|2|step.started|20|{\"b\":1} ");
+  CHECK(rows("SELECT run_key, ordinal, id, parent_step_id, status, artifacts, text FROM steps") ==
+        "1|0|s2a|null|running|[]| 2|0|s1a|null|completed|[{\"id\":\"x\"}]|hi 2|1|s1b|s1a|running|[]| ");
+  CHECK(rows("SELECT id, pending FROM interrupts WHERE run_id = 'r2' ORDER BY created_at, rowid") == "i-z|1 i-a|0 ");
+  CHECK(rows("PRAGMA foreign_key_check") == "");
+  CHECK(rows("PRAGMA integrity_check") == "ok ");
 }
