@@ -296,7 +296,7 @@ size_t Engine::queued_commands() const {
 }
 
 void Engine::RunCommands(std::vector<Command> batch) {
-  if (batch.size() == 1) {
+  if (batch.size() == 1 && batch.front().batching == Batching::kAlone) {
     // Alone, each write of the command is its own commit, durable when made.
     Answer answer = batch.front().run();
     Drain();
@@ -310,6 +310,7 @@ void Engine::RunCommands(std::vector<Command> batch) {
     SetStickyError(begun);
     for (Command& c : batch) {
       std::vector<Command> one;
+      c.batching = Batching::kAlone;
       one.push_back(std::move(c));
       RunCommands(std::move(one));
     }

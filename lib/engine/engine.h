@@ -269,9 +269,13 @@ class Engine {
     std::function<Answer()> run;
     Batching batching = Batching::kShare;
   };
-  // Runs the queued commands `batch`: one alone, or several in one group
-  // commit (kMaxBatchedCommands at most), then the drain they set off, and
-  // answers each once its writes are durable.
+  // Runs the queued commands `batch` (kMaxBatchedCommands at most) and the
+  // drain they set off in one group commit, and answers each once its writes
+  // are durable. A kAlone command runs by itself, each of its writes its own
+  // commit. A lone kShare command is grouped too: creating a run and the
+  // drain that carries it on are then one commit instead of three, and the
+  // pages they share (the run's row and indexes, the log's last leaf, the
+  // saved clock, page 1) go to the WAL once.
   void RunCommands(std::vector<Command> batch);
   static constexpr size_t kMaxBatchedCommands = 64;
   void WriterLoop();
