@@ -17,6 +17,10 @@
 
 namespace sandbox::store {
 
+// How much of a savepoint's or statement's journal stays in memory before
+// SQLite spills it to a temporary file (its default is 64 KiB).
+inline constexpr int kStatementJournalInMemory = 4 << 20;
+
 class Connection {
  public:
   // Opens `path` (":memory:" allowed) read-write, creating it if needed.
