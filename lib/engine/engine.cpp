@@ -423,8 +423,13 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
   e.at = at;
   const script::StepNode* n = in.node;
   std::string step_id = n ? ids_.Uuid("step", run_id, static_cast<uint64_t>(n->ref)) : "";
-  // Templates are rendered now and the log keeps the result.
-  const Json ctx = TemplateContext(s, at);
+  // Templates are rendered now and the log keeps the result. The context is
+  // made at the first variable: most events have none.
+  std::optional<Json> made;
+  const script::ContextSource ctx = [&]() -> const Json& {
+    if (!made) made = TemplateContext(s, at);
+    return *made;
+  };
   auto render = [&](const std::string& text) { return script::RenderTemplate(text, ctx); };
   auto render_opt = [&](const std::optional<std::string>& text) -> std::optional<std::string> {
     if (!text) return std::nullopt;

@@ -95,7 +95,7 @@ bool DepthWithin(const Json& v, int max_depth) {
 // Renders templates under one budget for what insertions add.
 class Renderer {
  public:
-  explicit Renderer(const Json& context) : context_(context) {}
+  explicit Renderer(const ContextSource& context) : source_(context) {}
 
   std::string Render(const std::string& text) {
     if (text.find("{{") == std::string::npos) return text;
@@ -119,8 +119,9 @@ class Renderer {
   }
 
  private:
-  const Json* Lookup(std::string_view var) const {
-    const Json* v = &context_;
+  const Json* Lookup(std::string_view var) {
+    if (!context_) context_ = &source_();
+    const Json* v = context_;
     for (const auto& p : Split(var)) {
       if (!v->is_object()) return nullptr;
       auto it = v->find(std::string(p));
@@ -141,7 +142,8 @@ class Renderer {
     budget_ -= piece.size();
   }
 
-  const Json& context_;
+  const ContextSource& source_;
+  const Json* context_ = nullptr;  // asked of source_ at the first variable
   size_t budget_ = limits::kMaxRenderedBytes;
 };
 
@@ -176,9 +178,19 @@ std::vector<std::string> CheckTemplates(const Json& value) {
   return out;
 }
 
-std::string RenderTemplate(const std::string& text, const Json& context) { return Renderer(context).Render(text); }
+std::string RenderTemplate(const std::string& text, const Json& context) {
+  return RenderTemplate(text, ContextSource([&]() -> const Json& { return context; }));
+}
 
 Json RenderTemplates(const Json& value, const Json& context) {
+  return RenderTemplates(value, ContextSource([&]() -> const Json& { return context; }));
+}
+
+std::string RenderTemplate(const std::string& text, const ContextSource& context) {
+  return Renderer(context).Render(text);
+}
+
+Json RenderTemplates(const Json& value, const ContextSource& context) {
   // A copy of `value` built top-down from an explicit stack: each container
   // gets all its members first (so their addresses no longer move), then each
   // member is filled in, in document order.

@@ -8,6 +8,7 @@
 // passes, and the bytes insertions add to one rendering are capped.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -30,5 +31,10 @@ std::vector<std::string> CheckTemplates(const Json& value);
 // always kept.
 std::string RenderTemplate(const std::string& text, const Json& context);
 Json RenderTemplates(const Json& value, const Json& context);
+// The same with a context made only when a text has a variable: most script
+// strings have none, and the engine's context copies the run's request.
+using ContextSource = std::function<const Json&()>;
+std::string RenderTemplate(const std::string& text, const ContextSource& context);
+Json RenderTemplates(const Json& value, const ContextSource& context);
 
 }  // namespace sandbox::script

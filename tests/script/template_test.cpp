@@ -112,3 +112,19 @@ TEST_CASE("template checks are linear and echo at most 80 bytes", "[script]") {
   CHECK(rendered.size() == limits::kMaxRenderedBytes);
   CHECK(RenderTemplate(Repeat("{{now}}", 1000), Context()).size() == 24 * 1000);
 }
+
+TEST_CASE("a lazy context is made once, at the first variable, and never for text without one", "[script]") {
+  int made = 0;
+  const Json context = Context();
+  const ContextSource source = [&]() -> const Json& {
+    ++made;
+    return context;
+  };
+  CHECK(RenderTemplate("no variable here, not even { { this", source) == "no variable here, not even { { this");
+  CHECK(RenderTemplates(Json{{"a", "plain"}, {"b", {1, "two", nullptr}}}, source) ==
+        Json{{"a", "plain"}, {"b", {1, "two", nullptr}}});
+  CHECK(made == 0);
+  CHECK(RenderTemplates(Json{{"a", "{{run.id}}"}, {"b", {"{{request.n}} and {{request.business_id}}"}}}, source) ==
+        Json{{"a", "r-1"}, {"b", {"7 and b-1"}}});
+  CHECK(made == 1);
+}
