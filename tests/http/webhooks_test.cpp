@@ -677,3 +677,43 @@ TEST_CASE("webhooks: the deliveries list is paged by a cursor, oldest or newest 
     CHECK(r.json["errors"][0]["parameter"] == parameter);
   }
 }
+
+TEST_CASE("webhooks: endpoints of one event share its body; a reset's reused run ids get bodies of their own",
+          "[http]") {
+  Receiver receiver;
+  SandboxProcess sb;
+  for (const char* path : {"/a", "/b"}) {
+    REQUIRE_STATUS(CreateHook(sb, {{"url", receiver.Url(path)}, {"enabled_events", {"run.created"}}, {"secret", "s"}}),
+                   201);
+  }
+  REQUIRE_STATUS(CreateHook(sb, {{"url", receiver.Url("/ids")},
+                                 {"enabled_events", {"run.created"}},
+                                 {"secret", "s"},
+                                 {"include", "identifiers"}}),
+                 201);
+  HttpResponse first = sb.Post("/v1/runs", Json{{"type", "cip_orchestrator"}, {"business_id", kBusiness}}.dump());
+  REQUIRE_STATUS(first, 201);
+  auto got = receiver.WaitFor(3);
+  REQUIRE(got.size() == 3);
+  std::map<std::string, std::string> body_at;
+  for (const auto& r : got) body_at[r.path] = r.body;
+  CHECK(body_at["/a"] == body_at["/b"]);
+  CHECK(Json::parse(body_at["/a"])["data"]["object"].contains("interrupts"));
+  CHECK_FALSE(Json::parse(body_at["/ids"])["data"]["object"].contains("interrupts"));
+
+  // After a reset the same seed gives the next run the same id: its body
+  // must be its own, not the one rendered for the run before the reset.
+  REQUIRE_STATUS(sb.Post("/_sandbox/reset", ""), 200);
+  REQUIRE_STATUS(CreateHook(sb, {{"url", receiver.Url("/after")}, {"enabled_events", {"run.created"}}, {"secret", "s"}}),
+                 201);
+  HttpResponse second =
+      sb.Post("/v1/runs", Json{{"type", "address_verification"}, {"business_id", kBusiness}}.dump());
+  REQUIRE_STATUS(second, 201);
+  REQUIRE(second.json["id"] == first.json["id"]);
+  got = receiver.WaitFor(4);
+  REQUIRE(got.size() == 4);
+  const Json after = Json::parse(got.back().body);
+  CHECK(got.back().path == "/after");
+  CHECK(after["data"]["object"]["agent"] == "address_verification");
+  CHECK(after["id"] == Json::parse(body_at["/a"])["id"]);
+}

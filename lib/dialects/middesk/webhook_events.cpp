@@ -3,7 +3,10 @@
 // retry and every replay with the same seed sees the same id and bytes.
 #include "dialects/middesk/webhook_events.h"
 
+#include <deque>
+#include <mutex>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/projection.h"
 #include "core/time_format.h"
@@ -80,6 +83,68 @@ std::optional<std::string> WebhookNotificationFor(const std::string& event_type)
   return std::nullopt;
 }
 
-webhooks::WebhookFormat MiddeskWebhookFormat() { return {RenderWebhookEvent, "X-Middesk-Signature-256"}; }
+namespace {
+
+// Bodies already rendered, so that the endpoints subscribed to one event
+// (each a delivery of its own) render it once: rendering rebuilds the run
+// and was most of a delivery's cost. A body depends on the namespace, the
+// event (run and seq: committed, never changed) and the webhook's `include`;
+// the namespace's generation is in the key too, because run ids repeat after
+// a reset or a restore. Bounded: the oldest go first.
+class RenderedBodies {
+ public:
+  static constexpr size_t kMaxBodies = 256;
+
+  static std::string Key(engine::Engine& engine, const Webhook& webhook, const WebhookDelivery& delivery) {
+    // Read before rendering: a reset in between leaves an entry no later
+    // lookup can reach, never a stale one under the new generation.
+    std::string key = engine.store().ns();
+    for (const std::string& part : {std::to_string(engine.generation()), delivery.run_id,
+                                    std::to_string(delivery.seq), delivery.event_type}) {
+      key.push_back('\n');
+      key += part;
+    }
+    key.push_back('\n');
+    key += webhook.include ? "=" + *webhook.include : "-";
+    return key;
+  }
+
+  std::optional<std::string> Find(const std::string& key) const {
+    std::lock_guard<std::mutex> g(mu_);
+    auto it = bodies_.find(key);
+    if (it == bodies_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void Keep(const std::string& key, const std::string& body) {
+    std::lock_guard<std::mutex> g(mu_);
+    if (!bodies_.emplace(key, body).second) return;
+    order_.push_back(key);
+    if (order_.size() > kMaxBodies) {
+      bodies_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::string> bodies_;
+  std::deque<std::string> order_;
+};
+
+}  // namespace
+
+webhooks::WebhookFormat MiddeskWebhookFormat() {
+  auto rendered = std::make_shared<RenderedBodies>();
+  webhooks::Renderer render = [rendered](engine::Engine& engine, const Webhook& webhook,
+                                         const WebhookDelivery& delivery) -> Result<std::string> {
+    const std::string key = RenderedBodies::Key(engine, webhook, delivery);
+    if (auto hit = rendered->Find(key)) return std::move(*hit);
+    auto body = RenderWebhookEvent(engine, webhook, delivery);
+    if (body.ok()) rendered->Keep(key, body.value());
+    return body;
+  };
+  return {std::move(render), "X-Middesk-Signature-256"};
+}
 
 }  // namespace sandbox::middesk

@@ -25,7 +25,9 @@ Result<std::string> RenderWebhookEvent(engine::Engine& engine, const Webhook& we
 std::optional<std::string> WebhookNotificationFor(const std::string& event_type);
 
 // Middesk deliveries for the dispatcher: RenderWebhookEvent's body, signed
-// in X-Middesk-Signature-256 (docs/middesk.md, "Webhooks").
+// in X-Middesk-Signature-256 (docs/middesk.md, "Webhooks"). Bodies are kept
+// (a few hundred, per format) so that every endpoint of one event shares
+// one rendering.
 webhooks::WebhookFormat MiddeskWebhookFormat();
 
 }  // namespace sandbox::middesk
