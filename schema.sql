@@ -247,6 +247,18 @@ CREATE TABLE webhooks (
 -- same transaction as the event, so no notification is lost or sent for an
 -- event that never committed. The body is rendered at the first attempt and
 -- kept, so every retry sends the same bytes.
+-- The bodies deliveries sent (schema version 7), each distinct one once per
+-- event: the endpoints subscribed to one event mostly get the same bytes,
+-- which each delivery row used to keep a copy of (twice the run's own size
+-- with four endpoints).
+CREATE TABLE webhook_bodies (
+  id     INTEGER PRIMARY KEY,
+  run_id TEXT NOT NULL,
+  seq    INTEGER NOT NULL,
+  body   TEXT NOT NULL
+);
+CREATE INDEX webhook_bodies_by_event ON webhook_bodies (run_id, seq);
+
 CREATE TABLE webhook_deliveries (
   ns              TEXT NOT NULL,
   webhook_id      TEXT NOT NULL REFERENCES webhooks (id),
@@ -256,7 +268,7 @@ CREATE TABLE webhook_deliveries (
   created_at      INTEGER NOT NULL,  -- the event's instant
   status          TEXT NOT NULL,     -- pending | delivered | failed | cancelled
   next_attempt_at INTEGER,           -- sandbox time; NULL once no attempt is left
-  body            TEXT,              -- the exact bytes sent
+  body_id         INTEGER REFERENCES webhook_bodies (id),  -- the exact bytes sent
   PRIMARY KEY (webhook_id, run_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (ns, status, next_attempt_at);

@@ -27,7 +27,7 @@ The template rows themselves are not copied: OUT.db holds the clones only.
 meta, scripts, webhooks and object_states are copied as they are; counts (and
 run_status_counts, whose triggers are made after the rows) are written from the
 real row counts. Tables keyed by a run or thread that this does not clone
-(feedback, actions, idempotency_keys, webhook_deliveries, webhook_attempts)
+(feedback, actions, idempotency_keys, webhook_deliveries, webhook_attempts, webhook_bodies)
 must be empty in the template, and every template run must have ended.
 
 Python's standard library only. One transaction, journal off, secondary
@@ -43,7 +43,7 @@ import urllib.parse
 
 CLONED = ["threads", "runs", "steps", "interrupts", "run_events"]
 COPIED = ["meta", "scripts", "webhooks", "object_states"]
-MUST_BE_EMPTY = ["feedback", "actions", "idempotency_keys", "webhook_deliveries", "webhook_attempts"]
+MUST_BE_EMPTY = ["feedback", "actions", "idempotency_keys", "webhook_deliveries", "webhook_attempts", "webhook_bodies"]
 TERMINAL = {"completed", "error", "cancelled"}
 MARK = "\x01" * 8  # no JSON text or id holds a raw control character
 MARK_SQL = "char(1,1,1,1,1,1,1,1)"

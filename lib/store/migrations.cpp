@@ -169,6 +169,21 @@ const std::vector<Migration>& ForwardMigrations() {
        "FROM steps s JOIN runs r ON r.id = s.run_id ORDER BY r.run_key, s.ordinal;\n"
        "DROP TABLE steps;\n"
        "ALTER TABLE steps_v6 RENAME TO steps;\n"},
+      // 7: each distinct delivery body once per event.
+      {7,
+       "CREATE TABLE webhook_bodies (\n"
+       "  id     INTEGER PRIMARY KEY,\n"
+       "  run_id TEXT NOT NULL,\n"
+       "  seq    INTEGER NOT NULL,\n"
+       "  body   TEXT NOT NULL\n"
+       ");\n"
+       "CREATE INDEX webhook_bodies_by_event ON webhook_bodies (run_id, seq);\n"
+       "INSERT INTO webhook_bodies (run_id, seq, body) SELECT DISTINCT run_id, seq, body FROM webhook_deliveries "
+       "WHERE body IS NOT NULL ORDER BY run_id, seq, body;\n"
+       "ALTER TABLE webhook_deliveries ADD COLUMN body_id INTEGER REFERENCES webhook_bodies (id);\n"
+       "UPDATE webhook_deliveries SET body_id = (SELECT id FROM webhook_bodies b WHERE b.run_id = "
+       "webhook_deliveries.run_id AND b.seq = webhook_deliveries.seq AND b.body = webhook_deliveries.body);\n"
+       "ALTER TABLE webhook_deliveries DROP COLUMN body;\n"},
   };
   return kMigrations;
 }

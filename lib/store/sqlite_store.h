@@ -121,6 +121,8 @@ class SqliteStore final : public Store {
   Status WriteThreadStatus(const std::string& thread_id, Instant updated_at);
   // Queues a delivery to every webhook subscribed to what `events` announce.
   Status WriteWebhookOutbox(const std::vector<Event>& events);
+  // The id of `body` among the bodies sent for event `seq` of `run_id`, added when new.
+  Result<int64_t> WebhookBodyId(const std::string& run_id, int64_t seq, const std::string& body);
   Status SaveClock(Instant now);
   // One more run or thread in this namespace's counts (a writer transaction).
   Status AddToCount(const char* what);

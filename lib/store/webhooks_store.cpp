@@ -27,7 +27,10 @@ Webhook WebhookFromRow(Statement& q) {
   return w;
 }
 
-const char* kDeliveryColumns = "webhook_id, run_id, seq, event_type, created_at, status, next_attempt_at, body";
+// Selected from webhook_deliveries as d.
+const char* kDeliveryColumns =
+    "d.webhook_id, d.run_id, d.seq, d.event_type, d.created_at, d.status, d.next_attempt_at, "
+    "(SELECT body FROM webhook_bodies WHERE id = d.body_id)";
 
 WebhookDelivery DeliveryFromRow(Statement& q) {
   WebhookDelivery d;
@@ -141,6 +144,18 @@ Status SqliteStore::UpdateWebhook(const Webhook& w) {
   return st;
 }
 
+Result<int64_t> SqliteStore::WebhookBodyId(const std::string& run_id, int64_t seq, const std::string& body) {
+  Statement find(*db_->writer, "SELECT id FROM webhook_bodies WHERE run_id = ?1 AND seq = ?2 AND body = ?3");
+  find.Bind(1, run_id).Bind(2, seq).Bind(3, body);
+  auto row = find.Step();
+  if (!row.ok()) return row.status();
+  if (row.value()) return find.Int(0);
+  Statement insert(*db_->writer, "INSERT INTO webhook_bodies (run_id, seq, body) VALUES (?1, ?2, ?3)");
+  Status st = insert.Bind(1, run_id).Bind(2, seq).Bind(3, body).Run();
+  if (!st.ok()) return st;
+  return static_cast<int64_t>(sqlite3_last_insert_rowid(db_->writer->raw()));
+}
+
 Status SqliteStore::RecordWebhookAttempts(const std::vector<AttemptRecord>& records) {
   std::lock_guard<WriterLock> g(db_->writer_mu);
   Transaction tx(*db_->writer);
@@ -148,13 +163,18 @@ Status SqliteStore::RecordWebhookAttempts(const std::vector<AttemptRecord>& reco
   for (const AttemptRecord& r : records) {
     const WebhookDelivery& d = *r.delivery;
     Statement q(*db_->writer,
-                "UPDATE webhook_deliveries SET status = ?4, next_attempt_at = ?5, body = ?6 "
+                "UPDATE webhook_deliveries SET status = ?4, next_attempt_at = ?5 "
                 "WHERE webhook_id = ?1 AND run_id = ?2 AND seq = ?3 AND status = 'pending'");
     q.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, r.status).Bind(5, r.next_attempt_at);
-    q.Bind(6, r.body);
     Status st = q.Run();
     if (!st.ok()) return st;
     if (sqlite3_changes(db_->writer->raw()) == 0) continue;  // no longer pending: nothing to record
+    auto body_id = WebhookBodyId(d.run_id, d.seq, r.body);
+    if (!body_id.ok()) return body_id.status();
+    Statement set_body(*db_->writer,
+                       "UPDATE webhook_deliveries SET body_id = ?4 WHERE webhook_id = ?1 AND run_id = ?2 AND seq = ?3");
+    st = set_body.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, body_id.value()).Run();
+    if (!st.ok()) return st;
     Statement ins(*db_->writer,
                   "INSERT INTO webhook_attempts (webhook_id, run_id, seq, attempt, at, status_code, error) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
@@ -241,7 +261,7 @@ Result<std::optional<WebhookDelivery>> SqliteStore::GetWebhookDelivery(const std
                                                                        const std::string& run_id, int64_t seq) {
   return WithReader([&](Connection& c) -> Result<std::optional<WebhookDelivery>> {
     Statement q(c, std::string("SELECT ") + kDeliveryColumns +
-                       " FROM webhook_deliveries WHERE ns = ?1 AND webhook_id = ?2 AND run_id = ?3 AND seq = ?4");
+                       " FROM webhook_deliveries d WHERE ns = ?1 AND webhook_id = ?2 AND run_id = ?3 AND seq = ?4");
     q.Bind(1, ns_).Bind(2, webhook_id).Bind(3, run_id).Bind(4, seq);
     auto found = Deliveries(c, q);
     if (!found.ok()) return found.status();
@@ -275,7 +295,8 @@ Result<WebhookDeliveryPage> SqliteStore::ListWebhookDeliveries(const WebhookDeli
     const std::string key = "(d.created_at, coalesce(r.ordinal, 0), d.seq, coalesce(w.ordinal, 0))";
     const char* dir = query.newest_first ? " DESC" : "";
     Statement q(c, std::string("SELECT d.webhook_id, d.run_id, d.seq, d.event_type, d.created_at, d.status, "
-                               "d.next_attempt_at, d.body, coalesce(r.ordinal, 0), coalesce(w.ordinal, 0) "
+                               "d.next_attempt_at, (SELECT body FROM webhook_bodies WHERE id = d.body_id), coalesce(r.ordinal, 0), "
+                               "coalesce(w.ordinal, 0) "
                                "FROM webhook_deliveries d LEFT JOIN runs r ON r.id = d.run_id "
                                "LEFT JOIN webhooks w ON w.id = d.webhook_id "
                                "WHERE d.ns = ?1 AND (?2 IS NULL OR d.webhook_id = ?2) AND (?3 IS NULL OR ") +

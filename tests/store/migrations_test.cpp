@@ -79,7 +79,8 @@ TEST_CASE("a new database gets schema.sql and the current version", "[store]") {
       "object_states run_events run_status_counts runs runs_by_agent runs_by_agent_seq runs_by_agent_status runs_by_first_attempt "
       "runs_by_key runs_by_status runs_by_thread runs_scheduled scripts scripts_by_size "
       "steps "
-      "threads threads_by_context webhook_attempts webhook_deliveries webhook_deliveries_due webhooks ");
+      "threads threads_by_context webhook_attempts webhook_bodies webhook_bodies_by_event webhook_deliveries "
+      "webhook_deliveries_due webhooks ");
   // Opening again is a no-op.
   REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
 }
@@ -296,4 +297,38 @@ TEST_CASE("migrating to version 6 keys each run's events and steps by its run_ke
   CHECK(rows("SELECT id, pending FROM interrupts WHERE run_id = 'r2' ORDER BY created_at, rowid") == "i-z|1 i-a|0 ");
   CHECK(rows("PRAGMA foreign_key_check") == "");
   CHECK(rows("PRAGMA integrity_check") == "ok ");
+}
+
+TEST_CASE("migrating to version 7 keeps each delivery's body, each distinct one of an event stored once", "[store]") {
+  auto c = Memory();
+  REQUIRE(Migrate(*c, ReadFile(SCHEMA_V1_SQL), 1, {}).ok());
+  std::vector<Migration> to6(ForwardMigrations().begin(), ForwardMigrations().begin() + 5);
+  REQUIRE(to6.back().to_version == 6);
+  REQUIRE(Migrate(*c, "unused for an existing database", 6, to6).ok());
+  REQUIRE(c->Exec("INSERT INTO threads (id, ns, ordinal, agent, status, created_at, updated_at) VALUES "
+                  "('t1', '', 1, 'a', 'running', 0, 0);"
+                  "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, status, created_at, updated_at, "
+                  "cursor_segment, cursor_pc, segment_base, last_seq, run_key) VALUES "
+                  "('r1', '', 't1', 1, 'a', 'default', 'completed', 0, 0, 0, 0, 0, 2, 1);"
+                  "INSERT INTO webhooks (id, ns, ordinal, url, secret, enabled_events, created_at, updated_at) VALUES "
+                  "('w1', '', 1, 'http://x/', 's', '[\"*\"]', 0, 0), ('w2', '', 2, 'http://x/', 's', '[\"*\"]', 0, 0), "
+                  "('w3', '', 3, 'http://x/', 's', '[\"*\"]', 0, 0);"
+                  "INSERT INTO webhook_deliveries (ns, webhook_id, run_id, seq, event_type, created_at, status, body) "
+                  "VALUES ('', 'w1', 'r1', 1, 'run.created', 0, 'delivered', 'full'), "
+                  "('', 'w2', 'r1', 1, 'run.created', 0, 'delivered', 'full'), "
+                  "('', 'w3', 'r1', 1, 'run.created', 0, 'delivered', 'ids'), "
+                  "('', 'w1', 'r1', 2, 'run.completed', 0, 'pending', NULL)")
+              .ok());
+  REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
+  Statement q(*c,
+              "SELECT d.webhook_id, d.seq, coalesce((SELECT body FROM webhook_bodies WHERE id = d.body_id), 'null') "
+              "FROM webhook_deliveries d ORDER BY d.seq, d.webhook_id");
+  std::string got;
+  while (q.Step().value()) got += q.Text(0) + "/" + std::to_string(q.Int(1)) + "=" + q.Text(2) + " ";
+  CHECK(got == "w1/1=full w2/1=full w3/1=ids w1/2=null ");
+  Statement n(*c, "SELECT count(*) FROM webhook_bodies");
+  REQUIRE(n.Step().value());
+  CHECK(n.Int(0) == 2);
+  Statement fk(*c, "PRAGMA foreign_key_check");
+  CHECK_FALSE(fk.Step().value());
 }
