@@ -88,6 +88,17 @@ struct Retry {
   std::string scenario;
 };
 
+// A scenario that scripts one Modus workflow action (POST
+// /agent/workflow-actions, docs/modus.md): it plays for a request whose
+// workflowAction has this toolId and toolName (each when given; at least one
+// is). Such scenarios are never chosen for other runs.
+struct WorkflowActionSelector {
+  std::optional<std::string> tool_id;
+  std::optional<std::string> tool_name;
+  // True when `action` (the request's workflowAction object) is this one.
+  bool Selects(const Json& action) const;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -103,6 +114,7 @@ struct Scenario {
   // this scenario (docs/toolkit.md), each rule's `count` per run; ids
   // "<name>/faults/<i>".
   std::vector<FaultRule> faults;
+  std::optional<WorkflowActionSelector> workflow_action;
   int node_count = 0;
   // The scenario as written, with the agent's interrupt policy resolved into
   // it; stored with each run that uses it, so the run keeps its script.
@@ -149,9 +161,13 @@ struct Agent {
   std::string file;  // where it was declared
   std::vector<Scenario> scenarios;
   const Scenario* FindScenario(const std::string& name) const;
-  // The scenario a create-run request gets: the first whose match rules all
-  // hold, else the first without rules, else the first.
+  // The scenario a create-run request gets, among those that script no
+  // workflow action: the first whose match rules all hold, else the first
+  // without rules, else the agent's first scenario.
   const Scenario& SelectScenario(const Json& request) const;
+  // The first scenario scripting the workflow action `request` asks for
+  // (its workflowAction selected, its match rules holding), or null.
+  const Scenario* SelectWorkflowAction(const Json& request) const;
 };
 
 struct FixtureSet {

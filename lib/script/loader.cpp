@@ -464,10 +464,29 @@ void ParseFaults(Checker& c, const Json& faults, const std::string& at, Scenario
   }
 }
 
+// {"tool_id", "tool_name"}: which workflow action the scenario scripts.
+void ParseWorkflowAction(Checker& c, const Json& wa, const std::string& at, Scenario& out) {
+  if (!c.Object(wa, at)) return;
+  c.OnlyKeys(wa, at, {"tool_id", "tool_name"});
+  WorkflowActionSelector selector;
+  for (const char* key : {"tool_id", "tool_name"}) {
+    if (!wa.contains(key)) continue;
+    std::string v;
+    if (!c.String(wa[key], at + "/" + key, v)) continue;  // (refuses "" as well)
+    (std::string(key) == "tool_id" ? selector.tool_id : selector.tool_name) = std::move(v);
+  }
+  if (!wa.contains("tool_id") && !wa.contains("tool_name")) {
+    c.Error(at, "give `tool_id`, `tool_name` or both: the workflow action this scenario scripts");
+  }
+  out.workflow_action = std::move(selector);
+}
+
 void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const std::string& agent_type,
                        LoadBudget& load, Scenario& out) {
   if (!c.Object(sc, at)) return;
-  c.OnlyKeys(sc, at, {"name", "description", "match", "interrupt_policy", "steps", "result", "retries", "faults"});
+  c.OnlyKeys(sc, at,
+             {"name", "description", "match", "interrupt_policy", "steps", "result", "retries", "faults",
+              "workflow_action"});
   c.RequireString(sc, at, "name", out.name);
   if (sc.contains("description")) c.String(sc["description"], at + "/description", out.description);
   if (sc.contains("match")) ParseMatch(c, sc["match"], at + "/match", load, out.match);
@@ -506,6 +525,7 @@ void ParseScenarioInto(Checker& c, const Json& sc, const std::string& at, const 
     }
   }
   if (sc.contains("faults")) ParseFaults(c, sc["faults"], at + "/faults", out);
+  if (sc.contains("workflow_action")) ParseWorkflowAction(c, sc["workflow_action"], at + "/workflow_action", out);
   if (!sc.contains("steps")) {
     c.Error(at, "missing required key \"steps\"");
   } else {
@@ -687,6 +707,10 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
         if (sc.source.is_object()) sc.source["interrupt_policy"] = InterruptPolicyName(policy);
         sc.interrupt_policy = policy;
         if (c.problems().size() == problems_before) CompileAtLoad(c, sc, sp, load);
+        if (sc.workflow_action && !agent.modus) {
+          c.Error(sp + "/workflow_action",
+                  "a workflow action is a Modus call: the agent needs a `modus` identity to script one");
+        }
         agent.scenarios.push_back(std::move(sc));
       }
       CheckRetryTargets(c, a["scenarios"], at + "/scenarios", agent);
@@ -837,12 +861,30 @@ const Scenario* Agent::FindScenario(const std::string& name) const {
 
 const Scenario& Agent::SelectScenario(const Json& request) const {
   for (const auto& s : scenarios) {
-    if (!s.match.empty() && s.Matches(request)) return s;
+    if (!s.workflow_action && !s.match.empty() && s.Matches(request)) return s;
   }
   for (const auto& s : scenarios) {
-    if (s.match.empty()) return s;
+    if (!s.workflow_action && s.match.empty()) return s;
   }
   return scenarios.front();
+}
+
+bool WorkflowActionSelector::Selects(const Json& action) const {
+  auto same = [&](const char* key, const std::optional<std::string>& want) {
+    if (!want) return true;
+    auto it = action.is_object() ? action.find(key) : action.end();
+    return it != action.end() && it->is_string() && it->get_ref<const std::string&>() == *want;
+  };
+  return same("toolId", tool_id) && same("toolName", tool_name);
+}
+
+const Scenario* Agent::SelectWorkflowAction(const Json& request) const {
+  auto action = request.is_object() ? request.find("workflowAction") : request.end();
+  if (action == request.end()) return nullptr;
+  for (const auto& s : scenarios) {
+    if (s.workflow_action && s.workflow_action->Selects(*action) && s.Matches(request)) return &s;
+  }
+  return nullptr;
 }
 
 const Agent* FixtureSet::FindAgentByType(const std::string& type) const {

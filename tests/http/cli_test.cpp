@@ -121,7 +121,7 @@ TEST_CASE("the startup line names the port, database, fixtures, clock and seed",
   const std::string& line = sandbox.startup_line();
   CHECK(line.rfind("agent-sandbox 0.1.0 serving the Middesk and Modus APIs on http://127.0.0.1:" +
                        std::to_string(sandbox.port()) + " (database " + sandbox.db_path() +
-                       "; 5 agents, 13 scenarios from ",
+                       "; 5 agents, 14 scenarios from ",
                    0) == 0);
   CHECK(Contains(line, "; clock virtual at 2026-01-01T00:00:00.000Z; seed 7)"));
   // The announced port is the one serving.

@@ -460,3 +460,101 @@ TEST_CASE("replay prints a Modus runtime run as GET /agent/runs/{id}/stream send
   CHECK(bad.exit_code == 2);
   CHECK(bad.err == "agent-sandbox: --dialect must be middesk or modus, got \"soap\"\n");
 }
+
+TEST_CASE("modus runtime: POST /agent/workflow-actions streams the scenario that scripts the action", "[http]") {
+  SandboxProcess sb;
+  Json body{{"organizationId", kOrg},
+            {"sessionId", "sess-wa"},
+            {"workflowAction", {{"toolId", "check_good_standing"}, {"toolName", "Check standing"}}},
+            {"previousOutputs", {{{"step", 1}}}}};
+  auto r = sb.Post("/agent/workflow-actions", body.dump(), With(Pat(), "Idempotency-Key", "wa-1"));
+  REQUIRE_STATUS(r, 200);
+  auto frames = WithoutHeartbeats(ParseSse(r.body));
+  CheckCursorsIncrease(frames);
+  REQUIRE(frames.size() > 3);
+  CHECK(frames.front().data == Json{{"type", "tool_start"},
+                                    {"name", "lookup_registration"},
+                                    {"input", {{"entity", "Acme Lending LLC"},
+                                               {"jurisdiction", "DE"},
+                                               {"action", "Check standing"}}}});
+  std::string text;
+  for (const auto& f : frames) {
+    if (f.data["type"] == "token") text += f.data["content"].get<std::string>();
+  }
+  CHECK(text == "Acme Lending LLC is in good standing in Delaware (file 7712345). Earlier outputs: [{\"step\":1}]");
+  CHECK(frames.back().data["type"] == "done");
+  CHECK(frames.back().data["threadId"] == "sess-wa");
+  const std::string run_id = frames.back().data["runId"];
+
+  // A run of the agent whose scenario scripts it, with the task result its templates made.
+  auto run = sb.Get("/api/v1/agents/101/runs/wf_101_run_1", Pat());
+  REQUIRE_STATUS(run, 200);
+  CHECK(run.json["temporalRunId"] == run_id);
+  CHECK(run.json["status"] == "completed");
+  // The same Idempotency-Key is the same run; a chat run never plays the action's scenario.
+  auto again = sb.Post("/agent/workflow-actions", body.dump(),
+                       With(With(Pat(), "Idempotency-Key", "wa-1"), "Accept", "application/json"));
+  REQUIRE_STATUS(again, 201);
+  CHECK(again.json["runId"] == run_id);
+  auto chat = sb.Post("/agent/runs", Body().dump(), Pat());
+  REQUIRE_STATUS(chat, 200);
+  CHECK(WithoutHeartbeats(ParseSse(chat.body)).front().data["type"] == "notice");
+}
+
+TEST_CASE("modus runtime: workflow actions nobody scripts, or asked for badly, are refused", "[http]") {
+  SandboxProcess sb;
+  auto post = [&](const Json& body, const std::string& org = kOrg) {
+    return sb.Post("/agent/workflow-actions", body.dump(), Pat(org));
+  };
+  Json ok{{"organizationId", kOrg}, {"sessionId", "s"}, {"workflowAction", {{"toolId", "check_good_standing"}}}};
+  auto unknown = ok;
+  unknown["workflowAction"] = {{"toolId", "send_invoice"}, {"toolName", "Send"}};
+  auto r = post(unknown);
+  REQUIRE_STATUS(r, 404);
+  CHECK(r.json == Json{{"error",
+                        {{"code", "not_found"},
+                         {"message",
+                          "no scenario scripts the workflow action with toolId \"send_invoice\", toolName \"Send\" (a "
+                          "scenario's `workflow_action` in the fixtures, docs/modus.md)"},
+                         {"field", "workflowAction"}}}});
+  auto other_agent = ok;
+  other_agent["agentId"] = 202;  // the workflow agent scripts no action
+  CHECK_STATUS(post(other_agent), 404);
+  other_agent["agentId"] = 999;
+  r = post(other_agent);
+  REQUIRE_STATUS(r, 404);
+  CHECK(r.json["error"]["field"] == "agentId");
+  auto bad = [&](Json body, const std::string& field) {
+    auto res = post(body);
+    CHECK_STATUS(res, 400);
+    CHECK(res.json["error"]["field"] == field);
+  };
+  Json b = ok;
+  b.erase("workflowAction");
+  bad(b, "workflowAction");
+  b = ok;
+  b["workflowAction"] = "check_good_standing";
+  bad(b, "workflowAction");
+  b = ok;
+  b["workflowAction"] = Json::object();
+  bad(b, "workflowAction");
+  b = ok;
+  b["workflowAction"]["toolName"] = 7;
+  bad(b, "workflowAction");
+  b = ok;
+  b.erase("sessionId");
+  bad(b, "sessionId");
+  b = ok;
+  b["previousOutputs"] = "x";
+  bad(b, "previousOutputs");
+  b = ok;
+  b["source"] = "robot";
+  bad(b, "source");
+  b = ok;
+  b["agentId"] = "101";
+  bad(b, "agentId");
+  auto mismatch = ok;
+  mismatch["organizationId"] = kOtherOrg;
+  CHECK_STATUS(post(mismatch), 403);
+  CHECK_STATUS(sb.Post("/agent/workflow-actions", ok.dump(), {}), 401);
+}

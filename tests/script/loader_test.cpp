@@ -146,3 +146,29 @@ TEST_CASE("a missing fixture path is reported", "[script]") {
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message() == "/nonexistent/fixtures: no such fixture file or folder");
 }
+
+TEST_CASE("workflow-action scenarios play only for the action they script, never for other runs", "[script]") {
+  auto r = ParseFixtureText(R"({"agents":[{"type":"t","name":"T","description":"d",
+    "modus":{"id":9,"agent_type":"task"},"scenarios":[
+      {"name":"lookup","workflow_action":{"tool_id":"tool-1"},"steps":[{"name":"s","label":"S"}]},
+      {"name":"named","workflow_action":{"tool_name":"Summarise","tool_id":"tool-2"},
+       "match":[{"field":"userTimezone","equals":"Europe/Paris"}],"steps":[{"name":"s","label":"S"}]},
+      {"name":"chat","steps":[{"name":"s","label":"S"}]}]}]})",
+                            "f.json", kIds);
+  REQUIRE(r.ok());
+  const Agent& a = r.value().agents[0];
+  CHECK(a.SelectScenario(Json::object()).name == "chat");
+  CHECK(a.SelectScenario(Json{{"workflowAction", {{"toolId", "tool-1"}}}}).name == "chat");
+  auto action = [&](Json wa, Json extra = Json::object()) -> std::string {
+    extra["workflowAction"] = std::move(wa);
+    const Scenario* s = a.SelectWorkflowAction(extra);
+    return s ? s->name : "(none)";
+  };
+  CHECK(action({{"toolId", "tool-1"}, {"toolName", "anything"}}) == "lookup");
+  CHECK(action({{"toolId", "tool-3"}}) == "(none)");
+  CHECK(action({{"toolId", "tool-2"}, {"toolName", "Summarise"}}) == "(none)");  // its match rule fails
+  CHECK(action({{"toolId", "tool-2"}, {"toolName", "Summarise"}}, {{"userTimezone", "Europe/Paris"}}) == "named");
+  CHECK(action({{"toolId", "tool-2"}}, {{"userTimezone", "Europe/Paris"}}) == "(none)");  // toolName missing
+  CHECK(action("tool-1") == "(none)");
+  CHECK(a.SelectWorkflowAction(Json::object()) == nullptr);
+}

@@ -20,6 +20,7 @@ void ContinueChat(const Deps& d, const httplib::Request& req, httplib::Response&
 
 // The runtime service (runtime.cpp; spec section 5).
 void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void PostWorkflowAction(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void AgentRunEvents(const Deps& d, const httplib::Request& req, httplib::Response& res);
 

@@ -85,6 +85,22 @@ void RegisterRoutes(http::RouteTable& t, const Deps& d) {
                 OptionalField("agentId", "integer", "The agent to run (sandbox extension)")},
        .streams = true},
       PostAgentRun);
+  add({.method = "POST",
+       .path = "/agent/workflow-actions",
+       .summary = "Run one workflow action and stream it",
+       .interaction = "created",
+       // The whole body is the run's `request`; a scenario's workflow_action picks the script.
+       .body = {RequiredField("organizationId", "string", "The caller's organization"),
+                RequiredField("sessionId", "string", "The client's session id"),
+                RequiredField("workflowAction", "object", "toolId, toolName, aiDescription, runtimeScope, ..."),
+                OptionalField("fileThreadId", "string", "A document-scoped conversation"),
+                OptionalField("previousOutputs", "array", "Outputs of earlier steps"),
+                OptionalField("userTimezone", "string", "An IANA zone"),
+                OptionalField("runId", "string", "Names the attempt when no Idempotency-Key does"),
+                OptionalField("source", "string", "automation, agent, api or other"),
+                OptionalField("agentId", "integer", "The agent whose scenarios are searched")},
+       .streams = true},
+      PostWorkflowAction);
   add({.method = "GET",
        .path = "/agent/runs/{run_id}/stream",
        .summary = "Reattach to a run's stream",

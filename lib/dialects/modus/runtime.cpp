@@ -151,6 +151,55 @@ const script::Agent* RuntimeAgentOrRespond(const script::FixtureSet& fixtures, c
   return best;
 }
 
+// Starts the run `cmd` describes (or finds the one `key` made) and streams it
+// from the start, or answers {runId, status} to Accept: application/json.
+void StartAndStream(const Deps& d, const httplib::Request& req, httplib::Response& res, engine::Engine& engine_ref,
+                    engine::CreateRunCommand cmd, const std::string& key) {
+  engine::Engine* engine = &engine_ref;
+  const bool json = WantsJson(req);
+  // Reattaching by Idempotency-Key resumes after Last-Event-ID, as GET
+  // .../stream does (spec 5.3, 5.4); without a key there is nothing to resume.
+  int64_t after = 0;
+  if (!key.empty() && !json) {
+    std::string raw;
+    auto seq = LastSeqOrRespond(req, raw, res);
+    if (!seq) return;
+    after = *seq;
+  }
+  // The engine looks the key up and records it in the run's own commit.
+  if (!key.empty()) cmd.idempotency = store::IdempotencyClaim{key, BodyHash(cmd.request)};
+  auto run = engine->CreateRun(std::move(cmd));
+  if (!run.ok()) {
+    if (run.status().code() == Code::kConflict && run.status().parameter() == "Idempotency-Key") {
+      const std::string message = "409 conflict: Idempotency-Key reused with a different body";
+      if (json) return RespondError(res, Status::Conflict(message, "Idempotency-Key"));
+      return StreamSingleFrame(res, ErrorFrame(message));
+    }
+    return RespondError(res, run.status());
+  }
+  const std::string run_id = run->run.id;
+  http::NoteRun(run_id);
+  if (json) {
+    auto run = engine->store().GetRun(run_id, /*with_steps=*/false);
+    if (!run.ok()) return RespondError(res, run.status());
+    if (!run.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
+    return RespondJson(res, 201, OrderedJson{{"runId", run_id}, {"status", ModusStatus(run.value()->run.status)}});
+  }
+  StreamFrom(res, *d.frames, engine, run_id, after, d.heartbeat_ms);
+}
+
+// An optional member of `body` that must be a `type` when present and not
+// null; false after a 400.
+bool OptionalOfType(const Json& body, const char* field, Json::value_t type, const char* what,
+                    httplib::Response& res) {
+  if (!body.contains(field) || body[field].is_null()) return true;
+  const Json& v = body[field];
+  const bool ok = type == Json::value_t::number_integer ? v.is_number_integer() : v.type() == type;
+  if (!ok) RespondError(res, Status::InvalidArgument(std::string("Parameter `") + field + "` must be " + what, field));
+  return ok;
+}
+
+
 }  // namespace
 
 void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -177,38 +226,94 @@ void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response&
   const script::Agent* agent = RuntimeAgentOrRespond(*fixtures, *body, res);
   if (!agent) return;
 
-  const bool json = WantsJson(req);
-  const std::string key = req.get_header_value("Idempotency-Key");
-  // Reattaching by Idempotency-Key resumes after Last-Event-ID, as GET
-  // .../stream does (spec 5.3, 5.4); without a key there is nothing to resume.
-  int64_t after = 0;
-  if (!key.empty() && !json) {
-    std::string raw;
-    auto seq = LastSeqOrRespond(req, raw, res);
-    if (!seq) return;
-    after = *seq;
-  }
   engine::CreateRunCommand cmd{.request = *body, .agent_type = agent->type, .requester = caller->principal};
-  // The engine looks the key up and records it in the run's own commit.
-  if (!key.empty()) cmd.idempotency = store::IdempotencyClaim{key, BodyHash(*body)};
-  auto run = engine->CreateRun(std::move(cmd));
-  if (!run.ok()) {
-    if (run.status().code() == Code::kConflict && run.status().parameter() == "Idempotency-Key") {
-      const std::string message = "409 conflict: Idempotency-Key reused with a different body";
-      if (json) return RespondError(res, Status::Conflict(message, "Idempotency-Key"));
-      return StreamSingleFrame(res, ErrorFrame(message));
+  StartAndStream(d, req, res, *engine, std::move(cmd), req.get_header_value("Idempotency-Key"));
+}
+
+void PostWorkflowAction(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  auto caller = AuthenticateOrRespond(req, res);
+  if (!caller) return;
+  auto body = JsonObjectBodyOrRespond(req, res, d.limits);
+  if (!body) return;
+  auto org = RequiredString(*body, "organizationId", res);
+  if (!org) return;
+  if (!RequiredString(*body, "sessionId", res)) return;
+  if (!body->contains("workflowAction") || !(*body)["workflowAction"].is_object()) {
+    return RespondError(res,
+                        Status::InvalidArgument("Parameter `workflowAction` must be an object", "workflowAction"));
+  }
+  const Json& action = (*body)["workflowAction"];
+  for (const char* field : {"toolId", "toolName", "aiDescription", "runtimeScope"}) {
+    if (action.contains(field) && !action[field].is_null() && !action[field].is_string()) {
+      return RespondError(res, Status::InvalidArgument(std::string("Parameter `workflowAction.") + field +
+                                                           "` must be a string",
+                                                       "workflowAction"));
     }
-    return RespondError(res, run.status());
   }
-  const std::string run_id = run->run.id;
-  http::NoteRun(run_id);
-  if (json) {
-    auto run = engine->store().GetRun(run_id, /*with_steps=*/false);
-    if (!run.ok()) return RespondError(res, run.status());
-    if (!run.value()) return RespondError(res, Status::NotFound("run not found", "runId"));
-    return RespondJson(res, 201, OrderedJson{{"runId", run_id}, {"status", ModusStatus(run.value()->run.status)}});
+  if (!action.contains("toolId") && !action.contains("toolName")) {
+    return RespondError(res, Status::InvalidArgument("Parameter `workflowAction` needs a `toolId` or a `toolName`",
+                                                     "workflowAction"));
   }
-  StreamFrom(res, *d.frames, engine, run_id, after, d.heartbeat_ms);
+  using T = Json::value_t;
+  if (!OptionalOfType(*body, "fileThreadId", T::string, "a string", res) ||
+      !OptionalOfType(*body, "userTimezone", T::string, "a string", res) ||
+      !OptionalOfType(*body, "runId", T::string, "a string", res) ||
+      !OptionalOfType(*body, "previousOutputs", T::array, "an array", res) ||
+      !OptionalOfType(*body, "agentId", T::number_integer, "an integer", res)) {
+    return;
+  }
+  if (body->contains("source") && !(*body)["source"].is_null()) {
+    const Json& source = (*body)["source"];
+    // The staging docs say automation, the production docs agent: both taken.
+    if (!source.is_string() || (source != "automation" && source != "agent" && source != "api" && source != "other")) {
+      return RespondError(res, Status::InvalidArgument(
+                                   "Parameter `source` must be one of automation, agent, api, other", "source"));
+    }
+  }
+  if (Lower(*org) != caller->org_uuid) {
+    return RespondForbidden(res, "organizationId is not the organization of the token", "organizationId");
+  }
+  engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, req, res);
+  if (!engine) return;
+  // The scenario that scripts this action: among the agent's when agentId
+  // names one, else among every Modus agent's, in Modus id order.
+  auto fixtures = engine->fixtures();
+  std::vector<const script::Agent*> agents;
+  for (const auto& a : fixtures->agents) {
+    if (!a.modus) continue;
+    if (body->contains("agentId") && !(*body)["agentId"].is_null() &&
+        a.modus->id != (*body)["agentId"].get<int64_t>()) {
+      continue;
+    }
+    agents.push_back(&a);
+  }
+  if (agents.empty() && body->contains("agentId") && !(*body)["agentId"].is_null()) {
+    return RespondError(res, Status::NotFound("agent not found", "agentId"));
+  }
+  std::sort(agents.begin(), agents.end(), [](auto* a, auto* b) { return a->modus->id < b->modus->id; });
+  for (const script::Agent* agent : agents) {
+    const script::Scenario* scenario = agent->SelectWorkflowAction(*body);
+    if (!scenario) continue;
+    engine::CreateRunCommand cmd{.request = *body,
+                                 .agent_type = agent->type,
+                                 .scenario = scenario->name,
+                                 .requester = caller->principal};
+    // runId names the attempt when no Idempotency-Key does ("Idempotency-Key wins").
+    std::string key = req.get_header_value("Idempotency-Key");
+    if (key.empty() && body->contains("runId") && (*body)["runId"].is_string()) {
+      key = "runId:" + (*body)["runId"].get<std::string>();
+    }
+    return StartAndStream(d, req, res, *engine, std::move(cmd), key);
+  }
+  std::string named;
+  for (const char* field : {"toolId", "toolName"}) {
+    if (action.contains(field) && action[field].is_string()) {
+      named += std::string(named.empty() ? "" : ", ") + field + " " + Json(action[field]).dump();
+    }
+  }
+  RespondError(res, Status::NotFound("no scenario scripts the workflow action with " + named +
+                                         " (a scenario's `workflow_action` in the fixtures, docs/modus.md)",
+                                     "workflowAction"));
 }
 
 void StreamAgentRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
