@@ -465,7 +465,7 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
     case Op::kFailStep: {
       e.type = event_type::kStepCompleted;
       e.payload = {{"step_id", step_id}, {"status", in.op == Op::kFailStep ? "error" : "completed"}};
-      const Json& result = in.result.is_null() ? n->result : in.result;
+      const Json& result = in.detail().result.is_null() ? n->result : in.detail().result;
       if (!result.is_null()) e.payload["result"] = script::RenderTemplates(result, ctx);
       break;
     }
@@ -478,12 +478,12 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
       break;
     case Op::kFailRun:
       e.type = event_type::kRunFailed;
-      if (in.fail_reason && !n->error_message) {
-        e.payload = {{"message", *in.fail_reason}};  // an expired interrupt
+      if (in.detail().fail_reason && !n->error_message) {
+        e.payload = {{"message", *in.detail().fail_reason}};  // an expired interrupt
       } else {
         e.payload = {{"message", render(n->error_message.value_or("step " + n->name + " failed"))}};
       }
-      if (in.fail_reason) e.payload["reason"] = *in.fail_reason;
+      if (in.detail().fail_reason) e.payload["reason"] = *in.detail().fail_reason;
       break;
     case Op::kCompleteRun: {
       e.type = event_type::kRunCompleted;
@@ -543,8 +543,8 @@ std::optional<Instant> Engine::ExpiryOf(const ActiveRun& run) const {
   if (s.run.status != RunStatus::kInterrupted) return std::nullopt;
   const Interrupt* pending = s.PendingInterrupt();
   const script::Instruction* at = run.program->At(s.run.cursor.segment, s.run.cursor.pc - 1);
-  if (!pending || !at || at->op != Op::kInterrupt || !at->timeout_ms) return std::nullopt;
-  return pending->created_at + *at->timeout_ms;
+  if (!pending || !at || at->op != Op::kInterrupt || !at->detail().timeout_ms) return std::nullopt;
+  return pending->created_at + *at->detail().timeout_ms;
 }
 
 Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* after, std::vector<Event>* fired) {
@@ -556,9 +556,9 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
     // Its interrupt's timeout has come: the run moves to the timeout path.
     const Interrupt* pending = next.state.PendingInterrupt();
     const script::Instruction* at = next.program->At(next.state.run.cursor.segment, next.state.run.cursor.pc - 1);
-    if (!pending || !at || at->timeout_segment < 0) return Status::Internal("run " + run_id + " has no expiry");
+    if (!pending || !at || at->detail().timeout_segment < 0) return Status::Internal("run " + run_id + " has no expiry");
     Event expired{run_id, next.state.run.last_seq + 1, event_type::kInterruptExpired, due,
-                  Json{{"interrupt_id", pending->id}, {"segment", at->timeout_segment}}};
+                  Json{{"interrupt_id", pending->id}, {"segment", at->detail().timeout_segment}}};
     Status st = Apply(next.state, expired);
     if (!st.ok()) return st;
     events.push_back(std::move(expired));

@@ -13,6 +13,8 @@
 
 namespace sandbox::script {
 
+const InstructionDetail Instruction::kNoDetail;
+
 namespace {
 
 // Splits a message into tokens: each word with the whitespace after it. A
@@ -66,7 +68,7 @@ class Compiler {
             // Resolved by policy: no pause; the step records how.
             bool approve = policy_ == InterruptPolicy::kAutoApprove;
             Instruction done(Op::kCompleteStep, t, &n);
-            done.result = Json{{"resolution", approve ? "auto_approve" : "skip"}};
+            done.detail().result = Json{{"resolution", approve ? "auto_approve" : "skip"}};
             Emit(seg, std::move(done));
             static const StepList kEmpty;
             const auto& b = n.interrupt->branches;
@@ -85,22 +87,22 @@ class Compiler {
           if (!branches.count("default")) branches["default"] = &kEmpty;
           for (const auto& [key, list] : branches) {
             int s = NewSegment();
-            intr.branches[key] = s;
+            intr.detail().branches[key] = s;
             Emit(s, Instruction(Op::kCompleteStep, 0, &n));
             Status st = CompileContinuation(stack, list, s);
             if (!st.ok()) return st;
           }
           if (n.interrupt->timeout_ms) {
-            intr.timeout_ms = n.interrupt->timeout_ms;
+            intr.detail().timeout_ms = n.interrupt->timeout_ms;
             int s = NewSegment();
-            intr.timeout_segment = s;
+            intr.detail().timeout_segment = s;
             Emit(s, Instruction(Op::kFailStep, 0, &n));
             if (n.interrupt->on_timeout) {
               Status st = CompileContinuation(stack, &*n.interrupt->on_timeout, s);
               if (!st.ok()) return st;
             } else {
               Instruction fail(Op::kFailRun, 0, &n);
-              fail.fail_reason = "approval_timeout";
+              fail.detail().fail_reason = "approval_timeout";
               Emit(s, std::move(fail));
             }
           }
@@ -228,7 +230,7 @@ class Compiler {
     if (n.tool) Emit(seg, Instruction(Op::kToolEnd, t, &n));
     Emit(seg, Instruction(Op::kFailStep, t, &n));
     Instruction fail(Op::kFailRun, t, &n);
-    fail.fail_reason = n.error_reason;
+    fail.detail().fail_reason = n.error_reason;
     Emit(seg, std::move(fail));
   }
 
@@ -274,8 +276,8 @@ const Instruction* Program::At(int segment, int pc) const {
 }
 
 int Program::BranchFor(const Instruction& interrupt, const std::string& decision, std::string& branch_taken) const {
-  auto it = interrupt.branches.find(decision);
-  if (it == interrupt.branches.end()) it = interrupt.branches.find("default");
+  auto it = interrupt.detail().branches.find(decision);
+  if (it == interrupt.detail().branches.end()) it = interrupt.detail().branches.find("default");
   branch_taken = it->first;
   return it->second;
 }
@@ -313,11 +315,11 @@ std::string Program::Describe() const {
       if (in.node) out += " " + in.node->name;
       if (in.op == Op::kAddArtifact) out += "#" + std::to_string(in.artifact_index);
       if (in.op == Op::kTextDelta) out += " \"" + in.text + "\"";
-      if (!in.result.is_null()) out += " " + in.result.dump();
-      for (const auto& [k, seg] : in.branches) out += " " + k + "->" + std::to_string(seg);
-      if (in.timeout_segment >= 0)
-        out += " timeout(" + std::to_string(*in.timeout_ms) + ")->" + std::to_string(in.timeout_segment);
-      if (in.fail_reason) out += " reason=" + *in.fail_reason;
+      if (!in.detail().result.is_null()) out += " " + in.detail().result.dump();
+      for (const auto& [k, seg] : in.detail().branches) out += " " + k + "->" + std::to_string(seg);
+      if (in.detail().timeout_segment >= 0)
+        out += " timeout(" + std::to_string(*in.detail().timeout_ms) + ")->" + std::to_string(in.detail().timeout_segment);
+      if (in.detail().fail_reason) out += " reason=" + *in.detail().fail_reason;
       out += "\n";
     }
   }

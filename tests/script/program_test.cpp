@@ -91,12 +91,12 @@ TEST_CASE("the resume input picks the branch, falling back to default", "[script
       "branches":{"approve":[{"name":"x","label":"X"}]}}}])");
   const Instruction& intr = p->segments()[0].code.back();
   std::string taken;
-  CHECK(p->BranchFor(intr, DecisionOf(Json{{"decision", "approve"}}), taken) == intr.branches.at("approve"));
+  CHECK(p->BranchFor(intr, DecisionOf(Json{{"decision", "approve"}}), taken) == intr.detail().branches.at("approve"));
   CHECK(taken == "approve");
-  CHECK(p->BranchFor(intr, DecisionOf(Json("approve")), taken) == intr.branches.at("approve"));
-  CHECK(p->BranchFor(intr, DecisionOf(Json{{"decision", "maybe"}}), taken) == intr.branches.at("default"));
+  CHECK(p->BranchFor(intr, DecisionOf(Json("approve")), taken) == intr.detail().branches.at("approve"));
+  CHECK(p->BranchFor(intr, DecisionOf(Json{{"decision", "maybe"}}), taken) == intr.detail().branches.at("default"));
   CHECK(taken == "default");
-  CHECK(p->BranchFor(intr, DecisionOf(Json()), taken) == intr.branches.at("default"));
+  CHECK(p->BranchFor(intr, DecisionOf(Json()), taken) == intr.detail().branches.at("default"));
 }
 
 TEST_CASE("an error step fails the run after its duration and nothing after it runs", "[script]") {
