@@ -3,6 +3,7 @@
 // options to app::SandboxApp, which wires the layers together (DESIGN.md).
 // Nothing else lives here.
 #include <signal.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <thread>
 
+#include "app/ready_file.h"
 #include "app/sandbox_app.h"
 #include "cli/options.h"
 #include "core/ids.h"
@@ -96,8 +98,17 @@ int Serve(const cli::Options& o) {
 
   Status started = sandbox.Start();
   if (!started.ok()) return Fail(started.message());
+  // A file left by an earlier run must not announce this one before it listens.
+  if (!o.ready_file.empty()) {
+    Status removed = app::RemoveReadyFile(o.ready_file);
+    if (!removed.ok()) return Fail(removed.message());
+  }
   auto port = sandbox.Bind();
   if (!port.ok()) return Fail(port.status().message());
+  if (!o.ready_file.empty()) {
+    Status written = app::WriteReadyFile(o.ready_file, app::ReadyFileContent(o.host, port.value(), ::getpid(), o.db));
+    if (!written.ok()) return Fail(written.message());
+  }
   StopOnSignal stop_on_signal(sandbox, signals);  // declared after the app: joined before it goes
   if (o.log_level != cli::LogLevel::kError) {
     const script::FixtureSet& fixtures = sandbox.fixtures();
@@ -110,6 +121,10 @@ int Serve(const cli::Options& o) {
     std::fflush(stdout);
   }
   sandbox.Run();
+  if (!o.ready_file.empty()) {
+    Status removed = app::RemoveReadyFile(o.ready_file);
+    if (!removed.ok()) std::cerr << "agent-sandbox: " << removed.message() << "\n";
+  }
   return 0;
 }
 

@@ -149,7 +149,10 @@ Usage: agent-sandbox [serve] [options]
 
 Options:
   --host HOST          address to listen on (default 127.0.0.1)
-  --port N             port to listen on; 0 picks a free one (default 8080)
+  --port N             port to listen on; 0 picks a free one (default 8080): for tests,
+                       with --ready-file to learn which
+  --ready-file PATH    once listening, write {"url","port","pid","version","db"} to PATH
+                       (atomically: whole or not at all); removed at the stop
   --db PATH            SQLite database file, or :memory: (default ./agent-sandbox.db)
   --fixtures PATH      fixture file or folder of *.json files (default fixtures)
   --seed N             seed for every generated id (default 0)
@@ -229,7 +232,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
     static const char* kValued[] = {"--host",      "--port",         "--db",          "--fixtures",
                                     "--seed",      "--clock",        "--clock-start", "--speed",
                                     "--api-key",   "--heartbeat-ms", "--watch-ms",    "--disable-feature",
-                                    "--log-level", "--admin-token",  "--same-account", "--rate-limit"};
+                                    "--log-level", "--admin-token",  "--same-account", "--rate-limit",
+                                    "--ready-file"};
     const NumberFlag* number = nullptr;
     for (const auto& n : kNumberFlags) {
       if (flag == n.name) number = &n;
@@ -254,6 +258,9 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
                    std::to_string(number->max) + ", got \"" + value + "\"");
       }
       number->field(o) = n;
+    } else if (flag == "--ready-file") {
+      if (value.empty()) return Bad("--ready-file needs a path");
+      o.ready_file = value;
     } else if (flag == "--host") {
       if (value.empty()) return Bad("--host needs a value");
       o.host = value;

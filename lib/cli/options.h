@@ -55,6 +55,7 @@ struct Options {
   std::string admin_token;                              // required by /_sandbox/ beyond loopback
   bool shared_account = false;                          // every Middesk key is one account
   std::vector<std::vector<std::string>> same_accounts;  // --same-account K1,K2: these keys are one account
+  std::string ready_file;  // --ready-file: written once the server listens (app/ready_file.h)
   bool help = false;
   bool version = false;
   // replay, export and import (docs/replay.md)

@@ -3,6 +3,9 @@
 // fixtures with the file and JSON pointer (or line:column) named, and the
 // startup line that SandboxProcess relies on.
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -128,4 +131,35 @@ TEST_CASE("the startup line names the port, database, fixtures, clock and seed",
   sandbox::testing::HttpResponse health = sandbox.Get("/_sandbox/health", {});
   CHECK_STATUS(health, 200);
   CHECK(health.json.at("database") == sandbox.db_path());
+}
+
+TEST_CASE("the ready file is written whole once the server listens, replaces a stale one, and goes at the stop",
+          "[http]") {
+  TempDir dir;
+  const std::string ready = dir.WriteFile("ready.json", "left by an earlier run");
+  SandboxProcess sandbox(SandboxOptions{.args = {"--ready-file", ready}});
+  // The startup line has been read: the file was written before it.
+  std::ifstream in(ready);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto content = nlohmann::json::parse(text.str(), nullptr, false);
+  REQUIRE_FALSE(content.is_discarded());
+  CHECK(content == nlohmann::json{{"url", "http://127.0.0.1:" + std::to_string(sandbox.port())},
+                                  {"port", sandbox.port()},
+                                  {"pid", sandbox.pid()},
+                                  {"version", "0.1.0"},
+                                  {"db", sandbox.db_path()}});
+  CHECK_STATUS(sandbox.Get("/_sandbox/health", {}), 200);
+  // Nothing else was left beside it (the temporary file was renamed over it).
+  CHECK(std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator{}) == 1);
+  CHECK(sandbox.Stop() == 0);
+  CHECK_FALSE(std::filesystem::exists(ready));
+}
+
+TEST_CASE("a ready file in a folder that cannot hold it stops the start with the reason", "[http]") {
+  CliResult r = RunCli({"--port", "0", "--db", ":memory:", "--fixtures", FIXTURES_DIR, "--ready-file",
+                        "/nonexistent-folder/ready.json"});
+  REQUIRE_FALSE(r.timed_out);
+  CHECK(r.exit_code == 1);
+  CHECK(Contains(r.err, "cannot write the ready file /nonexistent-folder/ready.json (open): No such file or directory"));
 }
