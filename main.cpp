@@ -114,10 +114,11 @@ int Serve(const cli::Options& o) {
     const script::FixtureSet& fixtures = sandbox.fixtures();
     std::printf(
         "agent-sandbox %s serving the Middesk and Modus APIs on http://%s:%d (database %s; %zu agents, %zu scenarios "
-        "from %s; clock %s at %s; seed %llu)\n",
+        "from %s; clock %s at %s; seed %llu); dashboard http://%s:%d/_sandbox/\n",
         AGENT_SANDBOX_VERSION, o.host.c_str(), port.value(), o.db.c_str(), fixtures.agents.size(),
         fixtures.ScenarioCount(), o.fixtures.c_str(), ClockModeName(o.clock),
-        FormatInstant(sandbox.spaces().Default().Now()).c_str(), static_cast<unsigned long long>(o.seed));
+        FormatInstant(sandbox.spaces().Default().Now()).c_str(), static_cast<unsigned long long>(o.seed),
+        o.host.c_str(), port.value());
     std::fflush(stdout);
   }
   sandbox.Run();

@@ -130,7 +130,19 @@ const char* LogLevelName(LogLevel level) {
 }
 
 std::string HelpText() {
-  return R"(agent-sandbox: a local sandbox for agent-run APIs (Middesk Agents API), scripted by fixtures.
+  return R"(agent-sandbox: a local sandbox for agent-run APIs, scripted by fixtures: the Middesk Agents
+API and Modus agent runs, with a control API and a dashboard, over one SQLite file.
+
+It serves, on http://HOST:PORT (see docs/ in the source tree, and README.md):
+  /v1/...                  the Middesk Agents API: agents, threads, runs, resume, feedback, the
+                           AG-UI stream, actions, webhooks; Bearer mk_test_/mk_live_ keys
+                           (docs/middesk.md)
+  /api/v1/..., /agent/...  Modus: agents, run history, chat, the /agent/runs SSE runtime and
+                           workflow actions; Bearer modus_<orgUuid>_<prefix>_<secret> (docs/modus.md)
+  /_sandbox/...            the control API: clock, reset, snapshots, faults, the request journal,
+                           health (docs/control.md, docs/toolkit.md); /openapi.json describes
+                           every route
+  /_sandbox/               the dashboard, in a browser
 
 Usage: agent-sandbox [serve] [options]
        agent-sandbox validate <fixture file or folder>

@@ -48,6 +48,11 @@ TEST_CASE("the --help flag prints the options and exits 0", "[http]") {
   CHECK(Contains(r.out, "Usage: agent-sandbox"));
   CHECK(Contains(r.out, "--port N"));
   CHECK(Contains(r.out, "--clock MODE"));
+  // Both dialects, the control API and the dashboard, and where their docs are.
+  for (const char* named : {"/v1/...", "the Middesk Agents API", "docs/middesk.md", "/api/v1/..., /agent/...",
+                            "docs/modus.md", "the control API", "docs/control.md", "/_sandbox/  ", "the dashboard"}) {
+    CHECK(Contains(r.out, named));
+  }
   CHECK(r.err.empty());
 }
 
@@ -126,7 +131,8 @@ TEST_CASE("the startup line names the port, database, fixtures, clock and seed",
                        std::to_string(sandbox.port()) + " (database " + sandbox.db_path() +
                        "; 5 agents, 14 scenarios from ",
                    0) == 0);
-  CHECK(Contains(line, "; clock virtual at 2026-01-01T00:00:00.000Z; seed 7)"));
+  CHECK(Contains(line, "; clock virtual at 2026-01-01T00:00:00.000Z; seed 7); dashboard http://127.0.0.1:" +
+                          std::to_string(sandbox.port()) + "/_sandbox/"));
   // The announced port is the one serving.
   sandbox::testing::HttpResponse health = sandbox.Get("/_sandbox/health", {});
   CHECK_STATUS(health, 200);
