@@ -419,3 +419,26 @@ TEST_CASE("the --clock-start option moves where the virtual clock starts", "[htt
   HttpResponse got = sandbox.Get("/v1/runs/" + created.json.at("id").get<std::string>());
   CHECK(got.json.at("updated_at") == "2030-05-06T07:08:22.500Z");
 }
+
+TEST_CASE("create-run takes an input of any JSON type; templates and match rules read into it", "[http]") {
+  sandbox::testing::TempDir dir;
+  dir.WriteFile("notes.json", R"({"agents": [{"type": "notes", "name": "Notes", "description": "d", "scenarios": [
+    {"name": "urgent", "match": [{"field": "input.priority", "equals": 1}],
+     "steps": [{"name": "s", "label": "Urgent: {{request.input.note}}"}]},
+    {"name": "default", "steps": [{"name": "s", "label": "Note: {{request.input.note}} / {{request.input}}"}]}
+  ]}]})");
+  SandboxProcess sb(SandboxOptions{.fixtures = dir.path()});
+  auto create = [&](const Json& input) {
+    Json body{{"type", "notes"}, {"business_id", "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"}, {"input", input}};
+    HttpResponse r = sb.Post("/v1/runs", body.dump());
+    REQUIRE_STATUS(r, 201);
+    HttpResponse run = sb.Get("/v1/runs/" + r.json.at("id").get<std::string>() + "?include=steps");
+    REQUIRE_STATUS(run, 200);
+    return run.json.at("steps").at(0).at("label").get<std::string>();
+  };
+  CHECK(create(Json{{"note", "call back"}, {"priority", 1}}) == "Urgent: call back");
+  CHECK(create(Json{{"note", "later"}}) == "Note: later / {\"note\":\"later\"}");
+  CHECK(create(Json("a prompt")) == "Note:  / a prompt");
+  CHECK(create(Json::array({1, 2})) == "Note:  / [1,2]");
+  CHECK(create(Json(nullptr)) == "Note:  / ");
+}

@@ -87,7 +87,9 @@ void RegisterRoutes(http::RouteTable& t, const Deps& d) {
     // read ({{request.<field>}}); strict mode holds it to these fields.
     Fields body = {RequiredField("type", "string", "The agent type"),
                    OptionalField("thread_id", "string", "An existing thread to run in (a UUID)"),
-                   OptionalField("input", "string", "A prompt (older contract versions; ignored)")};
+                   OptionalField("input", http::kAnyJson,
+                              "Any JSON: a prompt (older contract versions), or data that scenario templates "
+                              "and match rules read ({{request.input.note}})")};
     for (auto& f : ContextFields()) body.push_back(f);
     add({.method = "POST", .path = "/v1/runs", .summary = "Create a run", .interaction = "created", .body = body},
         CreateRun);

@@ -25,12 +25,13 @@ void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   engine::Engine* engine = call->engine;
   auto body = JsonObjectBodyOrRespond(req, res, d.limits);
   if (!body) return;
-  std::optional<std::string> type, thread_id, input;
+  std::optional<std::string> type, thread_id;
   if (!StringFieldOrRespond(*body, "type", Presence::kRequired, false, type, res)) return;
   if (!StringFieldOrRespond(*body, "thread_id", Presence::kOptional, /*uuid=*/true, thread_id, res)) return;
-  // `input` (a prompt) was required by an older version of the contract:
-  // accepted when it is a string, otherwise ignored.
-  if (!StringFieldOrRespond(*body, "input", Presence::kOptional, false, input, res)) return;
+  // `input` (a prompt in an older version of the contract) may be any JSON:
+  // the run keeps the body as its request, so scenario templates and match
+  // rules can read into it ({{request.input.note}}). The body's limits
+  // (size, depth, strings, UTF-8) were checked when it was parsed.
   auto context = ContextOrRespond(*body, /*required=*/!thread_id, res);
   if (!context) return;
   engine::CreateRunCommand cmd{.request = *body,
