@@ -154,6 +154,12 @@ struct Agent {
   std::string description;
   std::string version = "1";
   InterruptPolicy interrupt_policy = InterruptPolicy::kManual;
+  // What a Middesk thread or run of this agent must say it is about
+  // (docs/scenarios.md "Agent"): kBusiness, the vendor's rule, wants a
+  // business_id or a context_type with a UUID context_id; kAny takes any
+  // non-empty context_id; kOptional needs no context at all.
+  enum class ContextRule { kBusiness, kAny, kOptional };
+  ContextRule context = ContextRule::kBusiness;
   std::optional<ModusIdentity> modus;
   // From the fixture's modus block (its first schedule trigger, when the
   // identity is enabled); the engine reads only this.

@@ -655,7 +655,8 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
       load.too_many_agents = true;
       return;
     }
-    c.OnlyKeys(a, at, {"type", "name", "description", "version", "interrupt_policy", "modus", "scenarios"});
+    c.OnlyKeys(a, at,
+               {"type", "name", "description", "version", "interrupt_policy", "context", "modus", "scenarios"});
     Agent agent;
     agent.file = file;
     c.RequireString(a, at, "type", agent.type);
@@ -666,6 +667,15 @@ void ParseDocument(Checker& c, const Json& doc, const std::string& file, const I
       std::string p;
       if (c.OneOf(a["interrupt_policy"], at + "/interrupt_policy", kPolicies, p))
         agent.interrupt_policy = PolicyFromName(p);
+    }
+    if (a.contains("context")) {
+      static const std::vector<std::string> kContextRules = {"business", "any", "optional"};
+      std::string rule;
+      if (c.OneOf(a["context"], at + "/context", kContextRules, rule)) {
+        agent.context = rule == "business" ? Agent::ContextRule::kBusiness
+                        : rule == "any"    ? Agent::ContextRule::kAny
+                                           : Agent::ContextRule::kOptional;
+      }
     }
     if (a.contains("modus")) {
       ModusIdentity m;

@@ -442,3 +442,42 @@ TEST_CASE("create-run takes an input of any JSON type; templates and match rules
   CHECK(create(Json::array({1, 2})) == "Note:  / [1,2]");
   CHECK(create(Json(nullptr)) == "Note:  / ");
 }
+
+TEST_CASE("an agent's context rule: business UUIDs by default, any id, or no context at all", "[http]") {
+  sandbox::testing::TempDir dir;
+  const std::string step = R"("scenarios": [{"name": "default", "steps": [{"name": "s", "label": "S"}]}])";
+  dir.WriteFile("agents.json", R"({"agents": [
+    {"type": "helpdesk", "name": "Helpdesk", "description": "d", "context": "any", )" + step + R"(},
+    {"type": "notes", "name": "Notes", "description": "d", "context": "optional", )" + step + R"(},
+    {"type": "kyb", "name": "KYB", "description": "d", )" + step + R"(}]})");
+  SandboxProcess sb(SandboxOptions{.fixtures = dir.path()});
+  auto post = [&](const std::string& path, const Json& body) { return sb.Post(path, body.dump()); };
+  const Json ticket{{"context_type", "ticket"}, {"context_id", "T-1001"}};
+
+  // "any": a context is still needed, but its id need not be a UUID.
+  Json body = ticket;
+  body["type"] = "helpdesk";
+  HttpResponse run = post("/v1/runs", body);
+  REQUIRE_STATUS(run, 201);
+  CHECK_STATUS(sb.Get("/v1/threads/" + run.json.at("thread_id").get<std::string>()), 200);
+  CHECK_STATUS(post("/v1/threads", body), 201);
+  CHECK_STATUS(post("/v1/runs", Json{{"type", "helpdesk"}}), 400);
+  CHECK_STATUS(post("/v1/runs", Json{{"type", "helpdesk"}, {"business_id", "T-1001"}}), 422);  // still a UUID
+
+  // "optional": no context at all.
+  run = post("/v1/runs", Json{{"type", "notes"}});
+  REQUIRE_STATUS(run, 201);
+  CHECK_STATUS(sb.Get("/v1/threads/" + run.json.at("thread_id").get<std::string>()), 200);
+  CHECK_STATUS(post("/v1/threads", Json{{"type", "notes"}}), 201);
+  body = ticket;
+  body["type"] = "notes";
+  CHECK_STATUS(post("/v1/runs", body), 201);
+
+  // The vendor's rule for every other agent.
+  body = ticket;
+  body["type"] = "kyb";
+  HttpResponse refused = post("/v1/runs", body);
+  CHECK_STATUS(refused, 422);
+  CHECK(refused.json.at("errors")[0].at("parameter") == "context_id");
+  CHECK_STATUS(post("/v1/runs", Json{{"type", "kyb"}}), 400);
+}

@@ -172,3 +172,25 @@ TEST_CASE("workflow-action scenarios play only for the action they script, never
   CHECK(action("tool-1") == "(none)");
   CHECK(a.SelectWorkflowAction(Json::object()) == nullptr);
 }
+
+TEST_CASE("an agent's context rule is business, any or optional", "[script]") {
+  auto with = [](const std::string& context) {
+    return ParseFixtureText(R"({"agents":[{"type":"a","name":"A","description":"d",)" + context +
+                                R"("scenarios":[{"name":"s","steps":[{"name":"x","label":"X"}]}]}]})",
+                            "f.json", kIds);
+  };
+  auto r = with("");
+  REQUIRE(r.ok());
+  CHECK(r.value().agents[0].context == Agent::ContextRule::kBusiness);
+  r = with(R"("context":"any",)");
+  REQUIRE(r.ok());
+  CHECK(r.value().agents[0].context == Agent::ContextRule::kAny);
+  r = with(R"("context":"optional",)");
+  REQUIRE(r.ok());
+  CHECK(r.value().agents[0].context == Agent::ContextRule::kOptional);
+  r = with(R"("context":"optinal",)");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message() ==
+        "f.json:1:63: /agents/0/context: expected one of business, any, optional, got \"optinal\" (did you mean "
+        "\"optional\"?)");
+}

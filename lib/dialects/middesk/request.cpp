@@ -170,11 +170,14 @@ bool IncludesOrRespond(const httplib::Request& req, const char* what, bool& out,
 
 namespace sandbox::middesk {
 
-std::optional<Context> ContextOrRespond(const Json& body, bool required, httplib::Response& res) {
+std::optional<Context> ContextOrRespond(const Json& body, bool required, script::Agent::ContextRule rule,
+                                        httplib::Response& res) {
+  using Rule = script::Agent::ContextRule;
   std::optional<std::string> business_id, context_type, context_id;
   if (!StringFieldOrRespond(body, "business_id", Presence::kOptional, /*uuid=*/true, business_id, res) ||
       !StringFieldOrRespond(body, "context_type", Presence::kOptional, /*uuid=*/false, context_type, res) ||
-      !StringFieldOrRespond(body, "context_id", Presence::kOptional, /*uuid=*/true, context_id, res)) {
+      !StringFieldOrRespond(body, "context_id", Presence::kOptional, /*uuid=*/rule == Rule::kBusiness, context_id,
+                            res)) {
     return std::nullopt;
   }
   if (context_type.has_value() != context_id.has_value()) {
@@ -197,13 +200,19 @@ std::optional<Context> ContextOrRespond(const Json& body, bool required, httplib
     c.type = context_type;
     c.id = context_id;
   }
-  if (required && !c.present()) {
+  if (required && rule != Rule::kOptional && !c.present()) {
     RespondError(res,
                  Status::BadRequest("A context is required: provide `business_id`, or `context_type` and `context_id`",
                                     "business_id"));
     return std::nullopt;
   }
   return c;
+}
+
+script::Agent::ContextRule ContextRuleOf(engine::Engine& engine, const std::string& type) {
+  auto fixtures = engine.fixtures();
+  const script::Agent* agent = fixtures->FindAgentByType(type);
+  return agent ? agent->context : script::Agent::ContextRule::kBusiness;
 }
 
 }  // namespace sandbox::middesk

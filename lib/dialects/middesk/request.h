@@ -13,6 +13,7 @@
 #include "engine/namespaces.h"
 #include "http/limits.h"
 #include "http/auth.h"
+#include "script/fixture.h"
 
 namespace sandbox::middesk {
 
@@ -77,8 +78,16 @@ struct Context {
   bool present() const { return type.has_value(); }
 };
 
-// Reads and checks business_id / context_type / context_id. With `required`,
-// a body without any context is a 400. Returns nullopt after responding.
-std::optional<Context> ContextOrRespond(const Json& body, bool required, httplib::Response& res);
+// Reads and checks business_id / context_type / context_id under the agent's
+// `rule` (script::Agent::ContextRule: whether context_id must be a UUID, and
+// whether a context may be left out). With `required`, a body without any
+// context is a 400 unless the rule is kOptional. Returns nullopt after
+// responding.
+std::optional<Context> ContextOrRespond(const Json& body, bool required, script::Agent::ContextRule rule,
+                                        httplib::Response& res);
+
+// The context rule of the agent `type` names (the vendor's, kBusiness, when
+// no such agent exists: the engine then answers 404 for it).
+script::Agent::ContextRule ContextRuleOf(engine::Engine& engine, const std::string& type);
 
 }  // namespace sandbox::middesk

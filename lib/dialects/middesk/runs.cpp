@@ -32,7 +32,7 @@ void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   // the run keeps the body as its request, so scenario templates and match
   // rules can read into it ({{request.input.note}}). The body's limits
   // (size, depth, strings, UTF-8) were checked when it was parsed.
-  auto context = ContextOrRespond(*body, /*required=*/!thread_id, res);
+  auto context = ContextOrRespond(*body, /*required=*/!thread_id, ContextRuleOf(*engine, *type), res);
   if (!context) return;
   engine::CreateRunCommand cmd{.request = *body,
                                .agent_type = *type,

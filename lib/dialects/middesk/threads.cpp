@@ -17,7 +17,7 @@ void CreateThread(const Deps& d, const httplib::Request& req, httplib::Response&
   if (!body) return;
   std::optional<std::string> type;
   if (!StringFieldOrRespond(*body, "type", Presence::kRequired, false, type, res)) return;
-  auto context = ContextOrRespond(*body, /*required=*/true, res);
+  auto context = ContextOrRespond(*body, /*required=*/true, ContextRuleOf(*engine, *type), res);
   if (!context) return;
   auto thread = engine->CreateThread(
       {.agent_type = *type, .context_type = context->type, .context_id = context->id, .requester = caller});
