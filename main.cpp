@@ -17,6 +17,7 @@
 #include "app/sandbox_app.h"
 #include "cli/options.h"
 #include "core/ids.h"
+#include "core/log.h"
 #include "core/time_format.h"
 #include "script/loader.h"
 #include "transfer/commands.h"
@@ -110,7 +111,26 @@ int Serve(const cli::Options& o) {
     if (!written.ok()) return Fail(written.message());
   }
   StopOnSignal stop_on_signal(sandbox, signals);  // declared after the app: joined before it goes
-  if (o.log_level != cli::LogLevel::kError) {
+  if (o.log_level != cli::LogLevel::kError && o.log_format == cli::LogFormat::kJson) {
+    // The same facts as the text line, one JSON object (a harness reads it with a JSON parser).
+    const script::FixtureSet& fixtures = sandbox.fixtures();
+    const std::string base = "http://" + o.host + ":" + std::to_string(port.value());
+    std::cout << Logger(o.log_level, o.log_format, stdout)
+                     .Format(LogLevel::kInfo, "serving",
+                             {{"version", AGENT_SANDBOX_VERSION},
+                              {"url", base},
+                              {"port", port.value()},
+                              {"apis", {"middesk", "modus"}},
+                              {"dashboard", base + "/_sandbox/"},
+                              {"db", o.db},
+                              {"agents", fixtures.agents.size()},
+                              {"scenarios", fixtures.ScenarioCount()},
+                              {"fixtures", o.fixtures},
+                              {"clock", ClockModeName(o.clock)},
+                              {"now", FormatInstant(sandbox.spaces().Default().Now())},
+                              {"seed", o.seed}})
+              << std::endl;
+  } else if (o.log_level != cli::LogLevel::kError) {
     const script::FixtureSet& fixtures = sandbox.fixtures();
     std::printf(
         "agent-sandbox %s serving the Middesk and Modus APIs on http://%s:%d (database %s; %zu agents, %zu scenarios "

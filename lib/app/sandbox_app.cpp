@@ -66,7 +66,7 @@ http::ServerOptions ServerOptionsOf(const cli::Options& o) {
   s.limits.max_page_token_bytes = o.max_page_token_bytes;
   s.admin_token = o.admin_token;
   s.journal_size = o.journal_size;
-  s.log_requests = o.log_level == cli::LogLevel::kDebug;
+  s.log = Logger(o.log_level, o.log_format, stderr);
   return s;
 }
 
@@ -138,7 +138,8 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
   middesk::RegisterRoutes(routes, *p->middesk);
   p->modus = std::make_unique<modus::Deps>(modus::Deps{*p->spaces, p->agents_created_at, o.heartbeat_ms, limits});
   modus::RegisterRoutes(routes, *p->modus);
-  p->reloader = std::make_unique<control::FixtureReloader>(*p->spaces, o.fixtures, p->ids);
+  const Logger log(o.log_level, o.log_format, stderr);
+  p->reloader = std::make_unique<control::FixtureReloader>(*p->spaces, o.fixtures, p->ids, log);
   // A control call carrying an API key or token addresses its caller's tenant.
   const http::KeyPolicy& keys = p->keys;
   auto tenant_of = [&keys](const httplib::Request& req) -> std::optional<std::string> {
@@ -146,7 +147,7 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
     return modus::TenantOf(req);
   };
   p->control = std::make_unique<control::Deps>(control::Deps{
-      *p->spaces, AGENT_SANDBOX_VERSION, *p->reloader, tenant_of, limits, p->server->journal(), routes, p->server->faults(), o.strict});
+      *p->spaces, AGENT_SANDBOX_VERSION, *p->reloader, tenant_of, limits, p->server->journal(), routes, p->server->faults(), o.strict, log});
   control::RegisterRoutes(routes, *p->control);
   // Every error body in the shape of the dialect that owns the path; the
   // control API shares Middesk's (control/respond.h).
@@ -164,7 +165,8 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
   routes.SetGate(std::move(gate));
   p->server->SetErrorShapes(std::move(shapes));
   p->dispatcher =
-      std::make_unique<webhooks::Dispatcher>(*p->spaces, middesk::MiddeskWebhookFormat(), webhooks::HttpSender());
+      std::make_unique<webhooks::Dispatcher>(*p->spaces, middesk::MiddeskWebhookFormat(), webhooks::HttpSender(),
+                                             std::chrono::milliseconds(50), webhooks::DispatcherOptions{.log = log});
   return std::unique_ptr<SandboxApp>(new SandboxApp(std::move(p)));
 }
 

@@ -115,20 +115,6 @@ const NumberFlag kNumberFlags[] = {
 
 }  // namespace
 
-const char* LogLevelName(LogLevel level) {
-  switch (level) {
-    case LogLevel::kError:
-      return "error";
-    case LogLevel::kWarn:
-      return "warn";
-    case LogLevel::kInfo:
-      return "info";
-    case LogLevel::kDebug:
-      return "debug";
-  }
-  return "info";
-}
-
 std::string HelpText() {
   return R"(agent-sandbox: a local sandbox for agent-run APIs, scripted by fixtures: the Middesk Agents
 API and Modus agent runs, with a control API and a dashboard, over one SQLite file.
@@ -179,7 +165,10 @@ Options:
   --heartbeat-ms N     keep-alive comment interval on idle event streams (default 15000)
   --watch-ms N         how often to look for fixture changes to reload; 0 = never (default 1000)
   --disable-feature F  answer as an account without feature F (repeatable): operator_feedback
-  --log-level LEVEL    error | warn | info | debug (default info)
+  --log-level LEVEL    error | warn | info | debug (default info): info has the startup line,
+                       one line per request (method, path, status, ms, namespace, run),
+                       fixture reloads and clock moves; warn has webhook failures
+  --log-format FORMAT  text | json: one JSON object per line (default text)
   --journal N          requests the journal keeps (GET /_sandbox/requests); 0 = off
                        (default 1000; docs/toolkit.md)
   --strict             refuse query parameters and body fields a route does not take
@@ -245,7 +234,7 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
                                     "--seed",      "--clock",        "--clock-start", "--speed",
                                     "--api-key",   "--heartbeat-ms", "--watch-ms",    "--disable-feature",
                                     "--log-level", "--admin-token",  "--same-account", "--rate-limit",
-                                    "--ready-file"};
+                                    "--ready-file", "--log-format"};
     const NumberFlag* number = nullptr;
     for (const auto& n : kNumberFlags) {
       if (flag == n.name) number = &n;
@@ -351,6 +340,14 @@ Result<Options> ParseOptions(const std::vector<std::string>& args) {
       if (value != "operator_feedback")
         return Bad("--disable-feature knows only operator_feedback, got \"" + value + "\"");
       o.disabled_features.push_back(value);
+    } else if (flag == "--log-format") {
+      if (value == "text") {
+        o.log_format = LogFormat::kText;
+      } else if (value == "json") {
+        o.log_format = LogFormat::kJson;
+      } else {
+        return Bad("--log-format must be text or json, got \"" + value + "\"");
+      }
     } else if (flag == "--log-level") {
       if (value == "error")
         o.log_level = LogLevel::kError;

@@ -10,11 +10,13 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/status.h"
 
 namespace sandbox::cli {
 
-enum class LogLevel { kError, kWarn, kInfo, kDebug };
+using ::sandbox::LogFormat;
+using ::sandbox::LogLevel;
 
 struct Options {
   std::string command = "serve";  // serve | validate | replay | export | import
@@ -27,6 +29,7 @@ struct Options {
   double speed = 1.0;
   std::optional<Instant> clock_start;  // default: kDefaultClockStart, or wall time in realtime
   LogLevel log_level = LogLevel::kInfo;
+  LogFormat log_format = LogFormat::kText;  // --log-format text|json
   std::vector<std::string> api_keys;
   int64_t heartbeat_ms = 15000;
   int64_t watch_ms = 1000;  // fixture polling interval for hot reload; 0 = off
@@ -72,6 +75,5 @@ inline constexpr Instant kDefaultClockStart = 1767225600000;
 
 Result<Options> ParseOptions(const std::vector<std::string>& args);
 std::string HelpText();
-const char* LogLevelName(LogLevel level);
 
 }  // namespace sandbox::cli

@@ -53,6 +53,11 @@ void AdvanceClock(const Deps& d, const httplib::Request& req, httplib::Response&
   }
   auto fired = engine->AdvanceClock(target);
   if (!fired.ok()) return RespondStatus(res, fired.status());
+  d.log.Log(LogLevel::kInfo, "clock moved",
+            {{"namespace", engine->store().ns()},
+             {"from", FormatInstant(from)},
+             {"to", FormatInstant(engine->Now())},
+             {"fired", fired.value().size()}});
   OrderedJson events = OrderedJson::array();
   for (const auto& e : fired.value()) {
     events.push_back({{"run_id", e.run_id}, {"seq", e.seq}, {"type", e.type}, {"at", FormatInstant(e.at)}});

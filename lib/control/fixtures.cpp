@@ -15,8 +15,8 @@ namespace sandbox::control {
 
 namespace fs = std::filesystem;
 
-FixtureReloader::FixtureReloader(engine::Namespaces& spaces, std::string path, const IdGenerator& ids)
-    : spaces_(spaces), path_(std::move(path)), shown_path_(ScrubUtf8(path_)), ids_(ids) {
+FixtureReloader::FixtureReloader(engine::Namespaces& spaces, std::string path, const IdGenerator& ids, Logger log)
+    : spaces_(spaces), path_(std::move(path)), shown_path_(ScrubUtf8(path_)), ids_(ids), log_(log) {
   auto current = spaces_.fixtures();
   last_.agents = current->agents.size();
   last_.scenarios = current->ScenarioCount();
@@ -85,13 +85,16 @@ ReloadReport FixtureReloader::ReloadSerialised(std::string signature) {
     auto current = spaces_.fixtures();
     report.agents = current->agents.size();
     report.scenarios = current->ScenarioCount();
-    std::cerr << "agent-sandbox: fixtures in " << shown_path_ << " not reloaded, the previous ones stay in force:\n"
-              << loaded.status().message() << "\n";
+    log_.Log(LogLevel::kWarn, "fixtures not reloaded, the previous ones stay in force", {{"path", shown_path_}});
+    // One line per problem, as `validate` prints it (file:line:col: /pointer: what).
+    for (const std::string& e : report.errors) log_.Log(LogLevel::kWarn, e, {{"reload", shown_path_}});
   } else {
     report.agents = loaded->agents.size();
     report.scenarios = loaded->ScenarioCount();
     report.generation = last_.generation + 1;
     spaces_.ReplaceFixtures(std::make_shared<const script::FixtureSet>(std::move(loaded).value()));
+    log_.Log(LogLevel::kInfo, "fixtures reloaded",
+             {{"path", shown_path_}, {"agents", report.agents}, {"scenarios", report.scenarios}});
   }
   last_ = report;
   return report;
@@ -116,7 +119,7 @@ void FixtureReloader::Watch(int64_t interval_ms) {
     try {
       ReloadIfChanged();
     } catch (const std::exception& e) {  // an exception would end the process
-      std::cerr << "agent-sandbox: fixture reload failed: " << e.what() << "\n";
+      log_.Log(LogLevel::kError, "fixture reload failed", {{"error", ScrubUtf8(e.what())}});
     }
     lock.lock();
   }

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/log.h"
 #include "core/ids.h"
 #include "core/status.h"
 #include "engine/namespaces.h"
@@ -34,7 +35,8 @@ struct ReloadReport {
 
 class FixtureReloader {
  public:
-  FixtureReloader(engine::Namespaces& spaces, std::string path, const IdGenerator& ids);
+  // Reloads are logged to `log`: a success at info, a refusal at warn.
+  FixtureReloader(engine::Namespaces& spaces, std::string path, const IdGenerator& ids, Logger log = {});
   ~FixtureReloader();
   // Loads the fixtures again now; applies them only when they are valid.
   // Reloads run one at a time (the watcher's and a request's), so the last
@@ -62,6 +64,7 @@ class FixtureReloader {
   std::string path_;
   std::string shown_path_;
   const IdGenerator& ids_;
+  const Logger log_;
   std::mutex reload_mu_;  // held for a whole Reload(); taken before mu_
   mutable std::mutex mu_;
   std::condition_variable cv_;

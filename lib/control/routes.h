@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "core/log.h"
 #include "control/fixtures.h"
 #include "engine/namespaces.h"
 #include "http/faults.h"
@@ -33,6 +34,7 @@ struct Deps {
   const http::RouteTable& table;  // every route served, for the OpenAPI document
   http::FaultRegistry& faults;  // fault injection rules (faults.cpp)
   bool strict = false;            // --strict (http/strict.h), for the document's additionalProperties
+  Logger log;                     // clock moves, at info
 };
 
 void RegisterRoutes(http::RouteTable& table, const Deps& deps);

@@ -375,9 +375,13 @@ void Server::Impl::InstallHooks() {
     // A plain answer's entry was complete when recorded; a stream's, or one a
     // fault may have changed, is completed now.
     if (ctx && ctx->journal_id && ctx->journal_open) journal_.Complete(ctx->journal_id, ms, res.status, ctx->fault);
-    if (options_.log_requests) {
-      std::fprintf(stderr, "%s %s -> %d (%lld ms)\n", req.method.c_str(), ScrubUtf8(req.path).c_str(), res.status,
-                   static_cast<long long>(ms));
+    if (options_.log.Enabled(LogLevel::kInfo)) {
+      // The path only: a query string may carry what a client meant to keep to itself.
+      Logger::Fields f{{"method", ScrubUtf8(req.method)}, {"path", ScrubUtf8(req.path)}, {"status", res.status},
+                       {"ms", ms}};
+      if (ctx && !ctx->ns.empty()) f.emplace_back("namespace", ctx->ns);
+      if (ctx && !ctx->run_id.empty()) f.emplace_back("run", ctx->run_id);
+      options_.log.Log(LogLevel::kInfo, "request", f);
     }
   });
 }

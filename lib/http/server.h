@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/log.h"
 #include "core/status.h"
 #include "http/error_shapes.h"
 #include "http/faults.h"
@@ -42,7 +43,7 @@ struct ServerOptions {
   // When set, every path under /_sandbox/ requires it (admin_gate.h).
   std::string admin_token;
   size_t journal_size = kDefaultJournalSize;  // requests kept (journal.h); 0 keeps none
-  bool log_requests = false;  // one line per request on stderr
+  Logger log;  // one line per request at info: method, path, status, ms, namespace, run
 };
 
 // True when the client of the request this thread is serving has closed its

@@ -18,7 +18,23 @@ struct Job {
   WebhookDelivery delivery;
 };
 
-void Log(const Status& st) { std::fprintf(stderr, "webhooks: %s\n", st.message().c_str()); }
+void Log(const Logger& log, const Status& st) { log.Log(LogLevel::kError, "webhooks: " + st.message()); }
+
+// A failed attempt, at warn: what identifies it and why, never the URL (a
+// user may have put a credential in it) nor the body.
+void LogFailure(const Logger& log, const SentAttempt& a) {
+  if (a.outcome.delivered() || !log.Enabled(LogLevel::kWarn)) return;
+  const WebhookDelivery& d = a.prepared.delivery;
+  Logger::Fields f{{"webhook", d.webhook_id},
+                   {"run", d.run_id},
+                   {"event", d.event_type},
+                   {"attempt", a.prepared.attempt.attempt}};
+  if (a.outcome.status_code) f.emplace_back("status", *a.outcome.status_code);
+  const store::AttemptRecord record = OutcomeRecord(a.prepared, a.outcome);
+  if (record.attempt.error) f.emplace_back("error", *record.attempt.error);
+  if (record.status == "failed") f.emplace_back("final", true);
+  log.Log(LogLevel::kWarn, "webhook delivery failed", f);
+}
 
 // Deliveries of one endpoint sent before their outcomes are recorded.
 constexpr size_t kRecordBatch = 16;
@@ -28,6 +44,7 @@ constexpr size_t kRecordBatch = 16;
 struct Dispatcher::Shared {
   WebhookFormat format;
   Transport transport;
+  Logger log;
 
   std::mutex mu;
   std::condition_variable work;     // senders: an endpoint is ready, or stop
@@ -74,7 +91,7 @@ void SenderLoop(std::shared_ptr<Dispatcher::Shared> s, size_t index) {
       lock.lock();
       --s->store_users;
       s->changed.notify_all();
-      if (!prepared.ok()) Log(prepared.status());
+      if (!prepared.ok()) Log(s->log, prepared.status());
       if (s->stopping || !prepared.ok() || !prepared.value()) continue;
       lock.unlock();
       Outcome out = s->transport.send(prepared.value()->url, prepared.value()->body, prepared.value()->headers);
@@ -95,7 +112,8 @@ void SenderLoop(std::shared_ptr<Dispatcher::Shared> s, size_t index) {
       lock.lock();
       --s->store_users;
       s->changed.notify_all();
-      if (!st.ok()) Log(st);
+      if (!st.ok()) Log(s->log, st);
+      for (const SentAttempt& a : sent) LogFailure(s->log, a);
     }
     if (queue.empty()) {
       s->endpoints.erase(key);
@@ -121,6 +139,7 @@ Dispatcher::Dispatcher(engine::Namespaces& spaces, WebhookFormat format, Transpo
   if (options_.max_senders == 0) options_.max_senders = 1;
   shared_->format = std::move(format);
   shared_->transport = std::move(transport);
+  shared_->log = options_.log;
 }
 
 Dispatcher::~Dispatcher() { Stop(); }
@@ -131,6 +150,7 @@ void Dispatcher::Start() {
   auto fresh = std::make_shared<Shared>();
   fresh->format = shared_->format;
   fresh->transport = shared_->transport;
+  fresh->log = shared_->log;
   shared_ = std::move(fresh);
   scheduler_ = std::thread([this] {
     std::unique_lock<std::mutex> lock(shared_->mu);
@@ -151,7 +171,7 @@ void Dispatcher::Schedule() {
     const Instant now = engine->Now();
     auto due = engine->store().DueWebhookEndpoints(now);
     if (!due.ok()) {
-      Log(due.status());
+      Log(shared_->log, due.status());
       continue;
     }
     for (const std::string& webhook_id : due.value()) {
@@ -163,7 +183,7 @@ void Dispatcher::Schedule() {
       }
       auto batch = engine->store().DueWebhookDeliveries(now, options_.batch, webhook_id);
       if (!batch.ok()) {
-        Log(batch.status());
+        Log(shared_->log, batch.status());
         continue;
       }
       if (batch->empty()) continue;

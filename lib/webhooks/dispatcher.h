@@ -41,6 +41,7 @@
 #include "core/types.h"
 #include "engine/namespaces.h"
 #include "webhooks/attempt.h"
+#include "core/log.h"
 #include "webhooks/sender.h"
 
 namespace sandbox::webhooks {
@@ -49,6 +50,7 @@ struct DispatcherOptions {
   size_t max_senders = 16;  // sender threads, so receivers that may hang at once without delaying others
   std::chrono::milliseconds stop_grace{500};  // how long Stop() waits for a send that was not aborted
   int64_t batch = 100;                        // deliveries handed to one endpoint per poll
+  Logger log;  // a failed attempt at warn (the webhook, run, event and why; never the URL), errors
 };
 
 class Dispatcher {

@@ -169,3 +169,75 @@ TEST_CASE("a ready file in a folder that cannot hold it stops the start with the
   CHECK(r.exit_code == 1);
   CHECK(Contains(r.err, "cannot write the ready file /nonexistent-folder/ready.json (open): No such file or directory"));
 }
+
+TEST_CASE("logs: a line per request with namespace and run, clock moves, as text or JSON, and no secrets",
+          "[http]") {
+  const std::string key = "mk_test_keep_this_secret";
+  const httplib::Headers auth = {{"Authorization", "Bearer " + key}};
+  const std::string create =
+      R"({"type": "cip_orchestrator", "business_id": "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})";
+  {
+    SandboxProcess sandbox;
+    auto run = sandbox.Post("/v1/runs", create, auth);
+    REQUIRE_STATUS(run, 201);
+    const std::string run_id = run.json.at("id");
+    CHECK_STATUS(sandbox.Get("/v1/runs/" + run_id + "?token=" + key, auth), 200);
+    CHECK_STATUS(sandbox.Post("/_sandbox/clock/advance", R"({"by": "1h"})", auth), 200);
+    REQUIRE(sandbox.Stop() == 0);
+    const std::string err = sandbox.Stderr();
+    CHECK(Contains(err, "request method=POST path=/v1/runs status=201 ms="));
+    CHECK(Contains(err, "request method=GET path=/v1/runs/" + run_id + " status=200 ms="));
+    CHECK(Contains(err, " namespace=acct-"));
+    CHECK(Contains(err, " run=" + run_id + "\n"));
+    CHECK(Contains(err, "clock moved namespace=acct-"));
+    CHECK_FALSE(Contains(err, key));  // neither the header nor the query string
+  }
+  {
+    SandboxProcess sandbox(SandboxOptions{.args = {"--log-format", "json"}});
+    CHECK_STATUS(sandbox.Post("/v1/runs", create, auth), 201);
+    REQUIRE(sandbox.Stop() == 0);
+    std::stringstream lines(sandbox.Stderr());
+    int requests = 0;
+    for (std::string line; std::getline(lines, line);) {
+      const auto j = nlohmann::json::parse(line, nullptr, false);
+      INFO(line);
+      REQUIRE(j.is_object());
+      if (j.at("msg") != "request") continue;
+      ++requests;
+      CHECK(j.at("level") == "info");
+      CHECK(j.at("method") == "POST");
+      CHECK(j.at("status") == 201);
+      CHECK(j.at("run").is_string());
+    }
+    CHECK(requests == 1);
+  }
+  {
+    SandboxProcess sandbox(SandboxOptions{.args = {"--log-level", "warn"}});
+    CHECK_STATUS(sandbox.Post("/v1/runs", create, auth), 201);
+    REQUIRE(sandbox.Stop() == 0);
+    CHECK_FALSE(Contains(sandbox.Stderr(), "request method="));
+  }
+}
+
+TEST_CASE("the startup line in JSON names the same facts", "[http]") {
+  SandboxProcess sandbox(SandboxOptions{.args = {"--log-format", "json", "--seed", "7"}});
+  const auto line = nlohmann::json::parse(sandbox.startup_line());
+  const std::string base = "http://127.0.0.1:" + std::to_string(sandbox.port());
+  CHECK(line == nlohmann::json{{"level", "info"},
+                               {"msg", "serving"},
+                               {"version", "0.1.0"},
+                               {"url", base},
+                               {"port", sandbox.port()},
+                               {"apis", {"middesk", "modus"}},
+                               {"dashboard", base + "/_sandbox/"},
+                               {"db", sandbox.db_path()},
+                               {"agents", 5},
+                               {"scenarios", 14},
+                               {"fixtures", FIXTURES_DIR},
+                               {"clock", "virtual"},
+                               {"now", "2026-01-01T00:00:00.000Z"},
+                               {"seed", 7}});
+  CliResult bad = RunCli({"--log-format", "xml"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "agent-sandbox: --log-format must be text or json, got \"xml\"\n");
+}

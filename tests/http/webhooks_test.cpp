@@ -433,6 +433,12 @@ TEST_CASE("webhooks: a failing endpoint is retried as the manual clock passes th
   CHECK(d["status"] == "delivered");
   CHECK(d["attempts"][1]["at"] == "2026-01-01T00:00:30.000Z");
   CHECK(d["next_attempt_at"].is_null());
+  // The failed attempt is logged (at warn) by what identifies it, never by its URL.
+  const std::string err = sb.Stderr();
+  CHECK(err.find("webhook delivery failed webhook=" + d["webhook_id"].get<std::string>() + " run=" +
+                 d["run_id"].get<std::string>() + " event=run.created attempt=1 status=500 error=\"HTTP 500\"\n") !=
+        std::string::npos);
+  CHECK(err.find(receiver.Url()) == std::string::npos);
 }
 
 TEST_CASE("webhooks: the same seed and requests give the same deliveries, byte for byte", "[http]") {

@@ -259,8 +259,18 @@ void SandboxProcess::WaitForStartupLine(const std::vector<std::string>& argv) {
   static const std::regex kStartup(
       R"(^agent-sandbox \S+ serving the Middesk and Modus APIs on http://[^/ ]+:(\d+) \()");
   std::smatch m;
-  if (!std::regex_search(startup_line_, m, kStartup)) fail("printed an unexpected startup line", out);
-  port_ = std::stoi(m[1].str());
+  if (!startup_line_.empty() && startup_line_[0] == '{') {
+    // --log-format json: {"level":"info","msg":"serving",...,"port":N,...}
+    const auto line = nlohmann::json::parse(startup_line_, nullptr, false);
+    if (!line.is_object() || line.value("msg", "") != "serving" || !line.contains("port") ||
+        !line["port"].is_number_integer()) {
+      fail("printed an unexpected startup line", out);
+    }
+    port_ = line["port"].get<int>();
+  } else {
+    if (!std::regex_search(startup_line_, m, kStartup)) fail("printed an unexpected startup line", out);
+    port_ = std::stoi(m[1].str());
+  }
   if (port_ <= 0 || port_ > 65535) fail("announced an invalid port", out);
 }
 
