@@ -18,7 +18,8 @@ done
 packages=(g++ cmake make pkg-config libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libssl-dev libre2-dev)
 # The test suite's second pass is a clang build with sanitizers and libFuzzer
 # (clang's runtime libraries come with libclang-rt-dev).
-if [ "$tests" = 1 ]; then packages+=(chromium clang libclang-rt-dev); fi
+# dpkg-dev: the test suite builds the Debian package (dpkg-shlibdeps finds its Depends).
+if [ "$tests" = 1 ]; then packages+=(chromium clang libclang-rt-dev dpkg-dev); fi
 
 missing=()
 for p in "${packages[@]}"; do

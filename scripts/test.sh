@@ -2,9 +2,10 @@
 # Sets up (with what the tests need), builds and runs the whole test suite
 # through ctest, twice:
 #   1. the Release build (build/), every test: unit, HTTP against the real
-#      binary, the node contract suite, the browser tests;
+#      binary, the node contract suite, the browser tests, and the Debian
+#      package (built, its contents checked, its binary run);
 #   2. a clang build with AddressSanitizer and UBSan (build-sanitize/): the
-#      same tests but the browser's, plus a short run of every libFuzzer
+#      same tests but the browser's and the package's, plus a short run of every libFuzzer
 #      target in fuzz/ (docs/operations.md shows a longer one). The
 #      benchmarks are left out of this build: the Release pass compiles them,
 #      and nothing here runs them.
@@ -26,4 +27,4 @@ cmake --build build-sanitize -j "$jobs"
 # at exit would too.
 export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-(cd build-sanitize && ctest --output-on-failure -j "$jobs" --timeout 600 -E '^browser:')
+(cd build-sanitize && ctest --output-on-failure -j "$jobs" --timeout 600 -E '^(browser|package):')
