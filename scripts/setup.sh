@@ -19,7 +19,10 @@ packages=(g++ cmake make pkg-config libcpp-httplib-dev nlohmann-json3-dev catch2
 # The test suite's second pass is a clang build with sanitizers and libFuzzer
 # (clang's runtime libraries come with libclang-rt-dev).
 # dpkg-dev: the test suite builds the Debian package (dpkg-shlibdeps finds its Depends).
-if [ "$tests" = 1 ]; then packages+=(chromium clang libclang-rt-dev dpkg-dev); fi
+# python3-pytest, -pip, -setuptools, -wheel: clients/python is pip-installed and tested with Debian's pytest.
+if [ "$tests" = 1 ]; then
+  packages+=(chromium clang libclang-rt-dev dpkg-dev python3-pytest python3-pip python3-setuptools python3-wheel)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
