@@ -89,6 +89,7 @@ Result<std::unique_ptr<Connection>> Stage(const std::string& name, const std::st
 
 Status SqliteStore::DeleteEverything() {
   std::lock_guard<WriterLock> g(db_->writer_mu);
+  TempStoreOnDisk bulk(*db_->writer);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   // Every table the schema has, so that a table added later is never
@@ -120,6 +121,7 @@ Status SqliteStore::DeleteEverything() {
 
 Status SqliteStore::DeleteNamespace() {
   std::lock_guard<WriterLock> g(db_->writer_mu);
+  TempStoreOnDisk bulk(*db_->writer);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   const char* runs = "(SELECT id FROM runs WHERE ns = ?1)";

@@ -9,16 +9,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   // SQLite's memory statistics take one process-wide mutex on every malloc
   // and free: under concurrent reads that lock was the hottest in a profile.
   // Nothing here reads the statistics. Must come before SQLite initialises.
-  //
-  // Every fire of a group commit is a savepoint, and SQLite keeps the
-  // original of each page a savepoint changes in a sub-journal, which spills
-  // to a temporary file past 64 KiB: a fire changes 10-20 pages, so under
-  // load nearly every savepoint wrote its pages to /var/tmp, four times the
-  // bytes of the WAL itself. Kept in memory up to kStatementJournalInMemory,
-  // only a statement that changes more (a big namespace's deletion) spills.
   static const bool configured = [] {
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-    (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, kStatementJournalInMemory);
     return true;
   }();
   (void)configured;

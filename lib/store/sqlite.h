@@ -17,10 +17,6 @@
 
 namespace sandbox::store {
 
-// How much of a savepoint's or statement's journal stays in memory before
-// SQLite spills it to a temporary file (its default is 64 KiB).
-inline constexpr int kStatementJournalInMemory = 4 << 20;
-
 class Connection {
  public:
   // Opens `path` (":memory:" allowed) read-write, creating it if needed.
@@ -93,6 +89,22 @@ class Statement {
 // BEGIN IMMEDIATE ... COMMIT; rolls back unless Commit() succeeded.
 // BEGIN IMMEDIATE ... COMMIT; inside a transaction already open on the
 // connection (a group commit), a savepoint that only its own failure undoes.
+// For the length of a bulk change (a namespace's or the whole database's
+// deletion): the writer's statement journals go to temporary files again,
+// spilled past 64 KiB, instead of memory, where such a change could hold a
+// copy of most of the database (SqliteStore::OpenInto keeps them in memory
+// otherwise, see there).
+class TempStoreOnDisk {
+ public:
+  explicit TempStoreOnDisk(Connection& conn) : conn_(conn) { (void)conn_.Exec("PRAGMA temp_store=FILE"); }
+  ~TempStoreOnDisk() { (void)conn_.Exec("PRAGMA temp_store=MEMORY"); }
+  TempStoreOnDisk(const TempStoreOnDisk&) = delete;
+  TempStoreOnDisk& operator=(const TempStoreOnDisk&) = delete;
+
+ private:
+  Connection& conn_;
+};
+
 class Transaction {
  public:
   explicit Transaction(Connection& conn);

@@ -41,6 +41,15 @@ Result<std::unique_ptr<Store>> SqliteStore::OpenInto(std::shared_ptr<Database> d
   if (!st.ok()) return st;
   st = Migrate(w, kSchemaSql, kSchemaVersion, ForwardMigrations());
   if (!st.ok()) return Status::Internal(path + ": " + st.message());
+  // Every fire of a group commit is a savepoint, and SQLite keeps the
+  // original of each page a savepoint changes in a sub-journal that spilled
+  // to a temporary file past 64 KiB: under load nearly every savepoint
+  // wrote a file in /var/tmp, four times the bytes of the WAL itself. In
+  // memory (1 KiB chunks, freed at each release) they cost next to nothing.
+  // Bulk deletions switch back to files (TempStoreOnDisk); the migration
+  // above ran with files too.
+  st = w.Exec("PRAGMA temp_store=MEMORY");
+  if (!st.ok()) return st;
   return std::unique_ptr<Store>(std::move(store));
 }
 
