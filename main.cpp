@@ -158,7 +158,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (options->help) {
-    std::cout << cli::HelpText();
+    std::cout << cli::HelpText(options->command);
     return 0;
   }
   if (options->version) {

@@ -115,7 +115,48 @@ const NumberFlag kNumberFlags[] = {
 
 }  // namespace
 
-std::string HelpText() {
+std::string HelpText(const std::string& command) {
+  if (command == "validate") {
+    return R"(Usage: agent-sandbox validate <fixture file or folder>
+
+Checks fixtures against the scenario language (docs/scenarios.md, docs/scenario.schema.json)
+as the server does when it starts or reloads them, and prints every problem as
+file:line:col: /json/pointer: message. Exit 0 when they are valid, 1 when not.
+)";
+  }
+  if (command == "replay") {
+    return R"(Usage: agent-sandbox replay --run ID [--db PATH] [--dialect middesk|modus]
+
+Prints a run's stream from the database alone, byte for byte as its dialect's stream endpoint
+emitted it: GET /v1/runs/{id}/stream, or GET /agent/runs/{id}/stream for a run of a Modus
+organisation (docs/replay.md).
+
+  --run ID             the run
+  --db PATH            the database (default ./agent-sandbox.db)
+  --dialect D          middesk | modus: the stream the other dialect would have sent
+)";
+  }
+  if (command == "export") {
+    return R"(Usage: agent-sandbox export --run ID [--db PATH] [--out FILE]
+
+Writes a fixture file whose scenario reproduces the run: its steps with their instants,
+artifacts, results, streamed text and interrupts (docs/replay.md).
+
+  --run ID             the run
+  --db PATH            the database (default ./agent-sandbox.db)
+  --out FILE           where to write the fixture (default: standard output)
+)";
+  }
+  if (command == "import") {
+    return R"(Usage: agent-sandbox import FILE [--out FILE] [--agent TYPE]
+
+Turns a run captured from the API (the JSON of GET /v1/runs/{id}?include=steps, or a saved
+stream; - for standard input) into a fixture file that plays it again (docs/replay.md).
+
+  --out FILE           where to write the fixture (default: standard output)
+  --agent TYPE         the fixture's agent type (default: the run's own)
+)";
+  }
   return R"(agent-sandbox: a local sandbox for agent-run APIs, scripted by fixtures: the Middesk Agents
 API and Modus agent runs, with a control API and a dashboard, over one SQLite file.
 
@@ -131,6 +172,7 @@ It serves, on http://HOST:PORT (see docs/ in the source tree, and README.md):
   /_sandbox/               the dashboard, in a browser
 
 Usage: agent-sandbox [serve] [options]
+       agent-sandbox COMMAND --help   (validate, replay, export, import: each its own help)
        agent-sandbox validate <fixture file or folder>
                            check fixtures against the scenario language; prints every
                            problem as file:line:col: /json/pointer: message; exit 0 or 1

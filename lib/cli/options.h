@@ -74,6 +74,8 @@ struct Options {
 inline constexpr Instant kDefaultClockStart = 1767225600000;
 
 Result<Options> ParseOptions(const std::vector<std::string>& args);
-std::string HelpText();
+// The help of `command`: serve's (every option), or validate's, replay's,
+// export's or import's own.
+std::string HelpText(const std::string& command = "serve");
 
 }  // namespace sandbox::cli

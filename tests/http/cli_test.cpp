@@ -56,6 +56,24 @@ TEST_CASE("the --help flag prints the options and exits 0", "[http]") {
   CHECK(r.err.empty());
 }
 
+TEST_CASE("each subcommand has a help of its own", "[http]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"validate", "Usage: agent-sandbox validate <fixture file or folder>\n"},
+      {"replay", "Usage: agent-sandbox replay --run ID [--db PATH] [--dialect middesk|modus]\n"},
+      {"export", "Usage: agent-sandbox export --run ID [--db PATH] [--out FILE]\n"},
+      {"import", "Usage: agent-sandbox import FILE [--out FILE] [--agent TYPE]\n"}};
+  for (const auto& [command, usage] : cases) {
+    INFO(command);
+    CliResult r = RunCli({command, "--help"});
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.rfind(usage, 0) == 0);
+    CHECK_FALSE(Contains(r.out, "--max-connections"));  // not serve's options
+    CHECK(r.err.empty());
+  }
+  CHECK(Contains(RunCli({"--help"}).out, "agent-sandbox COMMAND --help"));
+}
+
 TEST_CASE("the --version flag prints the version and exits 0", "[http]") {
   CliResult r = RunCli({"--version"});
   REQUIRE_FALSE(r.timed_out);
