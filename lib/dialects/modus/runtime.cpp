@@ -217,9 +217,7 @@ void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response&
   if (body->contains("action") && (!(*body)["action"].is_string() || (*body)["action"] != "chat")) {
     return RespondError(res, Status::InvalidArgument("Parameter `action` must be \"chat\"", "action"));
   }
-  if (body->contains("fileThreadId") && !(*body)["fileThreadId"].is_null() && !(*body)["fileThreadId"].is_string()) {
-    return RespondError(res, Status::InvalidArgument("Parameter `fileThreadId` must be a string", "fileThreadId"));
-  }
+  if (!OptionalOfType(*body, "fileThreadId", Json::value_t::string, "a string", res)) return;
   engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, req, res);
   if (!engine) return;
   auto fixtures = engine->fixtures();
