@@ -1,11 +1,18 @@
-// Command-line parsing; see options.h. Flags take their value as the next
-// argument or after '=' (--port=9000).
+// Command-line parsing; see options.h. CLI11 (Debian's libcli11-dev, 2.1)
+// does the parsing: the commands as subcommands, `--flag value` and
+// `--flag=value`, repeated flags, missing values, unknown flags and stray
+// arguments. This file checks and stores each value, and keeps CLI11's
+// exceptions to itself: ParseOptions answers with a Result whose refusal is
+// one line naming the flag. The help is the curated HelpText below, not
+// CLI11's formatter (it covers both dialects, the control API and the docs).
 #include "cli/options.h"
 
+#include <CLI/CLI.hpp>  // the whole library: App needs Formatter's and Config's definitions
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
+#include <memory>
 
 #include "core/decimal.h"
 #include "core/time_format.h"
@@ -15,79 +22,27 @@ namespace {
 
 Status Bad(const std::string& why) { return Status::InvalidArgument(why); }
 
-// "--flag=value" -> flag becomes "--flag", returns "value".
-std::optional<std::string> SplitInlineValue(std::string& flag) {
-  if (flag.rfind("--", 0) != 0) return std::nullopt;
-  auto eq = flag.find('=');
-  if (eq == std::string::npos) return std::nullopt;
-  std::string value = flag.substr(eq + 1);
-  flag = flag.substr(0, eq);
-  return value;
-}
+const char* const kCommands[] = {"serve", "validate", "replay", "export", "import"};
 
-bool ParseUnsigned(const std::string& s, uint64_t max, uint64_t& out) {
-  auto v = ParseDecimal(s, max);
-  if (!v) return false;
-  out = *v;
-  return true;
-}
+// A value's refusal, carried out of CLI11 (whose readers can only throw) to
+// ParseOptions, which turns it back into the Status it was.
+class Refusal : public CLI::ParseError {
+ public:
+  explicit Refusal(const std::string& why) : CLI::ParseError("Refusal", why, CLI::ExitCodes::ValidationError) {}
+};
 
-// `replay --run ID [--db PATH] [--dialect middesk|modus]`, `export --run ID [--db PATH] [--out FILE]`,
-// `import FILE [--out FILE] [--agent TYPE]`.
-Result<Options> ParseTransfer(const std::vector<std::string>& args) {
-  Options o;
-  o.command = args[0];
-  const std::string& cmd = o.command;
-  std::vector<std::string> valued;
-  if (cmd == "replay")
-    valued = {"--db", "--run", "--dialect"};
-  else if (cmd == "export")
-    valued = {"--db", "--run", "--out"};
-  else
-    valued = {"--out", "--agent"};
-  for (size_t i = 1; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::optional<std::string> inline_value = SplitInlineValue(flag);
-    if (flag == "--help" || flag == "-h") {
-      o.help = true;
-      continue;
-    }
-    if (flag == "-" || flag.rfind("-", 0) != 0) {
-      if (cmd != "import") return Bad(cmd + " takes no argument \"" + flag + "\" (see --help)");
-      if (!o.input_path.empty()) return Bad("import takes one file, got \"" + o.input_path + "\" and \"" + flag + "\"");
-      o.input_path = flag;
-      continue;
-    }
-    if (std::find(valued.begin(), valued.end(), flag) == valued.end()) {
-      return Bad("unknown option " + flag + " for " + cmd + " (see --help)");
-    }
-    std::string value;
-    if (inline_value) {
-      value = *inline_value;
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    }
-    if (value.empty() || value.rfind("--", 0) == 0) return Bad(flag + " needs a value");
-    if (flag == "--db")
-      o.db = value;
-    else if (flag == "--run")
-      o.run_id = value;
-    else if (flag == "--out")
-      o.out_path = value;
-    else if (flag == "--agent")
-      o.agent_type = value;
-    else if (flag == "--dialect") {
-      if (value != "middesk" && value != "modus")
-        return Bad("--dialect must be middesk or modus, got \"" + value + "\"");
-      o.dialect = value;
-    }
-  }
-  if (o.help) return o;
-  if (cmd != "import" && o.run_id.empty()) return Bad(cmd + " needs --run ID");
-  if (cmd == "import" && o.input_path.empty()) {
-    return Bad("import needs a file: the JSON of GET /v1/runs/{id}?include=steps, or a saved stream");
-  }
-  return o;
+// Checks one value of a flag and stores it in the Options being built.
+using Reader = std::function<Status(const std::string& value)>;
+
+// A flag that takes one value per occurrence. `read` sees every occurrence,
+// in order: the last one wins, and a repeatable flag collects them all.
+CLI::Option* AddValued(CLI::App& command, const std::string& flag, Reader read) {
+  return command.add_option(flag)
+      ->each([read = std::move(read)](const std::string& value) {
+        Status s = read(value);
+        if (!s.ok()) throw Refusal(s.message());
+      })
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
 }
 
 // Numeric serve flags: name, bounds, and where the value goes.
@@ -95,23 +50,257 @@ struct NumberFlag {
   const char* name;
   uint64_t min;
   uint64_t max;
-  uint64_t& (*field)(Options&);
+  uint64_t Options::*field;
 };
 const NumberFlag kNumberFlags[] = {
-    {"--max-connections", 16, 100000, [](Options& o) -> uint64_t& { return o.max_connections; }},
-    {"--threads", 16, 100000, [](Options& o) -> uint64_t& { return o.max_connections; }},  // older name
-    {"--keep-alive-ms", 100, 3600000, [](Options& o) -> uint64_t& { return o.keep_alive_ms; }},
-    {"--request-timeout-ms", 100, 3600000, [](Options& o) -> uint64_t& { return o.request_timeout_ms; }},
-    {"--write-timeout-ms", 100, 3600000, [](Options& o) -> uint64_t& { return o.write_timeout_ms; }},
-    {"--max-body-bytes", 1024, 1ull << 30, [](Options& o) -> uint64_t& { return o.max_body_bytes; }},
-    {"--max-header-bytes", 1024, 1 << 20, [](Options& o) -> uint64_t& { return o.max_header_bytes; }},
-    {"--max-json-depth", 2, 512, [](Options& o) -> uint64_t& { return o.max_json_depth; }},
-    {"--max-string-bytes", 64, 1 << 20, [](Options& o) -> uint64_t& { return o.max_string_bytes; }},
-    {"--max-url-bytes", 64, 1 << 16, [](Options& o) -> uint64_t& { return o.max_url_bytes; }},
-    {"--max-page-token-bytes", 64, 1 << 16, [](Options& o) -> uint64_t& { return o.max_page_token_bytes; }},
-    {"--max-namespaces", 1, 100000, [](Options& o) -> uint64_t& { return o.max_namespaces; }},
-    {"--journal", 0, 1000000, [](Options& o) -> uint64_t& { return o.journal_size; }},
+    {"--max-connections", 16, 100000, &Options::max_connections},
+    {"--threads", 16, 100000, &Options::max_connections},  // the older name
+    {"--keep-alive-ms", 100, 3600000, &Options::keep_alive_ms},
+    {"--request-timeout-ms", 100, 3600000, &Options::request_timeout_ms},
+    {"--write-timeout-ms", 100, 3600000, &Options::write_timeout_ms},
+    {"--max-body-bytes", 1024, 1ull << 30, &Options::max_body_bytes},
+    {"--max-header-bytes", 1024, 1 << 20, &Options::max_header_bytes},
+    {"--max-json-depth", 2, 512, &Options::max_json_depth},
+    {"--max-string-bytes", 64, 1 << 20, &Options::max_string_bytes},
+    {"--max-url-bytes", 64, 1 << 16, &Options::max_url_bytes},
+    {"--max-page-token-bytes", 64, 1 << 16, &Options::max_page_token_bytes},
+    {"--max-namespaces", 1, 100000, &Options::max_namespaces},
+    {"--journal", 0, 1000000, &Options::journal_size},
 };
+
+// A flag whose value must not be empty (`empty` says what it needs).
+Reader NonEmpty(std::string& field, const std::string& flag, const std::string& needs) {
+  return [&field, flag, needs](const std::string& v) {
+    if (v.empty()) return Bad(flag + " needs " + needs);
+    field = v;
+    return Status::Ok();
+  };
+}
+
+Status ReadSameAccount(Options& o, const std::string& value) {
+  std::vector<std::string> keys;
+  size_t start = 0;
+  while (start <= value.size()) {
+    size_t comma = value.find(',', start);
+    std::string key = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (key.empty()) return Bad("--same-account needs keys separated by commas, got \"" + value + "\"");
+    keys.push_back(key);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  if (keys.size() < 2) return Bad("--same-account needs at least two keys, got \"" + value + "\"");
+  o.same_accounts.push_back(keys);
+  return Status::Ok();
+}
+
+Status ReadLogLevel(Options& o, const std::string& value) {
+  static const std::pair<const char*, LogLevel> kLevels[] = {
+      {"error", LogLevel::kError}, {"warn", LogLevel::kWarn}, {"info", LogLevel::kInfo}, {"debug", LogLevel::kDebug}};
+  for (const auto& [name, level] : kLevels) {
+    if (value == name) {
+      o.log_level = level;
+      return Status::Ok();
+    }
+  }
+  return Bad("--log-level must be error, warn, info or debug, got \"" + value + "\"");
+}
+
+// serve: every flag of the server (HelpText("serve") lists them).
+void AddServeFlags(CLI::App& serve, Options& o) {
+  serve.add_flag("--version", o.version);
+  serve.add_flag("--strict", o.strict);
+  serve.add_flag("--shared-account", o.shared_account);
+  AddValued(serve, "--host", NonEmpty(o.host, "--host", "a value"));
+  AddValued(serve, "--port", [&o](const std::string& v) {
+    auto port = ParseDecimal(v, 65535);
+    if (!port) return Bad("--port must be a number from 0 to 65535, got \"" + v + "\"");
+    o.port = static_cast<int>(*port);
+    return Status::Ok();
+  });
+  AddValued(serve, "--ready-file", NonEmpty(o.ready_file, "--ready-file", "a path"));
+  AddValued(serve, "--db", NonEmpty(o.db, "--db", "a file path or :memory:"));
+  AddValued(serve, "--fixtures", NonEmpty(o.fixtures, "--fixtures", "a file or folder"));
+  AddValued(serve, "--seed", [&o](const std::string& v) {
+    auto seed = ParseDecimal(v);
+    if (!seed) return Bad("--seed must be a non-negative integer, got \"" + v + "\"");
+    o.seed = *seed;
+    return Status::Ok();
+  });
+  AddValued(serve, "--clock", [&o](const std::string& v) {
+    auto mode = ParseClockMode(v);
+    if (!mode) return Bad("--clock must be virtual, realtime or manual, got \"" + v + "\"");
+    o.clock = *mode;
+    return Status::Ok();
+  });
+  AddValued(serve, "--clock-start", [&o](const std::string& v) {
+    auto t = ParseInstant(v);
+    if (!t) return Bad("--clock-start must be an ISO 8601 UTC time like 2026-01-01T00:00:00Z, got \"" + v + "\"");
+    o.clock_start = t;
+    return Status::Ok();
+  });
+  AddValued(serve, "--speed", [&o](const std::string& v) {
+    char* end = nullptr;
+    double s = std::strtod(v.c_str(), &end);
+    if (v.empty() || end != v.c_str() + v.size() || !std::isfinite(s) || s <= 0 || s > 1e6) {
+      return Bad("--speed must be a number greater than 0, got \"" + v + "\"");
+    }
+    o.speed = s;
+    return Status::Ok();
+  });
+  AddValued(serve, "--api-key", [&o](const std::string& v) {
+    if (v.empty()) return Bad("--api-key needs a key");
+    o.api_keys.push_back(v);
+    return Status::Ok();
+  });
+  AddValued(serve, "--admin-token", [&o](const std::string& v) {
+    // It travels in a header, a query parameter and a cookie: keep it to
+    // characters all three carry as they are.
+    bool safe =
+        v.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") == std::string::npos;
+    if (v.size() < 8 || !safe) return Bad("--admin-token must be at least 8 letters, digits, '.', '_', '~' or '-'");
+    o.admin_token = v;
+    return Status::Ok();
+  });
+  AddValued(serve, "--same-account", [&o](const std::string& v) { return ReadSameAccount(o, v); });
+  AddValued(serve, "--heartbeat-ms", [&o](const std::string& v) {
+    auto n = ParseDecimalInt(v, 3600000);
+    if (!n || *n < 10) return Bad("--heartbeat-ms must be a number from 10 to 3600000, got \"" + v + "\"");
+    o.heartbeat_ms = *n;
+    return Status::Ok();
+  });
+  AddValued(serve, "--watch-ms", [&o](const std::string& v) {
+    auto n = ParseDecimalInt(v, 3600000);
+    if (!n) return Bad("--watch-ms must be a number from 0 to 3600000, got \"" + v + "\"");
+    o.watch_ms = *n;
+    return Status::Ok();
+  });
+  AddValued(serve, "--disable-feature", [&o](const std::string& v) {
+    if (v != "operator_feedback") return Bad("--disable-feature knows only operator_feedback, got \"" + v + "\"");
+    o.disabled_features.push_back(v);
+    return Status::Ok();
+  });
+  AddValued(serve, "--log-level", [&o](const std::string& v) { return ReadLogLevel(o, v); });
+  AddValued(serve, "--log-format", [&o](const std::string& v) {
+    if (v == "text") {
+      o.log_format = LogFormat::kText;
+    } else if (v == "json") {
+      o.log_format = LogFormat::kJson;
+    } else {
+      return Bad("--log-format must be text or json, got \"" + v + "\"");
+    }
+    return Status::Ok();
+  });
+  AddValued(serve, "--rate-limit", [&o](const std::string& v) {
+    if (v == "vendor") {
+      o.rate_limit_vendor = true;
+      return Status::Ok();
+    }
+    auto n = ParseDecimal(v, 100000);
+    if (!n) return Bad("--rate-limit must be a number of requests per second (0 = none) or vendor, got \"" + v + "\"");
+    o.rate_limit = *n;
+    o.rate_limit_vendor = false;
+    return Status::Ok();
+  });
+  for (const NumberFlag& flag : kNumberFlags) {
+    AddValued(serve, flag.name, [&o, flag](const std::string& v) {
+      auto n = ParseDecimal(v, flag.max);
+      if (!n || *n < flag.min) {
+        return Bad(std::string(flag.name) + " must be a number from " + std::to_string(flag.min) + " to " +
+                   std::to_string(flag.max) + ", got \"" + v + "\"");
+      }
+      o.*flag.field = *n;
+      return Status::Ok();
+    });
+  }
+}
+
+// A value of replay, export or import: a flag right after another, or
+// nothing after '=', is a value left out.
+Reader TransferValue(std::string& field, const std::string& flag) {
+  return [&field, flag](const std::string& v) {
+    if (v.empty() || v.rfind("--", 0) == 0) return Bad(flag + " needs a value");
+    field = v;
+    return Status::Ok();
+  };
+}
+
+// `replay --run ID [--db PATH] [--dialect middesk|modus]`, `export --run ID
+// [--db PATH] [--out FILE]`, `import FILE [--out FILE] [--agent TYPE]`.
+void AddTransferFlags(CLI::App& command, Options& o) {
+  const std::string name = command.get_name();
+  if (name == "replay" || name == "export") {
+    AddValued(command, "--run", TransferValue(o.run_id, "--run"));
+    AddValued(command, "--db", TransferValue(o.db, "--db"));
+  }
+  if (name == "replay") {
+    AddValued(command, "--dialect", [&o](const std::string& v) {
+      if (v.empty() || v.rfind("--", 0) == 0) return Bad("--dialect needs a value");
+      if (v != "middesk" && v != "modus") return Bad("--dialect must be middesk or modus, got \"" + v + "\"");
+      o.dialect = v;
+      return Status::Ok();
+    });
+  }
+  if (name == "export" || name == "import") AddValued(command, "--out", TransferValue(o.out_path, "--out"));
+  if (name == "import") {
+    AddValued(command, "--agent", TransferValue(o.agent_type, "--agent"));
+    // The captured run; "-" is standard input. A second file is left over,
+    // and refused by name in ParseOptions.
+    command.add_option("file", o.input_path);
+  }
+}
+
+// The parser: one subcommand per command, each binding its flags to `o`.
+// Unknown flags and stray arguments are kept (allow_extras), so that
+// ParseOptions can refuse them in the command's own words.
+std::unique_ptr<CLI::App> MakeParser(Options& o) {
+  auto app = std::make_unique<CLI::App>("agent-sandbox", "agent-sandbox");
+  app->set_help_flag();  // --help is a flag of each command, answered with HelpText
+  app->allow_extras();
+  app->require_subcommand(0, 1);  // a second command's name is a stray argument
+  for (const char* name : kCommands) {
+    CLI::App* command = app->add_subcommand(name);
+    command->add_flag("-h,--help", o.help);
+    if (command->get_name() == "serve") {
+      AddServeFlags(*command, o);
+    } else if (command->get_name() == "validate") {
+      command->add_option("path", o.fixtures);
+    } else {
+      AddTransferFlags(*command, o);
+    }
+  }
+  return app;
+}
+
+// What CLI11 left unparsed, refused in the command's words: an unknown flag
+// first, by name, else a stray argument.
+Status RefuseLeftOver(const Options& o, const std::vector<std::string>& left) {
+  const std::string& cmd = o.command;
+  for (const std::string& arg : left) {
+    if (arg.size() < 2 || arg[0] != '-') continue;
+    if (cmd == "validate") return Bad("validate takes one fixture file or folder");
+    std::string flag = arg.substr(0, arg.find('='));
+    if (cmd == "serve") return Bad("unknown option " + flag + " (see --help)");
+    return Bad("unknown option " + flag + " for " + cmd + " (see --help)");
+  }
+  const std::string& stray = left.front();
+  if (cmd == "serve") return Bad("unexpected argument \"" + stray + "\" (see --help)");
+  if (cmd == "validate") return Bad("validate takes one fixture file or folder");
+  if (cmd == "import") return Bad("import takes one file, got \"" + o.input_path + "\" and \"" + stray + "\"");
+  return Bad(cmd + " takes no argument \"" + stray + "\" (see --help)");
+}
+
+// What a command needs once every flag is read.
+Status CheckComplete(const Options& o) {
+  if (o.command == "serve" && o.clock != ClockMode::kRealtime && o.speed != 1.0) {
+    return Bad("--speed applies only to --clock realtime");
+  }
+  if ((o.command == "replay" || o.command == "export") && o.run_id.empty()) return Bad(o.command + " needs --run ID");
+  if (o.command == "import" && o.input_path.empty()) {
+    return Bad("import needs a file: the JSON of GET /v1/runs/{id}?include=steps, or a saved stream");
+  }
+  if (o.command == "validate" && o.fixtures.empty()) return Bad("validate takes one fixture file or folder");
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -240,171 +429,54 @@ Limits (docs/operations.md):
 
 Result<Options> ParseOptions(const std::vector<std::string>& args) {
   Options o;
-  size_t i = 0;
-  if (!args.empty() && args[0] == "serve") ++i;
-  if (!args.empty() && (args[0] == "replay" || args[0] == "export" || args[0] == "import")) return ParseTransfer(args);
-  if (!args.empty() && args[0] == "validate") {
-    o.command = "validate";
-    if (args.size() == 2 && (args[1] == "--help" || args[1] == "-h")) {
-      o.help = true;
-      return o;
-    }
-    if (args.size() != 2 || args[1].rfind("-", 0) == 0) return Bad("validate takes one fixture file or folder");
-    o.fixtures = args[1];
-    return o;
-  }
-  for (; i < args.size(); ++i) {
-    std::string flag = args[i];
-    std::optional<std::string> inline_value = SplitInlineValue(flag);
-    if (flag == "--help" || flag == "-h") {
-      o.help = true;
-      continue;
-    }
-    if (flag == "--version") {
-      o.version = true;
-      continue;
-    }
-    if (flag == "--strict") {
-      o.strict = true;
-      continue;
-    }
-    if (flag == "--shared-account") {
-      o.shared_account = true;
-      continue;
-    }
-    static const char* kValued[] = {"--host",      "--port",         "--db",          "--fixtures",
-                                    "--seed",      "--clock",        "--clock-start", "--speed",
-                                    "--api-key",   "--heartbeat-ms", "--watch-ms",    "--disable-feature",
-                                    "--log-level", "--admin-token",  "--same-account", "--rate-limit",
-                                    "--ready-file", "--log-format"};
-    const NumberFlag* number = nullptr;
-    for (const auto& n : kNumberFlags) {
-      if (flag == n.name) number = &n;
-    }
-    bool valued = number != nullptr;
-    for (const char* v : kValued) valued = valued || flag == v;
-    if (!valued) {
-      if (flag.rfind("-", 0) == 0) return Bad("unknown option " + flag + " (see --help)");
-      return Bad("unexpected argument \"" + flag + "\" (see --help)");
-    }
-    std::string value;
-    if (inline_value) {
-      value = *inline_value;
-    } else {
-      if (i + 1 >= args.size()) return Bad(flag + " needs a value");
-      value = args[++i];
-    }
-    if (number) {
-      uint64_t n;
-      if (!ParseUnsigned(value, number->max, n) || n < number->min) {
-        return Bad(std::string(number->name) + " must be a number from " + std::to_string(number->min) + " to " +
-                   std::to_string(number->max) + ", got \"" + value + "\"");
-      }
-      number->field(o) = n;
-    } else if (flag == "--ready-file") {
-      if (value.empty()) return Bad("--ready-file needs a path");
-      o.ready_file = value;
-    } else if (flag == "--host") {
-      if (value.empty()) return Bad("--host needs a value");
-      o.host = value;
-    } else if (flag == "--port") {
-      uint64_t port;
-      if (!ParseUnsigned(value, 65535, port))
-        return Bad("--port must be a number from 0 to 65535, got \"" + value + "\"");
-      o.port = static_cast<int>(port);
-    } else if (flag == "--db") {
-      if (value.empty()) return Bad("--db needs a file path or :memory:");
-      o.db = value;
-    } else if (flag == "--fixtures") {
-      if (value.empty()) return Bad("--fixtures needs a file or folder");
-      o.fixtures = value;
-    } else if (flag == "--seed") {
-      if (!ParseUnsigned(value, UINT64_MAX, o.seed))
-        return Bad("--seed must be a non-negative integer, got \"" + value + "\"");
-    } else if (flag == "--clock") {
-      auto mode = ParseClockMode(value);
-      if (!mode) return Bad("--clock must be virtual, realtime or manual, got \"" + value + "\"");
-      o.clock = *mode;
-    } else if (flag == "--clock-start") {
-      auto t = ParseInstant(value);
-      if (!t) return Bad("--clock-start must be an ISO 8601 UTC time like 2026-01-01T00:00:00Z, got \"" + value + "\"");
-      o.clock_start = t;
-    } else if (flag == "--speed") {
-      char* end = nullptr;
-      double s = std::strtod(value.c_str(), &end);
-      if (value.empty() || end != value.c_str() + value.size() || !std::isfinite(s) || s <= 0 || s > 1e6) {
-        return Bad("--speed must be a number greater than 0, got \"" + value + "\"");
-      }
-      o.speed = s;
-    } else if (flag == "--api-key") {
-      if (value.empty()) return Bad("--api-key needs a key");
-      o.api_keys.push_back(value);
-    } else if (flag == "--rate-limit") {
-      if (value == "vendor") {
-        o.rate_limit_vendor = true;
-      } else if (!ParseUnsigned(value, 100000, o.rate_limit)) {
-        return Bad("--rate-limit must be a number of requests per second (0 = none) or vendor, got \"" + value + "\"");
-      }
-    } else if (flag == "--admin-token") {
-      // It travels in a header, a query parameter and a cookie: keep it to
-      // characters all three carry as they are.
-      bool safe = value.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._~-") ==
-                  std::string::npos;
-      if (value.size() < 8 || !safe) {
-        return Bad("--admin-token must be at least 8 letters, digits, '.', '_', '~' or '-'");
-      }
-      o.admin_token = value;
-    } else if (flag == "--same-account") {
-      std::vector<std::string> keys;
-      size_t start = 0;
-      while (start <= value.size()) {
-        size_t comma = value.find(',', start);
-        std::string key = value.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-        if (key.empty()) return Bad("--same-account needs keys separated by commas, got \"" + value + "\"");
-        keys.push_back(key);
-        if (comma == std::string::npos) break;
-        start = comma + 1;
-      }
-      if (keys.size() < 2) return Bad("--same-account needs at least two keys, got \"" + value + "\"");
-      o.same_accounts.push_back(keys);
-    } else if (flag == "--heartbeat-ms") {
-      uint64_t n;
-      if (!ParseUnsigned(value, 3600000, n) || n < 10) {
-        return Bad("--heartbeat-ms must be a number from 10 to 3600000, got \"" + value + "\"");
-      }
-      o.heartbeat_ms = static_cast<int64_t>(n);
-    } else if (flag == "--watch-ms") {
-      uint64_t n;
-      if (!ParseUnsigned(value, 3600000, n))
-        return Bad("--watch-ms must be a number from 0 to 3600000, got \"" + value + "\"");
-      o.watch_ms = static_cast<int64_t>(n);
-    } else if (flag == "--disable-feature") {
-      if (value != "operator_feedback")
-        return Bad("--disable-feature knows only operator_feedback, got \"" + value + "\"");
-      o.disabled_features.push_back(value);
-    } else if (flag == "--log-format") {
-      if (value == "text") {
-        o.log_format = LogFormat::kText;
-      } else if (value == "json") {
-        o.log_format = LogFormat::kJson;
-      } else {
-        return Bad("--log-format must be text or json, got \"" + value + "\"");
-      }
-    } else if (flag == "--log-level") {
-      if (value == "error")
-        o.log_level = LogLevel::kError;
-      else if (value == "warn")
-        o.log_level = LogLevel::kWarn;
-      else if (value == "info")
-        o.log_level = LogLevel::kInfo;
-      else if (value == "debug")
-        o.log_level = LogLevel::kDebug;
-      else
-        return Bad("--log-level must be error, warn, info or debug, got \"" + value + "\"");
+  // serve is the command when none is named: give CLI11 its name.
+  bool named = !args.empty() && std::find(std::begin(kCommands), std::end(kCommands), args[0]) != std::end(kCommands);
+  o.command = named ? args[0] : "serve";
+  if (o.command == "validate") o.fixtures.clear();  // its one argument, required
+  std::unique_ptr<CLI::App> app = MakeParser(o);
+  // "--flag=" is a value left out: CLI11 would take the next argument instead.
+  for (const std::string& arg : args) {
+    if (arg.size() > 3 && arg.rfind("--", 0) == 0 && arg.find('=') == arg.size() - 1) {
+      std::string flag = arg.substr(0, arg.size() - 1);
+      if (app->get_subcommand(o.command)->get_option_no_throw(flag) != nullptr) return Bad(flag + " needs a value");
     }
   }
-  if (o.clock != ClockMode::kRealtime && o.speed != 1.0) return Bad("--speed applies only to --clock realtime");
+  std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 reads from the back
+  if (!named) reversed.push_back("serve");
+  try {
+    app->parse(reversed);
+  } catch (const Refusal& e) {
+    return Bad(e.what());
+  } catch (const CLI::ArgumentMismatch& e) {
+    // The only mismatch our flags can meet: the arguments ran out before a
+    // flag's value. CLI11 words it "--flag: 1 required TEXT missing".
+    std::string what = e.what();
+    std::string flag = what.substr(0, what.find(':'));
+    if (flag.rfind("-", 0) == 0 && app->get_subcommand(o.command)->get_option_no_throw(flag) != nullptr) {
+      return Bad(flag + " needs a value");
+    }
+    return Bad(what);
+  } catch (const CLI::Error& e) {
+    std::string what = e.what();
+    std::replace(what.begin(), what.end(), '\n', ' ');
+    return Bad(what);
+  }
+  std::vector<std::string> left = app->remaining(true);
+  if (!left.empty()) return RefuseLeftOver(o, left);
+  if (o.help) return o;
+  Status complete = CheckComplete(o);
+  if (!complete.ok()) return complete;
   return o;
+}
+
+std::vector<std::string> FlagNames(const std::string& command) {
+  Options o;
+  std::unique_ptr<CLI::App> app = MakeParser(o);
+  std::vector<std::string> names;
+  for (const CLI::Option* option : app->get_subcommand(command)->get_options()) {
+    for (const std::string& name : option->get_lnames()) names.push_back("--" + name);
+  }
+  return names;
 }
 
 }  // namespace sandbox::cli

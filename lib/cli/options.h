@@ -1,7 +1,8 @@
 // The command line: `agent-sandbox [serve] [flags]`, `validate PATH`,
 // `replay --run ID`, `export --run ID [--out FILE]`, `import FILE`. Parsing
-// only; main.cpp acts on the result. Bad input is a one-line reason and exit
-// status 2.
+// only (by CLI11, kept inside options.cpp: no exception leaves it); main.cpp
+// acts on the result. Bad input is a one-line reason naming the flag, and
+// exit status 2.
 #pragma once
 
 #include <cstdint>
@@ -77,5 +78,8 @@ Result<Options> ParseOptions(const std::vector<std::string>& args);
 // The help of `command`: serve's (every option), or validate's, replay's,
 // export's or import's own.
 std::string HelpText(const std::string& command = "serve");
+// The long flags `command` takes, as the parser knows them: a test holds
+// HelpText to them.
+std::vector<std::string> FlagNames(const std::string& command);
 
 }  // namespace sandbox::cli
