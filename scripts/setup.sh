@@ -2,8 +2,9 @@
 # Installs what agent-sandbox needs to build, from Debian's packages; with
 # --tests, also what the test suite needs: clang (the sanitizer and fuzzing
 # pass), node and npm, Debian's chromium (browser tests) and the node modules
-# of tests/contract, tests/browser and tests/openapi (from their package-lock.json). Idempotent and silent when everything is
-# already there.
+# of tests/contract, tests/browser, tests/openapi and clients/node (its types
+# check's typescript; from their package-lock.json). Idempotent and silent
+# when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,7 +48,7 @@ fi
 
 if [ "$tests" = 1 ]; then
   # Each node test folder's modules, when missing or older than its lock file.
-  for dir in tests/contract tests/browser tests/openapi; do
+  for dir in tests/contract tests/browser tests/openapi clients/node; do
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ]; then
       echo "setup: npm ci in $dir"
       (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error > /dev/null)

@@ -4,6 +4,7 @@ export const DEFAULT_KEY: string;
 export const DEFAULT_ORG: string;
 
 export class SandboxError extends Error {
+  constructor(message: string, status?: number, body?: unknown);
   status?: number;
   body?: unknown;
 }
