@@ -214,6 +214,18 @@ CREATE TABLE object_states (
   PRIMARY KEY (ns, object_type, object_id)
 ) WITHOUT ROWID;
 
+-- Agents defined or changed at run time through an API (schema version 8):
+-- the Modus agent management API's agents and its changes to fixture agents,
+-- one JSON document per agent (script/agent_definition.h), laid over the
+-- fixtures by the engine.
+CREATE TABLE agent_definitions (
+  ns         TEXT NOT NULL,
+  agent      TEXT NOT NULL,      -- the agent's type
+  definition TEXT NOT NULL,      -- JSON object
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (ns, agent)
+) WITHOUT ROWID;
+
 -- Idempotency-Key of the Modus runtime (POST /agent/runs): the run each key
 -- created and the request it came with, per namespace.
 CREATE TABLE idempotency_keys (

@@ -16,7 +16,7 @@ using script::Op;
 
 Engine::Engine(store::Store& store, Clock& clock, const IdGenerator& ids,
                std::shared_ptr<const script::FixtureSet> fixtures)
-    : store_(store), clock_(clock), ids_(ids), fixtures_(std::move(fixtures)), clock_start_(clock.now()) {
+    : store_(store), clock_(clock), ids_(ids), files_(fixtures), fixtures_(std::move(fixtures)), clock_start_(clock.now()) {
   if (fixtures_) scenario_faults_.Replace(*fixtures_);
 }
 
@@ -27,9 +27,19 @@ std::shared_ptr<const script::FixtureSet> Engine::fixtures() const {
   return fixtures_;
 }
 
+std::shared_ptr<const script::FixtureSet> Engine::file_fixtures() const {
+  std::lock_guard<std::mutex> g(fixtures_mu_);
+  return files_;
+}
+
 void Engine::ReplaceFixtures(std::shared_ptr<const script::FixtureSet> fixtures) {
   std::lock_guard<std::mutex> g(fixtures_mu_);
-  fixtures_ = std::move(fixtures);
+  files_ = std::move(fixtures);
+  OverlayLocked();
+}
+
+void Engine::OverlayLocked() {
+  fixtures_ = script::Overlay(files_, definitions_);
   ++fixtures_version_;
   scenario_faults_.Replace(*fixtures_);
 }
@@ -89,6 +99,19 @@ Status Engine::Start() {
 Status Engine::LoadFromStore() {
   active_.clear();
   schedule_counts_.clear();
+  auto stored = store_.ListAgentDefinitions();
+  if (!stored.ok()) return stored.status();
+  std::vector<script::AgentDefinition> definitions;
+  for (const auto& doc : stored.value()) {
+    auto def = script::DefinitionFromJson(doc);
+    if (!def.ok()) return Status::Internal(def.status().message());
+    definitions.push_back(std::move(def).value());
+  }
+  {
+    std::lock_guard<std::mutex> g(fixtures_mu_);
+    definitions_ = std::move(definitions);
+    OverlayLocked();
+  }
   auto workflows = store_.WorkflowCounts();
   if (!workflows.ok()) return workflows.status();
   workflow_counts_ = std::move(workflows).value();
@@ -794,7 +817,7 @@ std::optional<std::pair<Instant, std::string>> Engine::NextSchedule() const {
     auto it = schedule_counts_.find(agent.type);
     int64_t fired = it == schedule_counts_.end() ? 0 : it->second;
     Instant first = t.start.value_or(clock_start_ + t.every_ms);
-    Instant due = first + fired * t.every_ms;
+    Instant due = first + (fired + t.skipped) * t.every_ms;
     if (!best || due < best->first) best = std::make_pair(due, std::string(kSchedulePrefix) + agent.type);
   }
   return best;

@@ -39,6 +39,7 @@
 #include "engine/bus.h"
 #include "engine/read_cache.h"
 #include "engine/scenario_faults.h"
+#include "script/agent_definition.h"
 #include "script/fixture.h"
 #include "script/program.h"
 #include "store/store.h"
@@ -139,6 +140,16 @@ struct WebhookPatch {
   std::optional<std::optional<Instant>> disabled_at;  // a value disables, nullopt inside re-enables
 };
 
+// What DefineAgent's rules decide with (on the writer: each call sees what
+// the previous one left).
+struct AgentDefinitionContext {
+  const script::FixtureSet& fixtures;  // in force: the files with the definitions laid over them
+  const script::FixtureSet& files;     // the fixture files alone
+  const IdGenerator& ids;              // for ids the record names, stable per seed
+  Instant now;
+};
+using AgentDefinitionRules = std::function<Result<script::AgentDefinition>(const AgentDefinitionContext&)>;
+
 class Engine {
  public:
   Engine(store::Store& store, Clock& clock, const IdGenerator& ids, std::shared_ptr<const script::FixtureSet> fixtures);
@@ -228,9 +239,19 @@ class Engine {
   // Announces every commit; stream handlers wait on it.
   EventBus& bus() { return bus_; }
   ClockMode clock_mode() const { return clock_.mode(); }
+  // The fixture files with this namespace's agent definitions laid over
+  // them (script/agent_definition.h).
   std::shared_ptr<const script::FixtureSet> fixtures() const;
-  // New runs use these from now on; runs already started keep their script.
+  // The fixture files alone.
+  std::shared_ptr<const script::FixtureSet> file_fixtures() const;
+  // New runs use these files from now on (the definitions stay laid over
+  // them); runs already started keep their script.
   void ReplaceFixtures(std::shared_ptr<const script::FixtureSet> fixtures);
+  // Defines an agent, or changes one, as the dialect's `rules` decide: on
+  // the writer, stored in one commit, in force for every later command and
+  // read. A schedule switched on skips the periods that passed while it was
+  // off. An error from the rules (or the store) changes nothing.
+  Result<script::AgentDefinition> DefineAgent(AgentDefinitionRules rules);
   // The fault a rule of the run's scenario gives request `r` now (issue 13,
   // engine/scenario_faults.h); nullopt when none fires or there is no such run.
   std::optional<Fault> ScenarioFault(const std::string& run_id, const FaultRequest& r, FaultPhase phase);
@@ -371,8 +392,12 @@ class Engine {
   store::Store& store_;
   Clock& clock_;
   const IdGenerator& ids_;
-  mutable std::mutex fixtures_mu_;
-  std::shared_ptr<const script::FixtureSet> fixtures_;
+  mutable std::mutex fixtures_mu_;  // guards the three below
+  std::shared_ptr<const script::FixtureSet> files_;
+  std::vector<script::AgentDefinition> definitions_;  // changed on the writer only
+  std::shared_ptr<const script::FixtureSet> fixtures_;  // files_ with definitions_ laid over them
+  // Lays definitions_ over files_ again; caller holds fixtures_mu_.
+  void OverlayLocked();
 
   // Writer-thread state.
   std::map<std::string, ActiveRun> active_;

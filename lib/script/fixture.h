@@ -136,6 +136,10 @@ struct ModusIdentity {
   int64_t id = 0;
   std::string agent_type;  // task | workflow
   bool enabled = true;
+  // draft (never deployed: it does not run), active, or deleted (soft-
+  // deleted: hidden and never runs). Fixture agents are active; the agent
+  // management API changes it (script/agent_definition.h).
+  std::string status = "active";
   std::vector<ModusTrigger> triggers;
 };
 
@@ -144,6 +148,8 @@ struct ModusIdentity {
 struct Schedule {
   int64_t every_ms = 0;
   std::optional<Instant> start;
+  // Periods that passed while the schedule was switched off: never fired.
+  int64_t skipped = 0;
   bool operator==(const Schedule&) const = default;
 };
 
@@ -164,8 +170,11 @@ struct Agent {
   // From the fixture's modus block (its first schedule trigger, when the
   // identity is enabled); the engine reads only this.
   std::optional<Schedule> schedule;
-  std::string file;  // where it was declared
+  std::string file;  // where it was declared; empty for an agent created through an API
   std::vector<Scenario> scenarios;
+  // Null unless an API defined or changed the agent: the dialect's record of
+  // it (script/agent_definition.h), e.g. its draft and deployed variations.
+  Json record;
   const Scenario* FindScenario(const std::string& name) const;
   // The scenario a create-run request gets, among those that script no
   // workflow action: the first whose match rules all hold, else the first

@@ -238,6 +238,13 @@ Result<WebhookDeliveryPage> FaultyStore::ListWebhookDeliveries(const WebhookDeli
   return inner_->ListWebhookDeliveries(query);
 }
 
+Status FaultyStore::PutAgentDefinition(const std::string& agent_type, const Json& definition, Instant clock_now) {
+  if (Status st = faults_->Check("PutAgentDefinition"); !st.ok()) return st;
+  return inner_->PutAgentDefinition(agent_type, definition, clock_now);
+}
+
+Result<std::vector<Json>> FaultyStore::ListAgentDefinitions() { return inner_->ListAgentDefinitions(); }
+
 Status FaultyStore::SaveSnapshot(const std::string& name) {
   if (Status st = faults_->Check("SaveSnapshot"); !st.ok()) return st;
   return inner_->SaveSnapshot(name);

@@ -111,6 +111,8 @@ class FaultyStore final : public Store {
                                                             int64_t seq) override;
   Result<std::vector<WebhookDelivery>> WebhookDeliveries(const std::optional<std::string>& webhook_id) override;
   Result<WebhookDeliveryPage> ListWebhookDeliveries(const WebhookDeliveryQuery& query) override;
+  Status PutAgentDefinition(const std::string& agent_type, const Json& definition, Instant clock_now) override;
+  Result<std::vector<Json>> ListAgentDefinitions() override;
   Status SaveSnapshot(const std::string& name) override;
   Status RestoreSnapshot(const std::string& name) override;
   Result<std::vector<std::string>> Snapshots() override;

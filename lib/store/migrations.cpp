@@ -184,6 +184,15 @@ const std::vector<Migration>& ForwardMigrations() {
        "UPDATE webhook_deliveries SET body_id = (SELECT id FROM webhook_bodies b WHERE b.run_id = "
        "webhook_deliveries.run_id AND b.seq = webhook_deliveries.seq AND b.body = webhook_deliveries.body);\n"
        "ALTER TABLE webhook_deliveries DROP COLUMN body;\n"},
+      // 8: agents defined through an API.
+      {8,
+       "CREATE TABLE agent_definitions (\n"
+       "  ns         TEXT NOT NULL,\n"
+       "  agent      TEXT NOT NULL,\n"
+       "  definition TEXT NOT NULL,\n"
+       "  updated_at INTEGER NOT NULL,\n"
+       "  PRIMARY KEY (ns, agent)\n"
+       ") WITHOUT ROWID;\n"},
   };
   return kMigrations;
 }

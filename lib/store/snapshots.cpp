@@ -134,6 +134,7 @@ Status SqliteStore::DeleteNamespace() {
       "DELETE FROM actions WHERE ns = ?1",
       "DELETE FROM idempotency_keys WHERE ns = ?1",
       "DELETE FROM object_states WHERE ns = ?1",
+      "DELETE FROM agent_definitions WHERE ns = ?1",
       std::string("DELETE FROM interrupts WHERE run_id IN ") + runs,
       "DELETE FROM steps WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",
       "DELETE FROM run_events WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",

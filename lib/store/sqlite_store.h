@@ -102,6 +102,9 @@ class SqliteStore final : public Store {
   Result<std::vector<WebhookDelivery>> WebhookDeliveries(const std::optional<std::string>& webhook_id) override;
   Result<WebhookDeliveryPage> ListWebhookDeliveries(const WebhookDeliveryQuery& query) override;
 
+  Status PutAgentDefinition(const std::string& agent_type, const Json& definition, Instant clock_now) override;
+  Result<std::vector<Json>> ListAgentDefinitions() override;
+
   Status SaveSnapshot(const std::string& name) override;
   Status RestoreSnapshot(const std::string& name) override;
   Result<std::vector<std::string>> Snapshots() override;

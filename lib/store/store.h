@@ -1,7 +1,7 @@
 // The Store: everything the sandbox keeps, in one SQLite file (or in memory),
 // seen through a few small interfaces: RunLog (runs and their events),
-// Threads, NamespaceState (seeds, clocks, wiping), WebhookOutbox and
-// SnapshotStore. SQLite stays private to lib/store (sqlite_store.h); nothing
+// Threads, NamespaceState (seeds, clocks, wiping), WebhookOutbox,
+// SnapshotStore and AgentDefinitions. SQLite stays private to lib/store (sqlite_store.h); nothing
 // above this layer compiles against it.
 //
 // Writes come only from the engine's writer thread (DESIGN.md "Threading") and
@@ -20,6 +20,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "store/agent_definitions.h"
 #include "store/namespace_state.h"
 #include "store/run_log.h"
 #include "store/snapshot_store.h"
@@ -28,7 +29,12 @@
 
 namespace sandbox::store {
 
-class Store : public RunLog, public Threads, public NamespaceState, public WebhookOutbox, public SnapshotStore {
+class Store : public RunLog,
+              public Threads,
+              public NamespaceState,
+              public WebhookOutbox,
+              public SnapshotStore,
+              public AgentDefinitions {
  public:
   // The default namespace ("") of the database at `path`. Takes no lock:
   // for the offline commands (`replay`, `export`), which only read and may
