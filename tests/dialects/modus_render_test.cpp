@@ -23,6 +23,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "dialects/modus/agent_record.h"
 #include "dialects/modus/errors.h"
 #include "dialects/modus/render.h"
 #include "script/loader.h"
@@ -215,6 +216,13 @@ RunState FailedTaskRun() {
   r.error_message = "search_registry failed: the Nevada business registry did not answer within 30 s";
   r.failure_reason = "tool_timeout";
   return s;
+}
+
+// A fixture agent as any org member sees it (its record made from the fixture).
+OrderedJson RenderAgent(const script::Agent& agent, const std::string& org, Instant created_at, bool with_variation) {
+  const Principal member{"User", "0b7a3c1e-0000-4000-8000-000000000001", "Modus user m", std::nullopt};
+  return RenderAgentRecord(agent.modus->id, RecordOf(agent, org, created_at), org, member, /*draft_view=*/false,
+                           with_variation);
 }
 
 }  // namespace

@@ -112,6 +112,7 @@ TEST_CASE("openapi: every documented operation is answered by a route", "[http]"
                             : method == "post"   ? c.Post(concrete, h, "{}", "application/json")
                             : method == "put"    ? c.Put(concrete, h, "{}", "application/json")
                             : method == "delete" ? c.Delete(concrete, h)
+                            : method == "patch"  ? c.Patch(concrete, h, "{}", "application/json")
                                                  : httplib::Result(nullptr, httplib::Error::Unknown);
       INFO(method << " " << concrete);
       REQUIRE(res);

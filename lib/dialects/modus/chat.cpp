@@ -87,7 +87,7 @@ std::optional<Json> ChatRequestOrRespond(const Deps& d, const httplib::Request& 
 }
 
 void Chat(const Deps& d, const httplib::Request& req, httplib::Response& res, bool continues) {
-  auto call = AgentCallOrRespond(d.spaces, req, res);
+  auto call = AgentCallOrRespond(d.spaces, req, res, AgentUse::kRun);
   if (!call) return;
   engine::Engine* engine = call->engine;
   const script::Agent* agent = call->agent;

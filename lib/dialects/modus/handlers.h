@@ -1,5 +1,5 @@
 // Handler functions of the Modus dialect, one file per URL family
-// (agents.cpp, runs.cpp, run_actions.cpp, trigger.cpp). Private to dialects/modus.
+// (agents.cpp, agent_admin.cpp, runs.cpp, run_actions.cpp, trigger.cpp). Private to dialects/modus.
 #pragma once
 
 #include <httplib.h>
@@ -10,6 +10,16 @@ namespace sandbox::modus {
 
 void ListAgents(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void GetAgent(const Deps& d, const httplib::Request& req, httplib::Response& res);
+
+// Agent management (agent_admin.cpp; spec section 8.3).
+void CreateAgent(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void UpdateAgent(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void DeployAgent(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void ToggleAgent(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void DeleteAgent(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void UndeleteAgent(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void TransferAgentOwnership(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void AcceptAgentOwnership(const Deps& d, const httplib::Request& req, httplib::Response& res);
 
 void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res);

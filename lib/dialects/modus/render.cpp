@@ -7,11 +7,7 @@
 #include "core/time_format.h"
 
 namespace sandbox::modus {
-namespace {
-
-const IdGenerator kStableIds(0);  // ids that depend on the fixtures only, never on the seed
-
-std::string Slug(const std::string& type) {
+std::string AgentSlug(const std::string& type) {
   std::string s = type;
   for (auto& ch : s) {
     if (ch == '_') ch = '-';
@@ -19,7 +15,6 @@ std::string Slug(const std::string& type) {
   return s;
 }
 
-// ISO-8601 duration of whole seconds (PT24H, PT90M, PT45S), else milliseconds as seconds.
 std::string IsoDuration(int64_t ms) {
   if (ms % 3600000 == 0) return "PT" + std::to_string(ms / 3600000) + "H";
   if (ms % 60000 == 0) return "PT" + std::to_string(ms / 60000) + "M";
@@ -30,7 +25,7 @@ std::string IsoDuration(int64_t ms) {
   return buf;
 }
 
-OrderedJson Variation(const script::Agent& agent) {
+OrderedJson FixtureVariation(const script::Agent& agent) {
   const script::ModusIdentity& m = *agent.modus;
   OrderedJson kinds = OrderedJson::array();
   OrderedJson trigger = OrderedJson::object();
@@ -64,6 +59,8 @@ OrderedJson Variation(const script::Agent& agent) {
                      {"workflowStructure", {{"nodes", std::move(nodes)}, {"edges", std::move(edges)}}},
                      {"agentSelection", OrderedJson::array()}};
 }
+
+namespace {
 
 const script::StepNode* FindNode(const script::StepList& steps, const std::string& name) {
   for (const auto& n : steps) {
@@ -130,36 +127,6 @@ const char* ModusStatus(RunStatus s) {
       return "cancelled";
   }
   return "running";
-}
-
-OrderedJson RenderAgent(const script::Agent& agent, const std::string& org_uuid, Instant created_at,
-                        bool with_variation) {
-  const script::ModusIdentity& m = *agent.modus;
-  std::string created = FormatInstant(created_at);
-  OrderedJson a;
-  a["id"] = m.id;
-  a["slug"] = Slug(agent.type);
-  a["name"] = agent.name;
-  a["status"] = "active";
-  a["type"] = m.agent_type;
-  a["orgUuid"] = org_uuid;
-  a["hasUnpublishedChanges"] = false;
-  a["isEnabled"] = m.enabled;
-  a["accessConfig"] = OrderedJson{{"visibility", "shared"},
-                                  {"groupPermissions", OrderedJson::object()},
-                                  {"sharedWith", OrderedJson::array()},
-                                  {"ownerUserId", kStableIds.Uuid("modus-owner", org_uuid, 0)},
-                                  {"ownerEmail", "owner@sandbox.modus.local"}};
-  a["createdAt"] = created;
-  a["updatedAt"] = created;
-  a["canManage"] = true;
-  a["canUse"] = true;
-  a["description"] = agent.description;
-  a["activeVariationId"] = kStableIds.Uuid("modus-variation", agent.type, 1);
-  a["draftVariationId"] = nullptr;
-  if (with_variation) a["variation"] = Variation(agent);
-  a["deletedAt"] = nullptr;
-  return a;
 }
 
 std::string WorkflowId(const script::Agent& agent, int64_t n) {

@@ -10,8 +10,14 @@
 
 namespace sandbox::modus {
 
-OrderedJson RenderAgent(const script::Agent& agent, const std::string& org_uuid, Instant created_at,
-                        bool with_variation);
+// A fixture agent's variation: {trigger, workflowStructure, agentSelection},
+// the workflow's nodes taken from its default scenario. (The Agent object is
+// rendered from the agent's record: agent_record.h.)
+OrderedJson FixtureVariation(const script::Agent& agent);
+// A fixture agent's slug: its type with '-' for '_'.
+std::string AgentSlug(const std::string& type);
+// ISO-8601 duration of whole seconds (PT24H, PT90M, PT45S), else milliseconds as seconds.
+std::string IsoDuration(int64_t ms);
 
 // "wf_<agentId>_run_<n>", n the 1-based creation order of the agent's runs in the org.
 std::string WorkflowId(const script::Agent& agent, int64_t n);

@@ -1,6 +1,8 @@
 // Request reading for the Modus dialect; see request.h.
 #include "dialects/modus/request.h"
 
+#include "dialects/modus/agent_record.h"
+
 #include "http/body.h"
 #include "http/sandbox_headers.h"
 
@@ -216,8 +218,21 @@ std::string Lower(std::string s) {
   return s;
 }
 
+std::optional<Status> AgentRefusal(const script::Agent& agent, const Principal& caller, AgentUse use,
+                                   const std::string& field) {
+  if (agent.modus->status == "deleted" || (agent.record.is_object() && !CanUse(agent.record, caller))) {
+    return Status::NotFound("agent not found", field);
+  }
+  if (use == AgentUse::kRun && agent.modus->status != "active") {
+    return Status::Conflict("agent " + std::to_string(agent.modus->id) +
+                                " has never been deployed: deploy its draft before running it",
+                            field);
+  }
+  return std::nullopt;
+}
+
 std::optional<AgentCall> AgentCallOrRespond(engine::Namespaces& spaces, const httplib::Request& req,
-                                            httplib::Response& res) {
+                                            httplib::Response& res, AgentUse use) {
   auto caller = AuthenticateOrRespond(req, res);
   if (!caller) return std::nullopt;
   engine::Engine* engine = OrgEngineOrRespond(spaces, *caller, req, res);
@@ -225,6 +240,10 @@ std::optional<AgentCall> AgentCallOrRespond(engine::Namespaces& spaces, const ht
   auto fixtures = engine->fixtures();
   const script::Agent* agent = AgentOrRespond(*fixtures, req.matches[1], res);
   if (!agent) return std::nullopt;
+  if (auto refused = AgentRefusal(*agent, caller->principal, use)) {
+    RespondError(res, *refused);
+    return std::nullopt;
+  }
   return AgentCall{*caller, engine, std::move(fixtures), agent};
 }
 

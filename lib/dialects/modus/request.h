@@ -55,8 +55,16 @@ struct AgentCall {
 // FNV-1a (64 bits) of `text` as 16 hex digits: page tokens, idempotency.
 std::string HashHex(const std::string& text);
 
+// What the call does with the agent: read it (its runs, their approvals),
+// or start runs (only a deployed agent runs: 409 for a draft).
+enum class AgentUse { kRead, kRun };
+// A deleted agent, or one the caller may not use, is 404 (agent_record.h).
 std::optional<AgentCall> AgentCallOrRespond(engine::Namespaces& spaces, const httplib::Request& req,
-                                            httplib::Response& res);
+                                            httplib::Response& res, AgentUse use = AgentUse::kRead);
+// nullopt when `caller` may `use` the agent now, else the refusal: 404 for a
+// deleted agent or one the caller may not use, 409 for a draft asked to run.
+std::optional<Status> AgentRefusal(const script::Agent& agent, const Principal& caller, AgentUse use,
+                                   const std::string& field = "id");
 
 // The body as a JSON object; an empty body counts as {}.
 // Limits: JSON depth, and the length of every string in it (http/body.h).

@@ -26,6 +26,22 @@ Fields ChatBody() {
           RequiredField("model", "string", "A supported model, e.g. claude-sonnet-4.6 or gpt-5.2")};
 }
 
+// The fields of an agent's create or update body (ApplyAgentFields in agent_record.cpp).
+Fields AgentBody(bool create) {
+  auto name = create ? RequiredField("name", "string", "1 to 200 characters")
+                     : OptionalField("name", "string", "1 to 200 characters");
+  auto type = create ? RequiredField("type", "string", "task or workflow")
+                     : OptionalField("type", "string", "task or workflow");
+  return {name,
+          type,
+          OptionalField("description", "string", "Up to 2000 characters"),
+          OptionalField("trigger", "object", "{kinds, schedule: {everyMs, startAt}}"),
+          OptionalField("agentSelection", "array", "Ordered skills with their instructions"),
+          OptionalField("workflowStructure", "object", "{nodes, edges}"),
+          OptionalField("accessConfig", "object", "{visibility, groupPermissions, sharedWith}"),
+          OptionalField("scenario", "string", "The fixture scenario its runs play (sandbox extension)")};
+}
+
 // Last-Event-ID as a query parameter (LastSeqOrRespond in runtime.cpp).
 http::RouteField LastEventIdQuery() {
   return OptionalField("lastEventId", "string", "Resume after this frame (as Last-Event-ID)");
@@ -44,9 +60,45 @@ void RegisterRoutes(http::RouteTable& t, const Deps& d) {
        .summary = "List agents",
        .query = Paged({OptionalField("type", "string", "task or workflow"),
                        OptionalField("search", "string", "Part of the agent's name"),
-                       OptionalField("includeVariation", "boolean", "Include each agent's variation")})},
+                       OptionalField("includeVariation", "boolean", "Include each agent's variation"),
+                       OptionalField("view", "string", "active (default) or draft"),
+                       OptionalField("showDeleted", "boolean", "Include soft-deleted agents")})},
       ListAgents);
-  add({.method = "GET", .path = "/api/v1/agents/{agent_id}", .summary = "Get an agent"}, GetAgent);
+  add({.method = "GET",
+       .path = "/api/v1/agents/{agent_id}",
+       .summary = "Get an agent",
+       .query = {OptionalField("view", "string", "active (default) or draft")}},
+      GetAgent);
+  add({.method = "POST", .path = "/api/v1/agents", .summary = "Create an agent", .body = AgentBody(true)},
+      CreateAgent);
+  add({.method = "PATCH",
+       .path = "/api/v1/agents/{agent_id}",
+       .summary = "Update an agent's draft",
+       .query = {OptionalField("updateMask", "string", "The fields to write, comma-separated (AIP-134)")},
+       .body = AgentBody(false)},
+      UpdateAgent);
+  add({.method = "POST",
+       .path = "/api/v1/agents/{agent_id}/deploy",
+       .summary = "Deploy the current draft",
+       .body = {OptionalField("expectedMainShaOverride", "string", "Acknowledges an overwritten remote version")}},
+      DeployAgent);
+  add({.method = "POST",
+       .path = "/api/v1/agents/{agent_id}/toggle",
+       .summary = "Switch the agent's schedule on or off",
+       .body = {OptionalField("enabled", "boolean", "Set rather than flip (sandbox extension)")}},
+      ToggleAgent);
+  add({.method = "DELETE", .path = "/api/v1/agents/{agent_id}", .summary = "Soft-delete an agent"}, DeleteAgent);
+  add({.method = "POST", .path = "/api/v1/agents/{agent_id}:undelete", .summary = "Undelete a soft-deleted agent"},
+      UndeleteAgent);
+  add({.method = "POST",
+       .path = "/api/v1/agents/{agent_id}/transfer-ownership",
+       .summary = "Ask another org member to take ownership",
+       .body = {RequiredField("newOwnerUserId", "string", "The user who is to own the agent")}},
+      TransferAgentOwnership);
+  add({.method = "POST",
+       .path = "/api/v1/agents/{agent_id}/accept-ownership",
+       .summary = "Accept a pending ownership transfer"},
+      AcceptAgentOwnership);
   add({.method = "GET",
        .path = "/api/v1/agents/{agent_id}/runs",
        .summary = "An agent's run history",

@@ -127,10 +127,11 @@ std::optional<std::string> RequiredString(const Json& body, const char* field, h
   return body[field].get<std::string>();
 }
 
-// The agent a run is for: body.agentId (sandbox extension), else the org's
-// task agent with the lowest Modus id. nullptr after an error was written.
+// The agent a run is for: body.agentId (sandbox extension), else the
+// deployed task agent with the lowest Modus id the caller may use. nullptr
+// after an error was written.
 const script::Agent* RuntimeAgentOrRespond(const script::FixtureSet& fixtures, const Json& body,
-                                           httplib::Response& res) {
+                                           const Principal& caller, httplib::Response& res) {
   if (body.contains("agentId") && !body["agentId"].is_null()) {
     const Json& id = body["agentId"];
     if (!id.is_number_integer()) {
@@ -138,14 +139,20 @@ const script::Agent* RuntimeAgentOrRespond(const script::FixtureSet& fixtures, c
       return nullptr;
     }
     for (const auto& a : fixtures.agents) {
-      if (a.modus && a.modus->id == id.get<int64_t>()) return &a;
+      if (!a.modus || a.modus->id != id.get<int64_t>()) continue;
+      if (auto refused = AgentRefusal(a, caller, AgentUse::kRun, "agentId")) {
+        RespondError(res, *refused);
+        return nullptr;
+      }
+      return &a;
     }
     RespondError(res, Status::NotFound("agent not found", "agentId"));
     return nullptr;
   }
   const script::Agent* best = nullptr;
   for (const auto& a : fixtures.agents) {
-    if (a.modus && a.modus->agent_type == "task" && (!best || a.modus->id < best->modus->id)) best = &a;
+    if (!a.modus || a.modus->agent_type != "task" || AgentRefusal(a, caller, AgentUse::kRun)) continue;
+    if (!best || a.modus->id < best->modus->id) best = &a;
   }
   if (!best) RespondError(res, Status::NotFound("the organization has no task agent", "agentId"));
   return best;
@@ -221,7 +228,7 @@ void PostAgentRun(const Deps& d, const httplib::Request& req, httplib::Response&
   engine::Engine* engine = OrgEngineOrRespond(d.spaces, *caller, req, res);
   if (!engine) return;
   auto fixtures = engine->fixtures();
-  const script::Agent* agent = RuntimeAgentOrRespond(*fixtures, *body, res);
+  const script::Agent* agent = RuntimeAgentOrRespond(*fixtures, *body, caller->principal, res);
   if (!agent) return;
 
   engine::CreateRunCommand cmd{.request = *body, .agent_type = agent->type, .requester = caller->principal};
@@ -278,7 +285,7 @@ void PostWorkflowAction(const Deps& d, const httplib::Request& req, httplib::Res
   auto fixtures = engine->fixtures();
   std::vector<const script::Agent*> agents;
   for (const auto& a : fixtures->agents) {
-    if (!a.modus) continue;
+    if (!a.modus || AgentRefusal(a, caller->principal, AgentUse::kRun)) continue;
     if (body->contains("agentId") && !(*body)["agentId"].is_null() &&
         a.modus->id != (*body)["agentId"].get<int64_t>()) {
       continue;

@@ -9,7 +9,7 @@
 namespace sandbox::modus {
 
 void TriggerRun(const Deps& d, const httplib::Request& req, httplib::Response& res) {
-  auto call = AgentCallOrRespond(d.spaces, req, res);
+  auto call = AgentCallOrRespond(d.spaces, req, res, AgentUse::kRun);
   if (!call) return;
   const Caller* caller = &call->caller;
   engine::Engine* engine = call->engine;
