@@ -38,19 +38,26 @@ Result<script::AgentDefinition> Engine::DefineAgent(AgentDefinitionRules rules) 
     // after now: the periods that passed while it was off, or before the
     // agent existed, are skipped, never fired late.
     const script::Agent* before = in_force->FindAgentByType(def.type);
-    auto overlaid = script::Overlay(files, next);
-    const script::Agent* after = overlaid->FindAgentByType(def.type);
-    auto unchanged = [&](const script::Schedule& t) {
-      return before && before->schedule && before->schedule->every_ms == t.every_ms &&
-             before->schedule->start == t.start;
+    auto has_schedule = [](const script::ModusIdentity& m) {
+      return std::any_of(m.triggers.begin(), m.triggers.end(), [](const auto& t) { return t.type == "schedule"; });
     };
-    if (after && after->schedule && !unchanged(*after->schedule)) {
-      const script::Schedule& t = *after->schedule;
-      Instant first = t.start.value_or(clock_start_ + t.every_ms);
-      int64_t elapsed = now < first ? 0 : (now - first) / t.every_ms + 1;
-      auto fired = schedule_counts_.find(def.type);
-      def.schedule_skipped = std::max<int64_t>(0, elapsed - (fired == schedule_counts_.end() ? 0 : fired->second));
-      put();
+    // Laying the definitions over the files costs a copy of them all: only
+    // when a schedule is involved.
+    if (has_schedule(def.modus) || (before && before->schedule)) {
+      auto overlaid = script::Overlay(files, next);
+      const script::Agent* after = overlaid->FindAgentByType(def.type);
+      auto unchanged = [&](const script::Schedule& t) {
+        return before && before->schedule && before->schedule->every_ms == t.every_ms &&
+               before->schedule->start == t.start;
+      };
+      if (after && after->schedule && !unchanged(*after->schedule)) {
+        const script::Schedule& t = *after->schedule;
+        Instant first = t.start.value_or(clock_start_ + t.every_ms);
+        int64_t elapsed = now < first ? 0 : (now - first) / t.every_ms + 1;
+        auto fired = schedule_counts_.find(def.type);
+        def.schedule_skipped = std::max<int64_t>(0, elapsed - (fired == schedule_counts_.end() ? 0 : fired->second));
+        put();
+      }
     }
 
     Status st = store_.PutAgentDefinition(def.type, script::DefinitionToJson(def), now);

@@ -99,8 +99,23 @@ Result<ScenarioRef> FindScenarioRef(const FixtureSet& files, const std::string& 
                                  field);
 }
 
+namespace {
+
+constexpr const char* kPlaceholderAgent = "\x01" "default-agent";
+
+void ResolveAgent(StepList& steps, const std::string& agent_type) {
+  for (auto& node : steps) {
+    if (node.agent == kPlaceholderAgent) node.agent = agent_type;
+    ResolveAgent(node.steps, agent_type);
+  }
+}
+
+}  // namespace
+
 Result<Scenario> DefaultScenario(const std::string& agent_type) {
-  static const Json kSource = Json::parse(R"({
+  // Parsed once (an overlay makes one per agent created through the API, on
+  // every change); only the steps' agent differs between agents.
+  static const Result<Scenario> kParsed = ParseScenario(Json::parse(R"({
     "name": "default",
     "description": "What an agent created through the API plays when it names no fixture scenario.",
     "interrupt_policy": "manual",
@@ -109,8 +124,12 @@ Result<Scenario> DefaultScenario(const std::string& agent_type) {
        "message": "Done: the sandbox's default scenario ran. Name a fixture scenario to script this agent."}
     ],
     "result": {"summary": "Done"}
-  })");
-  return ParseScenario(kSource, agent_type);
+  })"),
+                                                        kPlaceholderAgent);
+  if (!kParsed.ok()) return kParsed.status();
+  Scenario sc = kParsed.value();
+  ResolveAgent(sc.steps, agent_type);
+  return sc;
 }
 
 std::shared_ptr<const FixtureSet> Overlay(std::shared_ptr<const FixtureSet> files,

@@ -165,6 +165,7 @@ TEST_CASE("modus agents: without a scenario an agent plays the default one; bodi
            {{{"name", "x"}, {"type", "task"}, {"trigger", {{"kinds", {"carrier-pigeon"}}}}}, "trigger.kinds"},
            {{{"name", "x"}, {"type", "task"}, {"accessConfig", {{"visibility", "everyone"}}}}, "accessConfig.visibility"},
            {{{"name", "x"}, {"type", "task"}, {"workflowStructure", {{"nodes", 1}}}}, "workflowStructure"},
+           {{{"name", "x"}, {"type", "task"}, {"agentSelection", Json(3000, "skill-0123456789")}}, "agentSelection"},
        }) {
     auto r = sb.Post("/api/v1/agents", c.body.dump(), Pat());
     INFO(c.body.dump());
@@ -296,4 +297,19 @@ TEST_CASE("modus agents: definitions survive a restart, and a reset removes them
   REQUIRE_STATUS(second.Post("/_sandbox/reset", "", Ns()), 200);
   CHECK_STATUS(second.Get(Agent(1000), Pat()), 404);
   CHECK(second.Get(Agent(101), Pat()).json["isEnabled"] == true);
+}
+
+TEST_CASE("modus agents: an organisation keeps at most 200 agents created through the API", "[http]") {
+  SandboxProcess sb;
+  httplib::Client c = sb.client();
+  for (int i = 0; i < 200; ++i) {
+    auto r = c.Post("/api/v1/agents", Pat(), R"({"name":"a","type":"task"})", "application/json");
+    REQUIRE(r);
+    REQUIRE(r->status == 201);
+  }
+  auto full = sb.Post("/api/v1/agents", R"({"name":"one too many","type":"task"})", Pat());
+  REQUIRE_STATUS(full, 409);
+  CHECK(full.json["error"]["message"].get<std::string>().find("200 agents") != std::string::npos);
+  // Changes to the agents there are still take effect.
+  CHECK_STATUS(sb.Post(Agent(1199) + "/deploy", "{}", Pat()), 200);
 }

@@ -21,6 +21,9 @@ namespace {
 // Where new agents' Modus ids start: fixture agents use small numbers, so a
 // fixture added later rarely meets an id the API handed out.
 constexpr int64_t kFirstApiAgentId = 1000;
+// Agents one org (namespace) may create: each is kept in memory, laid over
+// the fixtures, and every change copies the set.
+constexpr size_t kMaxCreatedAgents = 200;
 
 // A refusal decided on the writer, answered with its own HTTP status (the
 // engine's Status has no 403 or 422).
@@ -160,8 +163,14 @@ void CreateAgent(const Deps& d, const httplib::Request& req, httplib::Response& 
   auto defined = engine->DefineAgent([&](const engine::AgentDefinitionContext& ctx)
                                          -> Result<script::AgentDefinition> {
     int64_t id = kFirstApiAgentId;
+    size_t created = 0;
     for (const auto& a : ctx.fixtures.agents) {
       if (a.modus) id = std::max(id, a.modus->id + 1);
+      if (a.file.empty()) ++created;
+    }
+    if (created >= kMaxCreatedAgents) {
+      return Status::Conflict("the organization already has " + std::to_string(kMaxCreatedAgents) +
+                              " agents created through the API, the most the sandbox keeps (a reset removes them)");
     }
     const std::string type = "modus-agent-" + std::to_string(id);
     Json variation{{"name", ""},

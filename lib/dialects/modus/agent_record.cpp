@@ -15,6 +15,9 @@ const IdGenerator kStableIds(0);  // ids that depend on the fixtures only, never
 
 constexpr size_t kMaxNameChars = 200;
 constexpr size_t kMaxDescriptionChars = 2000;
+// Each of trigger, agentSelection and workflowStructure: a record keeps two
+// variations, laid over the fixtures in memory for as long as the agent lives.
+constexpr size_t kMaxVariationFieldBytes = 32768;
 constexpr int64_t kMinScheduleMs = 60000;              // a minute
 constexpr int64_t kMaxScheduleMs = 366LL * 86400000;   // a year
 
@@ -138,6 +141,10 @@ Status ApplyField(const std::string& field, const Json& body, const script::Fixt
                   Json& record) {
   const bool present = body.contains(field) && !body[field].is_null();
   const Json& v = present ? body[field] : At(body, "");
+  if (present && (field == "trigger" || field == "agentSelection" || field == "workflowStructure") &&
+      v.dump().size() > kMaxVariationFieldBytes) {
+    return Bad(field, "must be at most 32768 bytes of JSON");
+  }
   if (field == "name") {
     if (!present || !v.is_string() || v.get<std::string>().empty() || Utf8Chars(v) > kMaxNameChars) {
       return Bad(field, "must be 1 to 200 characters");
