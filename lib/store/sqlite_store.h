@@ -31,6 +31,18 @@ struct Database {
   std::vector<std::unique_ptr<Connection>> idle_readers;
   std::map<std::string, std::unique_ptr<Connection>> memory_snapshots;  // in-memory databases only
   WebhookNotifications notifications;                                   // set before any writer starts
+  // Inside a group commit, the rows a run's commits project (runs, steps,
+  // interrupts, its thread's status) are written once, at the group's end
+  // (or before the group's own thread reads), from the run's last state:
+  // a run the virtual clock carries through twenty instants in one group
+  // used to rewrite its row and steps twenty times. Its events are written
+  // at once, as before. Guarded by writer_mu (the group holds it).
+  struct DeferredRows {
+    RunState state;                 // the run after its last commit in the group
+    std::optional<RunState> before;  // as stored before the group's first commit of it, when known
+  };
+  std::map<std::string, DeferredRows> deferred_rows;  // by run id
+  Status deferred_failure;                            // a flush for a read that failed: the group fails
 };
 
 class SqliteStore final : public Store {
@@ -117,7 +129,12 @@ class SqliteStore final : public Store {
 
   // Statement groups used inside a writer transaction.
   Status WriteNewThread(const Thread& thread);
-  Status WriteRun(const RunWrite& write);
+  // Writes a run's events and, unless `defer` (a group commit), the rows
+  // projected from it (else Database::deferred_rows keeps them).
+  Status WriteRun(const RunWrite& write, bool defer = false);
+  // Writes the deferred rows of the open group (writer lock held).
+  Status FlushDeferredRows();
+  bool InGroupOnThisThread() const { return db_->group_owner.load() == std::this_thread::get_id(); }
   // The id of `script` in scripts, added when new.
   Result<int64_t> ScriptId(const std::string& script);
   Status WriteRunRows(const RunState& state, const RunState* before);

@@ -204,7 +204,7 @@ Result<int64_t> SqliteStore::ScriptId(const std::string& script) {
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_->writer->raw()));
 }
 
-Status SqliteStore::WriteRun(const RunWrite& w) {
+Status SqliteStore::WriteRun(const RunWrite& w, bool defer) {
   const Run& r = w.state->run;
   if (w.new_thread) {
     Status st = WriteNewThread(*w.new_thread);
@@ -241,10 +241,34 @@ Status SqliteStore::WriteRun(const RunWrite& w) {
     Status st = q.Bind(1, e.run_id).Bind(2, e.seq).Bind(3, e.type).Bind(4, e.at).Bind(5, e.payload.dump()).Run();
     if (!st.ok()) return st;
   }
+  if (defer) {
+    auto [it, fresh] = db_->deferred_rows.try_emplace(r.id);
+    if (fresh && w.before) it->second.before = *w.before;
+    // A run new in this group has no stored rows to compare with: `before`
+    // stays empty and the flush writes every step.
+    it->second.state = *w.state;
+    return WriteWebhookOutbox(w.events);
+  }
   Status st = WriteRunRows(*w.state, w.before);
   if (st.ok()) st = WriteThreadStatus(r.thread_id, r.updated_at);
   if (st.ok()) st = WriteWebhookOutbox(w.events);
   return st;
+}
+
+Status SqliteStore::FlushDeferredRows() {
+  std::map<std::string, Instant> threads;  // each thread's status once, at its latest run's time
+  for (const auto& [id, rows] : db_->deferred_rows) {
+    Status st = WriteRunRows(rows.state, rows.before ? &*rows.before : nullptr);
+    if (!st.ok()) return st;
+    Instant& at = threads[rows.state.run.thread_id];
+    at = std::max(at, rows.state.run.updated_at);
+  }
+  db_->deferred_rows.clear();
+  for (const auto& [thread_id, at] : threads) {
+    Status st = WriteThreadStatus(thread_id, at);
+    if (!st.ok()) return st;
+  }
+  return Status::Ok();
 }
 
 Status SqliteStore::BeginGroup() {
@@ -259,7 +283,13 @@ Status SqliteStore::BeginGroup() {
 }
 
 Status SqliteStore::EndGroup() {
-  Status st = db_->writer->Exec("COMMIT");
+  Status st = std::exchange(db_->deferred_failure, Status::Ok());
+  if (st.ok()) st = FlushDeferredRows();
+  if (!st.ok()) {
+    AbandonGroup();
+    return st;
+  }
+  st = db_->writer->Exec("COMMIT");
   if (!st.ok()) {
     AbandonGroup();
     return st;
@@ -270,6 +300,8 @@ Status SqliteStore::EndGroup() {
 }
 
 void SqliteStore::AbandonGroup() {
+  db_->deferred_rows.clear();
+  db_->deferred_failure = Status::Ok();
   // Fails only when SQLite has rolled back already (after SQLITE_FULL, say).
   (void)db_->writer->Exec("ROLLBACK");
   db_->group_owner.store(std::thread::id());
@@ -282,14 +314,34 @@ Status SqliteStore::Commit(const RunWrite& w, Instant clock_now) {
 
 Status SqliteStore::Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) {
   std::lock_guard<WriterLock> g(db_->writer_mu);
+  const bool defer = InGroupOnThisThread();
+  // What the deferred rows of these runs were, so that a commit rolled back
+  // to its savepoint takes its rows back too.
+  std::map<std::string, std::optional<Database::DeferredRows>> undo;
+  if (defer) {
+    for (const RunWrite* w : writes) {
+      auto it = db_->deferred_rows.find(w->state->run.id);
+      undo.try_emplace(w->state->run.id, it == db_->deferred_rows.end()
+                                             ? std::nullopt
+                                             : std::optional<Database::DeferredRows>(it->second));
+    }
+  }
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Status st;
   for (const RunWrite* w : writes) {
-    if (st.ok()) st = WriteRun(*w);
+    if (st.ok()) st = WriteRun(*w, defer);
   }
   if (st.ok()) st = SaveClock(clock_now);
   if (st.ok()) st = tx.Commit();
+  if (!st.ok() && defer) {
+    for (auto& [id, rows] : undo) {
+      if (rows)
+        db_->deferred_rows[id] = std::move(*rows);
+      else
+        db_->deferred_rows.erase(id);
+    }
+  }
   return st;
 }
 

@@ -25,9 +25,13 @@ Result<std::vector<RunState>> LoadRuns(Connection& c, Statement& q, bool with_st
 
 template <class F>
 auto SqliteStore::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())) {
-  // In a group commit the writer's thread reads its own uncommitted writes.
-  if (db_->in_memory || db_->group_owner.load() == std::this_thread::get_id()) {
+  // In a group commit the writer's thread reads its own uncommitted writes,
+  // its deferred rows included.
+  if (db_->in_memory || InGroupOnThisThread()) {
     std::lock_guard<WriterLock> g(db_->writer_mu);
+    if (InGroupOnThisThread() && !db_->deferred_rows.empty() && db_->deferred_failure.ok()) {
+      db_->deferred_failure = FlushDeferredRows();
+    }
     return fn(*db_->writer);
   }
   std::unique_ptr<Connection> conn;

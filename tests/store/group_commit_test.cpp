@@ -1,7 +1,8 @@
 // Group commit (RunLog::BeginGroup): what one thread commits inside a group
 // is one transaction, seen by that thread at once and by everyone else only
 // when the group ends; a write that fails inside undoes only itself, and an
-// abandoned group leaves nothing.
+// abandoned group leaves nothing. Inside a group, the rows projected from a
+// run (runs, steps, interrupts) are written once, from its last commit.
 #include <catch2/catch.hpp>
 
 #include <future>
@@ -103,4 +104,48 @@ TEST_CASE("an abandoned group leaves nothing, and the store takes writes after i
   auto later = std::async(std::launch::async, [&] { return f.CommitFirst(4000); });
   REQUIRE(later.get().ok());
   CHECK(OthersSee(*store, "r-1"));
+}
+
+TEST_CASE("inside a group a run's rows follow its last commit, and a failed commit takes its rows back", "[store]") {
+  TwoRuns f;
+  auto& store = f.store;
+  const Event step{"r-1", 2, event_type::kStepStarted, 1500,
+                   Json{{"step_id", "s-1"}, {"parent_step_id", nullptr}, {"agent", "cip"}, {"type", "activity"},
+                        {"name", "check"}, {"label", "Check"}, {"ordinal", 0}}};
+  const Event done{"r-1", 3, event_type::kStepCompleted, 1800, Json{{"step_id", "s-1"}, {"status", "completed"}}};
+  RunState started = f.one;
+  RunState stepped = Rebuild({Started("r-1", 1), step}).value();
+  RunState completed = Rebuild({Started("r-1", 1), step, done}).value();
+
+  REQUIRE(store->BeginGroup().ok());
+  REQUIRE(f.CommitFirst(2000).ok());
+  REQUIRE(store->Commit(RunWrite{.state = &stepped, .events = {step}, .before = &started}, 2100).ok());
+  // The group's own thread reads the rows of its last commit.
+  auto mid = store->GetRun("r-1", /*with_steps=*/true).value();
+  REQUIRE(mid.has_value());
+  REQUIRE(mid->steps.size() == 1);
+  CHECK(mid->steps[0].status == StepStatus::kRunning);
+  // One commit of two runs whose second is refused (sequence 1 twice): the
+  // first's completed step must not reach the rows either.
+  const RunWrite complete_one{.state = &completed, .events = {done}, .before = &stepped};
+  const RunWrite refused_two{.state = &f.two, .events = {Started("r-2", 2), Started("r-2", 2)}, .script = &f.script};
+  REQUIRE_FALSE(store->Commit({&complete_one, &refused_two}, 2200).ok());
+  REQUIRE(store->EndGroup().ok());
+
+  auto after = std::async(std::launch::async, [&] { return store->GetRun("r-1", true).value(); }).get();
+  REQUIRE(after.has_value());
+  REQUIRE(after->steps.size() == 1);
+  CHECK(after->steps[0].status == StepStatus::kRunning);
+  CHECK(after->run.last_seq == 2);
+  CHECK(store->Events("r-1").value().size() == 2);
+  CHECK_FALSE(OthersSee(*store, "r-2"));
+
+  // The next group writes the step's completion once, from a stored `before`.
+  REQUIRE(store->BeginGroup().ok());
+  REQUIRE(store->Commit(RunWrite{.state = &completed, .events = {done}, .before = &stepped}, 2300).ok());
+  REQUIRE(store->EndGroup().ok());
+  auto last = std::async(std::launch::async, [&] { return store->GetRun("r-1", true).value(); }).get();
+  REQUIRE(last.has_value());
+  CHECK(last->steps[0].status == StepStatus::kCompleted);
+  CHECK(last->steps[0].completed_at == 1800);
 }
