@@ -22,6 +22,12 @@
 #include "script/loader.h"
 #include "transfer/commands.h"
 
+// jemalloc's options (CMakeLists.txt links it into this binary; other
+// allocators never read the symbol): an arena per CPU instead of four, so
+// that what many connection threads free is reused instead of spread over
+// arenas (1,000 stream clients on one run: 196 -> 117 MiB; core/thread_cache.h).
+extern "C" const char* malloc_conf = "percpu_arena:percpu";
+
 namespace {
 
 using namespace sandbox;

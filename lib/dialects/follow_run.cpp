@@ -1,6 +1,7 @@
 // StreamRunLog; see follow_run.h.
 #include "dialects/follow_run.h"
 
+#include "core/thread_cache.h"
 #include "dialects/stream_faults.h"
 #include "dialects/wait_for_log.h"
 #include "http/faults.h"
@@ -33,6 +34,8 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
 
 bool FollowRunLog(engine::Engine* engine, RunLogRenderer& r, int64_t heartbeat_ms, httplib::DataSink& sink,
                   const WireWriter& write) {
+  // The thread mostly waits from here on: it keeps no allocator cache.
+  GiveUpThreadAllocatorCache();
   while (true) {
     // Everything logged since the last frame, rendered and sent; then wait
     // for the next commit, with a keep-alive after heartbeat_ms of quiet.
