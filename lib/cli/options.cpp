@@ -353,8 +353,9 @@ It serves, on http://HOST:PORT (see docs/ in the source tree, and README.md):
   /v1/...                  the Middesk Agents API: agents, threads, runs, resume, feedback, the
                            AG-UI stream, actions, webhooks; Bearer mk_test_/mk_live_ keys
                            (docs/middesk.md)
-  /api/v1/..., /agent/...  Modus: agents, run history, chat, the /agent/runs SSE runtime and
-                           workflow actions; Bearer modus_<orgUuid>_<prefix>_<secret> (docs/modus.md)
+  /api/v1/..., /agent/...  Modus: agents and their management, run history, chat, the
+                           /agent/runs SSE runtime and workflow actions;
+                           Bearer modus_<orgUuid>_<prefix>_<secret> (docs/modus.md)
   /_sandbox/...            the control API: clock, reset, snapshots, faults, the request journal,
                            health (docs/control.md, docs/toolkit.md); /openapi.json describes
                            every route
