@@ -24,16 +24,12 @@ Result<script::AgentDefinition> Engine::DefineAgent(AgentDefinitionRules rules) 
     if (!ruled.ok()) return ruled.status();
     script::AgentDefinition def = std::move(ruled).value();
 
-    auto same = std::find_if(next.begin(), next.end(), [&](const auto& d) { return d.type == def.type; });
-    def.schedule_skipped = same == next.end() ? 0 : same->schedule_skipped;
-    auto put = [&] {
-      auto it = std::find_if(next.begin(), next.end(), [&](const auto& d) { return d.type == def.type; });
-      if (it == next.end())
-        next.push_back(def);
-      else
-        *it = def;
-    };
-    put();
+    // The definition's slot in `next` (a new one at the end); the engine,
+    // not the rules, keeps the schedule's skipped periods.
+    auto slot = std::find_if(next.begin(), next.end(), [&](const auto& d) { return d.type == def.type; });
+    if (slot == next.end()) slot = next.insert(next.end(), script::AgentDefinition{});
+    def.schedule_skipped = slot->schedule_skipped;
+    *slot = def;
     // A schedule switched on (or changed) starts with its first period
     // after now: the periods that passed while it was off, or before the
     // agent existed, are skipped, never fired late.
@@ -56,7 +52,7 @@ Result<script::AgentDefinition> Engine::DefineAgent(AgentDefinitionRules rules) 
         int64_t elapsed = now < first ? 0 : (now - first) / t.every_ms + 1;
         auto fired = schedule_counts_.find(def.type);
         def.schedule_skipped = std::max<int64_t>(0, elapsed - (fired == schedule_counts_.end() ? 0 : fired->second));
-        put();
+        *slot = def;
       }
     }
 

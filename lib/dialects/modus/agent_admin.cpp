@@ -76,6 +76,10 @@ struct Changed {
   Caller caller;
   int64_t id = 0;
   Json record;
+  // The Agent object after the change, as the caller sees it.
+  OrderedJson Render(bool draft_view) const {
+    return RenderAgentRecord(id, record, caller.org_uuid, caller.principal, draft_view, /*with_variation=*/true);
+  }
 };
 
 // Applies `change` to the agent the path names, on the writer; nullopt after
@@ -184,7 +188,7 @@ void CreateAgent(const Deps& d, const httplib::Request& req, httplib::Response& 
                 {"deletedAt", nullptr},
                 {"ownerUserId", caller->principal.id},
                 {"ownerEmail", UserEmail(*caller)},
-                {"access", {{"visibility", "shared"}, {"groupPermissions", Json::object()}, {"sharedWith", Json::array()}}},
+                {"access", DefaultAccess()},
                 {"isEnabled", true},
                 {"status", "draft"},
                 {"active", nullptr},
@@ -226,8 +230,7 @@ void UpdateAgent(const Deps& d, const httplib::Request& req, httplib::Response& 
         return std::nullopt;
       });
   if (!changed) return;
-  RespondJson(res, 200, RenderAgentRecord(changed->id, changed->record, changed->caller.org_uuid, changed->caller.principal,
-                                          /*draft_view=*/true, /*with_variation=*/true));
+  RespondJson(res, 200, changed->Render(/*draft_view=*/true));
 }
 
 void DeployAgent(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -251,8 +254,7 @@ void DeployAgent(const Deps& d, const httplib::Request& req, httplib::Response& 
         return std::nullopt;
       });
   if (!changed) return;
-  OrderedJson agent = RenderAgentRecord(changed->id, changed->record, changed->caller.org_uuid, changed->caller.principal,
-                                        /*draft_view=*/false, /*with_variation=*/true);
+  OrderedJson agent = changed->Render(/*draft_view=*/false);
   OrderedJson deployed_at = agent["updatedAt"];
   if (changed->record["deployedAt"].is_number_integer()) {
     deployed_at = FormatInstant(changed->record["deployedAt"].get<Instant>());
@@ -273,8 +275,7 @@ void ToggleAgent(const Deps& d, const httplib::Request& req, httplib::Response& 
         return std::nullopt;
       });
   if (!changed) return;
-  RespondJson(res, 200, RenderAgentRecord(changed->id, changed->record, changed->caller.org_uuid, changed->caller.principal,
-                                          /*draft_view=*/false, /*with_variation=*/true));
+  RespondJson(res, 200, changed->Render(/*draft_view=*/false));
 }
 
 void DeleteAgent(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -289,8 +290,7 @@ void DeleteAgent(const Deps& d, const httplib::Request& req, httplib::Response& 
         return std::nullopt;
       });
   if (!changed) return;
-  RespondJson(res, 200, RenderAgentRecord(changed->id, changed->record, changed->caller.org_uuid, changed->caller.principal,
-                                          /*draft_view=*/false, /*with_variation=*/true));
+  RespondJson(res, 200, changed->Render(/*draft_view=*/false));
 }
 
 void UndeleteAgent(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -305,8 +305,7 @@ void UndeleteAgent(const Deps& d, const httplib::Request& req, httplib::Response
         return std::nullopt;
       });
   if (!changed) return;
-  RespondJson(res, 200, RenderAgentRecord(changed->id, changed->record, changed->caller.org_uuid, changed->caller.principal,
-                                          /*draft_view=*/true, /*with_variation=*/true));
+  RespondJson(res, 200, changed->Render(/*draft_view=*/true));
 }
 
 void TransferAgentOwnership(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -330,8 +329,7 @@ void TransferAgentOwnership(const Deps& d, const httplib::Request& req, httplib:
         return std::nullopt;
       });
   if (!changed) return;
-  RespondJson(res, 200, RenderAgentRecord(changed->id, changed->record, changed->caller.org_uuid, changed->caller.principal,
-                                          /*draft_view=*/false, /*with_variation=*/true));
+  RespondJson(res, 200, changed->Render(/*draft_view=*/false));
 }
 
 void AcceptAgentOwnership(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -349,8 +347,7 @@ void AcceptAgentOwnership(const Deps& d, const httplib::Request& req, httplib::R
         return std::nullopt;
       });
   if (!changed) return;
-  RespondJson(res, 200, RenderAgentRecord(changed->id, changed->record, changed->caller.org_uuid, changed->caller.principal,
-                                          /*draft_view=*/false, /*with_variation=*/true));
+  RespondJson(res, 200, changed->Render(/*draft_view=*/false));
 }
 
 }  // namespace sandbox::modus

@@ -37,10 +37,6 @@ OrderedJson TimeOrNull(const Json& ms) {
   return FormatInstant(ms.get<Instant>());
 }
 
-Json DefaultAccess() {
-  return Json{{"visibility", "shared"}, {"groupPermissions", Json::object()}, {"sharedWith", Json::array()}};
-}
-
 // The sharedWith entry of `user_id`, or null.
 const Json* SharedEntry(const Json& record, const std::string& user_id) {
   const Json& shared = At(At(record, "access"), "sharedWith");
@@ -140,7 +136,8 @@ Result<Json> CheckAccess(const Json& a) {
 Status ApplyField(const std::string& field, const Json& body, const script::FixtureSet& files, Json& variation,
                   Json& record) {
   const bool present = body.contains(field) && !body[field].is_null();
-  const Json& v = present ? body[field] : At(body, "");
+  static const Json kAbsent;
+  const Json& v = present ? body[field] : kAbsent;
   if (present && (field == "trigger" || field == "agentSelection" || field == "workflowStructure") &&
       v.dump().size() > kMaxVariationFieldBytes) {
     return Bad(field, "must be at most 32768 bytes of JSON");
@@ -188,6 +185,10 @@ Status ApplyField(const std::string& field, const Json& body, const script::Fixt
 }
 
 }  // namespace
+
+Json DefaultAccess() {
+  return Json{{"visibility", "shared"}, {"groupPermissions", Json::object()}, {"sharedWith", Json::array()}};
+}
 
 const std::vector<std::string>& AgentFieldNames() {
   static const std::vector<std::string> kNames = {"name",           "type",          "description",

@@ -24,6 +24,9 @@
 
 namespace sandbox::modus {
 
+// Access for the whole org to use and manage: a new agent's, a fixture agent's.
+Json DefaultAccess();
+
 // The owner of every fixture agent in an org (a stable id per org).
 std::string FixtureOwnerId(const std::string& org_uuid);
 
