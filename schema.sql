@@ -3,9 +3,10 @@
 -- existing database is brought up to date by lib/store/migrations.cpp, which
 -- must end in exactly this schema. PRAGMA user_version holds the version.
 --
--- The run_events table is the truth; runs, steps and interrupts are
--- projections of it, written in the same transaction as the events they
--- follow from (lib/core/projection.cpp), so they never disagree with the log.
+-- The event log is the truth (run_events while a run goes on, run_logs once
+-- it has ended); runs, steps and interrupts are projections of it, written
+-- in the same transaction as the events they follow from
+-- (lib/core/projection.cpp), so they never disagree with the log.
 
 CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
@@ -155,6 +156,35 @@ CREATE TABLE steps (
   artifacts      TEXT NOT NULL,   -- JSON array
   text           TEXT NOT NULL,   -- a streamed message, as far as it got
   PRIMARY KEY (run_key, ordinal)
+) WITHOUT ROWID;
+
+-- A finished run's log (schema version 9): a completed, failed or cancelled
+-- run never changes again (lib/core/types.h), so when it ends its events
+-- leave run_events and its steps leave steps, and the log is kept here as
+-- one zstd frame, compressed against its script's dictionary: the log of the
+-- first run of that script to finish. Runs of one script tell nearly the
+-- same story, so a log costs about a tenth of its rows. Its steps are
+-- rebuilt from it on read (lib/store/run_archive.h).
+CREATE TABLE run_logs (
+  run_key INTEGER PRIMARY KEY,
+  log     BLOB NOT NULL             -- zstd frame of lib/store/run_archive.h's lines
+);
+
+-- One dictionary per script, written by the first of its runs to finish and
+-- never changed (every log compressed against it needs the same bytes).
+CREATE TABLE log_dictionaries (
+  script_id INTEGER PRIMARY KEY REFERENCES scripts (id),
+  body      BLOB NOT NULL
+);
+
+-- Finished runs' artifacts, by a 64-bit hash of the artifact id (FNV-1a):
+-- an action on an artifact finds its run without reading every log. A match
+-- is checked against the run's steps, so a collision costs a read, never a
+-- wrong answer.
+CREATE TABLE artifact_keys (
+  hash    INTEGER NOT NULL,
+  run_key INTEGER NOT NULL,
+  PRIMARY KEY (hash, run_key)
 ) WITHOUT ROWID;
 
 CREATE TABLE interrupts (

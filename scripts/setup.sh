@@ -16,7 +16,7 @@ for arg in "$@"; do
   esac
 done
 
-packages=(g++ cmake make pkg-config libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libssl-dev libre2-dev libcli11-dev libjemalloc-dev)
+packages=(g++ cmake make pkg-config libcpp-httplib-dev nlohmann-json3-dev catch2 libsqlite3-dev libssl-dev libre2-dev libcli11-dev libjemalloc-dev libzstd-dev)
 # The test suite's second pass is a clang build with sanitizers and libFuzzer
 # (clang's runtime libraries come with libclang-rt-dev).
 # dpkg-dev: the test suite builds the Debian package (dpkg-shlibdeps finds its Depends).

@@ -193,6 +193,22 @@ const std::vector<Migration>& ForwardMigrations() {
        "  updated_at INTEGER NOT NULL,\n"
        "  PRIMARY KEY (ns, agent)\n"
        ") WITHOUT ROWID;\n"},
+      // 9: finished runs' logs compressed, one row each. Runs that finished
+      // before keep their rows in run_events and steps, which are still read.
+      {9,
+       "CREATE TABLE run_logs (\n"
+       "  run_key INTEGER PRIMARY KEY,\n"
+       "  log     BLOB NOT NULL\n"
+       ");\n"
+       "CREATE TABLE log_dictionaries (\n"
+       "  script_id INTEGER PRIMARY KEY REFERENCES scripts (id),\n"
+       "  body      BLOB NOT NULL\n"
+       ");\n"
+       "CREATE TABLE artifact_keys (\n"
+       "  hash    INTEGER NOT NULL,\n"
+       "  run_key INTEGER NOT NULL,\n"
+       "  PRIMARY KEY (hash, run_key)\n"
+       ") WITHOUT ROWID;\n"},
   };
   return kMigrations;
 }

@@ -138,12 +138,17 @@ Status SqliteStore::DeleteNamespace() {
       std::string("DELETE FROM interrupts WHERE run_id IN ") + runs,
       "DELETE FROM steps WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",
       "DELETE FROM run_events WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",
+      "DELETE FROM run_logs WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",
+      // Keyed by hash first: one pass over the table, as a reset is rare.
+      "DELETE FROM artifact_keys WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",
       "DELETE FROM runs WHERE ns = ?1",
       "DELETE FROM threads WHERE ns = ?1",
       "DELETE FROM counts WHERE ns = ?1",
       "DELETE FROM run_status_counts WHERE ns = ?1",
       "DELETE FROM meta WHERE key = ?2",
-      // Scripts no run of any namespace uses any more.
+      // Scripts no run of any namespace uses any more, and their dictionaries.
+      "DELETE FROM log_dictionaries WHERE NOT EXISTS (SELECT 1 FROM runs WHERE runs.script_id = "
+      "log_dictionaries.script_id)",
       "DELETE FROM scripts WHERE NOT EXISTS (SELECT 1 FROM runs WHERE runs.script_id = scripts.id)",
   };
   for (const auto& text : sql) {

@@ -84,6 +84,13 @@ Statement& Statement::Bind(int i, std::string_view v) {
   return *this;
 }
 
+Statement& Statement::BindBlob(int i, std::string_view bytes) {
+  if (stmt_ && sqlite3_bind_blob64(stmt_, i, bytes.data(), bytes.size(), SQLITE_TRANSIENT) != SQLITE_OK) {
+    bind_status_ = Status::Internal("sqlite bind: " + conn_.LastError());
+  }
+  return *this;
+}
+
 Statement& Statement::Bind(int i, int64_t v) {
   if (stmt_ && sqlite3_bind_int64(stmt_, i, v) != SQLITE_OK) {
     bind_status_ = Status::Internal("sqlite bind: " + conn_.LastError());
@@ -134,6 +141,12 @@ std::string Statement::Text(int col) const {
 std::optional<std::string> Statement::OptText(int col) const {
   if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
   return Text(col);
+}
+
+std::optional<std::string> Statement::OptBlob(int col) const {
+  if (sqlite3_column_type(stmt_, col) == SQLITE_NULL) return std::nullopt;
+  const void* b = sqlite3_column_blob(stmt_, col);
+  return b ? std::string(static_cast<const char*>(b), sqlite3_column_bytes(stmt_, col)) : std::string();
 }
 
 int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }

@@ -65,6 +65,8 @@ class Statement {
   Statement& Bind(int i, const std::optional<std::string>& v);
   Statement& Bind(int i, const std::optional<int64_t>& v);
   Statement& BindNull(int i);
+  // Binds bytes as a BLOB (Bind binds text).
+  Statement& BindBlob(int i, std::string_view bytes);
 
   // Steps once: true while a row is available.
   Result<bool> Step();
@@ -74,6 +76,8 @@ class Statement {
 
   std::string Text(int col) const;
   std::optional<std::string> OptText(int col) const;
+  // A BLOB (or any) column's bytes; nullopt when NULL.
+  std::optional<std::string> OptBlob(int col) const;
   int64_t Int(int col) const;
   std::optional<int64_t> OptInt(int col) const;
   int ColumnCount() const;

@@ -35,11 +35,13 @@ struct Database {
   // interrupts, its thread's status) are written once, at the group's end
   // (or before the group's own thread reads), from the run's last state:
   // a run the virtual clock carries through twenty instants in one group
-  // used to rewrite its row and steps twenty times. Its events are written
-  // at once, as before. Guarded by writer_mu (the group holds it).
+  // used to rewrite its row and steps twenty times. Its events wait too: a
+  // run that ends in the group goes straight to run_logs, its events never
+  // written as rows. Guarded by writer_mu (the group holds it).
   struct DeferredRows {
     RunState state;                 // the run after its last commit in the group
     std::optional<RunState> before;  // as stored before the group's first commit of it, when known
+    std::vector<Event> events;      // its events committed in the group, not yet written
   };
   std::map<std::string, DeferredRows> deferred_rows;  // by run id
   Status deferred_failure;                            // a flush for a read that failed: the group fails
@@ -138,6 +140,15 @@ class SqliteStore final : public Store {
   // The id of `script` in scripts, added when new.
   Result<int64_t> ScriptId(const std::string& script);
   Status WriteRunRows(const RunState& state, const RunState* before);
+  // Writes `events` of a run now in `state`: as rows of run_events while the
+  // run goes on, or, once it has ended, its whole log (the rows written
+  // before included) as one run_logs value, its steps leaving steps.
+  Status WriteEvents(const RunState& state, const std::vector<Event>& events);
+  Status ArchiveRun(const RunState& state, const std::vector<Event>& events);
+  // Fails unless `events` are last_seq + 1, + 2, ... in order.
+  static Status CheckEventsFollow(const std::vector<Event>& events, int64_t last_seq);
+  // The last seq of a run's events in run_events (0 when none), on the writer.
+  Result<int64_t> StoredLastSeq(const std::string& run_id);
   Status WriteThreadStatus(const std::string& thread_id, Instant updated_at);
   // Queues a delivery to every webhook subscribed to what `events` announce.
   Status WriteWebhookOutbox(const std::vector<Event>& events);

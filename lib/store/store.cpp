@@ -6,6 +6,8 @@
 #include <unordered_map>
 
 #include "store/migrations.h"
+#include "store/run_archive.h"
+#include "core/projection.h"
 #include "store/store_internal.h"
 #include "core/decimal.h"
 
@@ -139,7 +141,9 @@ Status SqliteStore::WriteRunRows(const RunState& s, const RunState* before) {
     Status st = q.Run();
     if (!st.ok()) return st;
   }
-  for (size_t i = 0; i < s.steps.size(); ++i) {
+  // An ended run's steps are in its log (ArchiveRun), not in steps.
+  const size_t step_rows = IsTerminal(r.status) ? 0 : s.steps.size();
+  for (size_t i = 0; i < step_rows; ++i) {
     if (unchanged_step(i)) continue;
     const Step& st = s.steps[i];
     Json artifacts = Json::array();
@@ -240,31 +244,150 @@ Status SqliteStore::WriteRun(const RunWrite& w, bool defer) {
     Status st = q.Bind(1, ns_).Bind(2, w.idempotency->key).Bind(3, w.idempotency->body_hash).Bind(4, r.id).Run();
     if (!st.ok()) return st;
   }
-  for (const Event& e : w.events) {
+  if (defer) {
+    // Rows would refuse an event out of order by their primary key, and
+    // with the rest of its commit; a deferred one is checked here instead.
+    auto prior = db_->deferred_rows.find(r.id);
+    std::optional<int64_t> last;
+    if (prior != db_->deferred_rows.end()) {
+      last = prior->second.state.run.last_seq;
+    } else if (w.script) {
+      last = 0;
+    } else if (w.before) {
+      last = w.before->run.last_seq;
+    }
+    if (!last) {
+      auto stored = StoredLastSeq(r.id);
+      if (!stored.ok()) return stored.status();
+      last = stored.value();
+    }
+    Status order = CheckEventsFollow(w.events, *last);
+    if (!order.ok()) return order;
+    auto [it, fresh] = db_->deferred_rows.try_emplace(r.id);
+    if (fresh && w.before) it->second.before = *w.before;
+    // A run new in this group has no stored rows to compare with: `before`
+    // stays empty and the flush writes every step.
+    it->second.state = *w.state;
+    it->second.events.insert(it->second.events.end(), w.events.begin(), w.events.end());
+    return WriteWebhookOutbox(w.events);
+  }
+  Status st = WriteEvents(*w.state, w.events);
+  if (st.ok()) st = WriteRunRows(*w.state, w.before);
+  if (st.ok()) st = WriteThreadStatus(r.thread_id, r.updated_at);
+  if (st.ok()) st = WriteWebhookOutbox(w.events);
+  return st;
+}
+
+Status SqliteStore::CheckEventsFollow(const std::vector<Event>& events, int64_t last_seq) {
+  for (const Event& e : events) {
+    if (e.seq != last_seq + 1) {
+      return Status::Internal("event " + std::to_string(e.seq) + " of run " + e.run_id + " does not follow event " +
+                              std::to_string(last_seq));
+    }
+    last_seq = e.seq;
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::StoredLastSeq(const std::string& run_id) {
+  Statement q(*db_->writer,
+              "SELECT coalesce(max(seq), 0) FROM run_events WHERE run_key = (SELECT run_key FROM runs WHERE id = ?1)");
+  q.Bind(1, run_id);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  return row.value() ? q.Int(0) : 0;
+}
+
+Status SqliteStore::WriteEvents(const RunState& s, const std::vector<Event>& events) {
+  if (IsTerminal(s.run.status)) return ArchiveRun(s, events);
+  for (const Event& e : events) {
     Statement q(*db_->writer,
                 "INSERT INTO run_events (run_key, seq, type, at, payload) "
                 "VALUES ((SELECT run_key FROM runs WHERE id = ?1), ?2, ?3, ?4, ?5)");
     Status st = q.Bind(1, e.run_id).Bind(2, e.seq).Bind(3, e.type).Bind(4, e.at).Bind(5, e.payload.dump()).Run();
     if (!st.ok()) return st;
   }
-  if (defer) {
-    auto [it, fresh] = db_->deferred_rows.try_emplace(r.id);
-    if (fresh && w.before) it->second.before = *w.before;
-    // A run new in this group has no stored rows to compare with: `before`
-    // stays empty and the flush writes every step.
-    it->second.state = *w.state;
-    return WriteWebhookOutbox(w.events);
+  return Status::Ok();
+}
+
+Status SqliteStore::ArchiveRun(const RunState& s, const std::vector<Event>& events) {
+  int64_t run_key = 0;
+  std::optional<int64_t> script_id;
+  {
+    Statement q(*db_->writer, "SELECT run_key, script_id FROM runs WHERE id = ?1");
+    q.Bind(1, s.run.id);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (!row.value()) return Status::Internal("run " + s.run.id + " has no row to end");
+    run_key = q.Int(0);
+    script_id = q.OptInt(1);
   }
-  Status st = WriteRunRows(*w.state, w.before);
-  if (st.ok()) st = WriteThreadStatus(r.thread_id, r.updated_at);
-  if (st.ok()) st = WriteWebhookOutbox(w.events);
-  return st;
+  // The events written as rows before (in earlier commits), then these.
+  std::string lines;
+  int64_t last_seq = 0;  // a log is events 1..n, each once
+  {
+    Statement q(*db_->writer, "SELECT seq, type, at, payload FROM run_events WHERE run_key = ?1 ORDER BY seq");
+    q.Bind(1, run_key);
+    while (true) {
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (!row.value()) break;
+      if (q.Int(0) != last_seq + 1) return Status::Internal("run " + s.run.id + " has a gap in its events");
+      last_seq = q.Int(0);
+      AppendLogLine(lines, last_seq, q.Text(1), q.Int(2), q.Text(3));
+    }
+  }
+  const bool had_rows = last_seq > 0;
+  Status order = CheckEventsFollow(events, last_seq);
+  if (!order.ok()) return order;
+  for (const Event& e : events) AppendLogLine(lines, e.seq, e.type, e.at, e.payload.dump());
+  // The dictionary: the first ended log of the script (a run from before
+  // scripts were kept has none, and compresses on its own).
+  std::string dictionary;
+  if (script_id) {
+    Statement q(*db_->writer, "SELECT body FROM log_dictionaries WHERE script_id = ?1");
+    q.Bind(1, *script_id);
+    auto row = q.Step();
+    if (!row.ok()) return row.status();
+    if (row.value()) {
+      dictionary = q.OptBlob(0).value_or("");
+    } else {
+      Statement insert(*db_->writer, "INSERT INTO log_dictionaries (script_id, body) VALUES (?1, ?2)");
+      Status st = insert.Bind(1, *script_id).BindBlob(2, lines).Run();
+      if (!st.ok()) return st;
+      dictionary = lines;
+    }
+  }
+  auto log = CompressLog(lines, dictionary);
+  if (!log.ok()) return log.status();
+  Statement insert(*db_->writer, "INSERT INTO run_logs (run_key, log) VALUES (?1, ?2)");
+  Status st = insert.Bind(1, run_key).BindBlob(2, log.value()).Run();
+  if (!st.ok()) return st;
+  if (had_rows) {
+    Statement q(*db_->writer, "DELETE FROM run_events WHERE run_key = ?1");
+    st = q.Bind(1, run_key).Run();
+    if (!st.ok()) return st;
+  }
+  {
+    Statement q(*db_->writer, "DELETE FROM steps WHERE run_key = ?1");
+    st = q.Bind(1, run_key).Run();
+    if (!st.ok()) return st;
+  }
+  for (const Step& step : s.steps) {
+    for (const Artifact& a : step.artifacts) {
+      Statement q(*db_->writer, "INSERT OR IGNORE INTO artifact_keys (hash, run_key) VALUES (?1, ?2)");
+      st = q.Bind(1, ArtifactKey(a.id)).Bind(2, run_key).Run();
+      if (!st.ok()) return st;
+    }
+  }
+  return Status::Ok();
 }
 
 Status SqliteStore::FlushDeferredRows() {
   std::map<std::string, Instant> threads;  // each thread's status once, at its latest run's time
   for (const auto& [id, rows] : db_->deferred_rows) {
-    Status st = WriteRunRows(rows.state, rows.before ? &*rows.before : nullptr);
+    Status st = WriteEvents(rows.state, rows.events);
+    if (st.ok()) st = WriteRunRows(rows.state, rows.before ? &*rows.before : nullptr);
     if (!st.ok()) return st;
     Instant& at = threads[rows.state.run.thread_id];
     at = std::max(at, rows.state.run.updated_at);
@@ -507,8 +630,53 @@ Status ForEachRunRow(Statement& q, std::vector<RunState>& runs, Fill&& fill) {
   }
 }
 
+Status LoadStepRows(Connection& c, std::vector<RunState>& runs);
+
+// The lines of the ended run `run_id` (of namespace `ns`, when given), when
+// its log is in run_logs; nullopt while its events are rows (or it is not
+// there).
+Result<std::optional<std::string>> ArchivedLog(Connection& c, const std::string& run_id,
+                                               const std::optional<std::string>& ns) {
+  Statement q(c,
+              "SELECT l.log, d.body FROM runs r JOIN run_logs l ON l.run_key = r.run_key "
+              "LEFT JOIN log_dictionaries d ON d.script_id = r.script_id WHERE r.id = ?1 AND (?2 IS NULL OR r.ns = ?2)");
+  q.Bind(1, run_id).Bind(2, ns);
+  auto row = q.Step();
+  if (!row.ok()) return row.status();
+  if (!row.value()) return std::optional<std::string>();
+  auto lines = ExpandLog(q.OptBlob(0).value_or(""), q.OptBlob(1).value_or(""));
+  if (!lines.ok()) return Status::Internal("run " + run_id + ": " + lines.status().message());
+  return std::optional<std::string>(std::move(lines).value());
+}
+
+// The steps of an ended run whose log is in run_logs, rebuilt from it (the
+// one apply path, lib/core/projection.h).
+Result<std::vector<Step>> ArchivedSteps(Connection& c, const std::string& run_id) {
+  auto lines = ArchivedLog(c, run_id, std::nullopt);
+  if (!lines.ok()) return lines.status();
+  if (!lines.value()) return std::vector<Step>();
+  auto events = ParseLogLines(*lines.value(), run_id, 0);
+  if (!events.ok()) return events.status();
+  auto state = Rebuild(events.value());
+  if (!state.ok()) return state.status();
+  return std::move(state.value().steps);
+}
+
+// Runs selected by a query of one namespace: their steps, from rows or logs.
 Status LoadSteps(Connection& c, std::vector<RunState>& runs) {
   if (runs.empty()) return Status::Ok();
+  Status st = LoadStepRows(c, runs);
+  if (!st.ok()) return st;
+  for (auto& s : runs) {
+    if (!IsTerminal(s.run.status) || !s.steps.empty()) continue;
+    auto steps = ArchivedSteps(c, s.run.id);
+    if (!steps.ok()) return steps.status();
+    s.steps = std::move(steps).value();
+  }
+  return Status::Ok();
+}
+
+Status LoadStepRows(Connection& c, std::vector<RunState>& runs) {
   Statement q(c,
               "SELECT s.id, r.id, s.parent_step_id, s.ordinal, s.agent, s.type, s.name, s.label, s.status, "
               "s.started_at, s.completed_at, s.result, s.artifacts, s.text FROM runs r JOIN steps s "
@@ -708,6 +876,9 @@ Result<ListPage<Thread>> SqliteStore::ListThreads(const std::optional<std::strin
 
 Result<std::vector<Event>> SqliteStore::Events(const std::string& run_id, int64_t after_seq) {
   return WithReader([&](Connection& c) -> Result<std::vector<Event>> {
+    auto archived = ArchivedLog(c, run_id, ns_);
+    if (!archived.ok()) return archived.status();
+    if (archived.value()) return ParseLogLines(*archived.value(), run_id, after_seq);
     // Only a run of this namespace has events here.
     Statement q(c,
                 "SELECT seq, type, at, payload FROM run_events WHERE seq > ?2 "
@@ -793,6 +964,30 @@ Result<bool> SqliteStore::ThreadContextExists(const std::string& context_type, c
 
 Result<bool> SqliteStore::ArtifactExists(const std::string& artifact_id, const std::string& type_prefix) {
   return WithReader([&](Connection& c) -> Result<bool> {
+    // Ended runs: the runs whose artifacts hash alike, checked against their steps.
+    std::vector<std::string> candidates;
+    {
+      Statement q(c,
+                  "SELECT r.id FROM artifact_keys k JOIN runs r ON r.run_key = k.run_key "
+                  "WHERE k.hash = ?1 AND r.ns = ?2");
+      q.Bind(1, ArtifactKey(artifact_id)).Bind(2, ns_);
+      while (true) {
+        auto row = q.Step();
+        if (!row.ok()) return row.status();
+        if (!row.value()) break;
+        candidates.push_back(q.Text(0));
+      }
+    }
+    for (const auto& run_id : candidates) {
+      auto steps = ArchivedSteps(c, run_id);
+      if (!steps.ok()) return steps.status();
+      for (const Step& step : steps.value()) {
+        for (const Artifact& a : step.artifacts) {
+          if (a.id == artifact_id && a.type.compare(0, type_prefix.size(), type_prefix) == 0) return true;
+        }
+      }
+    }
+    // Runs going on (and runs that ended before schema version 9): their steps' rows.
     // substr, not LIKE: the prefix is data, and LIKE would read its _ and % as wildcards.
     auto n = CountQuery(c,
                         "SELECT count(*) FROM (SELECT 1 FROM runs JOIN steps ON steps.run_key = runs.run_key, "

@@ -75,8 +75,10 @@ TEST_CASE("a new database gets schema.sql and the current version", "[store]") {
   CHECK(SchemaVersionOf(*c).value() == kSchemaVersion);
   CHECK(
       Tables(*c) ==
-      "actions actions_by_object agent_definitions counts feedback feedback_by_target idempotency_keys interrupts interrupts_by_run meta "
-      "object_states run_events run_status_counts runs runs_by_agent runs_by_agent_seq runs_by_agent_status runs_by_first_attempt "
+      "actions actions_by_object agent_definitions artifact_keys counts feedback feedback_by_target idempotency_keys "
+      "interrupts interrupts_by_run log_dictionaries meta "
+      "object_states run_events run_logs run_status_counts runs runs_by_agent runs_by_agent_seq runs_by_agent_status "
+      "runs_by_first_attempt "
       "runs_by_key runs_by_status runs_by_thread runs_scheduled scripts scripts_by_size "
       "steps "
       "threads threads_by_context webhook_attempts webhook_bodies webhook_bodies_by_event webhook_deliveries "
