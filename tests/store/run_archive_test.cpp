@@ -255,3 +255,22 @@ TEST_CASE("resetting a namespace takes its logs and artifact keys, and a diction
   CHECK(Count(f.path, "SELECT count(*) FROM log_dictionaries") == 0);
   CHECK(Count(f.path, "SELECT count(*) FROM artifact_keys") == 0);
 }
+
+TEST_CASE("a run that ended before schema version 9 keeps its rows, which are still read", "[store]") {
+  FileStore f;
+  Thread t = MakeThread("t-1");
+  std::vector<Event> log = Story("r-1", 2);
+  // Written as version 8 wrote an ended run: every event and step a row.
+  std::vector<Event> going(log.begin(), log.end() - 1);
+  RunState s = Rebuild(going).value();
+  REQUIRE(f.store->Commit(RunWrite{&s, going, &t, &f.script}, 1000).ok());
+  Exec(f.path,
+       "INSERT INTO run_events (run_key, seq, type, at, payload) SELECT run_key, 8, 'run.completed', 2000, "
+       "'{\"output\":{\"verdict\":\"pass\"}}' FROM runs; UPDATE runs SET status = 'completed', last_seq = 8");
+  CHECK(Count(f.path, "SELECT count(*) FROM run_logs") == 0);
+  CHECK(f.store->Events("r-1").value() == log);
+  auto got = f.store->GetRun("r-1", true).value();
+  REQUIRE(got.has_value());
+  CHECK(got->steps == Rebuild(log).value().steps);
+  CHECK(f.store->ArtifactExists("r-1-a0", "watchlist_").value());
+}
