@@ -133,7 +133,14 @@ class SqliteStore final : public Store {
   Status WriteNewThread(const Thread& thread);
   // Writes a run's events and, unless `defer` (a group commit), the rows
   // projected from it (else Database::deferred_rows keeps them).
-  Status WriteRun(const RunWrite& write, bool defer = false);
+  // What a commit in a group changed in a run's deferred rows, to take back
+  // if the commit fails: whether it had any, its state, how many events.
+  struct DeferredUndo {
+    bool existed = false;
+    RunState state;
+    size_t events = 0;
+  };
+  Status WriteRun(const RunWrite& write, bool defer = false, std::map<std::string, DeferredUndo>* undo = nullptr);
   // Writes the deferred rows of the open group (writer lock held).
   Status FlushDeferredRows();
   bool InGroupOnThisThread() const { return db_->group_owner.load() == std::this_thread::get_id(); }

@@ -214,7 +214,7 @@ Result<int64_t> SqliteStore::ScriptId(const std::string& script) {
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_->writer->raw()));
 }
 
-Status SqliteStore::WriteRun(const RunWrite& w, bool defer) {
+Status SqliteStore::WriteRun(const RunWrite& w, bool defer, std::map<std::string, DeferredUndo>* undo) {
   const Run& r = w.state->run;
   if (w.new_thread) {
     Status st = WriteNewThread(*w.new_thread);
@@ -267,6 +267,11 @@ Status SqliteStore::WriteRun(const RunWrite& w, bool defer) {
     if (fresh && w.before) it->second.before = *w.before;
     // A run new in this group has no stored rows to compare with: `before`
     // stays empty and the flush writes every step.
+    if (undo && !undo->count(r.id)) {
+      // The state this commit replaces moves to the undo, not copied: a
+      // run's state is copied once per commit (below), not three times.
+      (*undo)[r.id] = fresh ? DeferredUndo{} : DeferredUndo{true, std::move(it->second.state), it->second.events.size()};
+    }
     it->second.state = *w.state;
     it->second.events.insert(it->second.events.end(), w.events.begin(), w.events.end());
     return WriteWebhookOutbox(w.events);
@@ -446,29 +451,24 @@ Status SqliteStore::Commit(const std::vector<const RunWrite*>& writes, Instant c
   const bool defer = InGroupOnThisThread();
   // What the deferred rows of these runs were, so that a commit rolled back
   // to its savepoint takes its rows back too.
-  std::map<std::string, std::optional<Database::DeferredRows>> undo;
-  if (defer) {
-    for (const RunWrite* w : writes) {
-      auto it = db_->deferred_rows.find(w->state->run.id);
-      undo.try_emplace(w->state->run.id, it == db_->deferred_rows.end()
-                                             ? std::nullopt
-                                             : std::optional<Database::DeferredRows>(it->second));
-    }
-  }
+  std::map<std::string, DeferredUndo> undo;
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Status st;
   for (const RunWrite* w : writes) {
-    if (st.ok()) st = WriteRun(*w, defer);
+    if (st.ok()) st = WriteRun(*w, defer, &undo);
   }
   if (st.ok()) st = SaveClock(clock_now);
   if (st.ok()) st = tx.Commit();
-  if (!st.ok() && defer) {
-    for (auto& [id, rows] : undo) {
-      if (rows)
-        db_->deferred_rows[id] = std::move(*rows);
-      else
+  if (!st.ok()) {
+    for (auto& [id, u] : undo) {
+      if (!u.existed) {
         db_->deferred_rows.erase(id);
+        continue;
+      }
+      auto& rows = db_->deferred_rows[id];
+      rows.state = std::move(u.state);
+      rows.events.resize(u.events);
     }
   }
   return st;
