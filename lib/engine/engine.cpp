@@ -694,7 +694,9 @@ Result<RunState> Engine::StartRun(const CreateRunCommand& cmd, Instant now) {
     return Status::NotFound("scenario \"" + *cmd.scenario + "\" not found for agent type " + agent->type,
                             "X-Sandbox-Scenario");
   }
-  auto prepared = PrepareStart(cmd, agent->name, std::make_shared<const script::Scenario>(*scenario), now, nullptr);
+  auto compiled = CompiledFixture(fixtures, *scenario);
+  if (!compiled.ok()) return compiled.status();
+  auto prepared = PrepareStart(cmd, agent->name, compiled.value(), now, nullptr);
   if (!prepared.ok()) return prepared.status();
   PreparedStart& p = prepared.value();
   store::RunWrite write{.state = &p.run.state,
@@ -708,8 +710,29 @@ Result<RunState> Engine::StartRun(const CreateRunCommand& cmd, Instant now) {
   return Started(std::move(p));
 }
 
+Result<Engine::CompiledScenario> Engine::Compile(std::shared_ptr<const script::Scenario> scenario) {
+  CompiledScenario out;
+  out.source = scenario->source.dump();
+  auto program = script::Program::Compile(std::move(scenario));
+  if (!program.ok()) return program.status();
+  out.program = std::move(program).value();
+  return out;
+}
+
+Result<Engine::CompiledScenario> Engine::CompiledFixture(const std::shared_ptr<const script::FixtureSet>& fixtures,
+                                                         const script::Scenario& scenario) {
+  auto it = compiled_.find(&scenario);
+  if (it != compiled_.end() && it->second.owner == fixtures) return it->second.compiled;
+  // A new fixture set (a reload, an agent defined): the old set's entries go.
+  std::erase_if(compiled_, [&](const auto& entry) { return entry.second.owner != fixtures; });
+  auto compiled = Compile(std::make_shared<const script::Scenario>(scenario));
+  if (!compiled.ok()) return compiled.status();
+  compiled_[&scenario] = CompiledEntry{fixtures, compiled.value()};
+  return compiled;
+}
+
 Result<Engine::PreparedStart> Engine::PrepareStart(const CreateRunCommand& cmd, const std::string& agent_name,
-                                                   std::shared_ptr<const script::Scenario> scenario, Instant now,
+                                                   const CompiledScenario& compiled, Instant now,
                                                    const RetryLink* retry) {
   PreparedStart p;
   std::string thread_id;
@@ -723,15 +746,17 @@ Result<Engine::PreparedStart> Engine::PrepareStart(const CreateRunCommand& cmd, 
     thread_id = t.id;
     p.new_thread = std::move(t);
   }
-  auto in_thread = store_.CountRunsInThread(thread_id);
-  if (!in_thread.ok()) return in_thread.status();
-  p.script = scenario->source.dump();
-  const std::string scenario_name = scenario->name;
-  auto program = script::Program::Compile(std::move(scenario));
-  if (!program.ok()) return program.status();
-  p.run.program = std::move(program).value();
+  int64_t in_thread = 0;  // a new thread has no runs yet
+  if (!p.new_thread) {
+    auto counted = store_.CountRunsInThread(thread_id);
+    if (!counted.ok()) return counted.status();
+    in_thread = counted.value();
+  }
+  p.script = compiled.source;
+  p.run.program = compiled.program;
+  const std::string& scenario_name = compiled.program->scenario().name;
 
-  std::string run_id = ids_.Uuid("run", thread_id, static_cast<uint64_t>(in_thread.value() + 1));
+  std::string run_id = ids_.Uuid("run", thread_id, static_cast<uint64_t>(in_thread + 1));
   Json payload{{"thread_id", thread_id},
                {"agent", cmd.agent_type},
                {"scenario", scenario_name},
@@ -801,8 +826,9 @@ Result<std::optional<Engine::PreparedStart>> Engine::PrepareRetry(const ActiveRu
   cmd.requester = r.requester;
   cmd.trigger_type = r.trigger_type;
   RetryLink link{r.id, r.first_attempt.empty() ? r.id : r.first_attempt, r.attempt + 1, next.after_ms, r.agent_seq};
-  auto prepared =
-      PrepareStart(cmd, r.agent_name, std::make_shared<const script::Scenario>(std::move(scenario).value()), at, &link);
+  auto compiled = Compile(std::make_shared<const script::Scenario>(std::move(scenario).value()));
+  if (!compiled.ok()) return compiled.status();
+  auto prepared = PrepareStart(cmd, r.agent_name, compiled.value(), at, &link);
   if (!prepared.ok()) return prepared.status();
   return std::optional<PreparedStart>(std::move(prepared).value());
 }

@@ -364,9 +364,19 @@ class Engine {
     int64_t delay_ms = 0;
     int64_t agent_seq = 0;  // the workflow's number, kept by every execution
   };
+  // A scenario compiled: its program, and the JSON text every run of it keeps.
+  struct CompiledScenario {
+    std::shared_ptr<const script::Program> program;
+    std::string source;
+  };
+  static Result<CompiledScenario> Compile(std::shared_ptr<const script::Scenario> scenario);
+  // `scenario` of `fixtures` compiled, once per fixture set: every run of a
+  // scenario used to copy it, serialise it and compile it again (writer
+  // thread only).
+  Result<CompiledScenario> CompiledFixture(const std::shared_ptr<const script::FixtureSet>& fixtures,
+                                           const script::Scenario& scenario);
   Result<PreparedStart> PrepareStart(const CreateRunCommand& cmd, const std::string& agent_name,
-                                     std::shared_ptr<const script::Scenario> scenario, Instant now,
-                                     const RetryLink* retry);
+                                     const CompiledScenario& compiled, Instant now, const RetryLink* retry);
   // Makes a committed start live; returns the run as it started.
   RunState Started(PreparedStart p);
   // The next execution of `failed`'s workflow when its script plans one;
@@ -396,6 +406,15 @@ class Engine {
   std::shared_ptr<const script::FixtureSet> files_;
   std::vector<script::AgentDefinition> definitions_;  // changed on the writer only
   std::shared_ptr<const script::FixtureSet> fixtures_;  // files_ with definitions_ laid over them
+  // CompiledFixture's programs, by scenario. Each entry keeps its fixture
+  // set alive, so a scenario's address cannot be reused by another while
+  // the entry exists; entries of a replaced set are dropped at the next
+  // start. Writer thread only.
+  struct CompiledEntry {
+    std::shared_ptr<const script::FixtureSet> owner;
+    CompiledScenario compiled;
+  };
+  std::map<const script::Scenario*, CompiledEntry> compiled_;
   // Lays definitions_ over files_ again; caller holds fixtures_mu_.
   void OverlayLocked();
 
