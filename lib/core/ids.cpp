@@ -3,7 +3,7 @@
 // arithmetic only, so the result is identical on every platform.
 #include "core/ids.h"
 
-#include <cstdio>
+#include <charconv>
 
 namespace sandbox {
 namespace {
@@ -32,32 +32,50 @@ void IdGenerator::Hash128(std::string_view kind, std::string_view parent, uint64
   uint64_t h = Fnv(0xcbf29ce484222325ULL, kind);
   h = Fnv(h, parent);
   char ord[24];
-  int n = std::snprintf(ord, sizeof ord, "%llu", static_cast<unsigned long long>(ordinal));
-  h = Fnv(h, std::string_view(ord, static_cast<size_t>(n)));
+  char* end = std::to_chars(ord, ord + sizeof ord, ordinal).ptr;
+  h = Fnv(h, std::string_view(ord, static_cast<size_t>(end - ord)));
   out[0] = SplitMix(h ^ SplitMix(seed_));
   out[1] = SplitMix(out[0] ^ SplitMix(seed_ + 0x632be59bd9b4e019ULL) ^ h);
 }
+
+namespace {
+
+// `digits` lower-case hex digits of `v` at `out` (snprintf's %0Nllx, which
+// was a tenth of the cost of making an event).
+char* PutHex(char* out, uint64_t v, int digits) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (int i = digits - 1; i >= 0; --i) {
+    out[i] = kHex[v & 0xf];
+    v >>= 4;
+  }
+  return out + digits;
+}
+
+}  // namespace
 
 std::string IdGenerator::Uuid(std::string_view kind, std::string_view parent, uint64_t ordinal) const {
   uint64_t h[2];
   Hash128(kind, parent, ordinal, h);
   h[0] = (h[0] & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   h[1] = (h[1] & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx", static_cast<unsigned long long>(h[0] >> 32),
-                static_cast<unsigned long long>((h[0] >> 16) & 0xffff), static_cast<unsigned long long>(h[0] & 0xffff),
-                static_cast<unsigned long long>(h[1] >> 48), static_cast<unsigned long long>(h[1] & 0xffffffffffffULL));
-  return buf;
+  std::string out(36, '-');
+  char* p = out.data();
+  p = PutHex(p, h[0] >> 32, 8) + 1;
+  p = PutHex(p, (h[0] >> 16) & 0xffff, 4) + 1;
+  p = PutHex(p, h[0] & 0xffff, 4) + 1;
+  p = PutHex(p, h[1] >> 48, 4) + 1;
+  PutHex(p, h[1] & 0xffffffffffffULL, 12);
+  return out;
 }
 
 std::string IdGenerator::Prefixed(std::string_view prefix, std::string_view kind, std::string_view parent,
                                   uint64_t ordinal) const {
   uint64_t h[2];
   Hash128(kind, parent, ordinal, h);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%016llx%016llx", static_cast<unsigned long long>(h[0]),
-                static_cast<unsigned long long>(h[1]));
-  return std::string(prefix) + buf;
+  std::string out(prefix);
+  out.resize(prefix.size() + 32);
+  PutHex(PutHex(out.data() + prefix.size(), h[0], 16), h[1], 16);
+  return out;
 }
 
 bool IsUuid(std::string_view s) {
