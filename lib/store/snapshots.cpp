@@ -89,6 +89,8 @@ Result<std::unique_ptr<Connection>> Stage(const std::string& name, const std::st
 
 Status SqliteStore::DeleteEverything() {
   std::lock_guard<WriterLock> g(db_->writer_mu);
+  Status flushed = FlushIfInGroup();
+  if (!flushed.ok()) return flushed;
   TempStoreOnDisk bulk(*db_->writer);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
@@ -121,6 +123,8 @@ Status SqliteStore::DeleteEverything() {
 
 Status SqliteStore::DeleteNamespace() {
   std::lock_guard<WriterLock> g(db_->writer_mu);
+  Status flushed = FlushIfInGroup();
+  if (!flushed.ok()) return flushed;
   TempStoreOnDisk bulk(*db_->writer);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();

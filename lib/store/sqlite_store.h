@@ -44,6 +44,9 @@ struct Database {
     std::vector<Event> events;      // its events committed in the group, not yet written
   };
   std::map<std::string, DeferredRows> deferred_rows;  // by run id
+  // The clock each commit of the group saves, by meta key: written once, at
+  // the flush (every commit used to rewrite the same meta row).
+  std::map<std::string, Instant> deferred_clocks;
   Status deferred_failure;                            // a flush for a read that failed: the group fails
 };
 
@@ -161,7 +164,12 @@ class SqliteStore final : public Store {
   Status WriteWebhookOutbox(const std::vector<Event>& events);
   // The id of `body` among the bodies sent for event `seq` of `run_id`, added when new.
   Result<int64_t> WebhookBodyId(const std::string& run_id, int64_t seq, const std::string& body);
+  // Saves this namespace's clock (at the flush, inside a group commit).
   Status SaveClock(Instant now);
+  Status WriteClock(const std::string& meta_key, Instant now);
+  // Inside a group commit on this thread, writes what waits for its end, so
+  // that a bulk deletion after it sees (and deletes) it.
+  Status FlushIfInGroup();
   // One more run or thread in this namespace's counts (a writer transaction).
   Status AddToCount(const char* what);
   // This namespace's count of runs or threads, from the counts table.

@@ -71,10 +71,20 @@ const std::string& SqliteStore::path() const { return db_->path; }
 // ---------------------------------------------------------------- writes
 
 Status SqliteStore::SaveClock(Instant now) {
+  if (InGroupOnThisThread()) {
+    // Its commit can only fail before this (the release of its savepoint
+    // cannot); a failed group drops it with the rest.
+    db_->deferred_clocks[MetaKey("clock_now")] = now;
+    return Status::Ok();
+  }
+  return WriteClock(MetaKey("clock_now"), now);
+}
+
+Status SqliteStore::WriteClock(const std::string& key, Instant now) {
   Statement q(*db_->writer,
               "INSERT INTO meta (key, value) VALUES (?2, ?1) "
               "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-  return q.Bind(1, std::to_string(now)).Bind(2, MetaKey("clock_now")).Run();
+  return q.Bind(1, std::to_string(now)).Bind(2, key).Run();
 }
 
 Status SqliteStore::WriteNewThread(const Thread& t) {
@@ -402,7 +412,17 @@ Status SqliteStore::FlushDeferredRows() {
     Status st = WriteThreadStatus(thread_id, at);
     if (!st.ok()) return st;
   }
+  for (const auto& [key, now] : db_->deferred_clocks) {
+    Status st = WriteClock(key, now);
+    if (!st.ok()) return st;
+  }
+  db_->deferred_clocks.clear();
   return Status::Ok();
+}
+
+Status SqliteStore::FlushIfInGroup() {
+  if (!InGroupOnThisThread()) return Status::Ok();
+  return FlushDeferredRows();
 }
 
 Status SqliteStore::BeginGroup() {
@@ -435,6 +455,7 @@ Status SqliteStore::EndGroup() {
 
 void SqliteStore::AbandonGroup() {
   db_->deferred_rows.clear();
+  db_->deferred_clocks.clear();
   db_->deferred_failure = Status::Ok();
   // Fails only when SQLite has rolled back already (after SQLITE_FULL, say).
   (void)db_->writer->Exec("ROLLBACK");

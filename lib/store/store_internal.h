@@ -29,7 +29,8 @@ auto SqliteStore::WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>())
   // its deferred rows included.
   if (db_->in_memory || InGroupOnThisThread()) {
     std::lock_guard<WriterLock> g(db_->writer_mu);
-    if (InGroupOnThisThread() && !db_->deferred_rows.empty() && db_->deferred_failure.ok()) {
+    if (InGroupOnThisThread() && (!db_->deferred_rows.empty() || !db_->deferred_clocks.empty()) &&
+        db_->deferred_failure.ok()) {
       db_->deferred_failure = FlushDeferredRows();
     }
     return fn(*db_->writer);

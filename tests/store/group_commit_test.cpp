@@ -149,3 +149,33 @@ TEST_CASE("inside a group a run's rows follow its last commit, and a failed comm
   CHECK(last->steps[0].status == StepStatus::kCompleted);
   CHECK(last->steps[0].completed_at == 1800);
 }
+
+TEST_CASE("inside a group the clock is saved at its end, and an abandoned group keeps the old one", "[store]") {
+  TwoRuns f;
+  auto& store = f.store;
+  REQUIRE(f.CommitFirst(1500).ok());
+  REQUIRE(store->BeginGroup().ok());
+  REQUIRE(store->Commit(RunWrite{&f.two, {Started("r-2", 2)}, nullptr, &f.script}, 3000).ok());
+  CHECK(store->SavedClock().value() == 3000);  // the group's own thread
+  CHECK(std::async(std::launch::async, [&] { return store->SavedClock().value(); }).get() == 1500);
+  store->AbandonGroup();
+  CHECK(store->SavedClock().value() == 1500);
+
+  REQUIRE(store->BeginGroup().ok());
+  REQUIRE(store->Commit(RunWrite{&f.two, {Started("r-2", 2)}, nullptr, &f.script}, 4000).ok());
+  REQUIRE(store->EndGroup().ok());
+  CHECK(std::async(std::launch::async, [&] { return store->SavedClock().value(); }).get() == 4000);
+}
+
+TEST_CASE("a reset inside a group takes the runs the group wrote before it", "[store]") {
+  TwoRuns f;
+  auto& store = f.store;
+  REQUIRE(store->BeginGroup().ok());
+  REQUIRE(f.CommitFirst(2000).ok());
+  REQUIRE(store->DeleteNamespace().ok());
+  REQUIRE(store->EndGroup().ok());
+  CHECK_FALSE(OthersSee(*store, "r-1"));
+  CHECK(store->Events("r-1").value().empty());
+  CHECK_FALSE(store->SavedClock().value().has_value());
+  CHECK(store->CountRuns().value() == 0);
+}
