@@ -177,15 +177,16 @@ CREATE TABLE log_dictionaries (
   body      BLOB NOT NULL
 );
 
--- Finished runs' artifacts, by a 64-bit hash of the artifact id (FNV-1a):
--- an action on an artifact finds its run without reading every log. A match
--- is checked against the run's steps, so a collision costs a read, never a
--- wrong answer.
-CREATE TABLE artifact_keys (
-  hash    INTEGER NOT NULL,
-  run_key INTEGER NOT NULL,
-  PRIMARY KEY (hash, run_key)
-) WITHOUT ROWID;
+-- Each ended run's artifact ids, as 64-bit hashes (FNV-1a, 8 bytes each,
+-- little-endian) in one value: an action on an artifact finds the ended runs
+-- that may hold it by one pass over this table, without reading any log. A
+-- match is checked against the run's steps, so a collision costs a read,
+-- never a wrong answer. One row a run, appended in key order: an index by
+-- hash dirtied a random page per artifact and cost 9 % of the write rate.
+CREATE TABLE artifact_hashes (
+  run_key INTEGER PRIMARY KEY,
+  hashes  BLOB NOT NULL
+);
 
 CREATE TABLE interrupts (
   id          TEXT PRIMARY KEY,

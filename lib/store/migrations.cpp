@@ -204,11 +204,10 @@ const std::vector<Migration>& ForwardMigrations() {
        "  script_id INTEGER PRIMARY KEY REFERENCES scripts (id),\n"
        "  body      BLOB NOT NULL\n"
        ");\n"
-       "CREATE TABLE artifact_keys (\n"
-       "  hash    INTEGER NOT NULL,\n"
-       "  run_key INTEGER NOT NULL,\n"
-       "  PRIMARY KEY (hash, run_key)\n"
-       ") WITHOUT ROWID;\n"},
+       "CREATE TABLE artifact_hashes (\n"
+       "  run_key INTEGER PRIMARY KEY,\n"
+       "  hashes  BLOB NOT NULL\n"
+       ");\n"},
   };
   return kMigrations;
 }

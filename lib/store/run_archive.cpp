@@ -113,13 +113,26 @@ Result<std::vector<Event>> ParseLogLines(std::string_view lines, const std::stri
   return out;
 }
 
-int64_t ArtifactKey(std::string_view artifact_id) {
+uint64_t ArtifactHash(std::string_view artifact_id) {
   uint64_t h = 14695981039346656037ull;
   for (unsigned char c : artifact_id) {
     h ^= c;
     h *= 1099511628211ull;
   }
-  return static_cast<int64_t>(h);
+  return h;
+}
+
+void AppendArtifactHash(std::string& hashes, uint64_t hash) {
+  for (int i = 0; i < 8; ++i) hashes.push_back(static_cast<char>((hash >> (8 * i)) & 0xff));
+}
+
+bool HoldsArtifactHash(std::string_view hashes, uint64_t hash) {
+  for (size_t at = 0; at + 8 <= hashes.size(); at += 8) {
+    uint64_t h = 0;
+    for (int i = 7; i >= 0; --i) h = (h << 8) | static_cast<unsigned char>(hashes[at + i]);
+    if (h == hash) return true;
+  }
+  return false;
 }
 
 }  // namespace sandbox::store

@@ -36,8 +36,14 @@ void AppendLogLine(std::string& lines, int64_t seq, std::string_view type, int64
 [[nodiscard]] Result<std::vector<Event>> ParseLogLines(std::string_view lines, const std::string& run_id,
                                                        int64_t after_seq);
 
-// The key of an artifact id in artifact_keys: FNV-1a, 64 bits, as a signed
-// SQLite integer. Stored, so it must never change.
-int64_t ArtifactKey(std::string_view artifact_id);
+// An artifact id's hash in artifact_hashes: FNV-1a, 64 bits. Stored, so it
+// must never change.
+uint64_t ArtifactHash(std::string_view artifact_id);
+
+// Appends `hash` to a value of artifact_hashes (8 bytes, little-endian).
+void AppendArtifactHash(std::string& hashes, uint64_t hash);
+
+// Whether a value of artifact_hashes holds `hash`.
+bool HoldsArtifactHash(std::string_view hashes, uint64_t hash);
 
 }  // namespace sandbox::store

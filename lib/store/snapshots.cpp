@@ -143,8 +143,7 @@ Status SqliteStore::DeleteNamespace() {
       "DELETE FROM steps WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",
       "DELETE FROM run_events WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",
       "DELETE FROM run_logs WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",
-      // Keyed by hash first: one pass over the table, as a reset is rare.
-      "DELETE FROM artifact_keys WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",
+      "DELETE FROM artifact_hashes WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",
       "DELETE FROM runs WHERE ns = ?1",
       "DELETE FROM threads WHERE ns = ?1",
       "DELETE FROM counts WHERE ns = ?1",

@@ -149,6 +149,11 @@ std::optional<std::string> Statement::OptBlob(int col) const {
   return b ? std::string(static_cast<const char*>(b), sqlite3_column_bytes(stmt_, col)) : std::string();
 }
 
+std::string_view Statement::Blob(int col) const {
+  const void* b = sqlite3_column_blob(stmt_, col);
+  return b ? std::string_view(static_cast<const char*>(b), sqlite3_column_bytes(stmt_, col)) : std::string_view();
+}
+
 int64_t Statement::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 
 std::optional<int64_t> Statement::OptInt(int col) const {

@@ -388,14 +388,13 @@ Status SqliteStore::ArchiveRun(const RunState& s, const std::vector<Event>& even
     st = q.Bind(1, run_key).Run();
     if (!st.ok()) return st;
   }
+  std::string hashes;
   for (const Step& step : s.steps) {
-    for (const Artifact& a : step.artifacts) {
-      Statement q(*db_->writer, "INSERT OR IGNORE INTO artifact_keys (hash, run_key) VALUES (?1, ?2)");
-      st = q.Bind(1, ArtifactKey(a.id)).Bind(2, run_key).Run();
-      if (!st.ok()) return st;
-    }
+    for (const Artifact& a : step.artifacts) AppendArtifactHash(hashes, ArtifactHash(a.id));
   }
-  return Status::Ok();
+  if (hashes.empty()) return Status::Ok();
+  Statement q(*db_->writer, "INSERT INTO artifact_hashes (run_key, hashes) VALUES (?1, ?2)");
+  return q.Bind(1, run_key).BindBlob(2, hashes).Run();
 }
 
 Status SqliteStore::FlushDeferredRows() {
@@ -985,19 +984,26 @@ Result<bool> SqliteStore::ThreadContextExists(const std::string& context_type, c
 
 Result<bool> SqliteStore::ArtifactExists(const std::string& artifact_id, const std::string& type_prefix) {
   return WithReader([&](Connection& c) -> Result<bool> {
-    // Ended runs: the runs whose artifacts hash alike, checked against their steps.
-    std::vector<std::string> candidates;
+    // Ended runs: one pass over their artifacts' hashes (8 bytes each), then
+    // the steps of the runs of this namespace whose hashes match.
+    const uint64_t hash = ArtifactHash(artifact_id);
+    std::vector<int64_t> keys;
     {
-      Statement q(c,
-                  "SELECT r.id FROM artifact_keys k JOIN runs r ON r.run_key = k.run_key "
-                  "WHERE k.hash = ?1 AND r.ns = ?2");
-      q.Bind(1, ArtifactKey(artifact_id)).Bind(2, ns_);
+      Statement q(c, "SELECT run_key, hashes FROM artifact_hashes");
       while (true) {
         auto row = q.Step();
         if (!row.ok()) return row.status();
         if (!row.value()) break;
-        candidates.push_back(q.Text(0));
+        if (HoldsArtifactHash(q.Blob(1), hash)) keys.push_back(q.Int(0));
       }
+    }
+    std::vector<std::string> candidates;
+    for (int64_t key : keys) {
+      Statement q(c, "SELECT id FROM runs WHERE run_key = ?1 AND ns = ?2");
+      q.Bind(1, key).Bind(2, ns_);
+      auto row = q.Step();
+      if (!row.ok()) return row.status();
+      if (row.value()) candidates.push_back(q.Text(0));
     }
     for (const auto& run_id : candidates) {
       auto steps = ArchivedSteps(c, run_id);
@@ -1008,10 +1014,13 @@ Result<bool> SqliteStore::ArtifactExists(const std::string& artifact_id, const s
         }
       }
     }
-    // Runs going on (and runs that ended before schema version 9): their steps' rows.
+    // Runs going on (and runs that ended before schema version 9): their
+    // steps' rows. CROSS JOIN keeps steps outside: driven by the runs of the
+    // namespace instead, it visited every run, ended ones too (11 ms at
+    // 16,000 runs, against nothing).
     // substr, not LIKE: the prefix is data, and LIKE would read its _ and % as wildcards.
     auto n = CountQuery(c,
-                        "SELECT count(*) FROM (SELECT 1 FROM runs JOIN steps ON steps.run_key = runs.run_key, "
+                        "SELECT count(*) FROM (SELECT 1 FROM steps CROSS JOIN runs ON runs.run_key = steps.run_key, "
                         "json_each(steps.artifacts) AS a WHERE runs.ns = ?2 AND json_extract(a.value, '$.id') = ?1 "
                         "AND substr(json_extract(a.value, '$.type'), 1, length(?3)) = ?3 LIMIT 1)",
                         artifact_id, ns_, type_prefix);

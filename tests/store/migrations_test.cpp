@@ -75,7 +75,7 @@ TEST_CASE("a new database gets schema.sql and the current version", "[store]") {
   CHECK(SchemaVersionOf(*c).value() == kSchemaVersion);
   CHECK(
       Tables(*c) ==
-      "actions actions_by_object agent_definitions artifact_keys counts feedback feedback_by_target idempotency_keys "
+      "actions actions_by_object agent_definitions artifact_hashes counts feedback feedback_by_target idempotency_keys "
       "interrupts interrupts_by_run log_dictionaries meta "
       "object_states run_events run_logs run_status_counts runs runs_by_agent runs_by_agent_seq runs_by_agent_status "
       "runs_by_first_attempt "

@@ -118,7 +118,8 @@ TEST_CASE("an ended run's events and steps leave their rows for one log, and rea
   CHECK(Count(f.path, "SELECT count(*) FROM run_events") == 0);
   CHECK(Count(f.path, "SELECT count(*) FROM steps") == 0);
   CHECK(Count(f.path, "SELECT count(*) FROM run_logs") == 1);
-  CHECK(Count(f.path, "SELECT count(*) FROM artifact_keys") == 4);
+  CHECK(Count(f.path, "SELECT count(*) FROM artifact_hashes") == 1);
+  CHECK(Count(f.path, "SELECT length(hashes) FROM artifact_hashes") == 4 * 8);
 
   CHECK(f.store->Events("r-1").value() == log);
   CHECK(f.store->Events("r-1", 10).value() == Slice(log, 10, log.size()));
@@ -233,11 +234,16 @@ TEST_CASE("a log's lines are checked as they are read", "[store]") {
   CHECK_FALSE(ParseLogLines("x\trun.started\t1000\t{}\n", "r", 0).ok());             // not a number
   CHECK_FALSE(ParseLogLines("1\ta\t1\t{}\n1\ta\t1\t{}\n", "r", 0).ok());             // a repeated seq
   CHECK_FALSE(ParseLogLines("1\trun.started\t1000\t{not json}\n", "r", 0).ok());     // bad JSON
-  CHECK(ArtifactKey("a-1") == ArtifactKey(std::string("a-1")));
-  CHECK(ArtifactKey("a-1") != ArtifactKey("a-2"));
+  CHECK(ArtifactHash("a-1") == 0xe61a64190463c246ull);  // stored: pinned
+  std::string hashes;
+  AppendArtifactHash(hashes, ArtifactHash("a-1"));
+  AppendArtifactHash(hashes, ArtifactHash("a-2"));
+  CHECK(HoldsArtifactHash(hashes, ArtifactHash("a-2")));
+  CHECK_FALSE(HoldsArtifactHash(hashes, ArtifactHash("a-3")));
+  CHECK_FALSE(HoldsArtifactHash(hashes.substr(0, 12), ArtifactHash("a-2")));  // a torn value
 }
 
-TEST_CASE("resetting a namespace takes its logs and artifact keys, and a dictionary no run uses", "[store]") {
+TEST_CASE("resetting a namespace takes its logs and artifact hashes, and a dictionary no run uses", "[store]") {
   FileStore f;
   Thread t = MakeThread("t-1");
   f.CommitInParts(Story("r-1", 2), &t);
@@ -248,12 +254,12 @@ TEST_CASE("resetting a namespace takes its logs and artifact keys, and a diction
   REQUIRE(other->Commit(RunWrite{&s, log, &t2, &f.script}, 1000).ok());
   REQUIRE(f.store->DeleteNamespace().ok());
   CHECK(Count(f.path, "SELECT count(*) FROM run_logs") == 1);
-  CHECK(Count(f.path, "SELECT count(*) FROM artifact_keys") == 2);
+  CHECK(Count(f.path, "SELECT count(*) FROM artifact_hashes") == 1);
   CHECK(Count(f.path, "SELECT count(*) FROM log_dictionaries") == 1);  // "kept" uses the same script
   CHECK(other->Events("r-2").value() == log);
   REQUIRE(other->DeleteNamespace().ok());
   CHECK(Count(f.path, "SELECT count(*) FROM log_dictionaries") == 0);
-  CHECK(Count(f.path, "SELECT count(*) FROM artifact_keys") == 0);
+  CHECK(Count(f.path, "SELECT count(*) FROM artifact_hashes") == 0);
 }
 
 TEST_CASE("a run that ended before schema version 9 keeps its rows, which are still read", "[store]") {
