@@ -4,7 +4,8 @@
 #include <zstd.h>
 
 #include <charconv>
-#include <memory>
+#include <mutex>
+#include <vector>
 
 namespace sandbox::store {
 namespace {
@@ -14,22 +15,66 @@ namespace {
 // either way) and cost the writer more.
 constexpr int kLevel = 1;
 
-struct CCtxFree {
-  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
-};
-struct DCtxFree {
-  void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
+// A few zstd contexts, reused: making one allocates its tables (a
+// decompression context is about 100 KiB). Not one per thread: every
+// connection thread that read an ended run's events kept its own, and 1,000
+// stream clients held 100 MiB of them.
+template <class Ctx, Ctx* (*Make)(), size_t (*Free)(Ctx*)>
+class ContextPool {
+ public:
+  ~ContextPool() {
+    for (Ctx* c : idle_) Free(c);
+  }
+  Ctx* Take() {
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (!idle_.empty()) {
+        Ctx* c = idle_.back();
+        idle_.pop_back();
+        return c;
+      }
+    }
+    return Make();
+  }
+  void Give(Ctx* c) {
+    if (!c) return;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (idle_.size() < kKept) {
+        idle_.push_back(c);
+        return;
+      }
+    }
+    Free(c);
+  }
+
+ private:
+  static constexpr size_t kKept = 4;
+  std::mutex mu_;
+  std::vector<Ctx*> idle_;
 };
 
-// One context per thread, reused: making one allocates its tables.
-ZSTD_CCtx* CompressContext() {
-  thread_local std::unique_ptr<ZSTD_CCtx, CCtxFree> ctx(ZSTD_createCCtx());
-  return ctx.get();
+using CompressPool = ContextPool<ZSTD_CCtx, ZSTD_createCCtx, ZSTD_freeCCtx>;
+using ExpandPool = ContextPool<ZSTD_DCtx, ZSTD_createDCtx, ZSTD_freeDCtx>;
+CompressPool& Compressors() {
+  static CompressPool pool;
+  return pool;
 }
-ZSTD_DCtx* ExpandContext() {
-  thread_local std::unique_ptr<ZSTD_DCtx, DCtxFree> ctx(ZSTD_createDCtx());
-  return ctx.get();
+ExpandPool& Expanders() {
+  static ExpandPool pool;
+  return pool;
 }
+
+// A context taken from `pool` for one call, given back at the end.
+template <class Pool, class Ctx>
+struct Borrowed {
+  Pool& pool;
+  Ctx* ctx;
+  explicit Borrowed(Pool& p) : pool(p), ctx(p.Take()) {}
+  ~Borrowed() { pool.Give(ctx); }
+  Borrowed(const Borrowed&) = delete;
+  Borrowed& operator=(const Borrowed&) = delete;
+};
 
 bool ParseInt(std::string_view text, int64_t& out) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -50,7 +95,8 @@ void AppendLogLine(std::string& lines, int64_t seq, std::string_view type, int64
 }
 
 Result<std::string> CompressLog(const std::string& lines, const std::string& dictionary) {
-  ZSTD_CCtx* ctx = CompressContext();
+  Borrowed<CompressPool, ZSTD_CCtx> borrowed(Compressors());
+  ZSTD_CCtx* ctx = borrowed.ctx;
   if (!ctx) return Status::Internal("run log: cannot make a zstd context");
   // A checksum (4 bytes): a log expanded with the wrong dictionary, or a
   // damaged one, is refused rather than read as other events.
@@ -71,7 +117,8 @@ Result<std::string> ExpandLog(std::string_view compressed, const std::string& di
   unsigned long long size = ZSTD_getFrameContentSize(compressed.data(), compressed.size());
   if (size == ZSTD_CONTENTSIZE_ERROR || size == ZSTD_CONTENTSIZE_UNKNOWN) return damaged("not a zstd frame");
   if (size > kMaxRunLogBytes) return damaged("it claims " + std::to_string(size) + " bytes");
-  ZSTD_DCtx* ctx = ExpandContext();
+  Borrowed<ExpandPool, ZSTD_DCtx> borrowed(Expanders());
+  ZSTD_DCtx* ctx = borrowed.ctx;
   if (!ctx) return Status::Internal("run log: cannot make a zstd context");
   ZSTD_DCtx_reset(ctx, ZSTD_reset_session_and_parameters);
   size_t rc = ZSTD_DCtx_refPrefix(ctx, dictionary.data(), dictionary.size());
