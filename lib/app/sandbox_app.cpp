@@ -16,10 +16,12 @@
 #include "core/ids.h"
 #include "core/utf8.h"
 #include "dialects/middesk/errors.h"
+#include "dialects/middesk/render.h"
 #include "dialects/middesk/request.h"
 #include "dialects/middesk/routes.h"
 #include "dialects/middesk/webhook_events.h"
 #include "dialects/modus/errors.h"
+#include "dialects/modus/render.h"
 #include "dialects/modus/request.h"
 #include "dialects/modus/routes.h"
 #include "http/auth.h"
@@ -146,8 +148,21 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
     if (auto t = middesk::TenantOf(req, keys)) return t;
     return modus::TenantOf(req);
   };
-  p->control = std::make_unique<control::Deps>(control::Deps{
-      *p->spaces, AGENT_SANDBOX_VERSION, *p->reloader, tenant_of, limits, p->server->journal(), routes, p->server->faults(), o.strict, log});
+  // The dashboard's dialect view: an organisation's runs as the Modus run
+  // detail, every other namespace's as the Middesk run.
+  auto dialect_view = [](const std::string& ns, engine::Engine& e,
+                         const RunState& s) -> std::optional<control::DialectView> {
+    if (modus::IsOrgNamespace(ns)) {
+      auto fixtures = e.fixtures();
+      const script::Agent* agent = fixtures->FindAgentByType(s.run.agent);
+      if (!agent || !agent->modus) return std::nullopt;
+      return control::DialectView{"modus", modus::RenderRun(*agent, s, s.run.agent_seq, /*detail=*/true)};
+    }
+    return control::DialectView{"middesk", middesk::RenderRun(s, /*include_steps=*/true)};
+  };
+  p->control = std::make_unique<control::Deps>(control::Deps{*p->spaces, AGENT_SANDBOX_VERSION, *p->reloader, tenant_of,
+                                                             limits, p->server->journal(), routes, p->server->faults(),
+                                                             o.strict, log, dialect_view});
   control::RegisterRoutes(routes, *p->control);
   // Every error body in the shape of the dialect that owns the path; the
   // control API shares Middesk's (control/respond.h).

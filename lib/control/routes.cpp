@@ -174,6 +174,27 @@ void RegisterRoutes(http::RouteTable& t, const Deps& d) {
       ListRunsOfNamespace);
   add({.method = "GET", .path = "/_sandbox/runs/{run_id}", .summary = "A run with its events, for the dashboard"},
       GetRunOfNamespace);
+  add({.method = "GET", .path = "/_sandbox/agents", .summary = "The fixtures' agents and their scenarios"},
+      ListAgentsOfNamespace);
+  add({.method = "POST",
+       .path = "/_sandbox/runs",
+       .summary = "Start a run of an agent, from the dashboard",
+       .body = {RequiredField("agent", "string", "The agent type"),
+                OptionalField("scenario", "string", "The scenario (else the agent's own choice)"),
+                OptionalField("request", "object", "The create-run body the scenario's templates read")}},
+      StartRunInNamespace);
+  add({.method = "POST",
+       .path = "/_sandbox/runs/{run_id}/resume",
+       .summary = "Answer a run's pending interrupt, from the dashboard",
+       .body = {RequiredField("input", http::kAnyJson, "The answer, e.g. {\"decision\":\"approve\"}"),
+                OptionalField("interrupt_id", "string", "The interrupt (else the pending one)")}},
+      ResumeRunInNamespace);
+  add({.method = "GET",
+       .path = "/_sandbox/stream",
+       .summary = "A namespace's changes, as Server-Sent Events",
+       .query = {OptionalField("namespace", "string", "The namespace (EventSource cannot send headers)")},
+       .journaled = false},
+      StreamNamespaceChanges);
   add({.method = "GET",
        .path = "/_sandbox/requests",
        .summary = "The request journal, filtered and paged",

@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,16 @@ namespace sandbox::control {
 // addresses the same namespace. Supplied by main, from the dialects.
 using TenantResolver = std::function<std::optional<std::string>(const httplib::Request&)>;
 
+// A run as the API of the dialect that owns its namespace shows it (the
+// dashboard's dialect view): the dialect's name and the JSON; nullopt when no
+// dialect renders it. Supplied by main, from the dialects.
+struct DialectView {
+  std::string dialect;
+  nlohmann::ordered_json body;
+};
+using DialectViewer =
+    std::function<std::optional<DialectView>(const std::string& ns, engine::Engine& engine, const RunState& run)>;
+
 struct Deps {
   engine::Namespaces& spaces;
   std::string version;
@@ -35,6 +46,7 @@ struct Deps {
   http::FaultRegistry& faults;  // fault injection rules (faults.cpp)
   bool strict = false;            // --strict (http/strict.h), for the document's additionalProperties
   Logger log;                     // clock moves, at info
+  DialectViewer dialect_view;     // GET /_sandbox/runs/{id}'s `view`
 };
 
 void RegisterRoutes(http::RouteTable& table, const Deps& deps);
@@ -58,6 +70,13 @@ void RestoreSnapshot(const Deps& d, const httplib::Request& req, httplib::Respon
 void ListNamespaces(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void ListRunsOfNamespace(const Deps& d, const httplib::Request& req, httplib::Response& res);
 void GetRunOfNamespace(const Deps& d, const httplib::Request& req, httplib::Response& res);
+// Acting on runs from the dashboard (runs.cpp): the fixtures' agents, a new
+// run of one, an answer to a run's pending interrupt.
+void ListAgentsOfNamespace(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void StartRunInNamespace(const Deps& d, const httplib::Request& req, httplib::Response& res);
+void ResumeRunInNamespace(const Deps& d, const httplib::Request& req, httplib::Response& res);
+// Handler in stream.cpp: a namespace's changes as Server-Sent Events.
+void StreamNamespaceChanges(const Deps& d, const httplib::Request& req, httplib::Response& res);
 // Handler in dashboard.cpp: the page itself.
 void Dashboard(const Deps& d, const httplib::Request& req, httplib::Response& res);
 // Handlers in requests.cpp: the request journal and a run's interactions.

@@ -1,11 +1,17 @@
-// What the dashboard reads (the sandbox's own JSON, not a vendor's):
-//   GET /_sandbox/namespaces   every live namespace: clock, seed, run count
-//   GET /_sandbox/runs         the namespace's runs, newest first (?limit, default 50, max 200)
-//   GET /_sandbox/runs/{id}    one run: its step tree, interrupts and event log
+// What the dashboard reads and does (the sandbox's own JSON, not a vendor's):
+//   GET  /_sandbox/namespaces         every live namespace: clock, seed, run count
+//   GET  /_sandbox/runs               the namespace's runs, newest first (?limit, default 50, max 200)
+//   GET  /_sandbox/runs/{id}          one run: its step tree, interrupts (a pending one with the
+//                                     answers its scenario offers), event log, dialect view
+//   GET  /_sandbox/agents             the fixtures' agents and their scenarios
+//   POST /_sandbox/runs               a new run of an agent
+//   POST /_sandbox/runs/{id}/resume   an answer to the run's pending interrupt
 #include "control/respond.h"
 #include "control/routes.h"
 #include "core/decimal.h"
 #include "core/time_format.h"
+#include "http/body.h"
+#include "http/request_notes.h"
 
 namespace sandbox::control {
 namespace {
@@ -105,14 +111,115 @@ void GetRunOfNamespace(const Deps& d, const httplib::Request& req, httplib::Resp
                                      {"input", i.input},
                                      {"created_at", FormatInstant(i.created_at)}});
   }
+  if (s.run.status == RunStatus::kInterrupted) {
+    auto choices = engine->PendingChoices(s);
+    if (!choices.ok()) return RespondStatus(res, choices.status());
+    for (auto& i : interrupts) {
+      if (!i["pending"].get<bool>()) continue;
+      i["choices"] = OrderedJson{{"branch_on", choices->branch_on},
+                                 {"branches", choices->branches},
+                                 {"has_default", choices->has_default}};
+    }
+  }
   body["interrupts"] = std::move(interrupts);
   body["steps"] = StepTree(s, std::nullopt);
   OrderedJson events = OrderedJson::array();
   for (const auto& e : log.value()) {
-    events.push_back(OrderedJson{{"seq", e.seq}, {"type", e.type}, {"at", FormatInstant(e.at)}});
+    events.push_back(
+        OrderedJson{{"seq", e.seq}, {"type", e.type}, {"at", FormatInstant(e.at)}, {"payload", e.payload}});
   }
   body["events"] = std::move(events);
+  std::optional<DialectView> view;
+  if (d.dialect_view) view = d.dialect_view(engine->store().ns(), *engine, s);
+  body["dialect"] = view ? OrderedJson(view->dialect) : OrderedJson();
+  body["view"] = view ? std::move(view->body) : OrderedJson();
   RespondJson(res, 200, body);
+}
+
+void ListAgentsOfNamespace(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  engine::Engine* engine = NamespaceOrRespond(d, req, res);
+  if (!engine) return;
+  auto fixtures = engine->fixtures();
+  OrderedJson agents = OrderedJson::array();
+  for (const auto& a : fixtures->agents) {
+    OrderedJson scenarios = OrderedJson::array();
+    for (const auto& sc : a.scenarios) {
+      scenarios.push_back(OrderedJson{{"name", sc.name},
+                                      {"description", sc.description.empty() ? OrderedJson() : OrderedJson(sc.description)}});
+    }
+    agents.push_back(OrderedJson{{"type", a.type},
+                                 {"name", a.name},
+                                 {"modus_id", a.modus ? OrderedJson(a.modus->id) : OrderedJson()},
+                                 {"scenarios", std::move(scenarios)}});
+  }
+  RespondJson(res, 200, OrderedJson{{"agents", std::move(agents)}});
+}
+
+void StartRunInNamespace(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  auto parsed = http::ParseJsonObjectBody(req.body, d.limits);
+  if (!parsed.ok()) return RespondStatus(res, parsed.status());
+  const OrderedJson& body = parsed.value();
+  if (!body.contains("agent") || !body["agent"].is_string()) {
+    return RespondError(res, 422, "Parameter `agent` must be an agent type (GET /_sandbox/agents)", "agent");
+  }
+  if (body.contains("scenario") && !body["scenario"].is_string() && !body["scenario"].is_null()) {
+    return RespondError(res, 422, "Parameter `scenario` must be a scenario name", "scenario");
+  }
+  if (body.contains("request") && !body["request"].is_object()) {
+    return RespondError(res, 422, "Parameter `request` must be an object", "request");
+  }
+  engine::Engine* engine = NamespaceOrRespond(d, req, res);
+  if (!engine) return;
+  engine::CreateRunCommand cmd;
+  cmd.agent_type = body["agent"].get<std::string>();
+  if (body.contains("scenario") && body["scenario"].is_string()) cmd.scenario = body["scenario"].get<std::string>();
+  cmd.request = body.contains("request") ? Json(body["request"]) : Json::object();
+  auto run = engine->CreateRun(std::move(cmd));
+  if (!run.ok()) {
+    Status st = run.status();
+    // The engine names the vendor's field (type, X-Sandbox-Scenario); here they are agent and scenario.
+    if (st.code() == Code::kNotFound) {
+      return RespondError(res, 404, st.message(), st.parameter() == "type" ? "agent" : "scenario");
+    }
+    return RespondStatus(res, st);
+  }
+  http::NoteRun(run->run.id);
+  RespondJson(res, 201, RunSummary(run->run));
+}
+
+void ResumeRunInNamespace(const Deps& d, const httplib::Request& req, httplib::Response& res) {
+  auto parsed = http::ParseJsonObjectBody(req.body, d.limits);
+  if (!parsed.ok()) return RespondStatus(res, parsed.status());
+  const OrderedJson& body = parsed.value();
+  if (!body.contains("input")) return RespondError(res, 422, "Parameter `input` is required", "input");
+  if (body.contains("interrupt_id") && !body["interrupt_id"].is_string()) {
+    return RespondError(res, 422, "Parameter `interrupt_id` must be a string", "interrupt_id");
+  }
+  engine::Engine* engine = NamespaceOrRespond(d, req, res);
+  if (!engine) return;
+  const std::string run_id = req.matches[1];
+  http::NoteRun(run_id);
+  std::string interrupt_id;
+  if (body.contains("interrupt_id")) {
+    interrupt_id = body["interrupt_id"].get<std::string>();
+  } else {
+    auto run = engine->store().GetRun(run_id, /*with_steps=*/false);
+    if (!run.ok()) return RespondStatus(res, run.status());
+    if (!run.value()) return RespondError(res, 404, "run not found", "id");
+    const Interrupt* pending = run.value()->PendingInterrupt();
+    if (!pending) {
+      return RespondError(res, 409,
+                          std::string("run waits for no answer (status: ") + RunStatusName(run.value()->run.status) + ")",
+                          "id");
+    }
+    interrupt_id = pending->id;
+  }
+  auto resumed = engine->Resume(engine::ResumeCommand{run_id, interrupt_id, Json(body["input"])});
+  if (!resumed.ok()) {
+    if (resumed.status().code() == Code::kNotFound) return RespondError(res, 404, "run not found", "id");
+    return RespondStatus(res, resumed.status());
+  }
+  RespondJson(res, 200, RunSummary(resumed->run));
 }
 
 }  // namespace sandbox::control

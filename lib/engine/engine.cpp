@@ -65,7 +65,7 @@ void Engine::SetStickyError(const Status& st) {
 }
 
 Result<std::shared_ptr<const script::Program>> Engine::ProgramFromScript(const std::string& run_id,
-                                                                         const std::string& agent_type) {
+                                                                         const std::string& agent_type) const {
   auto script = store_.RunScript(run_id);
   if (!script.ok()) return script.status();
   if (!script.value()) return Status::NotFound("run " + run_id + " has no script");
@@ -864,6 +864,27 @@ Status Engine::FireDue(const std::string& id, Instant due, std::vector<Event>* f
     fired->insert(fired->end(), log.value().begin(), log.value().end());
   }
   return Status::Ok();
+}
+
+Result<InterruptChoices> Engine::PendingChoices(const RunState& s) const {
+  if (s.run.status != RunStatus::kInterrupted || !s.PendingInterrupt()) {
+    return Status::Conflict("run " + s.run.id + " waits for no answer", "id");
+  }
+  auto program = ProgramFromScript(s.run.id, s.run.agent);
+  if (!program.ok()) return program.status();
+  const script::Instruction* at = program.value()->At(s.run.cursor.segment, s.run.cursor.pc - 1);
+  if (!at || at->op != Op::kInterrupt || !at->node->interrupt) {
+    return Status::Internal("run " + s.run.id + " is interrupted but its script is not at an interrupt");
+  }
+  InterruptChoices out;
+  out.branch_on = at->node->interrupt->branch_on;
+  for (const auto& [key, steps] : at->node->interrupt->branches) {
+    if (key == "default")
+      out.has_default = true;
+    else
+      out.branches.push_back(key);
+  }
+  return out;
 }
 
 Result<Engine::PreparedResume> Engine::PrepareResume(const std::string& run_id, const std::string& interrupt_id,

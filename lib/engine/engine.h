@@ -68,6 +68,15 @@ struct CreateRunCommand {
   std::optional<store::IdempotencyClaim> idempotency;
 };
 
+// What the pending interrupt of a run offers (the dashboard's answer form):
+// where in the answer the branch key is read, and the keys its scenario
+// branches on ("default" apart).
+struct InterruptChoices {
+  std::string branch_on;
+  std::vector<std::string> branches;
+  bool has_default = false;
+};
+
 struct ResumeCommand {
   std::string run_id;
   std::string interrupt_id;
@@ -168,6 +177,10 @@ class Engine {
   Result<RunState> CreateRun(CreateRunCommand cmd);
   // The run as it stood right after the resume took effect.
   Result<RunState> Resume(ResumeCommand cmd);
+  // What the pending interrupt of `s` (an interrupted run of this namespace)
+  // offers, from the run's stored script. Conflict when it waits on none.
+  // Safe from any thread.
+  Result<InterruptChoices> PendingChoices(const RunState& s) const;
   // Records a rating of one of the run's artifacts. NotFound for an unknown
   // run; InvalidArgument (artifact_id) when the run has no such artifact.
   Result<Feedback> RecordFeedback(FeedbackCommand cmd);
@@ -339,7 +352,7 @@ class Engine {
   // When a run waiting on an interrupt with a timeout expires; nullopt otherwise.
   std::optional<Instant> ExpiryOf(const ActiveRun& run) const;
   Result<std::shared_ptr<const script::Program>> ProgramFromScript(const std::string& run_id,
-                                                                   const std::string& agent_type);
+                                                                   const std::string& agent_type) const;
   void SetStickyError(const Status& st);
   // Rebuilds the writer's view (active runs, ordinals) from the store.
   Status LoadFromStore();

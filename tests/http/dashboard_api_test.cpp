@@ -3,9 +3,11 @@
 // tests/browser/dashboard.test.js).
 #include <catch2/catch.hpp>
 
+#include "support/live_stream.h"
 #include "support/sandbox_process.h"
 
 using sandbox::testing::HttpResponse;
+using sandbox::testing::LiveStream;
 using sandbox::testing::SandboxProcess;
 using Json = nlohmann::json;
 
@@ -81,8 +83,112 @@ TEST_CASE("dashboard: namespaces, runs and one run with its step tree and event 
   CHECK(steps[1]["name"] == "run_checks");
   CHECK(steps[1]["steps"][0]["name"] == "verify_sos_registration");
   CHECK(steps[1]["steps"][0]["artifacts"][0]["sources"].size() == 2);
-  CHECK(one.json["events"][0] == Json{{"seq", 1}, {"type", "run.started"}, {"at", "2026-01-01T00:00:00.000Z"}});
+  CHECK(one.json["events"][0]["seq"] == 1);
+  CHECK(one.json["events"][0]["type"] == "run.started");
+  CHECK(one.json["events"][0]["at"] == "2026-01-01T00:00:00.000Z");
+  CHECK(one.json["events"][0]["payload"]["business_id"].is_null());
+  CHECK(one.json["events"][0]["payload"]["request"]["business_id"] == kBusiness);
   CHECK(one.json["events"].back()["type"] == "run.interrupted");
   CHECK_STATUS(sb.Get("/_sandbox/runs/" + id, other), 404);
   CHECK_STATUS(sb.Get("/_sandbox/runs/nope"), 404);
+}
+
+TEST_CASE("dashboard: start a run of any agent, answer its interrupt from the choices it offers", "[http]") {
+  SandboxProcess sb;
+  const httplib::Headers ns = {{"X-Sandbox-Namespace", ""}};
+  HttpResponse agents = sb.Get("/_sandbox/agents", ns);
+  REQUIRE_STATUS(agents, 200);
+  Json cip;
+  for (const auto& a : agents.json["agents"]) {
+    if (a["type"] == "cip_orchestrator") cip = a;
+    if (a["type"] == "onboarding_review_workflow") CHECK(a["modus_id"] == 202);
+  }
+  REQUIRE(cip.is_object());
+  CHECK(cip["name"] == "CIP Orchestrator");
+  CHECK(cip["modus_id"].is_null());
+  CHECK(cip["scenarios"][0]["name"] == "default");
+
+  HttpResponse started = sb.Post("/_sandbox/runs",
+                                 Json{{"agent", "cip_orchestrator"},
+                                      {"scenario", "default"},
+                                      {"request", {{"type", "cip_orchestrator"}, {"business_id", kBusiness}}}}
+                                     .dump(),
+                                 ns);
+  REQUIRE_STATUS(started, 201);
+  CHECK(started.json["agent"] == "cip_orchestrator");
+  CHECK(started.json["scenario"] == "default");
+  const std::string id = started.json["id"];
+
+  // In virtual time it has reached its interrupt by the time the answer came.
+  HttpResponse one = sb.Get("/_sandbox/runs/" + id, ns);
+  REQUIRE_STATUS(one, 200);
+  CHECK(one.json["status"] == "interrupted");
+  REQUIRE(one.json["interrupts"].size() == 1);
+  CHECK(one.json["interrupts"][0]["choices"] ==
+        Json{{"branch_on", "decision"}, {"branches", {"approve", "reject"}}, {"has_default", false}});
+  // The run as the Middesk API shows it.
+  CHECK(one.json["dialect"] == "middesk");
+  CHECK(one.json["view"]["object"] == "run");
+  CHECK(one.json["view"]["id"] == id);
+  CHECK(one.json["view"]["status"] == "interrupted");
+
+  HttpResponse answered = sb.Post("/_sandbox/runs/" + id + "/resume", R"({"input":{"decision":"approve"}})", ns);
+  REQUIRE_STATUS(answered, 200);
+  CHECK(answered.json["id"] == id);
+  HttpResponse done = sb.Get("/_sandbox/runs/" + id, ns);
+  CHECK(done.json["status"] == "completed");
+  CHECK_FALSE(done.json["interrupts"][0].contains("choices"));
+  CHECK(done.json["events"].back()["type"] == "run.completed");
+
+  // Refusals, each naming the field.
+  HttpResponse again = sb.Post("/_sandbox/runs/" + id + "/resume", R"({"input":"approve"})", ns);
+  CHECK_STATUS(again, 409);
+  CHECK(again.json["errors"][0]["message"] == "run waits for no answer (status: completed)");
+  CHECK_STATUS(sb.Post("/_sandbox/runs/nope/resume", R"({"input":"approve"})", ns), 404);
+  CHECK(sb.Post("/_sandbox/runs/" + id + "/resume", R"({})", ns).json["errors"][0]["parameter"] == "input");
+  CHECK(sb.Post("/_sandbox/runs", R"({"agent":"nope"})", ns).json["errors"][0]["parameter"] == "agent");
+  CHECK_STATUS(sb.Post("/_sandbox/runs", R"({"agent":"nope"})", ns), 404);
+  HttpResponse no_scenario = sb.Post("/_sandbox/runs", R"({"agent":"cip_orchestrator","scenario":"nope"})", ns);
+  CHECK_STATUS(no_scenario, 404);
+  CHECK(no_scenario.json["errors"][0]["parameter"] == "scenario");
+  CHECK_STATUS(sb.Post("/_sandbox/runs", R"({"agent":1})", ns), 422);
+  CHECK_STATUS(sb.Post("/_sandbox/runs", R"({"agent":"cip_orchestrator","request":[]})", ns), 422);
+  CHECK_STATUS(sb.Post("/_sandbox/runs", R"(not json)", ns), 400);
+}
+
+TEST_CASE("dashboard: an organisation's run shows as the Modus run detail, and answers from the page", "[http]") {
+  SandboxProcess sb;
+  const std::string org = "org-11111111-2222-4333-8444-555555555555";
+  const httplib::Headers ns = {{"X-Sandbox-Namespace", org}};
+  HttpResponse started = sb.Post("/_sandbox/runs", R"({"agent":"onboarding_review_workflow"})", ns);
+  REQUIRE_STATUS(started, 201);
+  const std::string id = started.json["id"];
+  HttpResponse one = sb.Get("/_sandbox/runs/" + id, ns);
+  REQUIRE_STATUS(one, 200);
+  CHECK(one.json["dialect"] == "modus");
+  CHECK(one.json["view"]["workflowId"] == "wf_202_run_1");
+  REQUIRE(one.json["status"] == "interrupted");
+  CHECK(one.json["view"]["status"] == "awaiting_human");
+  const Json& choices = one.json["interrupts"][0]["choices"];
+  REQUIRE(choices["branches"].size() > 0);
+  Json input = {{choices["branch_on"].get<std::string>(), choices["branches"][0]}};
+  REQUIRE_STATUS(sb.Post("/_sandbox/runs/" + id + "/resume", Json{{"input", input}}.dump(), ns), 200);
+  CHECK(sb.Get("/_sandbox/runs/" + id, ns).json["status"] != "interrupted");
+  // Another namespace does not see it.
+  CHECK_STATUS(sb.Get("/_sandbox/runs/" + id, {{"X-Sandbox-Namespace", ""}}), 404);
+}
+
+TEST_CASE("dashboard: a namespace's changes arrive as Server-Sent Events", "[http]") {
+  SandboxProcess sb;
+  const std::string org = "org-11111111-2222-4333-8444-555555555555";
+  LiveStream stream(sb, "GET", "/_sandbox/stream?namespace=" + org, {});
+  REQUIRE(stream.WaitFor("event: change\ndata: {\"namespace\":\"" + org + "\",\"version\":1}\n\n"));
+  // A run started in this namespace is news.
+  REQUIRE_STATUS(sb.Post("/_sandbox/runs", R"({"agent":"onboarding_review_workflow"})", {{"X-Sandbox-Namespace", org}}),
+                 201);
+  REQUIRE(stream.WaitFor("\"version\":2}"));
+  CHECK(sb.Get("/_sandbox/stream?namespace=bad%20name", {}).status == 400);
+  CHECK(sb.Stop() == 0);
+  std::string text = stream.Finish();
+  CHECK(text.rfind("event: change\ndata: {\"namespace\":\"" + org + "\",\"version\":1}", 0) == 0);
 }

@@ -120,6 +120,8 @@ std::optional<Caller> AuthenticateOrRespond(const httplib::Request& req, httplib
 
 std::string OrgNamespace(const std::string& org_uuid) { return "org-" + org_uuid; }
 
+bool IsOrgNamespace(const std::string& ns) { return ns.rfind(OrgNamespace(""), 0) == 0; }
+
 engine::Engine* OrgEngineOrRespond(engine::Namespaces& spaces, const Caller& caller, const httplib::Request& req,
                                    httplib::Response& res) {
   auto choice = http::NamespaceChoiceOf(req);

@@ -29,6 +29,8 @@ std::optional<Caller> AuthenticateOrRespond(const httplib::Request& req, httplib
 
 // "org-<orgUuid>": the namespace holding the org's runs.
 std::string OrgNamespace(const std::string& org_uuid);
+// Whether `ns` is an organisation's namespace (or one inside it).
+bool IsOrgNamespace(const std::string& ns);
 
 // The engine of the request's namespace inside the caller's organisation
 // (X-Sandbox-Namespace, default: the org's own; X-Sandbox-Seed for a new
