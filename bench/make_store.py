@@ -23,26 +23,46 @@ a namespace are a cycle; cycle q of them is written with:
     in the past: the namespace's saved clock stays where the template left it,
     so a start fires no schedule (agent 202 has a daily one) to catch up.
 
-The template rows themselves are not copied: OUT.db holds the clones only.
-meta, scripts, webhooks and object_states are copied as they are; counts (and
-run_status_counts, whose triggers are made after the rows) are written from the
-real row counts. Tables keyed by a run or thread that this does not clone
-(feedback, actions, idempotency_keys, webhook_deliveries, webhook_attempts, webhook_bodies)
-must be empty in the template, and every template run must have ended.
+An ended run of schema version 9 has no event or step rows: its log is one
+zstd frame in run_logs, compressed against its script's log_dictionaries body
+(lib/store/run_archive.h), and its artifact ids' FNV-1a hashes are one
+artifact_hashes value. Each such template log is expanded and marked once;
+a clone's log is that text with the same substitutions as event rows get
+(ids, "ordinal", "agent_seq", and each line's at moved like an instant
+column), compressed against the same dictionary, so log_dictionaries is
+copied as it is. Its artifact_hashes value is the hashes of its own artifact
+ids, in the template value's order. Runs with event rows (older templates)
+are cloned from their rows as before.
 
-Python's standard library only. One transaction, journal off, secondary
-indexes built after the rows. Prints what it wrote and how long it took.
+The template rows themselves are not copied: OUT.db holds the clones only.
+meta, scripts, log_dictionaries, agent_definitions, webhooks and object_states
+are copied as they are; counts (and run_status_counts, whose triggers are made
+after the rows) are written from the real row counts. Tables keyed by a run or
+thread that this does not clone (feedback, actions, idempotency_keys,
+webhook_deliveries, webhook_attempts, webhook_bodies) must be empty in the
+template, and every template run must have ended.
+
+Python's standard library, and zstandard (Debian: python3-zstandard) when
+the template has run logs. One transaction, journal off, secondary indexes
+built after the rows. Prints what it wrote and how long it took.
 """
 import json
 import os
 import re
 import sqlite3
+import struct
 import sys
 import time
 import urllib.parse
 
+try:
+    import zstandard
+except ImportError:  # only a template with run logs needs it
+    zstandard = None
+
 CLONED = ["threads", "runs", "steps", "interrupts", "run_events"]
-COPIED = ["meta", "scripts", "webhooks", "object_states"]
+COPIED = ["meta", "scripts", "log_dictionaries", "agent_definitions", "webhooks", "object_states"]
+LOGGED = ["run_logs", "artifact_hashes"]  # schema version 9: written per clone, below
 MUST_BE_EMPTY = ["feedback", "actions", "idempotency_keys", "webhook_deliveries", "webhook_attempts", "webhook_bodies"]
 TERMINAL = {"completed", "error", "cancelled"}
 MARK = "\x01" * 8  # no JSON text or id holds a raw control character
@@ -85,6 +105,46 @@ def as_json(text):
         return None
 
 
+FNV_OFFSET, FNV_PRIME, U64 = 14695981039346656037, 1099511628211, (1 << 64) - 1
+
+
+def fnv(data, h=FNV_OFFSET):
+    """FNV-1a, 64 bits, of bytes, from state h (lib/store/run_archive.cpp ArtifactHash)."""
+    for c in data:
+        h = ((h ^ c) * FNV_PRIME) & U64
+    return h
+
+
+def fnv_tail(tail):
+    """FNV-1a over the fixed bytes `tail`, from any state h, as h * P + C[h & 0xff]:
+    xor with a byte adds to h a number set by h's low byte, and the low byte of
+    a product depends only on the factors' low bytes, so after any bytes the
+    state is h * prime^n plus a term set by h's low byte alone. Hashing a
+    clone's artifact id is then one multiply-add after its 8 hex digits."""
+    p = pow(FNV_PRIME, len(tail), 1 << 64)
+    return p, [(fnv(tail, b) - b * p) & U64 for b in range(256)]
+
+
+def log_lines(text, run_id):
+    """A run log's lines (lib/store/run_archive.h) as [seq, type, at, payload]."""
+    if not text.endswith("\n"):
+        die("the log of run %s ends mid-line" % run_id)
+    out = []
+    for line in text[:-1].split("\n"):
+        parts = line.split("\t", 3)
+        if len(parts) != 4 or not parts[0].isdigit() or not parts[2].lstrip("-").isdigit():
+            die("the log of run %s has a bad line: %r" % (run_id, line[:80]))
+        out.append([int(parts[0]), parts[1], int(parts[2]), parts[3]])
+    if [e[0] for e in out] != list(range(1, len(out) + 1)):
+        die("the log of run %s is not events 1..n" % run_id)
+    return out
+
+
+def raw_dict(body):
+    """A log dictionary as zstd takes it: raw content, a prefix (ZSTD_CCtx_refPrefix)."""
+    return zstandard.ZstdCompressionDict(body, dict_type=zstandard.DICT_TYPE_RAWCONTENT) if body else None
+
+
 def main(argv):
     args = [a for a in argv if not a.startswith("--")]
     each = "--each" in argv
@@ -101,7 +161,7 @@ def main(argv):
             and os.path.getsize(template_path + "-wal") > 0:
         die(template_path + " has an unmerged write-ahead log: stop the sandbox (SIGTERM) first")
     tables = {r[0] for r in tpl.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    unknown = tables - set(CLONED + COPIED + MUST_BE_EMPTY + ["counts", "run_status_counts"])
+    unknown = tables - set(CLONED + COPIED + LOGGED + MUST_BE_EMPTY + ["counts", "run_status_counts"])
     if unknown:
         die("the template has tables this script does not know: %s (schema.sql changed? teach make_store.py)"
             % ", ".join(sorted(unknown)))
@@ -125,6 +185,39 @@ def main(argv):
                     die("%s row of unknown run_key %s" % (t, r["run_key"]))
     def run_id_of(r):
         return r["run_id"] if "run_id" in r else id_of_key[r["run_key"]]
+
+    # Schema version 9: ended runs' logs (expanded here, once) and artifact hashes.
+    logs = {}    # run id: [[seq, type, at, payload], ...]
+    hashes = {}  # run id: [hash, ...] in the stored order
+    dicts = {}   # script_id: zstd dictionary (None: empty)
+    if "run_logs" in tables:
+        if zstandard is None:
+            die("the template has run logs (schema version 9): needs the zstandard module "
+                "(apt-get install python3-zstandard)")
+        for sid, body in tpl.execute("SELECT script_id, body FROM log_dictionaries"):
+            dicts[sid] = raw_dict(body)
+        with_rows = {id_of_key[r["run_key"]] for r in rows["run_events"]}
+        for key, log, sid in tpl.execute("SELECT l.run_key, l.log, r.script_id FROM run_logs l "
+                                         "LEFT JOIN runs r ON r.run_key = l.run_key ORDER BY l.run_key"):
+            if key not in id_of_key:
+                die("run_logs row of unknown run_key %s" % key)
+            rid = id_of_key[key]
+            if rid in with_rows:
+                die("run %s has both a log and event rows" % rid)
+            if sid is not None and sid not in dicts:
+                die("run %s: its script %s has no log dictionary" % (rid, sid))
+            try:
+                text = zstandard.ZstdDecompressor(dict_data=dicts.get(sid)).decompress(log).decode("utf-8")
+            except zstandard.ZstdError as e:
+                die("the log of run %s does not expand: %s" % (rid, e))
+            logs[rid] = log_lines(text, rid)
+        for key, value in tpl.execute("SELECT run_key, hashes FROM artifact_hashes ORDER BY run_key"):
+            if key not in id_of_key or len(value) % 8:
+                die("bad artifact_hashes row of run_key %s" % key)
+            hashes[id_of_key[key]] = list(struct.unpack("<%dQ" % (len(value) // 8), value))
+        for rid in hashes:
+            if rid not in logs:
+                die("run %s has artifact hashes but no log" % rid)
 
     # ---- the template, namespace by namespace
     runs_by_ns = {}
@@ -167,6 +260,11 @@ def main(argv):
                     if is_instant(c) and isinstance(r[c], int):
                         lo = r[c] if lo is None else min(lo, r[c])
                         hi = r[c] if hi is None else max(hi, r[c])
+        for rid, lines in logs.items():
+            if run_ns[rid] == ns:
+                for e in lines:
+                    lo = e[2] if lo is None else min(lo, e[2])
+                    hi = e[2] if hi is None else max(hi, e[2])
         info["span"] = max(1, hi - lo)
         info["cycles"] = -(-info["M"] // info["T"])
 
@@ -181,6 +279,16 @@ def main(argv):
                 v = as_json(r[c])
                 if isinstance(v, (dict, list)):
                     artifact_ids(v, found)
+    for lines in logs.values():
+        for e in lines:
+            v = as_json(e[3])
+            if not isinstance(v, dict):
+                die("an event's payload in a log is not a JSON object")
+            artifact_ids(v, found)
+            if e[1] == "step.started":  # a logged run's steps are its step.started events
+                if not isinstance(v.get("step_id"), str):
+                    die("a step.started event without a step_id")
+                owned.add(v["step_id"])
     owned |= found
     marked = {}
     for s in owned:
@@ -203,6 +311,88 @@ def main(argv):
     for r in rows["runs"]:
         key = (r["ns"], r["agent"])
         stride[key] = max(stride.get(key, 0), r.get("agent_seq") or 0)
+
+    # Each logged template run as a %-format of its marked lines: %(h)s the
+    # clone's 8 hex digits, %(o)d its ordinal, %(s)d its agent_seq, %(aN)d its
+    # N-th distinct instant; and its artifact hashes as (prefix, P, C) of each
+    # id in the stored order (fnv_tail), to finish a clone's in one step each.
+    by_hash = {}
+    for a in found:
+        h = fnv(a.encode())
+        if by_hash.setdefault(h, a) != a:
+            die("artifact ids %r and %r have the same hash" % (a, by_hash[h]))
+    log_plans = []  # in run_key order, as the clones are written
+    for rid in sorted(logs, key=lambda rid: key_rank[rid]):
+        run = run_of[rid]
+        info = ns_info[run["ns"]]
+        instants = {}
+        text = []
+        for seq, typ, at, payload in logs[rid]:
+            p = mark(payload)
+            if typ == "run.started":
+                p, n1 = re.subn(r'"ordinal":%d([,}])' % run["ordinal"], '"ordinal":\x02\\1', p, count=1)
+                p, _ = re.subn(r'"agent_seq":%d([,}])' % (run.get("agent_seq") or 0), '"agent_seq":\x03\\1', p,
+                               count=1)
+                if not n1:
+                    die("run.started of %s: no \"ordinal\" to renumber" % rid)
+            p = p.replace("%", "%%").replace(MARK, "%(h)s").replace("\x02", "%(o)d").replace("\x03", "%(s)d")
+            if "\x01" in p:
+                die("run %s: a marked id overlaps another" % rid)
+            key = instants.setdefault(at, "a%d" % len(instants))
+            text.append("%d\t%s\t%%(%s)d\t%s\n" % (seq, mark(typ).replace("%", "%%"), key, p))
+        arts = []
+        for h in hashes.get(rid, []):
+            if h not in by_hash:
+                die("run %s: an artifact hash that no artifact id of its log has" % rid)
+            m = ID_SHAPE.match(by_hash[h])
+            arts.append((m.group(1) or "",) + fnv_tail(m.group(3).encode()))
+        log_plans.append({
+            "id": rid, "j": run["ordinal"] - 1, "key": key_rank[rid], "T": info["T"],
+            "M": info["M"], "last": info["cycles"] - 1, "span": info["span"], "ord": run["ordinal"],
+            "aseq": run.get("agent_seq") or 0, "stride": stride.get((run["ns"], run["agent"]), 0),
+            "format": "".join(text), "instants": sorted(instants.items()), "arts": arts,
+            "zstd": zstandard.ZstdCompressor(level=1, dict_data=dicts.get(run["script_id"]), write_checksum=True,
+                                             write_content_size=True),
+            "original": [by_hash[h] for h in hashes.get(rid, [])]})
+
+    def clone_log(plan, q):
+        """Clone q of a logged run: (run_key, its log's frame, its artifact hashes or None)."""
+        h = "%08x" % q
+        values = {"h": h, "o": q * plan["T"] + plan["ord"],
+                  "s": q * plan["stride"] + plan["aseq"] if plan["aseq"] > 0 else 0}
+        shift = (q - plan["last"]) * plan["span"]
+        for at, name in plan["instants"]:
+            values[name] = at + shift
+        frame = plan["zstd"].compress((plan["format"] % values).encode("utf-8"))
+        arts = None
+        if plan["arts"]:
+            state = {}
+            out = []
+            for prefix, p, c in plan["arts"]:
+                if prefix not in state:
+                    state[prefix] = fnv((prefix + h).encode())
+                s = state[prefix]
+                out.append((s * p + c[s & 0xff]) & U64)
+            arts = struct.pack("<%dQ" % len(out), *out)
+        return q * len(key_rank) + plan["key"], frame, arts
+
+    # Checks on the first and last cycle: the log expands (same dictionary) to
+    # the template's lines with this clone's ids, and the hashes are the FNV-1a
+    # of those ids.
+    for plan in log_plans:
+        for q in {0, plan["last"]}:
+            if q * plan["T"] + plan["j"] >= plan["M"]:
+                continue
+            _, frame, arts = clone_log(plan, q)
+            dict_data = dicts.get(run_of[plan["id"]]["script_id"])
+            text = zstandard.ZstdDecompressor(dict_data=dict_data).decompress(frame).decode("utf-8")
+            lines = log_lines(text, plan["id"])
+            if [e[1] for e in lines] != [e[1] for e in logs[plan["id"]]]:
+                die("run %s: a clone's log does not follow the template's" % plan["id"])
+            ids = [marked[a].replace(MARK, "%08x" % q) for a in plan["original"]]
+            if (arts or b"") != b"".join(struct.pack("<Q", fnv(a.encode())) for a in ids) or \
+                    any(a not in text for a in ids):
+                die("run %s: a clone's artifact hashes are not its artifact ids'" % plan["id"])
 
     # ---- the output: the template's schema, tables first, indexes after the rows
     if os.path.exists(out_path):
@@ -303,6 +493,13 @@ def main(argv):
                 "SELECT n + 1, printf('%%08x', n + 1) FROM q WHERE n + 1 < ?2) "
                 "INSERT INTO main.%s (%s) SELECT %s FROM q CROSS JOIN temp.t_%s AS t "
                 "WHERE q.n * t._T + t._j < t._M" % (t, ", ".join(c), ", ".join(e), t), (lo, hi))
+        if log_plans:
+            made = [clone_log(plan, q) for q in range(lo, hi) for plan in log_plans
+                    if q * plan["T"] + plan["j"] < plan["M"]]
+            out.executemany("INSERT INTO main.run_logs (run_key, log) VALUES (?, ?)", ((k, f) for k, f, _ in made))
+            out.executemany("INSERT INTO main.artifact_hashes (run_key, hashes) VALUES (?, ?)",
+                            ((k, a) for k, _, a in made if a is not None))
+            del made
         done_runs = sum(min(i["M"], hi * i["T"]) for i in ns_info.values())
         print("  %d/%d runs, %.1f s" % (done_runs, sum(i["M"] for i in ns_info.values()),
                                         time.monotonic() - started), file=sys.stderr)
