@@ -150,15 +150,15 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
   };
   // The dashboard's dialect view: an organisation's runs as the Modus run
   // detail, every other namespace's as the Middesk run.
-  auto dialect_view = [](const std::string& ns, engine::Engine& e,
-                         const RunState& s) -> std::optional<control::DialectView> {
+  auto dialect_view = [](const std::string& ns, engine::Engine& e, const RunState& s,
+                         bool detail) -> std::optional<control::DialectView> {
     if (modus::IsOrgNamespace(ns)) {
       auto fixtures = e.fixtures();
       const script::Agent* agent = fixtures->FindAgentByType(s.run.agent);
       if (!agent || !agent->modus) return std::nullopt;
-      return control::DialectView{"modus", modus::RenderRun(*agent, s, s.run.agent_seq, /*detail=*/true)};
+      return control::DialectView{"modus", modus::RenderRun(*agent, s, s.run.agent_seq, detail)};
     }
-    return control::DialectView{"middesk", middesk::RenderRun(s, /*include_steps=*/true)};
+    return control::DialectView{"middesk", middesk::RenderRun(s, /*include_steps=*/detail)};
   };
   p->control = std::make_unique<control::Deps>(control::Deps{*p->spaces, AGENT_SANDBOX_VERSION, *p->reloader, tenant_of,
                                                              limits, p->server->journal(), routes, p->server->faults(),

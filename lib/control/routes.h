@@ -26,14 +26,15 @@ namespace sandbox::control {
 using TenantResolver = std::function<std::optional<std::string>(const httplib::Request&)>;
 
 // A run as the API of the dialect that owns its namespace shows it (the
-// dashboard's dialect view): the dialect's name and the JSON; nullopt when no
-// dialect renders it. Supplied by main, from the dialects.
+// dashboard's dialect view): the dialect's name and the JSON, as its run
+// detail (`detail`, the run's steps loaded) or as a row of its run list;
+// nullopt when no dialect renders it. Supplied by main, from the dialects.
 struct DialectView {
   std::string dialect;
   nlohmann::ordered_json body;
 };
-using DialectViewer =
-    std::function<std::optional<DialectView>(const std::string& ns, engine::Engine& engine, const RunState& run)>;
+using DialectViewer = std::function<std::optional<DialectView>(const std::string& ns, engine::Engine& engine,
+                                                               const RunState& run, bool detail)>;
 
 struct Deps {
   engine::Namespaces& spaces;

@@ -84,7 +84,14 @@ void ListRunsOfNamespace(const Deps& d, const httplib::Request& req, httplib::Re
   auto page = engine->store().ListRuns(limit, 0);
   if (!page.ok()) return RespondStatus(res, page.status());
   OrderedJson runs = OrderedJson::array();
-  for (const auto& s : page->items) runs.push_back(RunSummary(s.run));
+  for (const auto& s : page->items) {
+    OrderedJson row = RunSummary(s.run);
+    std::optional<DialectView> view;
+    if (d.dialect_view) view = d.dialect_view(engine->store().ns(), *engine, s, /*detail=*/false);
+    row["dialect"] = view ? OrderedJson(view->dialect) : OrderedJson();
+    row["view"] = view ? std::move(view->body) : OrderedJson();
+    runs.push_back(std::move(row));
+  }
   RespondJson(res, 200, OrderedJson{{"total", page->total}, {"runs", std::move(runs)}});
 }
 
@@ -130,7 +137,7 @@ void GetRunOfNamespace(const Deps& d, const httplib::Request& req, httplib::Resp
   }
   body["events"] = std::move(events);
   std::optional<DialectView> view;
-  if (d.dialect_view) view = d.dialect_view(engine->store().ns(), *engine, s);
+  if (d.dialect_view) view = d.dialect_view(engine->store().ns(), *engine, s, /*detail=*/true);
   body["dialect"] = view ? OrderedJson(view->dialect) : OrderedJson();
   body["view"] = view ? std::move(view->body) : OrderedJson();
   RespondJson(res, 200, body);

@@ -167,6 +167,14 @@ TEST_CASE("dashboard: an organisation's run shows as the Modus run detail, and a
   REQUIRE_STATUS(one, 200);
   CHECK(one.json["dialect"] == "modus");
   CHECK(one.json["view"]["workflowId"] == "wf_202_run_1");
+  // In the list too, each run as a row of the Modus history.
+  HttpResponse list = sb.Get("/_sandbox/runs", ns);
+  REQUIRE_STATUS(list, 200);
+  CHECK(list.json["runs"][0]["dialect"] == "modus");
+  CHECK(list.json["runs"][0]["view"]["workflowId"] == "wf_202_run_1");
+  CHECK(list.json["runs"][0]["view"]["status"] == "awaiting_human");
+  CHECK(list.json["runs"][0]["view"]["temporalRunId"] == one.json["view"]["temporalRunId"]);
+  CHECK_FALSE(list.json["runs"][0]["view"].contains("workflowNodes"));
   REQUIRE(one.json["status"] == "interrupted");
   CHECK(one.json["view"]["status"] == "awaiting_human");
   const Json& choices = one.json["interrupts"][0]["choices"];
