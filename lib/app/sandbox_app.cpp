@@ -30,6 +30,7 @@
 #include "script/loader.h"
 #include "store/store.h"
 #include "webhooks/dispatcher.h"
+#include "webhooks/signature.h"
 
 namespace sandbox::app {
 namespace {
@@ -160,9 +161,15 @@ Result<std::unique_ptr<SandboxApp>> SandboxApp::Open(const cli::Options& o) {
     }
     return control::DialectView{"middesk", middesk::RenderRun(s, /*include_steps=*/detail)};
   };
+  // The signature a delivery's body went with: the header the webhook
+  // dialect names, over the webhook's secret, as the dispatcher signs it.
+  auto sign_delivery = [header = middesk::MiddeskWebhookFormat().signature_header](const Webhook& w,
+                                                                                  const std::string& body) {
+    return control::DeliverySignature{header, webhooks::SignatureHex(w.secret, body)};
+  };
   p->control = std::make_unique<control::Deps>(control::Deps{*p->spaces, AGENT_SANDBOX_VERSION, *p->reloader, tenant_of,
                                                              limits, p->server->journal(), routes, p->server->faults(),
-                                                             o.strict, log, dialect_view});
+                                                             o.strict, log, dialect_view, sign_delivery});
   control::RegisterRoutes(routes, *p->control);
   // Every error body in the shape of the dialect that owns the path; the
   // control API shares Middesk's (control/respond.h).

@@ -36,6 +36,14 @@ struct DialectView {
 using DialectViewer = std::function<std::optional<DialectView>(const std::string& ns, engine::Engine& engine,
                                                                const RunState& run, bool detail)>;
 
+// The signature header a webhook delivery's `body` was sent with: its name
+// and value. Supplied by main, from the dialect that owns webhooks.
+struct DeliverySignature {
+  std::string header;
+  std::string value;
+};
+using DeliverySigner = std::function<DeliverySignature(const Webhook& webhook, const std::string& body)>;
+
 struct Deps {
   engine::Namespaces& spaces;
   std::string version;
@@ -48,6 +56,7 @@ struct Deps {
   bool strict = false;            // --strict (http/strict.h), for the document's additionalProperties
   Logger log;                     // clock moves, at info
   DialectViewer dialect_view;     // GET /_sandbox/runs/{id}'s `view`
+  DeliverySigner sign_delivery;   // the deliveries' `signature`
 };
 
 void RegisterRoutes(http::RouteTable& table, const Deps& deps);

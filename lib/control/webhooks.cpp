@@ -1,6 +1,6 @@
 // GET /_sandbox/webhooks/deliveries: what the webhook dispatcher sent, or
 // will send, in the request's namespace: each delivery with its status, the
-// exact body and every attempt. Tests and demos read it to see a
+// exact body, the signature header it went with, and every attempt. Tests and demos read it to see a
 // notification go out (or be retried) without running a receiver of their
 // own; the dashboard reads its newest page.
 //
@@ -14,6 +14,7 @@
 // never repeats or skips a delivery that already existed, however many are
 // added meanwhile. Clients treat it as opaque.
 #include <charconv>
+#include <map>
 
 #include "control/respond.h"
 #include "control/routes.h"
@@ -29,7 +30,7 @@ constexpr size_t kMaxCursorBytes = 100;
 
 OrderedJson OptTime(const std::optional<Instant>& t) { return t ? OrderedJson(FormatInstant(*t)) : OrderedJson(); }
 
-OrderedJson RenderDelivery(const WebhookDelivery& d) {
+OrderedJson RenderDelivery(const WebhookDelivery& d, const std::optional<DeliverySignature>& signature) {
   OrderedJson attempts = OrderedJson::array();
   for (const auto& a : d.attempts) {
     attempts.push_back(OrderedJson{{"attempt", a.attempt},
@@ -44,6 +45,8 @@ OrderedJson RenderDelivery(const WebhookDelivery& d) {
                      {"status", d.status},
                      {"next_attempt_at", OptTime(d.next_attempt_at)},
                      {"body", d.body ? OrderedJson(*d.body) : OrderedJson()},
+                     {"signature", signature ? OrderedJson{{"header", signature->header}, {"value", signature->value}}
+                                             : OrderedJson()},
                      {"attempts", std::move(attempts)}};
 }
 
@@ -102,7 +105,20 @@ void ListWebhookDeliveries(const Deps& d, const httplib::Request& req, httplib::
   auto page = engine->store().ListWebhookDeliveries(query);
   if (!page.ok()) return RespondStatus(res, page.status());
   OrderedJson data = OrderedJson::array();
-  for (const auto& del : page->items) data.push_back(RenderDelivery(del));
+  std::map<std::string, std::optional<Webhook>> webhooks;  // each endpoint read once per page
+  for (const auto& del : page->items) {
+    std::optional<DeliverySignature> signature;
+    if (del.body && d.sign_delivery) {
+      auto [it, fresh] = webhooks.try_emplace(del.webhook_id);
+      if (fresh) {
+        auto hook = engine->store().GetWebhook(del.webhook_id);
+        if (!hook.ok()) return RespondStatus(res, hook.status());
+        it->second = std::move(hook).value();
+      }
+      if (it->second) signature = d.sign_delivery(*it->second, *del.body);
+    }
+    data.push_back(RenderDelivery(del, signature));
+  }
   RespondJson(res, 200,
               OrderedJson{{"deliveries", std::move(data)},
                           {"total", page->total},

@@ -343,6 +343,11 @@ TEST_CASE("webhooks: the secret is returned by POST only; PUT replaces it and th
   auto got = receiver.WaitFor(1);
   REQUIRE(got.size() == 1);
   CHECK(got[0].signature == sandbox::webhooks::SignatureHex("two", got[0].body));
+  // The control API shows the header the body went with (the dashboard does).
+  Json shown = DeliveriesOnce(sb, [](const Json& all) { return all.size() == 1 && all[0]["status"] == "delivered"; });
+  REQUIRE(shown.size() == 1);
+  CHECK(shown[0]["body"] == got[0].body);
+  CHECK(shown[0]["signature"] == Json{{"header", "X-Middesk-Signature-256"}, {"value", got[0].signature}});
 }
 
 TEST_CASE("webhooks: a run's lifecycle reaches a real endpoint, signed, with the run as it then stood", "[http]") {
