@@ -242,7 +242,7 @@ TEST_CASE("unknown flags, missing values and bad values name the flag, in either
   }
 }
 
-TEST_CASE("a flag given twice keeps the last value; repeatable flags keep all", "[cli]") {
+TEST_CASE("a flag given twice keeps the last value, repeatable flags keep all", "[cli]") {
   auto o = ParseOptions({"--port",
                          "1",
                          "--port=2",
@@ -275,7 +275,7 @@ TEST_CASE("a flag given twice keeps the last value; repeatable flags keep all", 
   CHECK_FALSE(o->rate_limit_vendor);
 }
 
-TEST_CASE("validate reads its one path; every command has its own --help", "[cli]") {
+TEST_CASE("validate reads its one path, every command has its own --help", "[cli]") {
   auto v = ParseOptions({"validate", "f.json"});
   REQUIRE(v.ok());
   CHECK(v->command == "validate");

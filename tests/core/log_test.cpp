@@ -6,7 +6,7 @@
 
 using namespace sandbox;
 
-TEST_CASE("a log line in text quotes only the values that need it; in JSON it is one object", "[core]") {
+TEST_CASE("a log line in text quotes only the values that need it, in JSON it is one object", "[core]") {
   const Logger::Fields fields{{"method", "GET"},       {"path", "/v1/runs"},   {"status", 200},
                               {"note", "two words"},   {"eq", "a=b"},          {"empty", ""},
                               {"quote", "say \"hi\""}, {"list", Json{1, "x"}}, {"none", nullptr}};

@@ -250,7 +250,7 @@ TEST_CASE("modus agent: ownerUserId follows the org, activeVariationId the agent
   CHECK(a["activeVariationId"] != RenderAgent(WorkflowAgent(), kOrg, kT0, false)["activeVariationId"]);
 }
 
-TEST_CASE("modus run: workflow ids count the agent's workflows; core statuses map to Modus ones", "[dialects]") {
+TEST_CASE("modus run: workflow ids count the agent's workflows, core statuses map to Modus ones", "[dialects]") {
   CHECK(WorkflowId(WorkflowAgent(), 3) == "wf_202_run_3");
   CHECK(WorkflowId(TaskAgent(), 1) == "wf_101_run_1");
   CHECK(std::string(ModusStatus(RunStatus::kRunning)) == "running");
@@ -352,7 +352,7 @@ TEST_CASE("modus run: a failed task detail has taskError, from the message when 
   CHECK(RenderRun(TaskAgent(), s, 1, true)["taskError"] == "registry offline");
 }
 
-TEST_CASE("modus errors: code, message and field; no field when the status names none", "[dialects]") {
+TEST_CASE("modus errors: code, message and field, no field when the status names none", "[dialects]") {
   httplib::Response res;
   RespondError(res, Status::InvalidArgument("Parameter `pageSize` must be at least 1", "pageSize"));
   CHECK(res.status == 400);

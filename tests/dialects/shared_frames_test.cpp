@@ -99,7 +99,7 @@ TEST_CASE("a run's only follower holds only what it has not had", "[dialects][fr
   CHECK(f.frames->Join(2));
 }
 
-TEST_CASE("a follower that left holds no frames back; a newcomer renders its own", "[dialects][frames]") {
+TEST_CASE("a follower that left holds no frames back, a newcomer renders its own", "[dialects][frames]") {
   Followed f;
   auto keeper = f.frames->Join(0);
   auto leaver = f.frames->Join(0);
@@ -118,7 +118,7 @@ TEST_CASE("a follower that left holds no frames back; a newcomer renders its own
   CHECK_FALSE(f.frames->Done(*own));
 }
 
-TEST_CASE("under their budget, frames stay for followers who join late; over it they go", "[dialects][frames]") {
+TEST_CASE("under their budget, frames stay for followers who join late, over it they go", "[dialects][frames]") {
   Followed f;
   auto budget = std::make_shared<dialects::FrameBudget>(1 << 20);
   f.frames->set_budget(budget);

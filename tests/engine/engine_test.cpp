@@ -242,7 +242,7 @@ TEST_CASE("a run in flight carries on after a restart from where its log ends", 
   fs::remove_all(dir);
 }
 
-TEST_CASE("the same seed and commands give the same log and ids; another seed does not", "[engine]") {
+TEST_CASE("the same seed and commands give the same log and ids, another seed does not", "[engine]") {
   auto drive = [](uint64_t seed) {
     Sandbox sb(ClockMode::kVirtual, ":memory:", seed);
     std::string id = sb.Create().run.id;
@@ -389,7 +389,7 @@ TEST_CASE("an unanswered interrupt expires at its timeout and the run fails with
   CHECK(sb.engine->Resume({r.run.id, r.interrupts[0].id, "approve"}).status().code() == Code::kConflict);
 }
 
-TEST_CASE("an interrupt's on_timeout steps run after expiry; an answer in time cancels the timeout", "[engine]") {
+TEST_CASE("an interrupt's on_timeout steps run after expiry, an answer in time cancels the timeout", "[engine]") {
   const std::string fixture = Agent(R"([{"name":"default","steps":[
     {"name":"ask","label":"Ask","type":"interrupt","interrupt":{"value":{},"timeout":"10m",
       "on_timeout":[{"name":"escalate","label":"Escalate","duration":"1s"}]}},

@@ -224,7 +224,7 @@ TEST_CASE("a restore brings to life the namespaces only the snapshot knows", "[e
   CHECK(run.value().has_value());
 }
 
-TEST_CASE("a failed restore changes nothing; one that fails after the copy marks every namespace failing", "[engine]") {
+TEST_CASE("a failed restore changes nothing, one that fails after the copy marks every namespace failing", "[engine]") {
   ScratchDir dir("quiesce");
   const std::string db = dir.File("x.db");
   Sandbox sb(db);

@@ -460,7 +460,7 @@ TEST_CASE("the fixture watcher applies a valid change without a reload request",
   CHECK(status.json.at("generation").get<int64_t>() >= 1);
 }
 
-TEST_CASE("a run started before a reload keeps its script; a new run follows the new one", "[http]") {
+TEST_CASE("a run started before a reload keeps its script, a new run follows the new one", "[http]") {
   TempDir dir;
   WriteAtomically(dir, "tiny.json", FixtureJson({AgentJson("tiny_review", "old_approval")}));
   SandboxProcess sb(WatchedFixtures(dir));

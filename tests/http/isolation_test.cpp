@@ -83,7 +83,7 @@ TEST_CASE("another key's actions are 404s, and it cannot answer the run's interr
   CHECK(sb.Get("/v1/actions" + query, Key("mk_test_a")).json["data"].size() == 1);
 }
 
-TEST_CASE("the flag --same-account joins keys into one account; --shared-account joins them all", "[http][isolation]") {
+TEST_CASE("the flag --same-account joins keys into one account, --shared-account joins them all", "[http][isolation]") {
   {
     SandboxProcess sb(SandboxOptions{.args = {"--same-account", "mk_test_a,mk_test_b"}});
     Owned a = CreateAsA(sb);
@@ -171,7 +171,7 @@ TEST_CASE("the control API addresses the caller's namespace when given its key",
   CHECK(sb.Get("/v1/runs", Key("mk_test_a")).json["total_count"] == 1);
 }
 
-TEST_CASE("with --admin-token the control API needs the token; the vendor APIs do not", "[http][isolation]") {
+TEST_CASE("with --admin-token the control API needs the token, the vendor APIs do not", "[http][isolation]") {
   SandboxProcess sb(SandboxOptions{.args = {"--admin-token", "s3cret-token"}});
   HttpResponse none = sb.Get("/_sandbox/health", {});
   CHECK_STATUS(none, 401);
@@ -204,7 +204,7 @@ TEST_CASE("listening beyond loopback needs --admin-token, and warns without --ap
   CHECK_THAT(open.Stderr(), Catch::Contains("WARNING: listening on 0.0.0.0 without --api-key"));
 }
 
-TEST_CASE("namespaces past --max-namespaces are refused with a 503; those in use go on", "[http][isolation]") {
+TEST_CASE("namespaces past --max-namespaces are refused with a 503, those in use go on", "[http][isolation]") {
   // The default namespace and key A's account are two; "ci" makes three.
   SandboxProcess sb(SandboxOptions{.args = {"--max-namespaces", "3"}});
   REQUIRE_STATUS(sb.Post("/v1/runs", kRunBody, Key("mk_test_a")), 201);

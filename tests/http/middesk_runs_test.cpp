@@ -420,7 +420,7 @@ TEST_CASE("the --clock-start option moves where the virtual clock starts", "[htt
   CHECK(got.json.at("updated_at") == "2030-05-06T07:08:22.500Z");
 }
 
-TEST_CASE("create-run takes an input of any JSON type; templates and match rules read into it", "[http]") {
+TEST_CASE("create-run takes an input of any JSON type, templates and match rules read into it", "[http]") {
   sandbox::testing::TempDir dir;
   dir.WriteFile("notes.json", R"({"agents": [{"type": "notes", "name": "Notes", "description": "d", "scenarios": [
     {"name": "urgent", "match": [{"field": "input.priority", "equals": 1}],

@@ -136,7 +136,7 @@ TEST_CASE("modus agents: created as a draft, updated by updateMask, deployed, th
   CHECK(RunOf(sb, 1000)["agentName"] == "Churn Radar");
 }
 
-TEST_CASE("modus agents: without a scenario an agent plays the default one; bodies are checked", "[http]") {
+TEST_CASE("modus agents: without a scenario an agent plays the default one, bodies are checked", "[http]") {
   SandboxProcess sb;
   Create(sb, {{"name", "Plain"}, {"type", "workflow"}});
   REQUIRE_STATUS(sb.Post(Agent(1000) + "/deploy", "{}", Pat()), 200);
@@ -179,7 +179,7 @@ TEST_CASE("modus agents: without a scenario an agent plays the default one; bodi
   CHECK(sb.Get("/api/v1/agents", Pat()).json["agents"].size() == 4);
 }
 
-TEST_CASE("modus agents: toggling a schedule off stops it; on again it skips the periods it missed", "[http]") {
+TEST_CASE("modus agents: toggling a schedule off stops it, on again it skips the periods it missed", "[http]") {
   SandboxProcess sb;
   REQUIRE_STATUS(sb.Get(Agent(202), Pat()), 200);  // the org's namespace now exists
   auto off = sb.Post(Agent(202) + "/toggle", "{}", Pat());
@@ -205,7 +205,7 @@ TEST_CASE("modus agents: toggling a schedule off stops it; on again it skips the
   CHECK(ScheduledRuns(sb, 1000) == 2);
 }
 
-TEST_CASE("modus agents: a soft-deleted agent is hidden and never runs; undelete leaves its schedule off", "[http]") {
+TEST_CASE("modus agents: a soft-deleted agent is hidden and never runs, undelete leaves its schedule off", "[http]") {
   SandboxProcess sb;
   auto deleted = Send(sb, "DELETE", Agent(202), "", Pat());
   REQUIRE_STATUS(deleted, 200);

@@ -55,7 +55,7 @@ TEST_CASE("modus chat: a task agent answers, and the conversation continues in i
   CHECK(list.json["runs"][1]["status"] == "completed");
 }
 
-TEST_CASE("modus chat: a failed run is a 502 naming it; bad requests and unknown threads are refused", "[http]") {
+TEST_CASE("modus chat: a failed run is a 502 naming it, bad requests and unknown threads are refused", "[http]") {
   SandboxProcess sb;
   HttpResponse failed = Chat(sb, "/api/v1/agents/101/chat", Ask("What about Nevada?"));
   REQUIRE_STATUS(failed, 502);

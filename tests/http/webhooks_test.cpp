@@ -325,7 +325,7 @@ TEST_CASE("webhooks: bad registrations are refused in the Middesk error shape, n
   CHECK_STATUS(sb.Get("/_sandbox/health"), 200);
 }
 
-TEST_CASE("webhooks: the secret is returned by POST only; PUT replaces it and the next body is signed with it",
+TEST_CASE("webhooks: the secret is returned by POST only, PUT replaces it and the next body is signed with it",
           "[http]") {
   Receiver receiver;
   SandboxProcess sb;
@@ -560,7 +560,7 @@ TEST_CASE("webhooks: receivers that hang, reset, redirect or dawdle hold up neit
   CHECK(sb.Stop(std::chrono::seconds(5)) == 0);
 }
 
-TEST_CASE("webhooks: URLs stored before they were checked fail their deliveries; the server keeps running", "[http]") {
+TEST_CASE("webhooks: URLs stored before they were checked fail their deliveries, the server keeps running", "[http]") {
   sandbox::testing::TempDir dir;
   const std::string db = dir.File("sandbox.db");
   std::vector<std::string> ids;
@@ -689,7 +689,7 @@ TEST_CASE("webhooks: the deliveries list is paged by a cursor, oldest or newest 
   }
 }
 
-TEST_CASE("webhooks: endpoints of one event share its body; a reset's reused run ids get bodies of their own",
+TEST_CASE("webhooks: endpoints of one event share its body, a reset's reused run ids get bodies of their own",
           "[http]") {
   Receiver receiver;
   SandboxProcess sb;

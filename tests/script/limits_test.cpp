@@ -271,7 +271,7 @@ TEST_CASE("what all the files compile to together is bounded", "[script]") {
   fs::remove_all(dir);
 }
 
-TEST_CASE("file limits: size of one, of all, how many; names that are not UTF-8", "[script]") {
+TEST_CASE("file limits: size of one, of all, how many, names that are not UTF-8", "[script]") {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / "agent-sandbox-limits-test-files";
   fs::remove_all(dir);

@@ -64,7 +64,7 @@ TEST_CASE("in-memory databases need no lock", "[store]") {
   CHECK(b.ok());
 }
 
-TEST_CASE("a server's store holds the lock while it is open; offline readers take none", "[store]") {
+TEST_CASE("a server's store holds the lock while it is open, offline readers take none", "[store]") {
   ScratchDir dir("lock");
   const std::string db = (dir.path / "x.db").string();
   {

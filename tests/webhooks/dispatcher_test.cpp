@@ -451,7 +451,7 @@ TEST_CASE("a stored URL that does not parse fails its delivery once, without rea
   CHECK(sb.Deliveries().at(0).attempts.size() == 1);  // once
 }
 
-TEST_CASE("a redirect is a failed attempt with its status; it is not followed", "[webhooks]") {
+TEST_CASE("a redirect is a failed attempt with its status, it is not followed", "[webhooks]") {
   Sandbox sb;
   sb.Hook(Json::array({"run.created"}));
   sb.Run();
