@@ -155,3 +155,20 @@ TEST_CASE("journal api: verification passes, fails with near misses, and a run's
   CHECK(sb.Post("/_sandbox/runs/" + id + "/interactions/verify", R"({"interaction":"rated","count":0})")
             .json.at("pass") == true);
 }
+
+TEST_CASE("journal api: a Modus run's polls and approval by workflow id count as its interactions", "[http]") {
+  SandboxProcess sb;
+  const std::string org = "11111111-2222-4333-8444-555555555555";
+  const httplib::Headers pat = {{"Authorization", "Bearer modus_" + org + "_abc_secret"},
+                                {"Content-Type", "application/json"}};
+  HttpResponse started = sb.Post("/_sandbox/modus/agents/202/runs", "{}", pat);
+  REQUIRE_STATUS(started, 201);
+  const std::string run_id = started.json.at("temporalRunId");
+  const std::string path = "/api/v1/agents/202/runs/" + started.json.at("workflowId").get<std::string>();
+  REQUIRE_STATUS(sb.Get(path, pat), 200);
+  REQUIRE_STATUS(sb.Get(path, pat), 200);
+  REQUIRE_STATUS(sb.Post(path + "/approval", R"({"decision":"approve"})", pat), 200);
+  HttpResponse seen = sb.Get("/_sandbox/runs/" + run_id + "/interactions", {{"X-Sandbox-Namespace", "org-" + org}});
+  REQUIRE_STATUS(seen, 200);
+  CHECK(seen.json.at("summary") == Json::parse(R"({"created":1,"polled":2,"approved":1})"));
+}

@@ -1,6 +1,8 @@
 // Run lookup for the Modus dialect; see lookup.h.
 #include "dialects/modus/lookup.h"
 
+#include "http/request_notes.h"
+
 #include "dialects/modus/errors.h"
 #include "dialects/modus/render.h"
 #include "core/decimal.h"
@@ -37,6 +39,10 @@ std::optional<NumberedRun> RunOrRespond(engine::Engine& engine, const script::Ag
     RespondError(res, Status::NotFound("run not found", "temporalRunId"));
     return std::nullopt;
   }
+  // The journal records the execution, not the workflow id in the path: a
+  // run's interactions (docs/toolkit.md) then include its polls, approvals
+  // and cancels by workflow.
+  http::NoteRun(id);
   if (!dialects::RunFaultOrContinue(engine, id, req, res)) return std::nullopt;
   auto full = engine.store().GetRun(id, /*with_steps=*/true);
   if (!full.ok()) {

@@ -3,6 +3,7 @@
 #include "dialects/modus/errors.h"
 #include "dialects/modus/handlers.h"
 #include "dialects/modus/lookup.h"
+#include "http/request_notes.h"
 #include "dialects/modus/render.h"
 #include "dialects/modus/request.h"
 
@@ -131,6 +132,15 @@ void GetRun(const Deps& d, const httplib::Request& req, httplib::Response& res) 
     return;
   }
   dialects::RespondFromReadCache(d.spaces, *engine, key, res, render);
+  // An answer from the cache did not look the run up, so the journal has
+  // not been told which execution it was (RunOrRespond tells it): the
+  // answer names it.
+  if (res.status == 200) {
+    static const std::string kField = "\"temporalRunId\":\"";
+    size_t at = res.body.find(kField);
+    size_t end = at == std::string::npos ? at : res.body.find('"', at + kField.size());
+    if (end != std::string::npos) http::NoteRun(res.body.substr(at + kField.size(), end - at - kField.size()));
+  }
 }
 
 }  // namespace sandbox::modus
