@@ -176,6 +176,9 @@ describe('dashboard', { skip: missing ? 'no chromium' : false }, () => {
     await detail.waitFor();
     assert.match(await detail.textContent(), /"type": "run\.created"/);
     assert.ok(await detail.locator('[data-testid=delivery-attempts] li').count() >= 1);
+    // The header the body went with, as a receiver would check it.
+    assert.match(await detail.getByTestId('delivery-signature').textContent(),
+      /^Signature X-Middesk-Signature-256: [0-9a-f]{64}$/);
     await page.getByTestId('delivery').first().click();
     await detail.waitFor({ state: 'detached' });
   });
@@ -328,6 +331,105 @@ describe('dashboard', { skip: missing ? 'no chromium' : false }, () => {
     page.once('dialog', (d) => d.accept());
     await page.locator('[data-testid=snapshot-restore][data-name=before-jump]').click();
     await page.waitForFunction((want) => document.querySelector('[data-testid=clock-now]').textContent === want, saved);
+  });
+
+  it("shows a retried Modus workflow's executions, each one a click away", async () => {
+    const ORG4 = '44444444-5555-4666-8777-888888888888';
+    const PAT4 = { Authorization: `Bearer modus_${ORG4}_abc_secret`, 'Content-Type': 'application/json' };
+    // registry_outage: two failed executions, then a third that waits for approval.
+    const { ns, result: first } = await namespaceMadeBy(
+      () => post('/_sandbox/modus/agents/202/runs', { input: { simulate: 'registry_outage' } }, PAT4));
+    await page.goto(`${sandbox.baseUrl}/_sandbox/?namespace=${ns}&run=${first.temporalRunId}`);
+    const executions = page.getByTestId('executions');
+    await executions.waitFor();
+    const links = executions.getByTestId('execution');
+    assert.equal(await links.count(), 3);
+    assert.deepEqual(await links.allTextContents(), ['#1 error', '#2 error', '#3 awaiting_human']);
+    await links.nth(2).click();
+    await page.waitForFunction(() => new URL(location.href).searchParams.get('run') !==
+      document.querySelector('[data-testid=execution]')?.title);
+    await page.locator('[data-testid=modus-head] [data-testid=approval-state][data-approval=pending]').waitFor();
+    assert.equal(await page.getByTestId('modus-head').getByTestId('workflow-id').textContent(), first.workflowId);
+  });
+
+  it("shows a Modus organisation's run in Modus's terms: its status, workflowId and approval", async () => {
+    const ORG3 = '33333333-4444-4555-8666-777777777777';
+    const PAT3 = { Authorization: `Bearer modus_${ORG3}_abc_secret`, 'Content-Type': 'application/json' };
+    const { ns, result: wf } = await namespaceMadeBy(() => post('/_sandbox/modus/agents/202/runs', {}, PAT3));
+    assert.equal(ns, `org-${ORG3}`);
+    assert.match(wf.workflowId, /^wf_202_run_\d+$/);
+    const shown = (iso) => iso.replace('T', ' ').replace('.000Z', 'Z');
+    await page.goto(`${sandbox.baseUrl}/_sandbox/?namespace=${ns}`);
+    // The list: Modus's status and workflowId, the temporalRunId in the title, the sandbox's status muted.
+    const row = page.locator(`[data-testid=run-row][data-run-id="${wf.temporalRunId}"]`);
+    await row.waitFor();
+    assert.equal(await row.getByTestId('dialect-status').textContent(), 'awaiting_human');
+    assert.equal(await row.getByTestId('workflow-id').textContent(), wf.workflowId);
+    assert.equal(await row.getByTestId('sandbox-status').textContent(), 'interrupted');
+    assert.match(await row.getAttribute('title'), new RegExp(`${wf.workflowId}.*${wf.temporalRunId}`));
+
+    // The detail header: the same, with the approval waited for.
+    await row.click();
+    const head = page.getByTestId('modus-head');
+    await head.waitFor();
+    assert.equal(await page.locator('[data-testid=detail] h2 [data-testid=dialect-status]').textContent(), 'awaiting_human');
+    assert.equal(await detailStatus(page).textContent(), 'interrupted');
+    assert.equal(await head.getByTestId('workflow-id').textContent(), wf.workflowId);
+    assert.equal(await head.getByTestId('temporal-run-id').textContent(), wf.temporalRunId);
+    assert.equal(await head.getByTestId('approval-state').getAttribute('data-approval'), 'pending');
+    assert.equal(await head.getByTestId('approval-label').textContent(), 'Approve onboarding of Acme Lending LLC?');
+    assert.equal(await head.getByTestId('approval-requested').textContent(), `requested ${shown(wf.pendingApproval.requestedAt)}`);
+    assert.equal(await head.getByTestId('approval-expires').textContent(), `expires ${shown(wf.pendingApproval.expiresAt)}`);
+    // The request that created it, as Modus's route took it.
+    await page.locator('[data-testid=interaction][data-interaction=created]').waitFor();
+    assert.match(await page.getByTestId('interaction').first().textContent(), /POST\/_sandbox\/modus\/agents\/202\/runs201/);
+
+    // Approved from the page: the list and the header say completed, no approval waits.
+    await page.getByTestId('pending-interrupt').locator('[data-testid=answer-branch][data-branch=approve]').click();
+    await page.waitForFunction((id) => document.querySelector(
+      `[data-testid=run-row][data-run-id="${id}"] [data-testid=dialect-status]`)?.textContent === 'completed', wf.temporalRunId);
+    assert.equal(await row.getByTestId('sandbox-status').textContent(), 'completed');
+    assert.equal(await row.getByTestId('workflow-id').textContent(), wf.workflowId);
+    await page.waitForFunction(() =>
+      document.querySelector('[data-testid=approval-state]')?.dataset.approval === 'none');
+    assert.equal(await page.locator('[data-testid=detail] h2 [data-testid=dialect-status]').textContent(), 'completed');
+    assert.equal(await head.getByTestId('workflow-id').textContent(), wf.workflowId);
+  });
+
+  it("lists the requests clients made to a run, each with its body, and follows new ones", async () => {
+    const KEY4 = { Authorization: 'Bearer mk_test_interactions', 'Content-Type': 'application/json' };
+    const { ns, result: run } = await namespaceMadeBy(() =>
+      post('/v1/runs', { type: 'cip_orchestrator', business_id: BUSINESS }, KEY4));
+    await get(`/v1/runs/${run.id}`, KEY4);
+    await get(`/v1/runs/${run.id}`, KEY4);
+    await page.goto(`${sandbox.baseUrl}/_sandbox/?namespace=${encodeURIComponent(ns)}&run=${run.id}`);
+    await page.getByTestId('interaction').nth(2).waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=live]').textContent === 'live');
+    const kinds = () => page.getByTestId('interaction').evaluateAll((rows) => rows.map((r) => r.dataset.interaction));
+    assert.deepEqual(await kinds(), ['created', 'polled', 'polled']);
+    const cells = await page.getByTestId('interaction').evaluateAll((rows) =>
+      rows.map((r) => [...r.cells].slice(2).map((c) => c.textContent)));
+    assert.deepEqual(cells, [['POST', '/v1/runs', '201'], ['GET', `/v1/runs/${run.id}`, '200'], ['GET', `/v1/runs/${run.id}`, '200']]);
+    assert.match(await page.getByTestId('interaction-summary').textContent(), /^3 requests: created 1 · polled 2$/);
+
+    // A click shows the request's body; another hides it.
+    await page.getByTestId('interaction').first().click();
+    const body = page.getByTestId('interaction-detail');
+    await body.waitFor();
+    assert.deepEqual(JSON.parse(await body.locator('pre').textContent()), { type: 'cip_orchestrator', business_id: BUSINESS });
+    await page.getByTestId('interaction').first().click();
+    await body.waitFor({ state: 'detached' });
+
+    // A resume changes the run: the stream's event brings it in with no reload.
+    const interrupt = (await get(`/_sandbox/runs/${run.id}`, { 'X-Sandbox-Namespace': ns })).interrupts.find((i) => i.pending);
+    await post(`/v1/runs/${run.id}/resume`, { interrupt_id: interrupt.id, input: { decision: 'approve' } }, KEY4);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=interaction]').length === 4);
+    assert.deepEqual(await kinds(), ['created', 'polled', 'polled', 'resumed']);
+    // A poll changes nothing a stream reports: Reload reads them again.
+    await get(`/v1/runs/${run.id}`, KEY4);
+    await page.getByTestId('interactions-refresh').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=interaction]').length === 5);
+    assert.match(await page.getByTestId('interaction-summary').textContent(), /created 1 · polled 3 · resumed 1/);
   });
 
   // SCREENSHOTS=docs/img: the README's pictures, from a namespace of their own.
