@@ -11,7 +11,14 @@
 // each send also polls an eventfd of its own, which abort() signals. The
 // status line is checked by hand. After the head, up to
 // max_response_body_bytes of body are read and dropped, best effort (the
-// status already decided the attempt), so the receiver sees an orderly close.
+// status already decided the attempt).
+//
+// Connections are kept alive (idle_connections.h): an HTTP/1.1 answer with
+// a Content-Length that was read whole and no "Connection: close" leaves
+// its connection for the next POST to the same origin. A request on a kept
+// connection that fails before any byte of an answer (the receiver closed
+// it while idle) is sent once more on a fresh one; webhooks are delivered at
+// least once, and a receiver that closed the connection never read it.
 //
 // https:// goes through cpp-httplib's SSLClient (TLS needs libssl, which
 // only cpp-httplib links): the same timeouts, per read, no redirects, a
@@ -41,6 +48,7 @@
 #include <utility>
 
 #include "core/clock.h"
+#include "webhooks/idle_connections.h"
 #include "webhooks/sender.h"
 #include "webhooks/url.h"
 
@@ -106,6 +114,7 @@ class Fd {
     return *this;
   }
   int get() const { return fd_; }
+  int release() { return std::exchange(fd_, -1); }
 
  private:
   int fd_;
@@ -150,8 +159,7 @@ std::string Ms(int64_t ms) { return std::to_string(ms) + " ms"; }
 std::optional<std::string> RequestBytes(const WebhookUrl& url, const std::string& body,
                                         const httplib::Headers& headers) {
   std::string out = "POST " + url.target + " HTTP/1.1\r\nHost: " + HostHeader(url) +
-                    "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-                    "\r\nConnection: close\r\n";
+                    "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   for (const auto& [name, value] : headers) {
     // The dispatcher's own headers; a line break would split the request.
     if (name.find_first_of("\r\n:") != std::string::npos || value.find_first_of("\r\n") != std::string::npos) {
@@ -178,27 +186,49 @@ int StatusOf(std::string_view head) {
   return code >= 100 && code <= 599 ? code : 0;
 }
 
-// The value of Content-Length in `head`, when it has one that fits.
-std::optional<size_t> ContentLength(std::string_view head) {
-  static constexpr std::string_view kName = "content-length:";
+// The value of header `name` (lower case, with its colon) in `head`, the
+// first one when there are several, without leading spaces.
+std::optional<std::string_view> HeaderValue(std::string_view head, std::string_view name) {
   size_t line = head.find('\n');
   while (line != std::string_view::npos && line + 1 < head.size()) {
     std::string_view rest = head.substr(line + 1);
-    bool match = rest.size() > kName.size();
-    for (size_t i = 0; match && i < kName.size(); ++i) {
-      match = static_cast<char>(std::tolower(static_cast<unsigned char>(rest[i]))) == kName[i];
+    bool match = rest.size() > name.size();
+    for (size_t i = 0; match && i < name.size(); ++i) {
+      match = static_cast<char>(std::tolower(static_cast<unsigned char>(rest[i]))) == name[i];
     }
     if (match) {
-      size_t i = kName.size(), value = 0, digits = 0;
+      size_t i = name.size();
       while (i < rest.size() && rest[i] == ' ') ++i;
-      for (; i < rest.size() && rest[i] >= '0' && rest[i] <= '9' && digits < 12; ++i, ++digits) {
-        value = value * 10 + static_cast<size_t>(rest[i] - '0');
-      }
-      return digits > 0 ? std::optional<size_t>(value) : std::nullopt;
+      const size_t end = rest.find_first_of("\r\n", i);
+      return rest.substr(i, end == std::string_view::npos ? std::string_view::npos : end - i);
     }
     line = head.find('\n', line + 1);
   }
   return std::nullopt;
+}
+
+// The value of Content-Length in `head`, when it has one that fits.
+std::optional<size_t> ContentLength(std::string_view head) {
+  auto v = HeaderValue(head, "content-length:");
+  if (!v) return std::nullopt;
+  size_t value = 0, digits = 0;
+  for (size_t i = 0; i < v->size() && (*v)[i] >= '0' && (*v)[i] <= '9' && digits < 12; ++i, ++digits) {
+    value = value * 10 + static_cast<size_t>((*v)[i] - '0');
+  }
+  return digits > 0 ? std::optional<size_t>(value) : std::nullopt;
+}
+
+// Whether an answer with this head leaves its connection usable for another
+// request, once `length` bytes of body were read: HTTP/1.1, no close asked
+// for, and a body whose end is known (Content-Length, no Transfer-Encoding).
+bool KeepsAlive(std::string_view head) {
+  if (head.substr(0, 8) != "HTTP/1.1" || HeaderValue(head, "transfer-encoding:")) return false;
+  if (auto c = HeaderValue(head, "connection:")) {
+    std::string lower(*c);
+    for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    if (lower.find("close") != std::string::npos) return false;
+  }
+  return true;
 }
 
 // The end of the first head in `in` at or after `from` (the offset after its
@@ -253,11 +283,17 @@ Result<Fd> Connect(const WebhookUrl& url, const SendLimits& limits, int cancel_f
   return Status::Internal("could not connect: " + last);
 }
 
-Outcome PostPlain(const WebhookUrl& url, const std::string& request, const SendLimits& limits, int cancel_fd) {
-  auto connected = Connect(url, limits, cancel_fd);
-  if (!connected.ok()) return Failed(connected.status().message());
-  const int fd = connected->get();
+// What one request on one connection came to.
+struct Exchanged {
+  Outcome outcome;
+  bool reusable = false;    // the answer was read whole and the connection may carry another request
+  bool unanswered = false;  // it failed before any byte of an answer came
+};
 
+Exchanged Unanswered(std::string why) { return Exchanged{Failed(std::move(why)), false, true}; }
+
+// Sends `request` on connection `fd` and reads the answer.
+Exchanged Exchange(int fd, const std::string& request, const SendLimits& limits, int cancel_fd) {
   const int64_t write_deadline = MonotonicMs() + limits.write_timeout_ms;
   for (size_t sent = 0; sent < request.size();) {
     const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
@@ -268,12 +304,12 @@ Outcome PostPlain(const WebhookUrl& url, const std::string& request, const SendL
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       Wait w = WaitFor(fd, POLLOUT, write_deadline, cancel_fd);
-      if (w == Wait::kAborted) return Failed(kAborted);
-      if (w == Wait::kTimeout) return Failed("the request was not taken within " + Ms(limits.write_timeout_ms));
-      if (w == Wait::kFailed) return Failed("sending failed: " + ErrnoText(errno));
+      if (w == Wait::kAborted) return {Failed(kAborted)};
+      if (w == Wait::kTimeout) return {Failed("the request was not taken within " + Ms(limits.write_timeout_ms))};
+      if (w == Wait::kFailed) return Unanswered("sending failed: " + ErrnoText(errno));
       continue;
     }
-    return Failed("sending failed: " + ErrnoText(errno));
+    return Unanswered("sending failed: " + ErrnoText(errno));
   }
 
   // The head: interim 1xx answers are skipped, all within the same budget.
@@ -287,7 +323,7 @@ Outcome PostPlain(const WebhookUrl& url, const std::string& request, const SendL
     const size_t end = HeadEnd(in, head_start, searched);
     if (end != std::string::npos) {
       status = StatusOf(std::string_view(in).substr(head_start, end - head_start));
-      if (status == 0) return Failed("the answer is not HTTP/1.x");
+      if (status == 0) return {Failed("the answer is not HTTP/1.x")};
       if (status >= 200) {
         body_start = end;
         break;
@@ -297,8 +333,8 @@ Outcome PostPlain(const WebhookUrl& url, const std::string& request, const SendL
     }
     searched = in.size();
     if (in.size() >= limits.max_response_head_bytes) {
-      return Failed("the answer's status line and headers exceed " + std::to_string(limits.max_response_head_bytes) +
-                    " bytes");
+      return {Failed("the answer's status line and headers exceed " + std::to_string(limits.max_response_head_bytes) +
+                     " bytes")};
     }
     const ssize_t n = recv(fd, buf, std::min(sizeof buf, limits.max_response_head_bytes - in.size()), 0);
     if (n > 0) {
@@ -306,24 +342,27 @@ Outcome PostPlain(const WebhookUrl& url, const std::string& request, const SendL
       continue;
     }
     if (n == 0) {
-      return Failed(in.empty() ? "the connection was closed without an answer"
-                               : "the connection was closed in the middle of the answer");
+      return in.empty() ? Unanswered("the connection was closed without an answer")
+                        : Exchanged{Failed("the connection was closed in the middle of the answer")};
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) {
       Wait w = WaitFor(fd, POLLIN, read_deadline, cancel_fd);
-      if (w == Wait::kAborted) return Failed(kAborted);
-      if (w == Wait::kTimeout) return Failed("no answer within " + Ms(limits.read_timeout_ms));
-      if (w == Wait::kFailed) return Failed("reading the answer failed: " + ErrnoText(errno));
+      if (w == Wait::kAborted) return {Failed(kAborted)};
+      if (w == Wait::kTimeout) return {Failed("no answer within " + Ms(limits.read_timeout_ms))};
+      if (w == Wait::kFailed) return {Failed("reading the answer failed: " + ErrnoText(errno))};
       continue;
     }
-    return Failed("reading the answer failed: " + ErrnoText(errno));
+    if (in.empty()) return Unanswered("reading the answer failed: " + ErrnoText(errno));
+    return {Failed("reading the answer failed: " + ErrnoText(errno))};
   }
 
   // The body, best effort and bounded: read and dropped.
-  const std::optional<size_t> length = ContentLength(std::string_view(in).substr(head_start, body_start - head_start));
+  const std::string_view head = std::string_view(in).substr(head_start, body_start - head_start);
+  const std::optional<size_t> length = ContentLength(head);
   const size_t want = std::min(length.value_or(limits.max_response_body_bytes), limits.max_response_body_bytes);
-  for (size_t have = in.size() - body_start; have < want;) {
+  size_t have = in.size() - body_start;
+  while (have < want) {
     const ssize_t n = recv(fd, buf, std::min(sizeof buf, want - have), 0);
     if (n > 0) {
       have += static_cast<size_t>(n);
@@ -336,7 +375,29 @@ Outcome PostPlain(const WebhookUrl& url, const std::string& request, const SendL
     }
     break;
   }
-  return Outcome{status, std::nullopt};
+  // Exactly the body it announced, and nothing after it: any more bytes
+  // would be read as the next request's answer.
+  const bool reusable = length && have == *length && KeepsAlive(head);
+  return {Outcome{status, std::nullopt}, reusable};
+}
+
+Outcome PostPlain(const WebhookUrl& url, const std::string& request, const SendLimits& limits, int cancel_fd,
+                  IdleConnections& idle) {
+  const std::string origin = url.host + ":" + std::to_string(url.port);
+  if (const int kept = idle.Take(origin); kept >= 0) {
+    Fd fd(kept);
+    Exchanged ex = Exchange(fd.get(), request, limits, cancel_fd);
+    if (!ex.unanswered) {
+      if (ex.reusable) idle.Put(origin, fd.release());
+      return ex.outcome;
+    }
+    // The receiver closed it while it was idle: on to a fresh connection.
+  }
+  auto connected = Connect(url, limits, cancel_fd);
+  if (!connected.ok()) return Failed(connected.status().message());
+  Exchanged ex = Exchange(connected->get(), request, limits, cancel_fd);
+  if (ex.reusable) idle.Put(origin, connected->release());
+  return ex.outcome;
 }
 
 // An SSLClient registered with InFlight while it lives.
@@ -388,8 +449,9 @@ Outcome PostTls(const WebhookUrl& url, const std::string& body, const httplib::H
 
 Transport HttpSender(SendLimits limits) {
   auto in_flight = std::make_shared<InFlight>();
+  auto idle = std::make_shared<IdleConnections>();
   Transport t;
-  t.send = [in_flight, limits](const std::string& url, const std::string& body, const httplib::Headers& headers) {
+  t.send = [in_flight, idle, limits](const std::string& url, const std::string& body, const httplib::Headers& headers) {
     auto parsed = ParseWebhookUrl(url, kMaxDeliverableUrlBytes);
     if (!parsed.ok()) return Failed("invalid URL: " + parsed.status().message());
     if (parsed->scheme == "https") return PostTls(parsed.value(), body, headers, limits, *in_flight);
@@ -397,7 +459,7 @@ Transport HttpSender(SendLimits limits) {
     if (!request) return Failed("a header holds a line break");
     CancelFd cancel(*in_flight);
     if (cancel.get() < 0) return Failed("could not create an eventfd: " + ErrnoText(errno));
-    return PostPlain(parsed.value(), *request, limits, cancel.get());
+    return PostPlain(parsed.value(), *request, limits, cancel.get(), *idle);
   };
   t.abort = [in_flight] { in_flight->AbortAll(); };
   return t;

@@ -50,7 +50,7 @@ TEST_CASE("sender: a 2xx answer is delivered, with the request the contract desc
   const std::string req = r.LastRequest();
   CHECK(req.rfind("POST /hooks?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(r.port()) + "\r\n", 0) == 0);
   CHECK(req.find("\r\nContent-Type: application/json\r\n") != std::string::npos);
-  CHECK(req.find("\r\nConnection: close\r\n") != std::string::npos);
+  CHECK(req.find("\r\nConnection:") == std::string::npos);  // HTTP/1.1: kept alive
   CHECK(req.find("\r\nX-Middesk-Signature-256: abc\r\n") != std::string::npos);
   CHECK(req.substr(req.size() - 18) == R"({"object":"event"})");
 }
@@ -155,4 +155,89 @@ TEST_CASE("sender: abort() ends a send to a receiver that hangs, and only the se
   // A send that starts after the abort is not affected by it.
   RawReceiver healthy(Answer("HTTP/1.1 200 OK\r\n\r\n"));
   CHECK(transport.send(healthy.Url(), "{}", kHeaders).status_code == 200);
+}
+
+namespace {
+
+// A receiver that answers `answer` to every request on a connection, and
+// counts its connections.
+struct KeepAliveReceiver {
+  explicit KeepAliveReceiver(std::string answer)
+      : raw([this, answer](RawReceiver& self, int fd) {
+          ++connections;
+          while (self.ReadRequest(fd) && RawReceiver::SendAll(fd, answer)) {
+          }
+        }) {}
+  std::atomic<int> connections{0};
+  RawReceiver raw;
+};
+
+}  // namespace
+
+TEST_CASE("sender: a kept-alive connection carries the next POST to the same origin", "[webhooks]") {
+  KeepAliveReceiver r("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  auto sender = HttpSender(Short());
+  for (int i = 0; i < 3; ++i) CHECK(sender.send(r.raw.Url(), "{}", kHeaders).status_code == 200);
+  CHECK(r.raw.Requests() == 3);
+  CHECK(r.connections == 1);
+}
+
+TEST_CASE("sender: an answer that closes, has no length or is HTTP/1.0 leaves its connection unused", "[webhooks]") {
+  const char* answers[] = {
+      "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nCONNECTION: Keep-Alive, Close\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+      // More bytes than it announced: they would pass for the next answer.
+      "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 500 No\r\n\r\n",
+  };
+  for (const char* answer : answers) {
+    INFO(answer);
+    KeepAliveReceiver r(answer);
+    auto sender = HttpSender(Short());
+    CHECK(sender.send(r.raw.Url(), "{}", kHeaders).status_code == 200);
+    CHECK(sender.send(r.raw.Url(), "{}", kHeaders).status_code == 200);
+    CHECK(r.connections == 2);
+  }
+}
+
+TEST_CASE("sender: a kept connection the receiver closed is never used, and one closed as the request went out is retried once",
+          "[webhooks]") {
+  SECTION("closed while idle") {
+    std::atomic<int> connections{0};
+    RawReceiver r([&](RawReceiver& self, int fd) {
+      ++connections;
+      if (self.ReadRequest(fd)) RawReceiver::SendAll(fd, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n");
+    });  // closes after one answer
+    auto sender = HttpSender(Short());
+    CHECK(sender.send(r.Url(), "{}", kHeaders).status_code == 204);
+    REQUIRE(r.WaitForRequests(1));
+    // Until the close has reached this side, the kept connection still looks
+    // usable; the retry below covers that window, so the outcome is the same.
+    CHECK(sender.send(r.Url(), "{}", kHeaders).status_code == 204);
+    CHECK(connections == 2);
+  }
+  SECTION("closed unanswered when the next request came") {
+    std::atomic<int> connections{0};
+    RawReceiver r([&](RawReceiver& self, int fd) {
+      ++connections;
+      if (!self.ReadRequest(fd)) return;
+      RawReceiver::SendAll(fd, "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n");
+      self.ReadRequest(fd);  // counted, never answered
+    });
+    auto sender = HttpSender(Short());
+    CHECK(sender.send(r.Url(), "{}", kHeaders).status_code == 204);
+    const Outcome second = sender.send(r.Url(), "{}", kHeaders);
+    CHECK(second.status_code == 204);
+    CHECK_FALSE(second.error);
+    CHECK(r.Requests() == 3);  // the first, the one the closing connection swallowed, its retry
+    CHECK(connections == 2);
+  }
+  SECTION("a fresh connection closed unanswered is a failed attempt, not retried") {
+    RawReceiver r([](RawReceiver& self, int fd) { self.ReadRequest(fd); });
+    const Outcome out = Post(r.Url());
+    CHECK_FALSE(out.status_code);
+    CHECK(out.error == std::optional<std::string>("the connection was closed without an answer"));
+    CHECK(r.Requests() == 1);
+  }
 }
