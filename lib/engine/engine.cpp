@@ -377,6 +377,8 @@ void Engine::AnnounceEverything() {
 bool Engine::CloseGroup() {
   Status st = store_.EndGroup();
   grouping_ = false;
+  if (st.ok() && !delivery_states_due_.empty()) delivery_states_.Keep(generation_.load(), std::move(delivery_states_due_));
+  delivery_states_due_.clear();
   if (announce_everything_) {
     bus_.PublishEverything();
   } else if (announce_due_) {
@@ -612,7 +614,9 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
     fired->insert(fired->end(), events.begin(), events.end());
     if (retry) fired->push_back(retry->started);
   }
-  store::RunWrite write{.state = &next.state, .events = std::move(events), .before = &it->second.state};
+  bool queued = false;
+  store::RunWrite write{
+      .state = &next.state, .events = std::move(events), .before = &it->second.state, .last_event_queued = &queued};
   std::optional<store::RunWrite> retry_write;
   if (retry)
     retry_write = store::RunWrite{.state = &retry->run.state, .events = {retry->started}, .script = &retry->script};
@@ -625,11 +629,22 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
   if (retry) Started(std::move(*retry));
   if (after) *after = next.state;
   if (next.state.run.status == RunStatus::kRunning || ExpiryOf(next)) {
+    if (queued) KeepForDelivery(std::make_shared<const RunState>(next.state));
     it->second = std::move(next);
   } else {
+    // An ended run's state is not needed here again: handed over, not copied.
+    if (queued) KeepForDelivery(std::make_shared<const RunState>(std::move(next.state)));
     active_.erase(it);
   }
   return Status::Ok();
+}
+
+void Engine::KeepForDelivery(std::shared_ptr<const RunState> state) {
+  if (grouping_) {
+    delivery_states_due_.push_back(std::move(state));
+  } else {
+    delivery_states_.Keep(generation_.load(), {std::move(state)});
+  }
 }
 
 Thread Engine::NewThread(const std::string& agent_type, const std::optional<std::string>& context_type,
@@ -699,14 +714,17 @@ Result<RunState> Engine::StartRun(const CreateRunCommand& cmd, Instant now) {
   auto prepared = PrepareStart(cmd, agent->name, compiled.value(), now, nullptr);
   if (!prepared.ok()) return prepared.status();
   PreparedStart& p = prepared.value();
+  bool queued = false;
   store::RunWrite write{.state = &p.run.state,
                         .events = {p.started},
                         .new_thread = p.new_thread ? &*p.new_thread : nullptr,
                         .script = &p.script,
-                        .idempotency = cmd.idempotency ? &*cmd.idempotency : nullptr};
+                        .idempotency = cmd.idempotency ? &*cmd.idempotency : nullptr,
+                        .last_event_queued = &queued};
   Status st = store_.Commit(write, now);
   if (!st.ok()) return st;
   Announce(p.run.state.run.id);
+  if (queued) KeepForDelivery(std::make_shared<const RunState>(p.run.state));
   return Started(std::move(p));
 }
 

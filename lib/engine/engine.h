@@ -37,6 +37,7 @@
 #include "core/status.h"
 #include "core/types.h"
 #include "engine/bus.h"
+#include "engine/delivery_states.h"
 #include "engine/read_cache.h"
 #include "engine/scenario_faults.h"
 #include "script/agent_definition.h"
@@ -234,6 +235,12 @@ class Engine {
   // Counts Reset()s and Reload()s: a reader that follows a run (a stream)
   // can tell that the log under it was replaced.
   uint64_t generation() const { return generation_.load(); }
+  // Run `run_id` just after its event `seq`, when that event was queued for
+  // a webhook lately (engine/delivery_states.h); null otherwise: read it
+  // from the store.
+  std::shared_ptr<const RunState> DeliveryState(const std::string& run_id, int64_t seq) const {
+    return delivery_states_.Find(generation_.load(), run_id, seq);
+  }
   // What a read's answer depends on (engine/read_cache.h). Take it before
   // the read.
   ReadStamp read_stamp() const {
@@ -334,6 +341,9 @@ class Engine {
   void Announce();
   void Announce(const std::string& run_id);
   void AnnounceEverything();
+  // Keeps `state` for the webhook delivery its last event was queued for;
+  // inside a group commit, once the group is durable.
+  void KeepForDelivery(std::shared_ptr<const RunState> state);
   // The earliest due work. A waiting interrupt's expiry counts only when
   // `future_expiries` or when it is already due: virtual time jumps through
   // scripted work, never through the time a human has to answer.
@@ -457,6 +467,10 @@ class Engine {
   bool announce_due_ = false;
   bool announce_everything_ = false;
   std::vector<std::string> announce_runs_;
+  // Writer thread only: states for webhook deliveries, kept when the open
+  // group is durable (KeepForDelivery).
+  std::vector<std::shared_ptr<const RunState>> delivery_states_due_;
+  DeliveryStates delivery_states_;
   Instant clock_start_;  // where the clock stood when the engine was made
   bool fire_schedules_ = false;
   std::map<std::string, int64_t> schedule_counts_;  // agent type -> scheduled runs so far

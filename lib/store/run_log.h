@@ -40,6 +40,10 @@ struct RunWrite {
   const RunState* before = nullptr;
   // Recorded for this run (a new one), replacing whatever the key stood for.
   const IdempotencyClaim* idempotency = nullptr;
+  // When given, set to whether the last of `events` was queued for any
+  // webhook (webhook_outbox.h): the engine then keeps the run's state for
+  // the delivery to render (engine/delivery_states.h).
+  bool* last_event_queued = nullptr;
 };
 
 // A filtered, paged history of one agent's runs (agent_runs.cpp).

@@ -161,7 +161,9 @@ class SqliteStore final : public Store {
   Result<int64_t> StoredLastSeq(const std::string& run_id);
   Status WriteThreadStatus(const std::string& thread_id, Instant updated_at);
   // Queues a delivery to every webhook subscribed to what `events` announce.
-  Status WriteWebhookOutbox(const std::vector<Event>& events);
+  // Queues `events` for the webhooks subscribed to them; `last_queued`, when
+  // given, says whether the last event was queued for any.
+  Status WriteWebhookOutbox(const std::vector<Event>& events, bool* last_queued);
   // The id of `body` among the bodies sent for event `seq` of `run_id`, added when new.
   Result<int64_t> WebhookBodyId(const std::string& run_id, int64_t seq, const std::string& body);
   // Saves this namespace's clock (at the flush, inside a group commit).

@@ -284,12 +284,12 @@ Status SqliteStore::WriteRun(const RunWrite& w, bool defer, std::map<std::string
     }
     it->second.state = *w.state;
     it->second.events.insert(it->second.events.end(), w.events.begin(), w.events.end());
-    return WriteWebhookOutbox(w.events);
+    return WriteWebhookOutbox(w.events, w.last_event_queued);
   }
   Status st = WriteEvents(*w.state, w.events);
   if (st.ok()) st = WriteRunRows(*w.state, w.before);
   if (st.ok()) st = WriteThreadStatus(r.thread_id, r.updated_at);
-  if (st.ok()) st = WriteWebhookOutbox(w.events);
+  if (st.ok()) st = WriteWebhookOutbox(w.events, w.last_event_queued);
   return st;
 }
 

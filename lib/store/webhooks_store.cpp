@@ -79,7 +79,8 @@ void SqliteStore::SetWebhookNotifications(WebhookNotifications notifications) {
   db_->notifications = std::move(notifications);
 }
 
-Status SqliteStore::WriteWebhookOutbox(const std::vector<Event>& events) {
+Status SqliteStore::WriteWebhookOutbox(const std::vector<Event>& events, bool* last_queued) {
+  if (last_queued) *last_queued = false;
   if (!db_->notifications) return Status::Ok();
   std::vector<std::pair<const Event*, std::string>> announced;
   for (const Event& e : events) {
@@ -108,6 +109,7 @@ Status SqliteStore::WriteWebhookOutbox(const std::vector<Event>& events) {
       q.Bind(1, ns_).Bind(2, w.id).Bind(3, e->run_id).Bind(4, e->seq).Bind(5, type).Bind(6, e->at);
       Status st = q.Run();
       if (!st.ok()) return st;
+      if (last_queued && e == &events.back()) *last_queued = true;
     }
   }
   return Status::Ok();

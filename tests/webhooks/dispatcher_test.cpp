@@ -13,6 +13,7 @@
 #include <map>
 #include <thread>
 
+#include "core/projection.h"
 #include "engine/namespaces.h"
 #include "script/loader.h"
 #include "webhooks/dispatcher.h"
@@ -543,4 +544,30 @@ TEST_CASE("an endpoint's deliveries are recorded together after a few sends, and
   REQUIRE(Eventually([&] { return CountWithStatus(sb.Deliveries(), a.id, "delivered") == 5; }));
   d.Stop();
   CHECK(CountWithStatus(sb.Deliveries(), a.id, "pending") == 1);  // the failed one, due for its retry
+}
+
+TEST_CASE("the engine keeps the run state each queued delivery renders: the log's replay up to its event",
+          "[webhooks]") {
+  Sandbox sb;
+  const std::string before_hooks = sb.Run();
+  CHECK_FALSE(sb.engine().DeliveryState(before_hooks, 1));  // no webhook: nothing kept
+  sb.Hook(Json::array({"*"}));
+  const std::string run = sb.Run();
+  REQUIRE(sb.engine().AdvanceClock(kStart + 2000).ok());
+  auto log = sb.engine().store().Events(run);
+  REQUIRE(log.ok());
+  REQUIRE(log->size() == 4);
+  for (const WebhookDelivery& d : sb.Deliveries()) {
+    if (d.run_id != run) continue;
+    INFO(d.event_type);
+    auto kept = sb.engine().DeliveryState(run, d.seq);
+    REQUIRE(kept);
+    std::vector<Event> upto(log->begin(), log->begin() + d.seq);
+    auto replayed = Rebuild(upto);
+    REQUIRE(replayed.ok());
+    CHECK(*kept == replayed.value());
+  }
+  CHECK_FALSE(sb.engine().DeliveryState(run, 2));  // an event no webhook is told of
+  REQUIRE(sb.engine().Reset().ok());
+  CHECK_FALSE(sb.engine().DeliveryState(run, 1));  // run ids repeat after a reset
 }

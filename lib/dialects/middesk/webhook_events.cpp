@@ -37,15 +37,19 @@ OrderedJson RunForInclude(const RunState& s, const std::optional<std::string>& i
   return RenderRun(s, Lists(*include, "steps"));
 }
 
-// The run as it stood just after its event `seq`. When that is the run's
-// last event (a completion, or an interrupt still waiting), that is its
-// stored row, read by key; the rows always equal a replay of the log
-// (tests/engine: "stored rows always equal a rebuild"), and replaying a
-// 40-event log for every delivery was most of a delivery's cost.
-Result<RunState> RunAfter(engine::Engine& engine, const std::string& run_id, int64_t seq) {
+// The run as it stood just after its event `seq`: the state the engine
+// kept for the delivery when it has it (engine/delivery_states.h), else read
+// back. When `seq` is the run's last event (a completion, or an interrupt
+// still waiting), that is its stored row, read by key; the rows always equal
+// a replay of the log (tests/engine: "stored rows always equal a rebuild").
+// Otherwise the log up to `seq` is replayed.
+Result<std::shared_ptr<const RunState>> RunAfter(engine::Engine& engine, const std::string& run_id, int64_t seq) {
+  if (auto kept = engine.DeliveryState(run_id, seq)) return kept;
   auto stored = engine.store().GetRun(run_id, /*with_steps=*/true);
   if (!stored.ok()) return stored.status();
-  if (stored.value() && stored.value()->run.last_seq == seq) return std::move(*stored.value());
+  if (stored.value() && stored.value()->run.last_seq == seq) {
+    return std::make_shared<const RunState>(std::move(*stored.value()));
+  }
   auto log = engine.store().Events(run_id);
   if (!log.ok()) return log.status();
   std::vector<Event> upto;
@@ -55,7 +59,9 @@ Result<RunState> RunAfter(engine::Engine& engine, const std::string& run_id, int
   if (upto.empty() || upto.back().seq != seq) {
     return Status::NotFound("run " + run_id + " has no event " + std::to_string(seq));
   }
-  return Rebuild(upto);
+  auto rebuilt = Rebuild(upto);
+  if (!rebuilt.ok()) return rebuilt.status();
+  return std::make_shared<const RunState>(std::move(rebuilt).value());
 }
 
 }  // namespace
@@ -68,7 +74,7 @@ Result<std::string> RenderWebhookEvent(engine::Engine& engine, const Webhook& we
   OrderedJson event{{"object", "event"},
                     {"id", ids.Uuid("webhook_event", delivery.run_id, static_cast<uint64_t>(delivery.seq))},
                     {"type", delivery.event_type},
-                    {"data", {{"object", RunForInclude(state.value(), webhook.include)}}},
+                    {"data", {{"object", RunForInclude(*state.value(), webhook.include)}}},
                     {"created_at", FormatInstant(delivery.created_at)}};
   // Replacing invalid UTF-8 (only a hand-edited database holds any) rather
   // than throwing: this runs on the dispatcher's threads, where an exception
