@@ -17,7 +17,7 @@
 //     max_senders receivers hang at once does a further one wait;
 //   - the store is touched only before and after a send (attempt.h), never
 //     during it, and only the dispatcher's own tables are written. A sender
-//     sends up to 16 of an endpoint's deliveries before it records their
+//     sends up to 64 of an endpoint's deliveries before it records their
 //     outcomes in one transaction, and records at once after a failed one:
 //     under a steady write load each record waits for an engine's group
 //     commit, and one wait per delivery held an endpoint to ~50/s.
