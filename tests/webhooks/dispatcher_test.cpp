@@ -8,6 +8,9 @@
 // tests/http/webhooks_test.cpp use real receivers.
 #include <catch2/catch.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <future>
 #include <map>
@@ -570,4 +573,26 @@ TEST_CASE("the engine keeps the run state each queued delivery renders: the log'
   CHECK_FALSE(sb.engine().DeliveryState(run, 2));  // an event no webhook is told of
   REQUIRE(sb.engine().Reset().ok());
   CHECK_FALSE(sb.engine().DeliveryState(run, 1));  // run ids repeat after a reset
+}
+
+TEST_CASE("senders yield the CPU to runs: they send at nice 10, the caller's threads keep theirs", "[webhooks]") {
+  Sandbox sb;
+  sb.Hook(Json::array({"run.created"}));
+  (void)sb.Run();
+  const int mine = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+  auto seen = std::make_shared<std::atomic<int>>(-100);
+  webhooks::Dispatcher d(
+      *sb.spaces, FakeRender,
+      [seen](const std::string&, const std::string&, const httplib::Headers&) {
+        errno = 0;
+        const int nice = getpriority(PRIO_PROCESS, static_cast<id_t>(gettid()));
+        seen->store(errno == 0 ? nice : -200);
+        return webhooks::Outcome{204, std::nullopt};
+      },
+      std::chrono::milliseconds(5));
+  d.Start();
+  REQUIRE(Eventually([&] { return seen->load() != -100; }));
+  d.Stop();
+  CHECK(seen->load() == std::min(mine + 10, 19));
+  CHECK(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())) == mine);
 }
