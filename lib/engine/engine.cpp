@@ -622,7 +622,15 @@ Status Engine::AdvanceRun(const std::string& run_id, Instant due, RunState* afte
     retry_write = store::RunWrite{.state = &retry->run.state, .events = {retry->started}, .script = &retry->script};
   // The clock saved with this commit: one reading for the whole transaction.
   const Instant saved_clock = clock_.now();
-  Status st = retry_write ? store_.Commit({&write, &*retry_write}, saved_clock) : store_.Commit(write, saved_clock);
+  Status st;
+  if (retry_write) {
+    std::vector<store::RunWrite> both;
+    both.push_back(std::move(write));
+    both.push_back(std::move(*retry_write));
+    st = store_.Commit(std::move(both), saved_clock);
+  } else {
+    st = store_.Commit(std::move(write), saved_clock);
+  }
   if (!st.ok()) return st;
   Announce(next.state.run.id);
   if (retry) Announce(retry->run.state.run.id);
@@ -721,7 +729,7 @@ Result<RunState> Engine::StartRun(const CreateRunCommand& cmd, Instant now) {
                         .script = &p.script,
                         .idempotency = cmd.idempotency ? &*cmd.idempotency : nullptr,
                         .last_event_queued = &queued};
-  Status st = store_.Commit(write, now);
+  Status st = store_.Commit(std::move(write), now);
   if (!st.ok()) return st;
   Announce(p.run.state.run.id);
   if (queued) KeepForDelivery(std::make_shared<const RunState>(p.run.state));

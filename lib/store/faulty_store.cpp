@@ -51,14 +51,14 @@ Status FaultyStore::EndGroup() {
   return inner_->EndGroup();
 }
 
-Status FaultyStore::Commit(const RunWrite& write, Instant clock_now) {
+Status FaultyStore::Commit(RunWrite write, Instant clock_now) {
   if (Status st = faults_->Check("Commit"); !st.ok()) return st;
-  return inner_->Commit(write, clock_now);
+  return inner_->Commit(std::move(write), clock_now);
 }
 
-Status FaultyStore::Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) {
+Status FaultyStore::Commit(std::vector<RunWrite> writes, Instant clock_now) {
   if (Status st = faults_->Check("Commit"); !st.ok()) return st;
-  return inner_->Commit(writes, clock_now);
+  return inner_->Commit(std::move(writes), clock_now);
 }
 
 Status FaultyStore::InsertFeedback(Feedback& feedback, Instant clock_now) {

@@ -56,8 +56,8 @@ class FaultyStore final : public Store {
   // Counts as a write of kind "EndGroup": a group whose commit fails.
   Status EndGroup() override;
   void AbandonGroup() override { inner_->AbandonGroup(); }
-  Status Commit(const RunWrite& write, Instant clock_now) override;
-  Status Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) override;
+  Status Commit(RunWrite write, Instant clock_now) override;
+  Status Commit(std::vector<RunWrite> writes, Instant clock_now) override;
   Status InsertFeedback(Feedback& feedback, Instant clock_now) override;
   Status CommitAction(const ActionRecord& action, const Json& object_state, const RunWrite* resume,
                       Instant clock_now) override;

@@ -87,10 +87,13 @@ class RunLog {
   [[nodiscard]] virtual Status EndGroup() = 0;
   // Ends the group leaving nothing of it (a rollback).
   virtual void AbandonGroup() = 0;
-  virtual Status Commit(const RunWrite& write, Instant clock_now) = 0;
+  // The store takes the write's events (inside a group commit they wait in
+  // memory for the group's end; moved, not copied, they cost the writer
+  // 3 % less, issue 12).
+  virtual Status Commit(RunWrite write, Instant clock_now) = 0;
   // Several runs' writes in one transaction (a failed run and the retry it
   // starts), in order.
-  virtual Status Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) = 0;
+  virtual Status Commit(std::vector<RunWrite> writes, Instant clock_now) = 0;
   // Records `feedback`, first deactivating the reviewer's active rating of the
   // same (run, artifact); sets feedback.superseded_prior accordingly.
   virtual Status InsertFeedback(Feedback& feedback, Instant clock_now) = 0;

@@ -60,8 +60,8 @@ class SqliteStore final : public Store {
   Status BeginGroup() override;
   Status EndGroup() override;
   void AbandonGroup() override;
-  Status Commit(const RunWrite& write, Instant clock_now) override;
-  Status Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) override;
+  Status Commit(RunWrite write, Instant clock_now) override;
+  Status Commit(std::vector<RunWrite> writes, Instant clock_now) override;
   Status InsertFeedback(Feedback& feedback, Instant clock_now) override;
   Status CommitAction(const ActionRecord& action, const Json& object_state, const RunWrite* resume,
                       Instant clock_now) override;
@@ -143,7 +143,8 @@ class SqliteStore final : public Store {
     RunState state;
     size_t events = 0;
   };
-  Status WriteRun(const RunWrite& write, bool defer = false, std::map<std::string, DeferredUndo>* undo = nullptr);
+  // Takes `write`'s events when it defers them (it leaves them empty).
+  Status WriteRun(RunWrite& write, bool defer = false, std::map<std::string, DeferredUndo>* undo = nullptr);
   // Writes the deferred rows of the open group (writer lock held).
   Status FlushDeferredRows();
   bool InGroupOnThisThread() const { return db_->group_owner.load() == std::this_thread::get_id(); }

@@ -3,6 +3,7 @@
 // encodes (lib/core/event.h).
 #include "store/store.h"
 
+#include <iterator>
 #include <unordered_map>
 
 #include "store/migrations.h"
@@ -224,7 +225,7 @@ Result<int64_t> SqliteStore::ScriptId(const std::string& script) {
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_->writer->raw()));
 }
 
-Status SqliteStore::WriteRun(const RunWrite& w, bool defer, std::map<std::string, DeferredUndo>* undo) {
+Status SqliteStore::WriteRun(RunWrite& w, bool defer, std::map<std::string, DeferredUndo>* undo) {
   const Run& r = w.state->run;
   if (w.new_thread) {
     Status st = WriteNewThread(*w.new_thread);
@@ -283,8 +284,11 @@ Status SqliteStore::WriteRun(const RunWrite& w, bool defer, std::map<std::string
       (*undo)[r.id] = fresh ? DeferredUndo{} : DeferredUndo{true, std::move(it->second.state), it->second.events.size()};
     }
     it->second.state = *w.state;
-    it->second.events.insert(it->second.events.end(), w.events.begin(), w.events.end());
-    return WriteWebhookOutbox(w.events, w.last_event_queued);
+    Status queued = WriteWebhookOutbox(w.events, w.last_event_queued);
+    if (!queued.ok()) return queued;
+    std::move(w.events.begin(), w.events.end(), std::back_inserter(it->second.events));
+    w.events.clear();
+    return Status::Ok();
   }
   Status st = WriteEvents(*w.state, w.events);
   if (st.ok()) st = WriteRunRows(*w.state, w.before);
@@ -462,11 +466,13 @@ void SqliteStore::AbandonGroup() {
   db_->writer_mu.unlock();
 }
 
-Status SqliteStore::Commit(const RunWrite& w, Instant clock_now) {
-  return Commit(std::vector<const RunWrite*>{&w}, clock_now);
+Status SqliteStore::Commit(RunWrite w, Instant clock_now) {
+  std::vector<RunWrite> one;
+  one.push_back(std::move(w));
+  return Commit(std::move(one), clock_now);
 }
 
-Status SqliteStore::Commit(const std::vector<const RunWrite*>& writes, Instant clock_now) {
+Status SqliteStore::Commit(std::vector<RunWrite> writes, Instant clock_now) {
   std::lock_guard<WriterLock> g(db_->writer_mu);
   const bool defer = InGroupOnThisThread();
   // What the deferred rows of these runs were, so that a commit rolled back
@@ -475,8 +481,8 @@ Status SqliteStore::Commit(const std::vector<const RunWrite*>& writes, Instant c
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Status st;
-  for (const RunWrite* w : writes) {
-    if (st.ok()) st = WriteRun(*w, defer, &undo);
+  for (RunWrite& w : writes) {
+    if (st.ok()) st = WriteRun(w, defer, &undo);
   }
   if (st.ok()) st = SaveClock(clock_now);
   if (st.ok()) st = tx.Commit();
@@ -537,7 +543,10 @@ Status SqliteStore::CommitAction(const ActionRecord& a, const Json& object_state
     u.Bind(1, a.object_type).Bind(2, a.object_id).Bind(3, object_state.dump()).Bind(4, a.created_at).Bind(5, ns_);
     st = u.Run();
   }
-  if (st.ok() && resume) st = WriteRun(*resume);
+  if (st.ok() && resume) {
+    RunWrite write = *resume;
+    st = WriteRun(write);
+  }
   if (st.ok()) st = SaveClock(clock_now);
   if (st.ok()) st = tx.Commit();
   return st;

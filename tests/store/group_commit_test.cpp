@@ -127,9 +127,10 @@ TEST_CASE("inside a group a run's rows follow its last commit, and a failed comm
   CHECK(mid->steps[0].status == StepStatus::kRunning);
   // One commit of two runs whose second is refused (sequence 1 twice): the
   // first's completed step must not reach the rows either.
-  const RunWrite complete_one{.state = &completed, .events = {done}, .before = &stepped};
-  const RunWrite refused_two{.state = &f.two, .events = {Started("r-2", 2), Started("r-2", 2)}, .script = &f.script};
-  REQUIRE_FALSE(store->Commit({&complete_one, &refused_two}, 2200).ok());
+  std::vector<RunWrite> both;
+  both.push_back(RunWrite{.state = &completed, .events = {done}, .before = &stepped});
+  both.push_back(RunWrite{.state = &f.two, .events = {Started("r-2", 2), Started("r-2", 2)}, .script = &f.script});
+  REQUIRE_FALSE(store->Commit(std::move(both), 2200).ok());
   REQUIRE(store->EndGroup().ok());
 
   auto after = std::async(std::launch::async, [&] { return store->GetRun("r-1", true).value(); }).get();
