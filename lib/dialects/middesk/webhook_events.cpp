@@ -45,10 +45,16 @@ OrderedJson RunForInclude(const RunState& s, const std::optional<std::string>& i
 // Otherwise the log up to `seq` is replayed.
 Result<std::shared_ptr<const RunState>> RunAfter(engine::Engine& engine, const std::string& run_id, int64_t seq) {
   if (auto kept = engine.DeliveryState(run_id, seq)) return kept;
-  auto stored = engine.store().GetRun(run_id, /*with_steps=*/true);
-  if (!stored.ok()) return stored.status();
-  if (stored.value() && stored.value()->run.last_seq == seq) {
-    return std::make_shared<const RunState>(std::move(*stored.value()));
+  // The row alone first: an ended run's steps come from decompressing and
+  // replaying its log, which the replay below would do again.
+  auto row = engine.store().GetRun(run_id, /*with_steps=*/false);
+  if (!row.ok()) return row.status();
+  if (row.value() && row.value()->run.last_seq == seq) {
+    auto stored = engine.store().GetRun(run_id, /*with_steps=*/true);
+    if (!stored.ok()) return stored.status();
+    if (stored.value() && stored.value()->run.last_seq == seq) {
+      return std::make_shared<const RunState>(std::move(*stored.value()));
+    }
   }
   auto log = engine.store().Events(run_id);
   if (!log.ok()) return log.status();
