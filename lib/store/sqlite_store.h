@@ -161,9 +161,8 @@ class SqliteStore final : public Store {
   // The last seq of a run's events in run_events (0 when none), on the writer.
   Result<int64_t> StoredLastSeq(const std::string& run_id);
   Status WriteThreadStatus(const std::string& thread_id, Instant updated_at);
-  // Queues a delivery to every webhook subscribed to what `events` announce.
-  // Queues `events` for the webhooks subscribed to them; `last_queued`, when
-  // given, says whether the last event was queued for any.
+  // Queues a delivery to every webhook subscribed to what `events` announce;
+  // `last_queued`, when given, says whether the last event was queued for any.
   Status WriteWebhookOutbox(const std::vector<Event>& events, bool* last_queued);
   // The id of `body` among the bodies sent for event `seq` of `run_id`, added when new.
   Result<int64_t> WebhookBodyId(const std::string& run_id, int64_t seq, const std::string& body);

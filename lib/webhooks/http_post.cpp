@@ -218,9 +218,9 @@ std::optional<size_t> ContentLength(std::string_view head) {
   return digits > 0 ? std::optional<size_t>(value) : std::nullopt;
 }
 
-// Whether an answer with this head leaves its connection usable for another
-// request, once `length` bytes of body were read: HTTP/1.1, no close asked
-// for, and a body whose end is known (Content-Length, no Transfer-Encoding).
+// Whether an answer with this head may leave its connection usable for
+// another request (Exchange also needs its whole body read): HTTP/1.1, no
+// close asked for, and no Transfer-Encoding (the end is the Content-Length).
 bool KeepsAlive(std::string_view head) {
   if (head.substr(0, 8) != "HTTP/1.1" || HeaderValue(head, "transfer-encoding:")) return false;
   if (auto c = HeaderValue(head, "connection:")) {
