@@ -125,6 +125,27 @@ double RssMiB(pid_t pid) {
   return 0;
 }
 
+// The CPU time `pid` has used, user and system, in ms (from /proc).
+double CpuMs(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t close = stat.rfind(')');  // the command name may hold spaces
+  if (close == std::string::npos) return 0;
+  unsigned long long utime = 0, stime = 0;
+  // Fields 14 and 15 (utime, stime); the first after ") " is field 3.
+  if (std::sscanf(stat.c_str() + close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
+    return 0;
+  return 1000.0 * static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The CPU time the calling thread has used, in ms.
+double ThreadCpuMs() {
+  rusage u{};
+  getrusage(RUSAGE_THREAD, &u);
+  auto ms = [](const timeval& t) { return static_cast<double>(t.tv_sec) * 1000 + static_cast<double>(t.tv_usec) / 1000; };
+  return ms(u.ru_utime) + ms(u.ru_stime);
+}
+
 // One event-stream client read by hand from its first byte: the HTTP head,
 // the chunked body de-chunked as it comes, and in it the SSE frames, each
 // noted with its `id:` and the wall time its closing blank line was read.
@@ -147,6 +168,7 @@ class StreamClient {
   Wall::time_point finished_at() const { return finished_at_; }
   const std::vector<Frame>& frames() const { return frames_; }
   int64_t last_id() const { return frames_.empty() ? 0 : frames_.back().id; }
+  size_t bytes() const { return bytes_; }  // read so far, head and chunk framing included
   // Reads what the socket holds (it is readable); false once it is closed.
   bool Read() {
     char buf[65536];
@@ -155,6 +177,7 @@ class StreamClient {
       closed_ = true;
       return false;
     }
+    bytes_ += static_cast<size_t>(n);
     Feed(buf, static_cast<size_t>(n), Wall::now());
     return true;
   }
@@ -228,6 +251,7 @@ class StreamClient {
 
   RawConnection conn_;
   size_t run_;
+  size_t bytes_ = 0;
   bool closed_ = false;
   bool head_done_ = false;
   std::string head_;
@@ -387,9 +411,11 @@ void FanOut(int runs, int per_run) {
   Pump(clients, caught_up, [] { return false; }, std::chrono::milliseconds(300));
   size_t refused = 0;
   std::vector<int64_t> before(clients.size());
+  size_t bytes_before = 0;
   for (size_t i = 0; i < clients.size(); ++i) {
     if (clients[i].status() != 200) ++refused;
     before[i] = clients[i].last_id();
+    bytes_before += clients[i].bytes();
   }
   const double rss_open = RssMiB(sandbox.pid());
 
@@ -397,6 +423,7 @@ void FanOut(int runs, int per_run) {
   std::vector<Wall::time_point> sent(ids.size()), answered(ids.size());
   std::atomic<int> resumed{0}, resume_failed{0};
   const auto t0 = Wall::now();
+  const double server_cpu0 = CpuMs(sandbox.pid()), reader_cpu0 = ThreadCpuMs();
   std::atomic<int> next{0};
   std::vector<std::thread> ts;
   for (int w = 0; w < workers; ++w) {
@@ -428,6 +455,10 @@ void FanOut(int runs, int per_run) {
     return true;
   });
   const double rss_after = RssMiB(sandbox.pid());
+  const double server_cpu = CpuMs(sandbox.pid()) - server_cpu0, reader_cpu = ThreadCpuMs() - reader_cpu0;
+  const double window_ms = Ms(Wall::now() - t0);
+  size_t bytes_after = 0;
+  for (const StreamClient& c : clients) bytes_after += c.bytes();
 
   // RUN_FINISHED after the resume's answer, per client.
   std::vector<double> done_ms;
@@ -524,6 +555,12 @@ void FanOut(int runs, int per_run) {
         complete, clients.size(), static_cast<long long>(frames_per_run), lower.size(), lo.p50, lo.p99, lo.max,
         up.p50, up.p99, up.max);
   }
+  // Who did the work: with every byte through loopback on a shared 2-core
+  // machine, the reading thread's share is part of every delay above.
+  std::printf(
+      "fan-out: from the first resume to the last RUN_FINISHED (%.0f ms): %.1f MB read by the clients; CPU: "
+      "server %.0f ms, the clients' reading thread %.0f ms\n",
+      window_ms, static_cast<double>(bytes_after - bytes_before) / 1e6, server_cpu, reader_cpu);
   if (refused > 0 || !open_error.empty() || resume_failed > 0) {
     std::printf("fan-out: %zu streams not answered 200, %d resumes failed%s%s\n", refused, resume_failed.load(),
                 open_error.empty() ? "" : "; opening stopped: ", open_error.c_str());
