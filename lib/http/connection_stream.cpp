@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 #include "core/clock.h"
@@ -148,6 +149,32 @@ ssize_t ConnectionStream::write(const char* ptr, size_t size) {
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
     if (!PollUntil(POLLOUT, deadline)) return -1;
+  }
+}
+
+bool ConnectionStream::WriteAll(std::vector<iovec>& parts) {
+  const int64_t deadline = MonotonicMs() + limits_.write_stall_ms;
+  size_t first = 0;
+  while (true) {
+    while (first < parts.size() && parts[first].iov_len == 0) ++first;
+    if (first == parts.size()) return true;
+    msghdr msg{};
+    msg.msg_iov = parts.data() + first;
+    msg.msg_iovlen = std::min<size_t>(parts.size() - first, IOV_MAX);
+    ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+      if (!PollUntil(POLLOUT, deadline)) return false;
+      continue;
+    }
+    // Skip what went out: whole parts, then the front of a partial one.
+    auto sent = static_cast<size_t>(n);
+    for (; first < parts.size() && sent >= parts[first].iov_len; ++first) sent -= parts[first].iov_len;
+    if (sent > 0) {
+      parts[first].iov_base = static_cast<char*>(parts[first].iov_base) + sent;
+      parts[first].iov_len -= sent;
+    }
   }
 }
 

@@ -19,6 +19,8 @@
 
 #include <httplib.h>
 
+#include <sys/uio.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -65,6 +67,11 @@ class ConnectionStream final : public httplib::Stream {
   bool is_writable() const override;
   ssize_t read(char* ptr, size_t size) override;
   ssize_t write(const char* ptr, size_t size) override;
+  // Writes every byte of `parts` in order, with as few system calls as the
+  // socket allows (writev), under the same stall timeout as write(). False
+  // when the peer is gone or stalled; how much was sent is then unknown,
+  // and the connection must end. `parts` is consumed.
+  [[nodiscard]] bool WriteAll(std::vector<iovec>& parts);
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   int socket() const override { return fd_; }

@@ -207,6 +207,24 @@ bool ClientGone() {
   return ctx && ctx->stream && ctx->stream->PeerClosed();
 }
 
+std::optional<bool> WriteChunk(std::span<const std::string_view> parts) {
+  RequestContext* ctx = t_request;
+  if (!ctx || !ctx->stream) return std::nullopt;
+  if (ctx->mute) return true;  // an `empty` fault: the answer is dropped, as MutedStream does
+  size_t size = 0;
+  for (std::string_view p : parts) size += p.size();
+  if (size == 0) return true;  // a chunk of size 0 would end the body
+  char head[24];
+  const int head_len = std::snprintf(head, sizeof head, "%zx\r\n", size);
+  std::vector<iovec> iov;
+  iov.reserve(parts.size() + 2);
+  iov.push_back({head, static_cast<size_t>(head_len)});
+  for (std::string_view p : parts) iov.push_back({const_cast<char*>(p.data()), p.size()});
+  static constexpr char kCrlf[] = "\r\n";
+  iov.push_back({const_cast<char*>(kCrlf), 2});
+  return ctx->stream->WriteAll(iov);
+}
+
 class Server::Impl {
  public:
   explicit Impl(ServerOptions options);
