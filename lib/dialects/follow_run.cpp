@@ -5,6 +5,7 @@
 #include "dialects/stream_faults.h"
 #include "dialects/wait_for_log.h"
 #include "http/faults.h"
+#include "http/server.h"
 
 namespace sandbox::dialects {
 
@@ -23,10 +24,21 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
   }
   res.set_header("Cache-Control", "no-cache");
   res.set_header("X-Accel-Buffering", "no");
-  res.set_chunked_content_provider("text/event-stream", [engine, heartbeat_ms, r](size_t, httplib::DataSink& sink) {
+  res.set_chunked_content_provider("text/event-stream", [engine, heartbeat_ms, r, &res](size_t, httplib::DataSink& sink) {
+    // The library never compresses an event stream; if it ever did, the
+    // chunks must go through it.
+    const bool plain = res.get_header_value("Content-Encoding").empty();
+    std::vector<std::string_view> parts;
     return FollowRunLog(engine, *r, heartbeat_ms, sink,
-                        [](const std::string& wire, httplib::DataSink& s) -> std::optional<bool> {
-                          if (s.write(wire.data(), wire.size())) return std::nullopt;
+                        [plain, &parts](const WireParts& wire, httplib::DataSink& s) -> std::optional<bool> {
+                          if (plain) {
+                            parts.clear();
+                            for (const auto& frame : wire.shared) parts.emplace_back(*frame);
+                            parts.emplace_back(wire.own);
+                            if (auto sent = http::WriteChunk(parts)) return *sent ? std::nullopt : std::optional(false);
+                          }
+                          const std::string text = wire.Joined();
+                          if (s.write(text.data(), text.size())) return std::nullopt;
                           return false;
                         });
   });
@@ -40,18 +52,18 @@ bool FollowRunLog(engine::Engine* engine, RunLogRenderer& r, int64_t heartbeat_m
     // Everything logged since the last frame, rendered and sent; then wait
     // for the next commit, with a keep-alive after heartbeat_ms of quiet.
     bool bad_log = false;
-    std::string wire, pause_end;
+    WireParts wire;
     auto end = WaitForLog(engine->bus(), *r.watch, heartbeat_ms, [&] {
       bad_log = !r.catch_up(wire);
-      if (!bad_log && r.pause_ending) pause_end = r.pause_ending();
-      return bad_log || !wire.empty() || r.finished() || !pause_end.empty();
+      if (!bad_log && r.pause_ending) wire.own = r.pause_ending();
+      return bad_log || !wire.empty() || r.finished();
     });
     if (bad_log) return false;
-    wire += pause_end;
+    const bool paused = !wire.own.empty();
     if (!wire.empty()) {
       if (auto ended = write(wire, sink)) return *ended;
     }
-    if (r.finished() || !pause_end.empty() || end == WaitEnd::kShutdown) {
+    if (r.finished() || paused || end == WaitEnd::kShutdown) {
       sink.done();
       return true;
     }
@@ -79,7 +91,7 @@ void StreamSharedFrames(httplib::Response& res, engine::Engine* engine, SharedFr
   auto r = std::make_shared<RunLogRenderer>();
   r->run_id = frames->run_id();
   r->watch = frames->watch();
-  r->catch_up = [engine, frames, reader](std::string& wire) { return frames->Follow(*engine, *reader, wire); };
+  r->catch_up = [engine, frames, reader](WireParts& wire) { return frames->Follow(*engine, *reader, wire); };
   r->finished = [frames, reader] { return frames->Done(*reader); };
   r->heartbeat = std::move(heartbeat);
   if (end_on_pause) r->pause_ending = [frames, reader] { return frames->PauseEnding(*reader); };

@@ -24,10 +24,10 @@ struct RunLogRenderer {
   std::string run_id;
   // The run's watch on the engine's bus (SharedFrames::watch).
   std::shared_ptr<engine::RunWatch> watch;
-  // Appends the wire text of every frame this client has not had yet
-  // (through SharedFrames::Follow: read and rendered once for all clients);
-  // false on a bad log.
-  std::function<bool(std::string& wire)> catch_up;
+  // Adds every frame this client has not had yet (through
+  // SharedFrames::Follow: read and rendered once for all clients, and
+  // shared, not copied); false on a bad log.
+  std::function<bool(WireParts& wire)> catch_up;
   // True once this client has had the run's last frame.
   std::function<bool()> finished;
   // The wire text of a keep-alive, sent after `heartbeat_ms` without news.
@@ -51,7 +51,7 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
 // run waits for an answer). `write` returns nullopt to go on,
 // or the provider's answer to end the stream at once (a stream fault's
 // drop or stall). Returns the provider's answer.
-using WireWriter = std::function<std::optional<bool>(const std::string& wire, httplib::DataSink& sink)>;
+using WireWriter = std::function<std::optional<bool>(const WireParts& wire, httplib::DataSink& sink)>;
 bool FollowRunLog(engine::Engine* engine, RunLogRenderer& r, int64_t heartbeat_ms, httplib::DataSink& sink,
                   const WireWriter& write);
 

@@ -19,7 +19,16 @@ std::unique_ptr<SharedFrames::Reader> SharedFrames::Join(int64_t after_id) {
   return reader;
 }
 
-bool SharedFrames::Follow(engine::Engine& engine, Reader& reader, std::string& wire) {
+std::string WireParts::Joined() const {
+  size_t size = own.size();
+  for (const auto& frame : shared) size += frame->size();
+  std::string text;
+  text.reserve(size);
+  for (const auto& frame : shared) text += *frame;
+  return text + own;
+}
+
+bool SharedFrames::Follow(engine::Engine& engine, Reader& reader, WireParts& out) {
   std::lock_guard<std::mutex> g(mu_);
   if (broken_) return false;
   const uint64_t version = engine.bus().version(*watch_);
@@ -31,21 +40,24 @@ bool SharedFrames::Follow(engine::Engine& engine, Reader& reader, std::string& w
     auto events = engine.store().Events(run_id_, applied_seq_());
     if (!events.ok()) return false;
     if (OverBudget()) DropDeliveredLocked();
-    const size_t before = frames_.size();
+    folded_.clear();
     for (const Event& e : events.value()) {
-      if (!fold_(e, frames_)) {
+      if (!fold_(e, folded_)) {
         broken_ = true;
         return false;
       }
     }
     int64_t added = 0;
-    for (size_t i = before; i < frames_.size(); ++i) added += static_cast<int64_t>(frames_[i].wire.size());
+    for (WireFrame& f : folded_) {
+      added += static_cast<int64_t>(f.wire.size());
+      frames_.push_back({f.id, std::make_shared<const std::string>(std::move(f.wire))});
+    }
     held_bytes_ += added;
     if (budget_) budget_->held += added;
   }
   for (; reader.next_ < dropped_ + frames_.size(); ++reader.next_) {
-    const WireFrame& frame = frames_[reader.next_ - dropped_];
-    if (frame.id > reader.after_id_) wire += frame.wire;
+    const HeldFrame& frame = frames_[reader.next_ - dropped_];
+    if (frame.id > reader.after_id_) out.shared.push_back(frame.wire);
   }
   // With few followers (most runs have one), frames go as soon as they are
   // sent; with many, at the next read of the store.
@@ -64,7 +76,7 @@ void SharedFrames::DropDeliveredLocked() {
   int64_t freed = 0;
   for (auto it = frames_.begin(); it != end; ++it) {
     dropped_max_id_ = dropped_max_id_ ? std::max(*dropped_max_id_, it->id) : it->id;
-    freed += static_cast<int64_t>(it->wire.size());
+    freed += static_cast<int64_t>(it->wire->size());
   }
   held_bytes_ -= freed;
   if (budget_) budget_->held -= freed;

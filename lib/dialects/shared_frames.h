@@ -48,6 +48,18 @@ struct WireFrame {
   std::string wire;  // the SSE text, as sent
 };
 
+// What one follower is to send next: frames shared with the run's other
+// followers, by reference (1,000 clients on one run each got ~145 KB at a
+// resume: a copy per client cost more than the sending), then text of its
+// own (the frame that ends a paused stream).
+struct WireParts {
+  std::vector<std::shared_ptr<const std::string>> shared;
+  std::string own;
+  bool empty() const { return shared.empty() && own.empty(); }
+  // The whole text, copied once (for writers that cut it frame by frame).
+  std::string Joined() const;
+};
+
 class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
  public:
   // The dialect's rendering: folds `e` into its state and appends the frames
@@ -92,15 +104,15 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
   std::unique_ptr<Reader> Join(int64_t after_id);
 
   // Renders what the engine's store logged past the frames so far, then
-  // appends to `wire` the frames `reader` has not had whose id is above its
-  // `after_id`. The store is read only when the engine's bus has announced a
+  // adds to `out.shared` the frames `reader` has not had whose id is above
+  // its `after_id`. The store is read only when the engine's bus has announced a
   // commit to the run since the last read (the version is taken before
   // reading, so a commit during the read is read next time): when a commit
   // wakes 1,000 clients, one reads. While the budget is spent, frames every
   // follower has had are dropped (after each send while a run has few
   // followers, else at the next read).
   // False on a log that cannot be read or folded.
-  bool Follow(engine::Engine& engine, Reader& reader, std::string& wire);
+  bool Follow(engine::Engine& engine, Reader& reader, WireParts& out);
   // True once the run's last frame has been rendered and `reader` has had
   // every frame.
   bool Done(const Reader& reader) const;
@@ -127,7 +139,12 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
   std::function<int64_t()> applied_seq_;
   std::function<bool()> finished_;
   std::function<std::string()> pause_ending_;
-  std::vector<WireFrame> frames_;     // from frame number dropped_ on
+  struct HeldFrame {
+    int64_t id;
+    std::shared_ptr<const std::string> wire;  // immutable: followers send it outside the lock
+  };
+  std::vector<HeldFrame> frames_;     // from frame number dropped_ on
+  std::vector<WireFrame> folded_;     // the fold's output, reused
   size_t dropped_ = 0;                // frames every follower had, no longer kept
   std::optional<int64_t> dropped_max_id_;  // the highest id among them
   std::vector<const Reader*> readers_;

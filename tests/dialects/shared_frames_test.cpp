@@ -50,9 +50,9 @@ struct Followed {
         [seq] { return *seq; }, [done] { return *done; });
   }
   std::string Follow(dialects::SharedFrames::Reader& reader) {
-    std::string wire;
+    dialects::WireParts wire;
     REQUIRE(frames->Follow(*engine, reader, wire));
-    return wire;
+    return wire.Joined();
   }
 
   IdGenerator ids;

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "support/raw_client.h"
 #include "support/sandbox_process.h"
 
 using sandbox::testing::AuthHeaders;
@@ -394,6 +395,27 @@ TEST_CASE("a finished run's stream replays every frame in order and closes", "[h
   bad.emplace("Last-Event-ID", "x");
   CHECK_STATUS(sb.Get("/v1/runs/" + run + "/stream", bad), 400);
   CHECK_STATUS(sb.Get("/v1/runs/" + kBusiness + "/stream"), 404);
+}
+
+TEST_CASE("a stream goes out in plain chunks, never compressed, even to a client that accepts gzip or br", "[http]") {
+  SandboxProcess sb;
+  std::string run = CreateRun(sb, "cip_orchestrator")["id"];
+  Json waiting = GetRun(sb, run);
+  std::string intr = waiting["interrupts"][0]["id"];
+  CHECK_STATUS(sb.Post("/v1/runs/" + run + "/resume", Json{{"interrupt_id", intr}, {"input", "approve"}}.dump()), 200);
+  const std::string plain = ReadStream(sb, run);
+  REQUIRE(ParseFrames(plain).back().event == "RUN_FINISHED");
+  // The frames are written straight to the connection as chunks
+  // (http::WriteChunk): the chunk framing must parse, and nothing may
+  // compress what bypasses the library's writer.
+  auto got = sandbox::testing::RawExchange(
+      sb.port(), "GET /v1/runs/" + run + "/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                     std::string(sandbox::testing::kDefaultApiKey) +
+                     "\r\nAccept-Encoding: gzip, deflate, br\r\nConnection: close\r\n\r\n");
+  REQUIRE(got.status == 200);
+  CHECK(got.Header("Content-Encoding").empty());
+  CHECK(got.Header("Transfer-Encoding") == "chunked");
+  CHECK(got.body == plain);
 }
 
 TEST_CASE("an interrupted run's stream ends with RUN_FINISHED and the interrupt outcome", "[http]") {
