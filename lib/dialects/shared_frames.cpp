@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/thread_cache.h"
+
 namespace sandbox::dialects {
 
 SharedFrames::Reader::~Reader() {
@@ -37,6 +39,8 @@ bool SharedFrames::Follow(engine::Engine& engine, Reader& reader, WireParts& out
     read_once_ = true;
     read_version_ = version;
     generation_ = generation;
+    // Reading and rendering allocate a block for every JSON value.
+    AllocatorCacheForBurst busy;
     auto events = engine.store().Events(run_id_, applied_seq_());
     if (!events.ok()) return false;
     if (OverBudget()) DropDeliveredLocked();
