@@ -22,6 +22,7 @@
 #include <sys/wait.h>
 
 #include <poll.h>
+#include <dirent.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -136,6 +137,31 @@ double CpuMs(pid_t pid) {
   if (std::sscanf(stat.c_str() + close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2)
     return 0;
   return 1000.0 * static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// The context switches of every thread of `pid`, voluntary and not (from
+// /proc: a thread that has ended is no longer counted).
+long long ContextSwitches(pid_t pid) {
+  long long total = 0;
+  const std::string task = "/proc/" + std::to_string(pid) + "/task/";
+  DIR* dir = opendir(task.c_str());
+  if (!dir) return 0;
+  while (dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    std::ifstream in(task + e->d_name + "/status");
+    std::string key;
+    while (in >> key) {
+      if (key == "voluntary_ctxt_switches:" || key == "nonvoluntary_ctxt_switches:") {
+        long long n = 0;
+        in >> n;
+        total += n;
+      } else {
+        std::getline(in, key);
+      }
+    }
+  }
+  closedir(dir);
+  return total;
 }
 
 // The CPU time the calling thread has used, in ms.
@@ -422,6 +448,7 @@ void FanOut(int runs, int per_run) {
   // The resumes, by `workers` connections, while this thread reads the streams.
   std::vector<Wall::time_point> sent(ids.size()), answered(ids.size());
   std::atomic<int> resumed{0}, resume_failed{0};
+  const long long switches0 = ContextSwitches(sandbox.pid());
   const auto t0 = Wall::now();
   const double server_cpu0 = CpuMs(sandbox.pid()), reader_cpu0 = ThreadCpuMs();
   std::atomic<int> next{0};
@@ -459,6 +486,7 @@ void FanOut(int runs, int per_run) {
   const double window_ms = Ms(Wall::now() - t0);
   size_t bytes_after = 0;
   for (const StreamClient& c : clients) bytes_after += c.bytes();
+  const long long switches = ContextSwitches(sandbox.pid()) - switches0;
 
   // RUN_FINISHED after the resume's answer, per client.
   std::vector<double> done_ms;
@@ -559,8 +587,8 @@ void FanOut(int runs, int per_run) {
   // machine, the reading thread's share is part of every delay above.
   std::printf(
       "fan-out: from the first resume to the last RUN_FINISHED (%.0f ms): %.1f MB read by the clients; CPU: "
-      "server %.0f ms, the clients' reading thread %.0f ms\n",
-      window_ms, static_cast<double>(bytes_after - bytes_before) / 1e6, server_cpu, reader_cpu);
+      "server %.0f ms, the clients' reading thread %.0f ms; the server's threads switched %lld times\n",
+      window_ms, static_cast<double>(bytes_after - bytes_before) / 1e6, server_cpu, reader_cpu, switches);
   if (refused > 0 || !open_error.empty() || resume_failed > 0) {
     std::printf("fan-out: %zu streams not answered 200, %d resumes failed%s%s\n", refused, resume_failed.load(),
                 open_error.empty() ? "" : "; opening stopped: ", open_error.c_str());
