@@ -8,6 +8,7 @@
 #include <mutex>
 #include <thread>
 
+#include "store/checkpointer.h"
 #include "store/file_lock.h"
 #include "store/sqlite.h"
 #include "store/store.h"
@@ -27,6 +28,8 @@ struct Database {
   WriterLock writer_mu;
   std::atomic<std::thread::id> group_owner{};  // the thread in a group commit, if any
   std::unique_ptr<Connection> writer;
+  // After `writer`, so that it stops before the writer closes.
+  std::unique_ptr<Checkpointer> checkpointer;  // file databases only
   std::mutex readers_mu;
   std::vector<std::unique_ptr<Connection>> idle_readers;
   std::map<std::string, std::unique_ptr<Connection>> memory_snapshots;  // in-memory databases only

@@ -40,14 +40,19 @@ Result<std::unique_ptr<Store>> SqliteStore::OpenInto(std::shared_ptr<Database> d
     Status st = w.Exec("PRAGMA journal_mode=WAL");
     if (!st.ok()) return Status::Internal("cannot use " + path + ": " + st.message());
   }
-  // Checkpoints every 4,000 WAL pages (16 MiB), not SQLite's 1,000: the
-  // pages every run touches (the runs indexes, counts, the saved clock) are
-  // copied back once per checkpoint however often they changed, so fewer,
-  // larger checkpoints copy fewer pages. A checkpoint is 8-11 % of the
-  // writer's time at 1,000; runs/s +7 % at 4,000 (docs/performance.md).
-  // The WAL file stays about 16 MiB; a restart after a kill reads it back.
-  Status st = w.Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=4000");
+  Status st = w.Exec("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON");
   if (!st.ok()) return st;
+  if (!store->db_->in_memory && !path.empty()) {
+    // Checkpoints run on a thread of their own, not in the writer's
+    // commits, and the writer checkpoints the rest itself only once the WAL
+    // holds 8,000 pages (checkpointer.h): the pages every run touches (the
+    // runs indexes, counts, the saved clock) are copied back once per
+    // checkpoint however often they changed. The WAL file stays at about
+    // 32 MiB; a restart after a kill reads it back.
+    auto checkpointer = Checkpointer::Start(path, w);
+    if (!checkpointer.ok()) return Status::Internal("cannot use " + path + ": " + checkpointer.status().message());
+    db->checkpointer = std::move(checkpointer).value();
+  }
   st = Migrate(w, kSchemaSql, kSchemaVersion, ForwardMigrations());
   if (!st.ok()) return Status::Internal(path + ": " + st.message());
   // Every fire of a group commit is a savepoint, and SQLite keeps the
