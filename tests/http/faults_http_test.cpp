@@ -228,6 +228,22 @@ TEST_CASE("faults: a rule scoped to one namespace leaves another untouched", "[h
                201);
 }
 
+TEST_CASE("faults: empty on a stream sends no byte of its frames, then closes", "[http]") {
+  // The fault answers before the stream's handler runs, so no frame is
+  // rendered; (http::WriteChunk, which bypasses the library's writer, also
+  // drops what it is given under a mute, should a handler ever run muted.)
+  SandboxProcess sb;
+  std::string run = CreateRun(sb, "address_verification");
+  AddFault(sb, {{"fault", "empty"}, {"path", "/v1/runs/*/stream"}, {"count", 1}});
+  Exchange empty = SendAndRead(sb.port(), Get("/v1/runs/" + run + "/stream"), std::chrono::seconds(5));
+  CHECK(empty.bytes.empty());
+  CHECK(empty.end == 0);
+  // Spent: the stream answers in full again.
+  Exchange whole = SendAndRead(sb.port(), Get("/v1/runs/" + run + "/stream"), std::chrono::seconds(5));
+  CHECK(whole.bytes.rfind("HTTP/1.1 200", 0) == 0);
+  CHECK(whole.bytes.find("event: RUN_FINISHED") != std::string::npos);
+}
+
 TEST_CASE("faults: drop_after closes a stream after exactly N frames", "[http]") {
   SandboxProcess sb;
   std::string run = CreateRun(sb, "address_verification");
