@@ -149,6 +149,8 @@ std::optional<std::string> Statement::OptBlob(int col) const {
   return b ? std::string(static_cast<const char*>(b), sqlite3_column_bytes(stmt_, col)) : std::string();
 }
 
+bool Statement::IsBlob(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_BLOB; }
+
 std::string_view Statement::Blob(int col) const {
   const void* b = sqlite3_column_blob(stmt_, col);
   return b ? std::string_view(static_cast<const char*>(b), sqlite3_column_bytes(stmt_, col)) : std::string_view();

@@ -78,6 +78,8 @@ class Statement {
   std::optional<std::string> OptText(int col) const;
   // A BLOB (or any) column's bytes; nullopt when NULL.
   std::optional<std::string> OptBlob(int col) const;
+  // Whether the column holds a BLOB (SQLite keeps a type per value).
+  bool IsBlob(int col) const;
   // The same bytes in place, valid until the next Step or Reset.
   std::string_view Blob(int col) const;
   int64_t Int(int col) const;

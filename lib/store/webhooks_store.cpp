@@ -2,6 +2,7 @@
 // events they announce, and the attempts the dispatcher records.
 #include <algorithm>
 
+#include "store/run_archive.h"
 #include "store/store.h"
 #include "store/store_internal.h"
 
@@ -27,6 +28,17 @@ Webhook WebhookFromRow(Statement& q) {
   return w;
 }
 
+// A stored delivery body: zstd-compressed (a BLOB) since 2026-12-01, plain
+// text before (SQLite keeps a type per value, so both read without a
+// migration). A body that no longer expands (a
+// damaged file) reads as none, so a retry renders it afresh.
+std::optional<std::string> BodyFromColumn(Statement& q, int col) {
+  if (!q.IsBlob(col)) return q.OptText(col);
+  auto body = ExpandLog(q.Blob(col), "");
+  if (!body.ok()) return std::nullopt;
+  return std::move(body).value();
+}
+
 // Selected from webhook_deliveries as d.
 const char* kDeliveryColumns =
     "d.webhook_id, d.run_id, d.seq, d.event_type, d.created_at, d.status, d.next_attempt_at, "
@@ -41,7 +53,7 @@ WebhookDelivery DeliveryFromRow(Statement& q) {
   d.created_at = q.Int(4);
   d.status = q.Text(5);
   d.next_attempt_at = q.OptInt(6);
-  d.body = q.OptText(7);
+  d.body = BodyFromColumn(q, 7);
   return d;
 }
 
@@ -147,13 +159,19 @@ Status SqliteStore::UpdateWebhook(const Webhook& w) {
 }
 
 Result<int64_t> SqliteStore::WebhookBodyId(const std::string& run_id, int64_t seq, const std::string& body) {
+  // Compressed on its own (no dictionary): a 10 KB run body takes about a
+  // fifth, and every delivery stores one, in the transaction that records
+  // its outcome under the writer's lock. The same body compresses to the
+  // same bytes, so equal bodies still share a row.
+  auto packed = CompressLog(body, "");
+  if (!packed.ok()) return packed.status();
   Statement find(*db_->writer, "SELECT id FROM webhook_bodies WHERE run_id = ?1 AND seq = ?2 AND body = ?3");
-  find.Bind(1, run_id).Bind(2, seq).Bind(3, body);
+  find.Bind(1, run_id).Bind(2, seq).BindBlob(3, packed.value());
   auto row = find.Step();
   if (!row.ok()) return row.status();
   if (row.value()) return find.Int(0);
   Statement insert(*db_->writer, "INSERT INTO webhook_bodies (run_id, seq, body) VALUES (?1, ?2, ?3)");
-  Status st = insert.Bind(1, run_id).Bind(2, seq).Bind(3, body).Run();
+  Status st = insert.Bind(1, run_id).Bind(2, seq).BindBlob(3, packed.value()).Run();
   if (!st.ok()) return st;
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_->writer->raw()));
 }

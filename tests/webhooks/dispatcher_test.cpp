@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "core/projection.h"
 #include "engine/namespaces.h"
 #include "script/loader.h"
+#include "store/sqlite.h"
 #include "webhooks/dispatcher.h"
 #include "webhooks/signature.h"
 
@@ -32,8 +34,8 @@ const char* kFixture = R"({"agents":[{"type":"kyb","name":"KYB","description":"d
   {"name":"default","steps":[{"name":"work","label":"Work","duration":"2s"}]}]}]})";
 
 struct Sandbox {
-  Sandbox() {
-    auto s = store::Store::Open(":memory:");
+  explicit Sandbox(const std::string& path = ":memory:") {
+    auto s = store::Store::Open(path);
     REQUIRE(s.ok());
     store = std::move(s).value();
     // The dispatcher does not care what the events are called; this test's
@@ -245,6 +247,64 @@ TEST_CASE("a failing endpoint is retried on the namespace's clock with the same 
   REQUIRE(bodies.size() == 3);
   CHECK(bodies[0] == bodies[1]);
   CHECK(bodies[1] == bodies[2]);
+  CHECK(del.body == bodies[0]);  // as stored, read back
+}
+
+TEST_CASE("a delivery's body is stored compressed and read back byte for byte, and a text one still reads",
+          "[webhooks]") {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / ("bodies-" + std::to_string(::getpid()) + ".db")).string();
+  auto remove = [&] {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+  };
+  remove();
+  {
+    Sandbox sb(path);
+    sb.Hook(Json::array({"run.created"}));
+    sb.Run();
+    std::vector<std::string> bodies;
+    // A body the size and shape of a run's: steps that repeat but for ids.
+    const webhooks::WebhookFormat run_sized{
+        [](engine::Engine& e, const Webhook& w, const WebhookDelivery& del) -> Result<std::string> {
+          Json steps = Json::array();
+          for (int i = 0; i < 40; ++i) {
+            steps.push_back({{"id", del.run_id + "-" + std::to_string(i)}, {"status", "completed"}, {"label", "Work"}});
+          }
+          auto base = FakeBody(e, w, del);
+          if (!base.ok()) return base.status();
+          Json body = Json::parse(base.value());
+          body["steps"] = std::move(steps);
+          return body.dump();
+        },
+        "X-Test-Signature-256"};
+    webhooks::Dispatcher d(*sb.spaces, run_sized, [&](const std::string&, const std::string& body,
+                                                      const httplib::Headers&) {
+      bodies.push_back(body);
+      return webhooks::Outcome{500, std::nullopt};  // retried, with the stored body
+    });
+    REQUIRE(d.RunOnce().ok());
+    REQUIRE(bodies.size() == 1);
+    REQUIRE(bodies[0].size() > 2000);
+    CHECK(sb.Deliveries().at(0).body == bodies[0]);
+    {
+      auto raw = store::Connection::Open(path, false);
+      REQUIRE(raw.ok());
+      store::Statement q(*raw.value(), "SELECT typeof(body), length(body) FROM webhook_bodies");
+      REQUIRE(q.Step().value());
+      CHECK(q.Text(0) == "blob");
+      CHECK(q.Int(1) < static_cast<int64_t>(bodies[0].size()));
+      // As a store written before bodies were compressed holds it.
+      store::Statement text(*raw.value(), "UPDATE webhook_bodies SET body = ?1");
+      REQUIRE(text.Bind(1, bodies[0]).Run().ok());
+    }
+    CHECK(sb.Deliveries().at(0).body == bodies[0]);
+    REQUIRE(sb.engine().AdvanceClock(kStart + 30000).ok());
+    REQUIRE(d.RunOnce().ok());
+    REQUIRE(bodies.size() == 2);
+    CHECK(bodies[1] == bodies[0]);
+  }
+  remove();
 }
 
 TEST_CASE("after the last retry a delivery fails for good", "[webhooks]") {
