@@ -32,6 +32,7 @@ struct SocketPair {
   int fds[2] = {-1, -1};
 };
 
+// Points into `texts`, which must outlive the parts.
 std::vector<iovec> Parts(const std::vector<std::string>& texts) {
   std::vector<iovec> parts;
   for (const std::string& t : texts) parts.push_back({const_cast<char*>(t.data()), t.size()});
@@ -72,8 +73,8 @@ TEST_CASE("WriteAll fails when the peer stops reading for the stall timeout, or 
     StreamLimits limits;
     limits.write_stall_ms = 50;
     ConnectionStream stream(pair.fds[0], limits);
-    const std::string big(8 << 20, 'x');  // far more than both buffers hold
-    auto parts = Parts({big});
+    const std::vector<std::string> texts{std::string(8 << 20, 'x')};  // far more than both buffers hold
+    auto parts = Parts(texts);
     CHECK_FALSE(stream.WriteAll(parts));
   }
   SECTION("gone") {
@@ -81,7 +82,8 @@ TEST_CASE("WriteAll fails when the peer stops reading for the stall timeout, or 
     ::close(pair.fds[1]);
     pair.fds[1] = -1;
     ConnectionStream stream(pair.fds[0], StreamLimits{});
-    auto parts = Parts({"frame one\n\n", "frame two\n\n"});
+    const std::vector<std::string> texts{"frame one\n\n", "frame two\n\n"};
+    auto parts = Parts(texts);
     CHECK_FALSE(stream.WriteAll(parts));
   }
 }
