@@ -7,6 +7,8 @@
 // or newline). The dictionary is the lines of an earlier run of the same
 // script (log_dictionaries): runs of one script repeat nearly every byte
 // but their ids and instants, so a 10 KiB log compresses to about 1 KiB.
+// The same pair, with no dictionary, stores webhook delivery bodies
+// (webhooks_store.cpp).
 #pragma once
 
 #include <cstdint>

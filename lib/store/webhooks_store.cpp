@@ -28,10 +28,10 @@ Webhook WebhookFromRow(Statement& q) {
   return w;
 }
 
-// A stored delivery body: zstd-compressed (a BLOB) since 2026-12-01, plain
-// text before (SQLite keeps a type per value, so both read without a
-// migration). A body that no longer expands (a
-// damaged file) reads as none, so a retry renders it afresh.
+// A stored delivery body: a zstd frame (a BLOB) since 2026-12-01, plain text
+// before; SQLite keeps a type per value, so both read without a migration.
+// A body that no longer expands (a damaged file) reads as none, so a retry
+// renders it afresh.
 std::optional<std::string> BodyFromColumn(Statement& q, int col) {
   if (!q.IsBlob(col)) return q.OptText(col);
   auto body = ExpandLog(q.Blob(col), "");
