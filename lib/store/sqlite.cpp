@@ -165,9 +165,14 @@ std::optional<int64_t> Statement::OptInt(int col) const {
 
 int Statement::ColumnCount() const { return stmt_ ? sqlite3_column_count(stmt_) : 0; }
 
+Status Connection::Run(std::string_view sql) {
+  Statement statement(*this, sql);
+  return statement.Run();
+}
+
 Transaction::Transaction(Connection& conn)
     : conn_(conn), nested_(sqlite3_get_autocommit(conn.raw()) == 0) {
-  begin_ = conn_.Exec(nested_ ? "SAVEPOINT grouped" : "BEGIN IMMEDIATE");
+  begin_ = conn_.Run(nested_ ? "SAVEPOINT grouped" : "BEGIN IMMEDIATE");
 }
 
 Transaction::~Transaction() {
@@ -175,16 +180,16 @@ Transaction::~Transaction() {
   // A rollback can fail only when SQLite has already rolled back (after
   // SQLITE_FULL, say): either way nothing of the transaction remains.
   if (nested_) {
-    (void)conn_.Exec("ROLLBACK TO grouped");
-    (void)conn_.Exec("RELEASE grouped");
+    (void)conn_.Run("ROLLBACK TO grouped");
+    (void)conn_.Run("RELEASE grouped");
   } else {
-    (void)conn_.Exec("ROLLBACK");
+    (void)conn_.Run("ROLLBACK");
   }
 }
 
 Status Transaction::Commit() {
   if (!begin_.ok()) return begin_;
-  Status st = conn_.Exec(nested_ ? "RELEASE grouped" : "COMMIT");
+  Status st = conn_.Run(nested_ ? "RELEASE grouped" : "COMMIT");
   if (st.ok()) done_ = true;
   return st;
 }

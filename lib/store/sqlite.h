@@ -28,6 +28,10 @@ class Connection {
   sqlite3* raw() const { return db_; }
   // Runs SQL text without parameters (schema scripts, pragmas).
   Status Exec(const std::string& sql);
+  // Runs one statement without parameters through the statement cache. For
+  // BEGIN, COMMIT and savepoints, which the writer runs thousands of times a
+  // second: Exec parses its text anew on every call.
+  Status Run(std::string_view sql);
   std::string LastError() const { return sqlite3_errmsg(db_); }
 
   // Prepared statements are kept per connection, by their SQL text, and

@@ -435,7 +435,7 @@ Status SqliteStore::FlushIfInGroup() {
 
 Status SqliteStore::BeginGroup() {
   db_->writer_mu.lock();
-  Status st = db_->writer->Exec("BEGIN IMMEDIATE");
+  Status st = db_->writer->Run("BEGIN IMMEDIATE");
   if (!st.ok()) {
     db_->writer_mu.unlock();
     return st;
@@ -451,7 +451,7 @@ Status SqliteStore::EndGroup() {
     AbandonGroup();
     return st;
   }
-  st = db_->writer->Exec("COMMIT");
+  st = db_->writer->Run("COMMIT");
   if (!st.ok()) {
     AbandonGroup();
     return st;
@@ -466,7 +466,7 @@ void SqliteStore::AbandonGroup() {
   db_->deferred_clocks.clear();
   db_->deferred_failure = Status::Ok();
   // Fails only when SQLite has rolled back already (after SQLITE_FULL, say).
-  (void)db_->writer->Exec("ROLLBACK");
+  (void)db_->writer->Run("ROLLBACK");
   db_->group_owner.store(std::thread::id());
   db_->writer_mu.unlock();
 }
