@@ -87,7 +87,7 @@ Status ApplyStepStarted(RunState& s, const Event& e) {
 Status ApplyArtifactAdded(RunState& s, const Event& e) {
   const Json& p = e.payload;
   if (!HasString(p, "step_id")) return Bad(e, "payload needs step_id");
-  Step* st = s.FindStep(p["step_id"]);
+  Step* st = s.MutableStep(p["step_id"]);
   if (!st) return Bad(e, "unknown step");
   Artifact a;
   if (!p.contains("artifact") || !ArtifactFromJson(p["artifact"], a)) return Bad(e, "bad artifact");
@@ -98,7 +98,7 @@ Status ApplyArtifactAdded(RunState& s, const Event& e) {
 Status ApplyStepCompleted(RunState& s, const Event& e) {
   const Json& p = e.payload;
   if (!HasString(p, "step_id") || !HasString(p, "status")) return Bad(e, "payload needs step_id, status");
-  Step* st = s.FindStep(p["step_id"]);
+  Step* st = s.MutableStep(p["step_id"]);
   if (!st) return Bad(e, "unknown step");
   auto status = ParseStepStatus(p["status"]);
   if (!status || *status == StepStatus::kRunning) return Bad(e, "status must be completed or error");
@@ -162,8 +162,9 @@ Status ApplyRunFailed(RunState& s, const Event& e) {
   if (p.contains("reason") && p["reason"].is_string()) s.run.failure_reason = p["reason"].get<std::string>();
   s.run.ended_at = e.at;
   // A failure ends every step still open: the agent will not come back to them.
-  for (auto& st : s.steps) {
-    if (st.status == StepStatus::kRunning) {
+  for (size_t i = 0; i < s.steps.size(); ++i) {
+    if (s.steps[i].status == StepStatus::kRunning) {
+      Step& st = s.steps.Mutable(i);
       st.status = StepStatus::kError;
       st.completed_at = e.at;
     }
@@ -186,8 +187,9 @@ Status ApplyRunCancelled(RunState& s, const Event& e) {
       i.resolved_at = e.at;
     }
   }
-  for (auto& st : s.steps) {
-    if (st.status == StepStatus::kRunning) {
+  for (size_t i = 0; i < s.steps.size(); ++i) {
+    if (s.steps[i].status == StepStatus::kRunning) {
+      Step& st = s.steps.Mutable(i);
       st.status = StepStatus::kError;
       st.completed_at = e.at;
     }
@@ -215,11 +217,10 @@ Status ApplyInterruptExpired(RunState& s, const Event& e) {
 Status ApplyStepActivity(RunState& s, const Event& e) {
   const Json& p = e.payload;
   if (!HasString(p, "step_id")) return Bad(e, "payload needs step_id");
-  Step* st = s.FindStep(p["step_id"]);
-  if (!st) return Bad(e, "unknown step");
+  if (!s.FindStep(p["step_id"])) return Bad(e, "unknown step");
   if (e.type == event_type::kTextDelta) {
     if (!HasString(p, "text")) return Bad(e, "payload needs text");
-    st->text += p["text"].get<std::string>();
+    s.MutableStep(p["step_id"])->text += p["text"].get<std::string>();
   }
   return Status::Ok();
 }

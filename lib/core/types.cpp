@@ -86,9 +86,16 @@ bool IsTerminal(RunStatus s) {
   return s == RunStatus::kCompleted || s == RunStatus::kError || s == RunStatus::kCancelled;
 }
 
-Step* RunState::FindStep(const std::string& id) {
-  for (auto& s : steps) {
+const Step* RunState::FindStep(const std::string& id) const {
+  for (const Step& s : steps) {
     if (s.id == id) return &s;
+  }
+  return nullptr;
+}
+
+Step* RunState::MutableStep(const std::string& id) {
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (steps[i].id == id) return &steps.Mutable(i);
   }
   return nullptr;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/step_list.h"
 
 namespace sandbox {
 
@@ -134,9 +135,11 @@ struct Run {
 // A run with everything projected from its log.
 struct RunState {
   Run run;
-  std::vector<Step> steps;            // ordered by ordinal
+  StepList steps;                     // ordered by ordinal; shared between copies
   std::vector<Interrupt> interrupts;  // ordered by creation
-  Step* FindStep(const std::string& id);
+  const Step* FindStep(const std::string& id) const;
+  // The step to change, unshared from other copies of the state.
+  Step* MutableStep(const std::string& id);
   Interrupt* FindInterrupt(const std::string& id);
   const Interrupt* PendingInterrupt() const;
   bool operator==(const RunState&) const = default;

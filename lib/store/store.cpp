@@ -685,10 +685,10 @@ Result<std::optional<std::string>> ArchivedLog(Connection& c, const std::string&
 
 // The steps of an ended run whose log is in run_logs, rebuilt from it (the
 // one apply path, lib/core/projection.h).
-Result<std::vector<Step>> ArchivedSteps(Connection& c, const std::string& run_id) {
+Result<StepList> ArchivedSteps(Connection& c, const std::string& run_id) {
   auto lines = ArchivedLog(c, run_id, std::nullopt);
   if (!lines.ok()) return lines.status();
-  if (!lines.value()) return std::vector<Step>();
+  if (!lines.value()) return StepList();
   auto events = ParseLogLines(*lines.value(), run_id, 0);
   if (!events.ok()) return events.status();
   auto state = Rebuild(events.value());

@@ -122,21 +122,21 @@ RunState InterruptedRun() {
   s.steps.push_back(MakeStep(run, "10000000-0000-4000-8000-000000000001", std::nullopt, 1, "cip_orchestrator",
                              "activity", "plan_review", "Planning the CIP review", StepStatus::kCompleted, kT0,
                              kT0 + 500));
-  s.steps.back().result = Json{{"checks", {"sos", "tin", "watchlist", "address"}}};
+  s.steps.MutableBack().result = Json{{"checks", {"sos", "tin", "watchlist", "address"}}};
   s.steps.push_back(MakeStep(run, "10000000-0000-4000-8000-000000000002", std::nullopt, 2, "cip_orchestrator",
                              "activity", "dispatch_specialists", "Dispatching specialist agents",
                              StepStatus::kCompleted, kT0 + 500, kT0 + 8000));
   s.steps.push_back(MakeStep(run, "10000000-0000-4000-8000-000000000003", "10000000-0000-4000-8000-000000000002", 3,
                              "watchlist_resolution", "output", "screen_watchlists", "Screening watchlists",
                              StepStatus::kCompleted, kT0 + 500, kT0 + 4000));
-  s.steps.back().artifacts.push_back(WatchlistHit());
+  s.steps.MutableBack().artifacts.push_back(WatchlistHit());
   s.steps.push_back(MakeStep(run, "10000000-0000-4000-8000-000000000004", "10000000-0000-4000-8000-000000000003", 4,
                              "watchlist_resolution", "activity", "compare_names", "Comparing names",
                              StepStatus::kCompleted, kT0 + 1000, kT0 + 3000));
   s.steps.push_back(MakeStep(run, "10000000-0000-4000-8000-000000000005", "10000000-0000-4000-8000-000000000002", 5,
                              "address_verification", "output", "verify_address", "Verifying the registered address",
                              StepStatus::kCompleted, kT0 + 4000, kT0 + 8000));
-  s.steps.back().artifacts.push_back(AddressCheck());
+  s.steps.MutableBack().artifacts.push_back(AddressCheck());
   s.steps.push_back(MakeStep(run, "10000000-0000-4000-8000-000000000006", std::nullopt, 6, "cip_orchestrator",
                              "interrupt", "review_proposals", "Waiting for a reviewer", StepStatus::kRunning,
                              kT0 + 9000, std::nullopt));
@@ -192,11 +192,11 @@ RunState CompletedRun() {
   s.steps.push_back(MakeStep(run, "20000000-0000-4000-8000-000000000001", std::nullopt, 1, "address_verification",
                              "output", "verify_address", "Verifying the registered address", StepStatus::kCompleted,
                              kT0 + 60000, kT0 + 62000));
-  s.steps.back().artifacts.push_back(AddressCheck());
+  s.steps.MutableBack().artifacts.push_back(AddressCheck());
   s.steps.push_back(MakeStep(run, "20000000-0000-4000-8000-000000000002", std::nullopt, 2, "address_verification",
                              "interrupt", "confirm_address", "Confirming the address", StepStatus::kCompleted,
                              kT0 + 62000, kT0 + 62000));
-  s.steps.back().result = Json{{"resolution", "auto_approve"}};
+  s.steps.MutableBack().result = Json{{"resolution", "auto_approve"}};
   r.output = Json{{"artifacts", Json::array({ArtifactToJson(AddressCheck())})}};
   return s;
 }
@@ -317,8 +317,9 @@ TEST_CASE("middesk run: a cancelled run shows as error, its message cancelled", 
   s.run.ended_at = s.run.updated_at = kT0 + 10000;
   s.run.error_message = "cancelled";  // what Apply(run.cancelled) records
   for (auto& i : s.interrupts) i.pending = false;
-  for (auto& st : s.steps) {
-    if (st.status == StepStatus::kRunning) {
+  for (size_t i = 0; i < s.steps.size(); ++i) {
+    if (s.steps[i].status == StepStatus::kRunning) {
+      Step& st = s.steps.Mutable(i);
       st.status = StepStatus::kError;
       st.completed_at = kT0 + 10000;
     }

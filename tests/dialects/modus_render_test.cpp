@@ -127,7 +127,7 @@ RunState AwaitingWorkflowRun() {
   s.steps.push_back(nested);
   s.steps.push_back(TopStep(run, "40000000-0000-4000-8000-000000000002", 3, "activity", "score_risk",
                             "Score onboarding risk", StepStatus::kCompleted, kSixAm + 2000, kSixAm + 3500));
-  s.steps.back().result = Json{{"risk_score", 62}, {"risk_level", "medium"}};
+  s.steps.MutableBack().result = Json{{"risk_score", 62}, {"risk_level", "medium"}};
   s.steps.push_back(TopStep(run, kApprovalStep, 4, "interrupt", "compliance_approval", "Compliance approval",
                             StepStatus::kRunning, kSixAm + 3500, std::nullopt));
   Interrupt i;
@@ -153,8 +153,8 @@ RunState CompletedWorkflowRun() {
   s.interrupts[0].pending = false;
   s.interrupts[0].resolved_at = answered;
   s.interrupts[0].input = Json{{"decision", "approve"}, {"comment", "looks fine"}};
-  s.steps.back().status = StepStatus::kCompleted;
-  s.steps.back().completed_at = answered;
+  s.steps.MutableBack().status = StepStatus::kCompleted;
+  s.steps.MutableBack().completed_at = answered;
   s.steps.push_back(TopStep(kWorkflowRun, "40000000-0000-4000-8000-000000000005", 5, "activity", "record_approval",
                             "Record the approval", StepStatus::kCompleted, answered, answered + 200));
   s.steps.push_back(TopStep(kWorkflowRun, "40000000-0000-4000-8000-000000000007", 6, "activity", "notify_team",
@@ -295,8 +295,8 @@ TEST_CASE("modus run: an approval that timed out is error with statusReason appr
   s.interrupts[0].pending = false;
   s.interrupts[0].expired = true;
   s.interrupts[0].resolved_at = expired;
-  s.steps.back().status = StepStatus::kError;
-  s.steps.back().completed_at = expired;
+  s.steps.MutableBack().status = StepStatus::kError;
+  s.steps.MutableBack().completed_at = expired;
   s.run.status = RunStatus::kError;
   s.run.updated_at = s.run.ended_at.emplace(expired);
   s.run.error_message = "approval_timeout";  // the engine's message when the fixture gives none
@@ -311,8 +311,8 @@ TEST_CASE("modus run: a cancelled row is history with no summary, under the name
   s.run.updated_at = s.run.ended_at.emplace(kSixAm + 60000);
   s.run.error_message = "cancelled";  // what Apply(run.cancelled) records
   s.interrupts[0].pending = false;
-  s.steps.back().status = StepStatus::kError;
-  s.steps.back().completed_at = kSixAm + 60000;
+  s.steps.MutableBack().status = StepStatus::kError;
+  s.steps.MutableBack().completed_at = kSixAm + 60000;
   CheckGolden("modus_run_cancelled_row", RenderRun(WorkflowAgent(), s, 3, /*detail=*/false));
 }
 
