@@ -7,6 +7,8 @@
 #include <mutex>
 #include <vector>
 
+#include "core/json_text.h"
+
 namespace sandbox::store {
 namespace {
 
@@ -83,14 +85,28 @@ bool ParseInt(std::string_view text, int64_t& out) {
 
 }  // namespace
 
-void AppendLogLine(std::string& lines, int64_t seq, std::string_view type, int64_t at, std::string_view payload) {
+namespace {
+
+void AppendLinePrefix(std::string& lines, int64_t seq, std::string_view type, int64_t at) {
   lines += std::to_string(seq);
   lines.push_back('\t');
   lines += type;
   lines.push_back('\t');
   lines += std::to_string(at);
   lines.push_back('\t');
+}
+
+}  // namespace
+
+void AppendLogLine(std::string& lines, int64_t seq, std::string_view type, int64_t at, std::string_view payload) {
+  AppendLinePrefix(lines, seq, type, at);
   lines += payload;
+  lines.push_back('\n');
+}
+
+void AppendEventLine(std::string& lines, const Event& event) {
+  AppendLinePrefix(lines, event.seq, event.type, event.at);
+  AppendJsonText(lines, event.payload);
   lines.push_back('\n');
 }
 

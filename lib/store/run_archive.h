@@ -27,6 +27,8 @@ inline constexpr size_t kMaxRunLogBytes = 64u << 20;
 
 // Appends one event's line to `lines`.
 void AppendLogLine(std::string& lines, int64_t seq, std::string_view type, int64_t at, std::string_view payload);
+// Appends an event's line, its payload written as JSON text (core/json_text.h).
+void AppendEventLine(std::string& lines, const Event& event);
 
 // `lines` compressed against `dictionary` (may be empty).
 [[nodiscard]] Result<std::string> CompressLog(const std::string& lines, const std::string& dictionary);

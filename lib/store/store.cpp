@@ -174,7 +174,7 @@ Status SqliteStore::WriteRunRows(const RunState& s, const RunState* before) {
     q.Bind(1, st.id).Bind(2, st.run_id).Bind(3, st.parent_step_id).Bind(4, st.ordinal).Bind(5, st.agent);
     q.Bind(6, st.type).Bind(7, st.name).Bind(8, st.label).Bind(9, StepStatusName(st.status));
     q.Bind(10, st.started_at).Bind(11, st.completed_at).Bind(12, JsonColumn(st.result));
-    q.Bind(13, artifacts.dump()).Bind(14, st.text);
+    q.Bind(13, JsonText(artifacts)).Bind(14, st.text);
     Status rs = q.Run();
     if (!rs.ok()) return rs;
   }
@@ -328,7 +328,7 @@ Status SqliteStore::WriteEvents(const RunState& s, const std::vector<Event>& eve
     Statement q(*db_->writer,
                 "INSERT INTO run_events (run_key, seq, type, at, payload) "
                 "VALUES ((SELECT run_key FROM runs WHERE id = ?1), ?2, ?3, ?4, ?5)");
-    Status st = q.Bind(1, e.run_id).Bind(2, e.seq).Bind(3, e.type).Bind(4, e.at).Bind(5, e.payload.dump()).Run();
+    Status st = q.Bind(1, e.run_id).Bind(2, e.seq).Bind(3, e.type).Bind(4, e.at).Bind(5, JsonText(e.payload)).Run();
     if (!st.ok()) return st;
   }
   return Status::Ok();
@@ -364,7 +364,7 @@ Status SqliteStore::ArchiveRun(const RunState& s, const std::vector<Event>& even
   const bool had_rows = last_seq > 0;
   Status order = CheckEventsFollow(events, last_seq);
   if (!order.ok()) return order;
-  for (const Event& e : events) AppendLogLine(lines, e.seq, e.type, e.at, e.payload.dump());
+  for (const Event& e : events) AppendEventLine(lines, e);
   // The dictionary: the first ended log of the script (a run from before
   // scripts were kept has none, and compresses on its own).
   std::string dictionary;

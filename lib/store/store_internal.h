@@ -3,6 +3,7 @@
 // Private to lib/store.
 #pragma once
 
+#include "core/json_text.h"
 #include "store/sqlite_store.h"
 
 namespace sandbox::store {
@@ -14,7 +15,7 @@ inline Json ParseJsonColumn(const std::optional<std::string>& text) {
 
 inline std::optional<std::string> JsonColumn(const Json& j) {
   if (j.is_null()) return std::nullopt;
-  return j.dump();
+  return JsonText(j);
 }
 
 // The columns RunFromRow reads, and the runs a query selected with them,

@@ -223,6 +223,9 @@ TEST_CASE("a log's lines are checked as they are read", "[store]") {
   REQUIRE(events.ok());
   REQUIRE(events.value().size() == 2);
   CHECK(events.value()[1].payload["text"] == "tab\tand\nnewline");
+  std::string again;  // an event's line is the line of its stored text
+  for (const Event& e : events.value()) AppendEventLine(again, e);
+  CHECK(again == lines);
   CHECK(ParseLogLines(lines, "r", 1).value().size() == 1);
 
   auto expanded = ExpandLog(CompressLog(lines, "a dictionary").value(), "a dictionary");

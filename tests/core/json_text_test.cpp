@@ -1,0 +1,73 @@
+// JsonText: the same bytes as nlohmann's dump(), for every kind of value.
+#include <catch2/catch.hpp>
+
+#include <random>
+
+#include "core/json_text.h"
+
+using namespace sandbox;
+
+namespace {
+
+// A random value of every JSON kind, with strings that need escapes or hold
+// UTF-8 as often as plain ones.
+Json RandomValue(std::mt19937_64& rng, int depth) {
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  static const std::vector<std::string> kStrings = {
+      "",          "plain text", "quote \" inside", "back\\slash", "new\nline\ttab\r\b\f", "\x01\x1f control",
+      "caf\xc3\xa9", "\xe2\x82\xac 10", "\xf0\x9f\x98\x80", "del \x7f", "/slash/",        "{\"looks\":\"json\"}"};
+  switch (depth > 3 ? pick(7) : pick(9)) {
+    case 0: return nullptr;
+    case 1: return pick(2) == 0;
+    case 2: return static_cast<int64_t>(rng()) >> pick(64);
+    case 3: return static_cast<uint64_t>(rng());
+    case 4: {
+      static const std::vector<double> kFloats = {0.0, -0.0, 1.0, 0.1, 1e300, -2.5e-8, 123456.789, 3.0};
+      return kFloats[pick(static_cast<int>(kFloats.size()))];
+    }
+    case 5:
+    case 6: return kStrings[pick(static_cast<int>(kStrings.size()))];
+    case 7: {
+      Json a = Json::array();
+      for (int i = pick(4); i > 0; --i) a.push_back(RandomValue(rng, depth + 1));
+      return a;
+    }
+    default: {
+      Json o = Json::object();
+      for (int i = pick(4); i > 0; --i) o[kStrings[pick(static_cast<int>(kStrings.size()))]] = RandomValue(rng, depth + 1);
+      return o;
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("JSON text is byte for byte what dump() writes", "[core]") {
+  CHECK(JsonText(Json{{"b", 1}, {"a", {true, nullptr, "x"}}}) == R"({"b":1,"a":[true,null,"x"]})");
+  CHECK(JsonText(Json::object()) == "{}");
+  CHECK(JsonText(Json::array()) == "[]");
+  CHECK(JsonText(Json(-9223372036854775807LL - 1)) == "-9223372036854775808");
+  CHECK(JsonText(Json(18446744073709551615ULL)) == "18446744073709551615");
+  CHECK(JsonText(Json("tab\there")) == "\"tab\\there\"");
+  CHECK(JsonText(Json("\x01")) == "\"\\u0001\"");
+  CHECK(JsonText(Json(1.0)) == "1.0");
+
+  std::mt19937_64 rng(20261201);
+  for (int i = 0; i < 2000; ++i) {
+    Json v = RandomValue(rng, 0);
+    INFO(v.dump());
+    REQUIRE(JsonText(v) == v.dump());
+  }
+}
+
+TEST_CASE("JSON text refuses invalid UTF-8 as dump() does", "[core]") {
+  Json bad = Json{{"k", std::string("\xc3(")}};
+  CHECK_THROWS_AS(bad.dump(), nlohmann::ordered_json::type_error);
+  CHECK_THROWS_AS(JsonText(bad), nlohmann::ordered_json::type_error);
+}
+
+TEST_CASE("JSON text appends after what is there", "[core]") {
+  std::string out = "7\t";
+  AppendJsonText(out, Json{{"k", "v"}});
+  CHECK(out == "7\t{\"k\":\"v\"}");
+}
