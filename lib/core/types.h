@@ -241,6 +241,10 @@ struct WebhookDelivery {
   std::optional<Instant> next_attempt_at;
   std::optional<std::string> body;
   std::vector<WebhookAttempt> attempts;
+  // Which life of its namespace's outbox it was read in (the store counts
+  // resets and restores): a reset gives the same seed the same ids again,
+  // so an outcome read before it must not land on a row written after it.
+  uint64_t outbox_life = 0;
   bool operator==(const WebhookDelivery&) const = default;
 };
 

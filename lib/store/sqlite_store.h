@@ -51,6 +51,15 @@ struct Database {
   // the flush (every commit used to rewrite the same meta row).
   std::map<std::string, Instant> deferred_clocks;
   Status deferred_failure;                            // a flush for a read that failed: the group fails
+  // Wipes of the outbox's rows: each reset or restore begins another life
+  // of a namespace's outbox (WebhookDelivery::outbox_life), in which the
+  // same seed writes deliveries with the same ids. A webhook sender that
+  // read a delivery before the wipe and records its outcome after it would
+  // mark the new delivery sent, one never sent. Changed under writer_mu;
+  // read under wipes_mu alone by the readers that stamp deliveries.
+  std::mutex wipes_mu;
+  uint64_t wipes_of_all = 0;                      // DeleteEverything, RestoreSnapshot
+  std::map<std::string, uint64_t> wipes_by_ns;    // DeleteNamespace
 };
 
 class SqliteStore final : public Store {
@@ -131,6 +140,10 @@ class SqliteStore final : public Store {
 
  private:
   std::string MetaKey(const std::string& key) const { return ns_.empty() ? key : key + "/" + ns_; }
+  // This namespace's outbox life (Database::wipes_of_all), and the start of
+  // another: of this namespace's outbox, or of every namespace's.
+  uint64_t OutboxLife() const;
+  void BeginOutboxLife(bool every_namespace);
   // Runs `fn(Connection&)` on a reader connection.
   template <class F>
   auto WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>()));

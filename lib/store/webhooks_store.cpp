@@ -70,13 +70,17 @@ Status LoadAttempts(Connection& c, WebhookDelivery& d) {
   }
 }
 
-Result<std::vector<WebhookDelivery>> Deliveries(Connection& c, Statement& q) {
+// `life`: the outbox's life, read before the query (a wipe between the two
+// then at worst refuses outcomes of deliveries it did not touch, which go
+// out again; the other order could let a stale outcome through).
+Result<std::vector<WebhookDelivery>> Deliveries(Connection& c, Statement& q, uint64_t life) {
   std::vector<WebhookDelivery> out;
   while (true) {
     auto row = q.Step();
     if (!row.ok()) return row.status();
     if (!row.value()) break;
     out.push_back(DeliveryFromRow(q));
+    out.back().outbox_life = life;
   }
   for (auto& d : out) {
     Status st = LoadAttempts(c, d);
@@ -176,12 +180,32 @@ Result<int64_t> SqliteStore::WebhookBodyId(const std::string& run_id, int64_t se
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_->writer->raw()));
 }
 
+uint64_t SqliteStore::OutboxLife() const {
+  std::lock_guard<std::mutex> g(db_->wipes_mu);
+  auto it = db_->wipes_by_ns.find(ns_);
+  return db_->wipes_of_all + (it == db_->wipes_by_ns.end() ? 0 : it->second);
+}
+
+void SqliteStore::BeginOutboxLife(bool every_namespace) {
+  std::lock_guard<std::mutex> g(db_->wipes_mu);
+  if (every_namespace) {
+    ++db_->wipes_of_all;
+  } else {
+    ++db_->wipes_by_ns[ns_];
+  }
+}
+
 Status SqliteStore::RecordWebhookAttempts(const std::vector<AttemptRecord>& records) {
   std::lock_guard<WriterLock> g(db_->writer_mu);
+  // Under the writer's lock, as every wipe is: an outcome read before the
+  // last wipe belongs to rows that are gone, whatever ids the new ones have.
+  // Its delivery, if written again since, stays due and goes out.
+  const uint64_t life = OutboxLife();
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   for (const AttemptRecord& r : records) {
     const WebhookDelivery& d = *r.delivery;
+    if (d.outbox_life != life) continue;
     Statement q(*db_->writer,
                 "UPDATE webhook_deliveries SET status = ?4, next_attempt_at = ?5 "
                 "WHERE webhook_id = ?1 AND run_id = ?2 AND seq = ?3 AND status = 'pending'");
@@ -250,6 +274,7 @@ Result<int64_t> SqliteStore::CountWebhooks() {
 
 Result<std::vector<WebhookDelivery>> SqliteStore::DueWebhookDeliveries(Instant now, int64_t limit,
                                                                        const std::optional<std::string>& webhook_id) {
+  const uint64_t life = OutboxLife();
   return WithReader([&](Connection& c) -> Result<std::vector<WebhookDelivery>> {
     Statement q(c, std::string("SELECT ") + kDeliveryColumns +
                        " FROM webhook_deliveries d WHERE ns = ?1 AND status = 'pending' AND next_attempt_at <= ?2 "
@@ -257,7 +282,7 @@ Result<std::vector<WebhookDelivery>> SqliteStore::DueWebhookDeliveries(Instant n
                        "ORDER BY next_attempt_at, created_at, (SELECT ordinal FROM runs WHERE id = d.run_id), seq, "
                        "(SELECT ordinal FROM webhooks WHERE id = d.webhook_id) LIMIT ?3");
     q.Bind(1, ns_).Bind(2, now).Bind(3, limit).Bind(4, webhook_id);
-    return Deliveries(c, q);
+    return Deliveries(c, q, life);
   });
 }
 
@@ -279,11 +304,12 @@ Result<std::vector<std::string>> SqliteStore::DueWebhookEndpoints(Instant now) {
 
 Result<std::optional<WebhookDelivery>> SqliteStore::GetWebhookDelivery(const std::string& webhook_id,
                                                                        const std::string& run_id, int64_t seq) {
+  const uint64_t life = OutboxLife();
   return WithReader([&](Connection& c) -> Result<std::optional<WebhookDelivery>> {
     Statement q(c, std::string("SELECT ") + kDeliveryColumns +
                        " FROM webhook_deliveries d WHERE ns = ?1 AND webhook_id = ?2 AND run_id = ?3 AND seq = ?4");
     q.Bind(1, ns_).Bind(2, webhook_id).Bind(3, run_id).Bind(4, seq);
-    auto found = Deliveries(c, q);
+    auto found = Deliveries(c, q, life);
     if (!found.ok()) return found.status();
     if (found->empty()) return std::optional<WebhookDelivery>();
     return std::optional<WebhookDelivery>(std::move(found.value()[0]));
@@ -291,13 +317,14 @@ Result<std::optional<WebhookDelivery>> SqliteStore::GetWebhookDelivery(const std
 }
 
 Result<std::vector<WebhookDelivery>> SqliteStore::WebhookDeliveries(const std::optional<std::string>& webhook_id) {
+  const uint64_t life = OutboxLife();
   return WithReader([&](Connection& c) -> Result<std::vector<WebhookDelivery>> {
     Statement q(c, std::string("SELECT ") + kDeliveryColumns +
                        " FROM webhook_deliveries d WHERE ns = ?1 AND (?2 IS NULL OR webhook_id = ?2) "
                        "ORDER BY created_at, (SELECT ordinal FROM runs WHERE id = d.run_id), seq, "
                        "(SELECT ordinal FROM webhooks WHERE id = d.webhook_id)");
     q.Bind(1, ns_).Bind(2, webhook_id);
-    return Deliveries(c, q);
+    return Deliveries(c, q, life);
   });
 }
 

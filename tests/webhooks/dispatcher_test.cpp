@@ -370,6 +370,45 @@ TEST_CASE("a reset takes the namespace's webhooks and deliveries with it", "[web
   CHECK(count.value() == 0);
 }
 
+TEST_CASE("an outcome sent before a reset never lands on the delivery the same ids get after it", "[webhooks]") {
+  // A reset gives the seed's ids again: the first webhook and the first run
+  // after it have the ids of those before it, and so has their delivery. The
+  // sender below is held in its send of the first delivery while the reset
+  // happens and both are made again; its outcome, recorded after, must not
+  // mark the new delivery sent (it used to: the new one was never sent).
+  Sandbox sb;
+  const Webhook before = sb.Hook(Json::array({"run.created"}), "http://127.0.0.1:9/before");
+  const std::string run = sb.Run();
+  auto gate = std::make_shared<Gate>();
+  auto urls = std::make_shared<std::vector<std::string>>();
+  auto urls_mu = std::make_shared<std::mutex>();
+  webhooks::Dispatcher d(
+      *sb.spaces, FakeRender,
+      [gate, urls, urls_mu](const std::string& url, const std::string&, const httplib::Headers&) {
+        {
+          std::lock_guard<std::mutex> g(*urls_mu);
+          urls->push_back(url);
+        }
+        gate->Pass();
+        return webhooks::Outcome{200, std::nullopt};
+      },
+      std::chrono::milliseconds(5));
+  d.Start();
+  REQUIRE(gate->WaitEntered(1));
+  REQUIRE(sb.engine().Reset().ok());
+  const Webhook after = sb.Hook(Json::array({"run.created"}), "http://127.0.0.1:9/after");
+  REQUIRE(after.id == before.id);
+  REQUIRE(sb.Run() == run);
+  gate->Open();  // the first send ends and its outcome is recorded
+  REQUIRE(gate->WaitEntered(2));
+  REQUIRE(Eventually([&] { return CountWithStatus(sb.Deliveries(), after.id, "delivered") == 1; }));
+  d.Stop();
+  const WebhookDelivery del = sb.Deliveries().at(0);
+  CHECK(del.attempts.size() == 1);
+  std::lock_guard<std::mutex> g(*urls_mu);
+  CHECK(*urls == std::vector<std::string>{"http://127.0.0.1:9/before", "http://127.0.0.1:9/after"});
+}
+
 TEST_CASE("a hanging endpoint holds up no other endpoint, nor another namespace (issue 10)", "[webhooks]") {
   Sandbox sb;
   Webhook hanging = sb.Hook(Json::array({"*"}), "http://127.0.0.1:9/hang");
