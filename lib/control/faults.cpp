@@ -16,9 +16,11 @@ void CreateFault(const Deps& d, const httplib::Request& req, httplib::Response& 
   if (!rule.ok()) return RespondStatus(res, rule.status());
   auto added = d.faults.Add(std::move(rule).value());
   if (!added) {
-    return RespondError(res, 409,
-                        "There are already " + std::to_string(http::FaultRegistry::kMaxRules) +
-                            " fault rules; DELETE /_sandbox/faults removes them");
+    // Appended, not `"..." + to_string`: GCC 12 warns on that (a false -Wstringop-overflow).
+    std::string why = "There are already ";
+    why += std::to_string(http::FaultRegistry::kMaxRules);
+    why += " fault rules; DELETE /_sandbox/faults removes them";
+    return RespondError(res, 409, why);
   }
   RespondJson(res, 201, FaultRuleJson(*added));
 }

@@ -134,7 +134,10 @@ Result<WebhookUrl> ParseWebhookUrl(std::string_view url, size_t max_bytes) {
 
 std::string HostHeader(const WebhookUrl& url) {
   std::string h = url.ipv6 ? "[" + url.host + "]" : url.host;
-  if (!url.default_port) h += ":" + std::to_string(url.port);
+  if (!url.default_port) {
+    h += ':';  // not ":" + to_string: GCC 12 warns on it (a false -Wstringop-overflow)
+    h += std::to_string(url.port);
+  }
   return h;
 }
 
