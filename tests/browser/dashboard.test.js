@@ -207,7 +207,9 @@ describe('dashboard', { skip: missing ? 'no chromium' : false }, () => {
     await page.waitForFunction(() =>
       document.querySelector('[data-testid=detail] h2 [data-status]')?.textContent === 'completed');
     assert.equal(await page.getByTestId('pending-interrupt').count(), 0);
-    assert.equal(await page.locator(`[data-run-id="${id}"] [data-status]`).textContent(), 'completed');
+    // The list's row follows the detail: it re-renders from its own fetch, a moment later.
+    await page.waitForFunction((runId) =>
+      document.querySelector(`[data-run-id="${runId}"] [data-status]`)?.textContent === 'completed', id);
 
     // What the answer was, as the run recorded it.
     const run = await get(`/_sandbox/runs/${id}`, { 'X-Sandbox-Namespace': ns });
