@@ -7,11 +7,6 @@
 
 namespace sandbox {
 
-StepList::StepList(std::vector<Step> steps) {
-  slots_.reserve(steps.size());
-  for (Step& s : steps) slots_.push_back(std::make_shared<Step>(std::move(s)));
-}
-
 StepList::StepList(std::initializer_list<Step> steps) {
   slots_.reserve(steps.size());
   for (const Step& s : steps) slots_.push_back(std::make_shared<Step>(s));

@@ -54,20 +54,16 @@ class StepList {
   using size_type = std::size_t;
 
   StepList() = default;
-  StepList(std::vector<Step> steps);  // NOLINT: a list of steps reads as one
   StepList(std::initializer_list<Step> steps);
 
   size_t size() const { return slots_.size(); }
   bool empty() const { return slots_.empty(); }
   const Step& operator[](size_t i) const { return *slots_[i]; }
-  const Step& front() const { return *slots_.front(); }
   const Step& back() const { return *slots_.back(); }
   const_iterator begin() const { return const_iterator(slots_.begin()); }
   const_iterator end() const { return const_iterator(slots_.end()); }
 
   void push_back(Step step);
-  void reserve(size_t n) { slots_.reserve(n); }
-  void clear() { slots_.clear(); }
   // Step i, to change: copied first when another list shares it.
   Step& Mutable(size_t i);
   Step& MutableBack() { return Mutable(slots_.size() - 1); }
