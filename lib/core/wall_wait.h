@@ -7,6 +7,7 @@
 // refuse any other OS-clock read or wait outside lib/core/.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -24,5 +25,13 @@ bool WaitWallMs(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
 inline void WaitWallMs(std::condition_variable& cv, std::unique_lock<std::mutex>& lock, int64_t ms) {
   cv.wait_for(lock, std::chrono::milliseconds(ms < 0 ? 0 : ms));
 }
+
+// Waits until `word` no longer holds `seen`, or `ms` of wall time pass; true
+// when it changed. A futex, not a condition variable: a thread it wakes has
+// no mutex to take back, so the 1,000 followers of one run that a commit
+// wakes do not queue on one lock one by one (issue 12).
+bool WaitWordWallMs(const std::atomic<uint32_t>& word, uint32_t seen, int64_t ms);
+// Wakes every thread in WaitWordWallMs on `word` (change the word first).
+void WakeWordWaiters(const std::atomic<uint32_t>& word);
 
 }  // namespace sandbox

@@ -8,8 +8,8 @@
 namespace sandbox::engine {
 
 void EventBus::NotifyLocked(RunWatch& watch) {
-  ++watch.version_;
-  watch.cv_.notify_all();
+  watch.version_.fetch_add(1, std::memory_order_release);
+  WakeWordWaiters(watch.version_);
 }
 
 void EventBus::Publish() {
@@ -73,24 +73,23 @@ std::shared_ptr<RunWatch> EventBus::Watch(const std::string& run_id) {
   return made;
 }
 
-uint64_t EventBus::version(const RunWatch& watch) const {
-  std::lock_guard<std::mutex> g(mu_);
-  return watch.version_;
-}
+uint64_t EventBus::version(const RunWatch& watch) const { return watch.version_.load(std::memory_order_acquire); }
 
 EventBus::Wake EventBus::Wait(const RunWatch& watch, uint64_t seen, std::chrono::milliseconds timeout) const {
-  std::unique_lock<std::mutex> lock(mu_);
-  bool woke = WaitWallMs(watch.cv_, lock, timeout.count(), [&] { return shutdown_ || watch.version_ != seen; });
-  if (shutdown_) return Wake::kShutdown;
+  // Shutdown() sets the flag before it moves the words, so a waiter that
+  // missed the flag finds its word moved.
+  if (shutdown_.load(std::memory_order_acquire)) return Wake::kShutdown;
+  bool woke = WaitWordWallMs(watch.version_, static_cast<uint32_t>(seen), timeout.count());
+  if (shutdown_.load(std::memory_order_acquire)) return Wake::kShutdown;
   return woke ? Wake::kChanged : Wake::kTimeout;
 }
 
 void EventBus::Shutdown() {
   {
     std::lock_guard<std::mutex> g(mu_);
-    shutdown_ = true;
+    shutdown_.store(true, std::memory_order_release);
     for (auto& [run, weak] : watches_) {
-      if (auto watch = weak.lock()) watch->cv_.notify_all();
+      if (auto watch = weak.lock()) NotifyLocked(*watch);
     }
   }
   cv_.notify_all();

@@ -13,6 +13,7 @@
 // Thread safety: all methods may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -31,8 +32,11 @@ class EventBus;
 class RunWatch {
  private:
   friend class EventBus;
-  uint64_t version_ = 0;  // guarded by the bus's mutex
-  mutable std::condition_variable cv_;
+  // Moved under the bus's mutex, read without it; followers wait on the
+  // word itself (WaitWordWallMs), so a commit that wakes 1,000 of them
+  // leaves no lock for them to queue on (issue 12). Only equality is ever
+  // asked of it, so wrapping after 2^32 commits to one run is harmless.
+  std::atomic<uint32_t> version_{0};
 };
 
 class EventBus {
@@ -72,7 +76,7 @@ class EventBus {
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
   uint64_t version_ = 0;
-  bool shutdown_ = false;
+  std::atomic<bool> shutdown_{false};
   std::unordered_map<std::string, std::weak_ptr<RunWatch>> watches_;
   size_t sweep_at_ = 64;  // forget unheld watches when the map reaches this size
 };
