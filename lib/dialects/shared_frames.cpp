@@ -4,16 +4,17 @@
 #include <algorithm>
 
 #include "core/thread_cache.h"
+#include "core/wall_wait.h"
 
 namespace sandbox::dialects {
 
 SharedFrames::Reader::~Reader() {
-  std::lock_guard<std::mutex> g(frames_->mu_);
+  std::unique_lock<std::shared_mutex> g(frames_->mu_);
   std::erase(frames_->readers_, this);
 }
 
 std::unique_ptr<SharedFrames::Reader> SharedFrames::Join(int64_t after_id) {
-  std::lock_guard<std::mutex> g(mu_);
+  std::unique_lock<std::shared_mutex> g(mu_);
   // Every dropped frame must be one this follower would skip anyway.
   if (dropped_max_id_ && after_id < *dropped_max_id_) return nullptr;
   std::unique_ptr<Reader> reader(new Reader(shared_from_this(), dropped_, after_id));
@@ -30,43 +31,87 @@ std::string WireParts::Joined() const {
   return text + own;
 }
 
-bool SharedFrames::Follow(engine::Engine& engine, Reader& reader, WireParts& out) {
-  std::lock_guard<std::mutex> g(mu_);
-  if (broken_) return false;
-  const uint64_t version = engine.bus().version(*watch_);
-  const uint64_t generation = engine.generation();
-  if (!finished_() && (!read_once_ || version != read_version_ || generation != generation_)) {
-    read_once_ = true;
-    read_version_ = version;
-    generation_ = generation;
-    // Reading and rendering allocate a block for every JSON value.
-    AllocatorCacheForBurst busy;
-    auto events = engine.store().Events(run_id_, applied_seq_());
-    if (!events.ok()) return false;
-    if (OverBudget()) DropDeliveredLocked();
-    folded_.clear();
-    for (const Event& e : events.value()) {
-      if (!fold_(e, folded_)) {
-        broken_ = true;
-        return false;
-      }
+bool SharedFrames::NeedsReadLocked(engine::Engine& engine, uint64_t& version, uint64_t& generation) const {
+  version = engine.bus().version(*watch_);
+  generation = engine.generation();
+  return !finished_() && (!read_once_ || version != read_version_ || generation != generation_);
+}
+
+bool SharedFrames::ReadLocked(engine::Engine& engine, uint64_t version, uint64_t generation) {
+  read_once_ = true;
+  read_version_ = version;
+  generation_ = generation;
+  // Reading and rendering allocate a block for every JSON value.
+  AllocatorCacheForBurst busy;
+  auto events = engine.store().Events(run_id_, applied_seq_());
+  if (!events.ok()) return false;
+  if (OverBudget()) DropDeliveredLocked();
+  folded_.clear();
+  for (const Event& e : events.value()) {
+    if (!fold_(e, folded_)) {
+      broken_ = true;
+      return false;
     }
-    int64_t added = 0;
-    for (WireFrame& f : folded_) {
-      added += static_cast<int64_t>(f.wire.size());
-      frames_.push_back({f.id, std::make_shared<const std::string>(std::move(f.wire))});
-    }
-    held_bytes_ += added;
-    if (budget_) budget_->held += added;
   }
+  int64_t added = 0;
+  for (WireFrame& f : folded_) {
+    added += static_cast<int64_t>(f.wire.size());
+    frames_.push_back({f.id, std::make_shared<const std::string>(std::move(f.wire))});
+  }
+  held_bytes_ += added;
+  if (budget_) budget_->held += added;
+  return true;
+}
+
+void SharedFrames::CopyUnsentLocked(Reader& reader, WireParts& out) const {
   for (; reader.next_ < dropped_ + frames_.size(); ++reader.next_) {
     const HeldFrame& frame = frames_[reader.next_ - dropped_];
     if (frame.id > reader.after_id_) out.shared.push_back(frame.wire);
   }
+}
+
+bool SharedFrames::Follow(engine::Engine& engine, Reader& reader, WireParts& out) {
   // With few followers (most runs have one), frames go as soon as they are
   // sent; with many, at the next read of the store.
-  if (readers_.size() <= kDropOnSendReaders && OverBudget()) DropDeliveredLocked();
-  return true;
+  const auto drop_on_send = [&] { return readers_.size() <= kDropOnSendReaders && OverBudget(); };
+  // Bounds one wait for another follower's rendering (which always wakes the
+  // waiters when it ends).
+  constexpr int64_t kRenderWaitMs = 1000;
+  while (true) {
+    const uint32_t renders_seen = renders_.load();
+    enum class Next { kExclusive, kRender, kWait } next;
+    uint64_t version = 0, generation = 0;
+    {
+      std::shared_lock<std::shared_mutex> g(mu_);
+      if (broken_) return false;
+      if (!NeedsReadLocked(engine, version, generation)) {
+        if (!drop_on_send()) {
+          CopyUnsentLocked(reader, out);
+          return true;
+        }
+        next = Next::kExclusive;
+      } else {
+        next = rendering_.exchange(true) ? Next::kWait : Next::kRender;
+      }
+    }
+    if (next == Next::kWait) {
+      WaitWordWallMs(renders_, renders_seen, kRenderWaitMs);
+      continue;
+    }
+    std::unique_lock<std::shared_mutex> g(mu_);
+    bool ok = true;
+    if (next == Next::kRender) {
+      // Read what the store holds now (more may have come since the check).
+      if (!broken_ && NeedsReadLocked(engine, version, generation)) ok = ReadLocked(engine, version, generation);
+      rendering_.store(false);
+      renders_.fetch_add(1);
+      WakeWordWaiters(renders_);
+    }
+    if (!ok || broken_) return false;
+    CopyUnsentLocked(reader, out);
+    if (drop_on_send()) DropDeliveredLocked();
+    return true;
+  }
 }
 
 void SharedFrames::DropDeliveredLocked() {
@@ -93,19 +138,19 @@ SharedFrames::~SharedFrames() {
 }
 
 void SharedFrames::set_budget(std::shared_ptr<FrameBudget> budget) {
-  std::lock_guard<std::mutex> g(mu_);
+  std::unique_lock<std::shared_mutex> g(mu_);
   if (budget_) budget_->held -= held_bytes_;
   budget_ = std::move(budget);
   if (budget_) budget_->held += held_bytes_;
 }
 
 bool SharedFrames::Done(const Reader& reader) const {
-  std::lock_guard<std::mutex> g(mu_);
+  std::shared_lock<std::shared_mutex> g(mu_);
   return finished_() && reader.next_ >= dropped_ + frames_.size();
 }
 
 std::string SharedFrames::PauseEnding(const Reader& reader) const {
-  std::lock_guard<std::mutex> g(mu_);
+  std::shared_lock<std::shared_mutex> g(mu_);
   if (!pause_ending_ || broken_ || reader.next_ < dropped_ + frames_.size()) return "";
   return pause_ending_();
 }

@@ -3,9 +3,10 @@
 // run read the new events and rendered every frame itself: memory and CPU grew
 // with clients times frames, and the slowest clients fell seconds behind.
 // Now the first client to find the log ahead of the frames reads the new
-// events and renders them, under the run's lock; the others copy the text.
-// A client keeps only a cursor into the shared frames, and frames every
-// client has had are dropped.
+// events and renders them, holding the frames' lock exclusively; the others
+// wait for it to finish (all woken at once), then take references to the
+// text side by side under a shared lock. A client keeps only a cursor into
+// the shared frames, and frames every client has had are dropped.
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -130,11 +132,26 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
  private:
   void DropDeliveredLocked();
   bool OverBudget() const { return !budget_ || budget_->over(); }
+  // Whether the store has news the frames lack (under mu_, shared or not).
+  bool NeedsReadLocked(engine::Engine& engine, uint64_t& version, uint64_t& generation) const;
+  // Reads and renders the news (under mu_, exclusively); false on a bad log.
+  bool ReadLocked(engine::Engine& engine, uint64_t version, uint64_t generation);
+  // Adds the frames `reader` lacks to `out`: its own cursor moves, so only
+  // its own thread calls it (under mu_, shared or not).
+  void CopyUnsentLocked(Reader& reader, WireParts& out) const;
   static constexpr size_t kDropOnSendReaders = 8;
 
   const std::string run_id_;
   const std::shared_ptr<engine::RunWatch> watch_;
-  mutable std::mutex mu_;
+  // Shared by followers that copy what is rendered, exclusive to the one
+  // that renders and to joins and leaves. A commit wakes every follower of
+  // the run at once: with a plain mutex, 1,000 of them took it one after
+  // another, each handing it on through the kernel (issue 12).
+  mutable std::shared_mutex mu_;
+  // One follower renders; the others wait for `renders_` to move, all woken
+  // at once, instead of queueing for the exclusive lock.
+  std::atomic<bool> rendering_{false};
+  std::atomic<uint32_t> renders_{0};
   Fold fold_;
   std::function<int64_t()> applied_seq_;
   std::function<bool()> finished_;
