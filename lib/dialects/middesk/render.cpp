@@ -3,6 +3,7 @@
 #include "dialects/middesk/render.h"
 
 #include <map>
+#include <utility>
 
 #include "core/time_format.h"
 
@@ -29,7 +30,7 @@ OrderedJson RenderArtifact(const Artifact& a) {
                      {"type", a.type},
                      {"confidence", OptString(a.confidence)},
                      {"summary", OptString(a.summary)},
-                     {"sources", sources}};
+                     {"sources", std::move(sources)}};
 }
 
 OrderedJson RenderStep(const Step& s, const std::multimap<std::string, const Step*>& children) {
@@ -48,9 +49,9 @@ OrderedJson RenderStep(const Step& s, const std::multimap<std::string, const Ste
                    {"status", StepStatusName(s.status)},
                    {"started_at", FormatInstant(s.started_at)},
                    {"completed_at", OptTime(s.completed_at)},
-                   {"steps", kids}};
+                   {"steps", std::move(kids)}};
   if (!s.result.is_null()) j["result"] = s.result;
-  j["artifacts"] = artifacts;
+  j["artifacts"] = std::move(artifacts);
   return j;
 }
 
@@ -96,7 +97,7 @@ OrderedJson RenderRun(const RunState& s, bool include_steps) {
                    {"started_at", OptTime(r.started_at)},
                    {"ended_at", OptTime(r.ended_at)},
                    {"output", r.status == RunStatus::kCompleted ? r.output : OrderedJson()},
-                   {"interrupts", interrupts}};
+                   {"interrupts", std::move(interrupts)}};
   // Sandbox extension: why a run ended in error (the contract has no field for it).
   if (r.status == RunStatus::kError || r.status == RunStatus::kCancelled) {
     j["error"] = {{"message", r.error_message.value_or("run failed")}};
@@ -104,7 +105,7 @@ OrderedJson RenderRun(const RunState& s, bool include_steps) {
   if (include_steps) {
     OrderedJson top = OrderedJson::array();
     AppendStepTree(s, top);
-    j["steps"] = top;
+    j["steps"] = std::move(top);
   }
   return j;
 }
@@ -120,7 +121,7 @@ OrderedJson RenderThread(const Thread& t, const std::vector<RunState>* runs) {
   if (runs) {
     OrderedJson steps = OrderedJson::array();
     for (const auto& r : *runs) AppendStepTree(r, steps);
-    j["steps"] = steps;
+    j["steps"] = std::move(steps);
   }
   return j;
 }
