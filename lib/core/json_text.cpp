@@ -15,16 +15,6 @@ bool PlainAscii(const std::string& s) {
   return true;
 }
 
-void AppendString(std::string& out, const std::string& s) {
-  if (!PlainAscii(s)) {
-    out += Json(s).dump();
-    return;
-  }
-  out.push_back('"');
-  out += s;
-  out.push_back('"');
-}
-
 template <class Int>
 void AppendInt(std::string& out, Int v) {
   char buf[24];
@@ -34,6 +24,16 @@ void AppendInt(std::string& out, Int v) {
 }
 
 }  // namespace
+
+void AppendJsonString(std::string& out, const std::string& s) {
+  if (!PlainAscii(s)) {
+    out += Json(s).dump();
+    return;
+  }
+  out.push_back('"');
+  out += s;
+  out.push_back('"');
+}
 
 void AppendJsonText(std::string& out, const Json& value) {
   switch (value.type()) {
@@ -50,7 +50,7 @@ void AppendJsonText(std::string& out, const Json& value) {
       AppendInt(out, value.get<uint64_t>());
       return;
     case Json::value_t::string:
-      AppendString(out, value.get_ref<const std::string&>());
+      AppendJsonString(out, value.get_ref<const std::string&>());
       return;
     case Json::value_t::array: {
       out.push_back('[');
@@ -69,7 +69,7 @@ void AppendJsonText(std::string& out, const Json& value) {
       for (auto it = value.begin(); it != value.end(); ++it) {
         if (!first) out.push_back(',');
         first = false;
-        AppendString(out, it.key());
+        AppendJsonString(out, it.key());
         out.push_back(':');
         AppendJsonText(out, it.value());
       }

@@ -18,6 +18,9 @@ namespace sandbox {
 // Appends `value` as dump() would write it (compact, UTF-8 kept as is).
 void AppendJsonText(std::string& out, const Json& value);
 
+// The JSON string `s`, quoted and escaped as dump() would write it.
+void AppendJsonString(std::string& out, const std::string& s);
+
 // `value` as dump() would write it.
 std::string JsonText(const Json& value);
 

@@ -10,6 +10,10 @@
 namespace sandbox::middesk {
 
 OrderedJson RenderRun(const RunState& run, bool include_steps);
+// Appends RenderRun(run, include_steps).dump(), written without building the
+// tree (run_text.cpp). Like dump(), throws nlohmann's type_error 316 on a
+// string that is not UTF-8.
+void AppendRunText(std::string& out, const RunState& run, bool include_steps);
 // `runs` (oldest first, with steps) fill the thread's `steps` when given.
 OrderedJson RenderThread(const Thread& thread, const std::vector<RunState>* runs = nullptr);
 OrderedJson RenderAgent(const script::Agent& agent, Instant created_at);
