@@ -254,7 +254,7 @@ OrderedJson FramesOf(const std::vector<Event>& log) {
   for (const auto& e : log) {
     auto next = frames.Next(e);
     REQUIRE(next.ok());
-    for (const auto& f : next.value()) out.push_back(OrderedJson{{"id", f.id}, {"event", f.event}, {"data", f.data}});
+    for (const auto& f : next.value()) out.push_back(OrderedJson{{"id", f.id}, {"event", f.event}, {"data", f.Data()}});
   }
   return out;
 }

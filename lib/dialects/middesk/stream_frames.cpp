@@ -19,7 +19,23 @@ bool Ended(RunStatus s) { return IsTerminal(s); }
 
 }  // namespace
 
-std::string StreamFrame::Wire() const { return http::SseFrame(std::to_string(id), event, data.dump()); }
+std::string StreamFrame::Wire() const {
+  if (snapshot.empty()) return http::SseFrame(std::to_string(id), event, data.dump());
+  // `data` is an object with fields (Base's), so its text ends with "}"
+  // and the snapshot follows a comma.
+  std::string text = data.dump();
+  text.pop_back();
+  text += R"(,"snapshot":)";
+  text += snapshot;
+  text.push_back('}');
+  return http::SseFrame(std::to_string(id), event, text);
+}
+
+OrderedJson StreamFrame::Data() const {
+  OrderedJson all = data;
+  if (!snapshot.empty()) all["snapshot"] = OrderedJson::parse(snapshot);
+  return all;
+}
 
 bool RunStreamFrames::finished() const { return state_.run.last_seq > 0 && Ended(state_.run.status); }
 
@@ -28,10 +44,10 @@ Result<std::vector<StreamFrame>> RunStreamFrames::Next(const Event& e) {
   if (!st.ok()) return st;
   const Run& r = state_.run;
   std::vector<StreamFrame> frames;
-  if (e.seq == 1) frames.push_back({1, "RUN_STARTED", Base("RUN_STARTED", r, e.at)});
-  OrderedJson snapshot = Base("STATE_SNAPSHOT", r, e.at);
-  snapshot["snapshot"] = RenderRun(state_, /*include_steps=*/true);
-  frames.push_back({e.seq + 1, "STATE_SNAPSHOT", std::move(snapshot)});
+  if (e.seq == 1) frames.push_back({1, "RUN_STARTED", Base("RUN_STARTED", r, e.at), ""});
+  StreamFrame snapshot{e.seq + 1, "STATE_SNAPSHOT", Base("STATE_SNAPSHOT", r, e.at), ""};
+  AppendRunText(snapshot.snapshot, state_, /*include_steps=*/true);
+  frames.push_back(std::move(snapshot));
   if (r.status == RunStatus::kError) {
     // AG-UI's way to end a failed run: RUN_FINISHED would read as a success
     // to every client but one that inspects the last snapshot.
@@ -39,13 +55,13 @@ Result<std::vector<StreamFrame>> RunStreamFrames::Next(const Event& e) {
     failed["message"] = r.error_message.value_or("run failed");  // as the Run's `error` says
     if (r.failure_reason) failed["code"] = *r.failure_reason;
     failed["status"] = RunStatusName(r.status);
-    frames.push_back({e.seq + 2, "RUN_ERROR", std::move(failed)});
+    frames.push_back({e.seq + 2, "RUN_ERROR", std::move(failed), ""});
   } else if (Ended(r.status)) {
     OrderedJson finished = Base("RUN_FINISHED", r, e.at);
     finished["status"] = RunStatusName(r.status);
     // Absent, the outcome is success; a cancellation must say so.
     if (r.status == RunStatus::kCancelled) finished["outcome"] = OrderedJson{{"type", "cancelled"}};
-    frames.push_back({e.seq + 2, "RUN_FINISHED", std::move(finished)});
+    frames.push_back({e.seq + 2, "RUN_FINISHED", std::move(finished), ""});
   }
   return frames;
 }

@@ -30,8 +30,14 @@ namespace sandbox::middesk {
 struct StreamFrame {
   int64_t id = 0;
   std::string event;  // RUN_STARTED | STATE_SNAPSHOT | RUN_FINISHED | RUN_ERROR
+  // The frame's fields, but for a STATE_SNAPSHOT's last one, `snapshot`:
+  // the whole run, kept as the text AppendRunText writes. It is most of
+  // every frame's bytes, and building it as a tree cost more than all the
+  // rest of the frame (issue 12).
   OrderedJson data;
+  std::string snapshot;      // "" for every other frame
   std::string Wire() const;  // the SSE text of this frame
+  OrderedJson Data() const;  // all the fields, `snapshot` parsed back (tests)
 };
 
 class RunStreamFrames {
