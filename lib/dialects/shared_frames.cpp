@@ -2,6 +2,7 @@
 #include "dialects/shared_frames.h"
 
 #include <algorithm>
+#include <exception>
 
 #include "core/thread_cache.h"
 #include "core/wall_wait.h"
@@ -47,11 +48,19 @@ bool SharedFrames::ReadLocked(engine::Engine& engine, uint64_t version, uint64_t
   if (!events.ok()) return false;
   if (OverBudget()) DropDeliveredLocked();
   folded_.clear();
-  for (const Event& e : events.value()) {
-    if (!fold_(e, folded_)) {
-      broken_ = true;
-      return false;
+  try {
+    for (const Event& e : events.value()) {
+      if (!fold_(e, folded_)) {
+        broken_ = true;
+        return false;
+      }
     }
+  } catch (const std::exception&) {
+    // A string that is not UTF-8 (only a hand-edited database holds one)
+    // throws from the JSON writer: the log cannot be rendered, as a bad
+    // event cannot, and the waiting followers must hear it.
+    broken_ = true;
+    return false;
   }
   int64_t added = 0;
   for (WireFrame& f : folded_) {

@@ -191,3 +191,23 @@ TEST_CASE("followers that a commit wakes together each get every frame once, ren
   // Six events, each folded once whoever woke first.
   CHECK(f.folds->load() == 6);
 }
+
+TEST_CASE("a log whose rendering throws breaks the frames for every follower, none waits for it",
+          "[dialects][frames]") {
+  Followed f;
+  // What a string that is not UTF-8 does to the JSON writer.
+  auto throwing = std::make_shared<dialects::SharedFrames>(
+      f.run_id, f.engine->bus().Watch(f.run_id),
+      [](const Event& e, std::vector<dialects::WireFrame>& out) -> bool {
+        if (e.seq == 2) throw std::runtime_error("invalid UTF-8");
+        out.push_back({e.seq, e.type + "\n"});
+        return true;
+      },
+      [] { return int64_t{0}; }, [] { return false; });
+  auto first = throwing->Join(0);
+  auto second = throwing->Join(0);
+  dialects::WireParts wire;
+  CHECK_FALSE(throwing->Follow(*f.engine, *first, wire));
+  CHECK_FALSE(throwing->Follow(*f.engine, *second, wire));
+  CHECK(wire.empty());
+}
