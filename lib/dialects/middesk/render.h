@@ -14,6 +14,10 @@ OrderedJson RenderRun(const RunState& run, bool include_steps);
 // tree (run_text.cpp). Like dump(), throws nlohmann's type_error 316 on a
 // string that is not UTF-8.
 void AppendRunText(std::string& out, const RunState& run, bool include_steps);
+// Answers with the run as AppendRunText writes it; a string that is not
+// UTF-8 (a bug upstream) goes through RenderRun and dump()'s replacement, as
+// every other answer does (http/json_response.h).
+void RespondRun(httplib::Response& res, int http_status, const RunState& run, bool include_steps);
 // `runs` (oldest first, with steps) fill the thread's `steps` when given.
 OrderedJson RenderThread(const Thread& thread, const std::vector<RunState>* runs = nullptr);
 OrderedJson RenderAgent(const script::Agent& agent, Instant created_at);

@@ -174,4 +174,15 @@ void AppendRunText(std::string& out, const RunState& s, bool include_steps) {
   }
 }
 
+void RespondRun(httplib::Response& res, int http_status, const RunState& run, bool include_steps) {
+  std::string text;
+  try {
+    AppendRunText(text, run, include_steps);
+  } catch (const OrderedJson::exception&) {
+    return RespondJson(res, http_status, RenderRun(run, include_steps));
+  }
+  res.status = http_status;
+  res.set_content(std::move(text), "application/json");
+}
+
 }  // namespace sandbox::middesk

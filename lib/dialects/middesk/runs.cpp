@@ -44,7 +44,7 @@ void CreateRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   auto run = engine->CreateRun(std::move(cmd));
   if (!run.ok()) return RespondError(res, run.status());
   http::NoteRun(run->run.id);
-  RespondJson(res, 201, RenderRun(run.value(), /*include_steps=*/false));
+  RespondRun(res, 201, run.value(), /*include_steps=*/false);
 }
 
 void ListRuns(const Deps& d, const httplib::Request& req, httplib::Response& res) {
@@ -103,7 +103,7 @@ void ResumeRun(const Deps& d, const httplib::Request& req, httplib::Response& re
   Json input = body->value("input", Json());
   auto run = engine->Resume({.run_id = req.matches[1], .interrupt_id = *interrupt_id, .input = input});
   if (!run.ok()) return RespondError(res, run.status());
-  RespondJson(res, 200, RenderRun(run.value(), steps));
+  RespondRun(res, 200, run.value(), steps);
 }
 
 }  // namespace sandbox::middesk
