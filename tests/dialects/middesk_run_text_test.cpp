@@ -23,22 +23,34 @@ std::string Text(const RunState& s, bool steps) {
   return out.substr(7);
 }
 
+// An engine over the shipped fixtures, on a store in memory and a manual clock.
+struct ShippedFixtures {
+  ShippedFixtures() : ids(7), clock(ClockMode::kManual, kStart) {
+    auto opened = store::Store::Open(":memory:");
+    REQUIRE(opened.ok());
+    store = std::move(opened).value();
+    auto set = script::LoadFixtures(FIXTURES_DIR, ids);
+    REQUIRE(set.ok());
+    fixtures = std::make_shared<const script::FixtureSet>(std::move(set).value());
+    engine = std::make_unique<engine::Engine>(*store, clock, ids, fixtures);
+    REQUIRE(engine->Start().ok());
+  }
+  IdGenerator ids;
+  SteppedClock clock;
+  std::unique_ptr<store::Store> store;
+  std::shared_ptr<const script::FixtureSet> fixtures;
+  std::unique_ptr<engine::Engine> engine;
+};
+
 }  // namespace
 
 TEST_CASE("a run's text is RenderRun's dump at every event of every shipped scenario", "[dialects]") {
-  IdGenerator ids(7);
-  SteppedClock clock(ClockMode::kManual, kStart);
-  auto opened = store::Store::Open(":memory:");
-  REQUIRE(opened.ok());
-  auto store = std::move(opened).value();
-  auto set = script::LoadFixtures(FIXTURES_DIR, ids);
-  REQUIRE(set.ok());
-  auto fixtures = std::make_shared<const script::FixtureSet>(std::move(set).value());
-  engine::Engine engine(*store, clock, ids, fixtures);
-  REQUIRE(engine.Start().ok());
+  ShippedFixtures shipped;
+  engine::Engine& engine = *shipped.engine;
+  store::Store* store = shipped.store.get();
 
   std::vector<std::string> run_ids;
-  for (const auto& agent : fixtures->agents) {
+  for (const auto& agent : shipped.fixtures->agents) {
     for (const auto& scenario : agent.scenarios) {
       engine::CreateRunCommand cmd{Json{{"business_id", "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"}}, agent.type};
       cmd.context_type = "business";
@@ -116,15 +128,9 @@ TEST_CASE("a run's text escapes what dump escapes and refuses what dump refuses"
 
 TEST_CASE("a webhook body is the event envelope around RenderRun's run, byte for byte, for every include",
           "[dialects]") {
-  IdGenerator ids(7);
-  SteppedClock clock(ClockMode::kManual, kStart);
-  auto opened = store::Store::Open(":memory:");
-  REQUIRE(opened.ok());
-  auto store = std::move(opened).value();
-  auto set = script::LoadFixtures(FIXTURES_DIR, ids);
-  REQUIRE(set.ok());
-  engine::Engine engine(*store, clock, ids, std::make_shared<const script::FixtureSet>(std::move(set).value()));
-  REQUIRE(engine.Start().ok());
+  ShippedFixtures shipped;
+  engine::Engine& engine = *shipped.engine;
+  store::Store* store = shipped.store.get();
   engine::CreateRunCommand cmd{Json{{"business_id", "8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"}}, "cip_orchestrator"};
   cmd.scenario = "auto_approved";
   auto created = engine.CreateRun(cmd);

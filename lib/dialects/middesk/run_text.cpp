@@ -3,7 +3,8 @@
 // key and value, the pairs of each object made as arrays first) only for
 // dump() to walk it: for a webhook body that was a third of a delivery's
 // cost (issue 12). The bytes are RenderRun(...).dump()'s; the tests hold
-// every run of the shipped fixtures, at every event, to that.
+// every run of the shipped fixtures, at every event, to that. RespondRun
+// answers a request with that text.
 #include <map>
 
 #include "core/json_text.h"
@@ -13,20 +14,44 @@
 namespace sandbox::middesk {
 namespace {
 
-// Writes `{"key":value,...}` one member at a time.
-class ObjectText {
+// Writes `open item,item,... close`: Next() before each item, which the
+// caller writes. The one place a JSON list's commas and brackets are made.
+class Delimited {
  public:
-  explicit ObjectText(std::string& out) : out_(out) { out_.push_back('{'); }
-  ~ObjectText() { out_.push_back('}'); }
-  ObjectText(const ObjectText&) = delete;
-  ObjectText& operator=(const ObjectText&) = delete;
+  Delimited(std::string& out, char open, char close) : out_(out), close_(close) { out_.push_back(open); }
+  ~Delimited() { out_.push_back(close_); }
+  Delimited(const Delimited&) = delete;
+  Delimited& operator=(const Delimited&) = delete;
+
+  std::string& Next() {
+    if (!first_) out_.push_back(',');
+    first_ = false;
+    return out_;
+  }
+
+ protected:
+  std::string& out_;
+
+ private:
+  const char close_;
+  bool first_ = true;
+};
+
+// Writes `[item,...]`.
+class ArrayText : public Delimited {
+ public:
+  explicit ArrayText(std::string& out) : Delimited(out, '[', ']') {}
+};
+
+// Writes `{"key":value,...}` one member at a time.
+class ObjectText : public Delimited {
+ public:
+  explicit ObjectText(std::string& out) : Delimited(out, '{', '}') {}
 
   // Starts the member `key` (plain ASCII, written as it is); the caller
   // writes its value.
   std::string& Key(const char* key) {
-    if (!first_) out_.push_back(',');
-    first_ = false;
-    out_.push_back('"');
+    Next().push_back('"');
     out_ += key;
     out_ += "\":";
     return out_;
@@ -53,10 +78,6 @@ class ObjectText {
     }
   }
   void Value(const char* key, const Json& value) { AppendJsonText(Key(key), value); }
-
- private:
-  std::string& out_;
-  bool first_ = true;
 };
 
 void AppendSource(std::string& out, const Source& s) {
@@ -75,13 +96,8 @@ void AppendArtifact(std::string& out, const Artifact& a) {
   o.String("type", a.type);
   o.OptString("confidence", a.confidence);
   o.OptString("summary", a.summary);
-  std::string& sources = o.Key("sources");
-  sources.push_back('[');
-  for (size_t i = 0; i < a.sources.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendSource(out, a.sources[i]);
-  }
-  out.push_back(']');
+  ArrayText sources(o.Key("sources"));
+  for (const Source& source : a.sources) AppendSource(sources.Next(), source);
 }
 
 void AppendStep(std::string& out, const Step& s, const std::multimap<std::string, const Step*>& children) {
@@ -96,20 +112,14 @@ void AppendStep(std::string& out, const Step& s, const std::multimap<std::string
   o.Literal("status", StepStatusName(s.status));
   o.Time("started_at", s.started_at);
   o.OptTime("completed_at", s.completed_at);
-  o.Key("steps").push_back('[');
-  auto range = children.equal_range(s.id);
-  for (auto it = range.first; it != range.second; ++it) {
-    if (it != range.first) out.push_back(',');
-    AppendStep(out, *it->second, children);
+  {
+    ArrayText kids(o.Key("steps"));
+    auto range = children.equal_range(s.id);
+    for (auto it = range.first; it != range.second; ++it) AppendStep(kids.Next(), *it->second, children);
   }
-  out.push_back(']');
   if (!s.result.is_null()) o.Value("result", s.result);
-  o.Key("artifacts").push_back('[');
-  for (size_t i = 0; i < s.artifacts.size(); ++i) {
-    if (i) out.push_back(',');
-    AppendArtifact(out, s.artifacts[i]);
-  }
-  out.push_back(']');
+  ArrayText artifacts(o.Key("artifacts"));
+  for (const Artifact& a : s.artifacts) AppendArtifact(artifacts.Next(), a);
 }
 
 }  // namespace
@@ -140,37 +150,30 @@ void AppendRunText(std::string& out, const RunState& s, bool include_steps) {
   } else {
     o.Key("output") += "null";
   }
-  o.Key("interrupts").push_back('[');
-  bool first = true;
-  for (const auto& i : s.interrupts) {
-    if (!i.pending) continue;
-    if (!first) out.push_back(',');
-    first = false;
-    ObjectText entry(out);
-    entry.String("id", i.id);
-    entry.Value("value", i.value);
-    if (i.agent) entry.String("agent", *i.agent);
+  {
+    ArrayText interrupts(o.Key("interrupts"));
+    for (const auto& i : s.interrupts) {
+      if (!i.pending) continue;
+      ObjectText entry(interrupts.Next());
+      entry.String("id", i.id);
+      entry.Value("value", i.value);
+      if (i.agent) entry.String("agent", *i.agent);
+    }
   }
-  out.push_back(']');
   // Sandbox extension: why a run ended in error (the contract has no field for it).
   if (r.status == RunStatus::kError || r.status == RunStatus::kCancelled) {
     ObjectText error(o.Key("error"));
     error.String("message", r.error_message.value_or("run failed"));
   }
   if (include_steps) {
-    o.Key("steps").push_back('[');
     std::multimap<std::string, const Step*> children;
     for (const auto& st : s.steps) {
       if (st.parent_step_id) children.emplace(*st.parent_step_id, &st);
     }
-    first = true;
+    ArrayText top(o.Key("steps"));
     for (const auto& st : s.steps) {
-      if (st.parent_step_id) continue;
-      if (!first) out.push_back(',');
-      first = false;
-      AppendStep(out, st, children);
+      if (!st.parent_step_id) AppendStep(top.Next(), st, children);
     }
-    out.push_back(']');
   }
 }
 
