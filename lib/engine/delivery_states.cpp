@@ -24,17 +24,28 @@ void DeliveryStates::Keep(uint64_t generation, std::vector<std::shared_ptr<const
     order_.push_back(std::move(key));
     if (order_.size() > kMaxStates) {
       auto old = states_.find(order_.front());
-      dropped.push_back(std::move(old->second));
+      evicted_.push_back(std::move(old->second));
       states_.erase(old);
       order_.pop_front();
     }
+  }
+  // Nobody has looked a state up for a while (the senders are stopped, or
+  // every endpoint is disabled): the writer frees them itself rather than
+  // let them pile up.
+  if (evicted_.size() > kMaxStates) {
+    for (auto& state : evicted_) dropped.push_back(std::move(state));
+    evicted_.clear();
   }
   // `dropped` goes after the lock is released (declared before the guard).
 }
 
 std::shared_ptr<const RunState> DeliveryStates::Find(uint64_t generation, const std::string& run_id,
                                                      int64_t seq) const {
+  // The states Keep evicted are freed here, on the delivery thread that
+  // asks, after the lock is released (declared before the guard).
+  std::vector<std::shared_ptr<const RunState>> freed;
   std::lock_guard<std::mutex> g(mu_);
+  freed.swap(evicted_);
   if (generation != generation_) return nullptr;
   auto it = states_.find(Key(run_id, seq));
   return it == states_.end() ? nullptr : it->second;

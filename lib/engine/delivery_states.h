@@ -14,6 +14,12 @@
 // since run ids repeat after a reset or a restore. Bounded by kMaxStates,
 // the oldest going first; nothing is kept when no webhook is subscribed.
 //
+// An evicted state is freed by the next Find, on a delivery thread, not by
+// the writer that evicted it: freeing a run's state (its JSON trees and
+// strings) was 1-2 % of the writer's time while deliveries flowed (issue
+// 12). So up to kMaxStates more wait to be freed; past that the writer
+// frees them itself.
+//
 // Thread safety: all methods may be called from any thread.
 #pragma once
 
@@ -47,6 +53,8 @@ class DeliveryStates {
   uint64_t generation_ = 0;
   std::unordered_map<std::string, std::shared_ptr<const RunState>> states_;
   std::deque<std::string> order_;  // keys, oldest first
+  // Evicted by Keep, freed by the next Find (or by Keep past kMaxStates).
+  mutable std::vector<std::shared_ptr<const RunState>> evicted_;
 };
 
 }  // namespace sandbox::engine

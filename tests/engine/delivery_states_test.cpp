@@ -1,6 +1,6 @@
 // DeliveryStates (engine/delivery_states.h): states are found by run and
-// event, only under the generation they were kept in, and the oldest go
-// once there are kMaxStates.
+// event, only under the generation they were kept in, the oldest go once
+// there are kMaxStates, and the next Find frees them, not the writer.
 #include <catch2/catch.hpp>
 
 #include "engine/delivery_states.h"
@@ -41,4 +41,29 @@ TEST_CASE("delivery states: the oldest go once there are kMaxStates", "[engine]"
   CHECK_FALSE(states.Find(0, "r1", 1));
   CHECK(states.Find(0, "r2", 1));
   CHECK(states.Find(0, "r" + std::to_string(DeliveryStates::kMaxStates + 1), 1));
+}
+
+TEST_CASE("delivery states: an evicted state is freed by the next Find, not by the Keep that evicted it",
+          "[engine]") {
+  DeliveryStates states;
+  auto first = StateOf("r0", 1);
+  std::weak_ptr<const RunState> watch = first;
+  states.Keep(0, {std::move(first)});
+  for (size_t i = 1; i <= DeliveryStates::kMaxStates; ++i) states.Keep(0, {StateOf("r" + std::to_string(i), 1)});
+  CHECK_FALSE(watch.expired());  // evicted, but the writer's Keep did not free it
+  CHECK_FALSE(states.Find(0, "r0", 1));
+  CHECK(watch.expired());  // the Find did
+}
+
+TEST_CASE("delivery states: with nobody finding, Keep frees evicted states past kMaxStates", "[engine]") {
+  DeliveryStates states;
+  auto first = StateOf("r0", 1);
+  std::weak_ptr<const RunState> watch = first;
+  states.Keep(0, {std::move(first)});
+  size_t kept = 1;
+  for (; kept <= DeliveryStates::kMaxStates; ++kept) states.Keep(0, {StateOf("r" + std::to_string(kept), 1)});
+  CHECK_FALSE(watch.expired());  // evicted, waiting for a Find
+  for (; kept <= 2 * DeliveryStates::kMaxStates + 1; ++kept) states.Keep(0, {StateOf("r" + std::to_string(kept), 1)});
+  CHECK(watch.expired());  // more than kMaxStates waiting: the writer freed them
+  CHECK(states.size() == DeliveryStates::kMaxStates);
 }
