@@ -1,6 +1,8 @@
 // ISO 8601 formatting and parsing of sandbox instants.
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include "core/time_format.h"
 
 using namespace sandbox;
@@ -44,4 +46,28 @@ TEST_CASE("leap days exist only in leap years", "[core]") {
 TEST_CASE("the last instant a four-digit year shows is the sandbox's end of time", "[core]") {
   CHECK(FormatInstant(kMaxInstant) == "9999-12-31T23:59:59.999Z");
   CHECK(ParseInstant("9999-12-31T23:59:59.999Z") == kMaxInstant);
+}
+
+TEST_CASE("instants format as printf's fixed widths would, inside and outside four-digit years", "[core]") {
+  // The reference: the format FormatInstant used before it wrote digits by hand.
+  auto printf_text = [](long long y, unsigned m, unsigned d, long long ms_of_day) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", y, m, d, ms_of_day / 3600000,
+                  ms_of_day / 60000 % 60, ms_of_day / 1000 % 60, ms_of_day % 1000);
+    return std::string(buf);
+  };
+  CHECK(FormatInstant(-62167219200000) == printf_text(0, 1, 1, 0));            // the first instant of year 0
+  CHECK(FormatInstant(-62167219200001) == printf_text(-1, 12, 31, 86399999));  // the last of year -1
+  CHECK(FormatInstant(kMaxInstant + 1) == printf_text(10000, 1, 1, 0));
+  CHECK(FormatInstant(kMaxInstant + 1) == "10000-01-01T00:00:00.000Z");
+  CHECK(FormatInstant(-62167219200001) == "-001-12-31T23:59:59.999Z");
+  // Every field's every digit, over times spread through the four-digit years.
+  for (Instant t = -62167219200000; t <= kMaxInstant; t += 7919LL * 86400000 + 3723456) {
+    auto parsed = ParseInstant(FormatInstant(t));
+    INFO(t);
+    REQUIRE(parsed.has_value());
+    CHECK(*parsed == t);
+  }
+  CHECK(FormatInstant(253402297199999) == "9999-12-31T22:59:59.999Z");
+  CHECK(FormatInstant(1767312000000 + 45296789) == "2026-01-02T12:34:56.789Z");
 }
