@@ -107,6 +107,7 @@ class FaultyStore final : public Store {
   Result<std::vector<WebhookDelivery>> DueWebhookDeliveries(Instant now, int64_t limit,
                                                             const std::optional<std::string>& webhook_id) override;
   Result<std::vector<std::string>> DueWebhookEndpoints(Instant now) override;
+  uint64_t WebhookEdits() const override { return inner_->WebhookEdits(); }
   Result<std::optional<WebhookDelivery>> GetWebhookDelivery(const std::string& webhook_id, const std::string& run_id,
                                                             int64_t seq) override;
   Result<std::vector<WebhookDelivery>> WebhookDeliveries(const std::optional<std::string>& webhook_id) override;

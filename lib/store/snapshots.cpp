@@ -89,6 +89,7 @@ Result<std::unique_ptr<Connection>> Stage(const std::string& name, const std::st
 
 Status SqliteStore::DeleteEverything() {
   std::lock_guard<WriterLock> g(db_->writer_mu);
+  WebhookEditCount edit(*db_);
   BeginOutboxLife(/*every_namespace=*/true);
   Status flushed = FlushIfInGroup();
   if (!flushed.ok()) return flushed;
@@ -124,6 +125,7 @@ Status SqliteStore::DeleteEverything() {
 
 Status SqliteStore::DeleteNamespace() {
   std::lock_guard<WriterLock> g(db_->writer_mu);
+  WebhookEditCount edit(*db_);
   BeginOutboxLife(/*every_namespace=*/false);
   Status flushed = FlushIfInGroup();
   if (!flushed.ok()) return flushed;
@@ -252,6 +254,7 @@ Status SqliteStore::RestoreSnapshot(const std::string& name) {
     std::lock_guard<WriterLock> g(db_->writer_mu);
     auto it = db_->memory_snapshots.find(name);
     if (it == db_->memory_snapshots.end()) return Status::NotFound("snapshot not found", "name");
+    WebhookEditCount edit(*db_);
     BeginOutboxLife(/*every_namespace=*/true);
     return Copy(*it->second, *db_->writer);
   }
@@ -263,6 +266,7 @@ Status SqliteStore::RestoreSnapshot(const std::string& name) {
   auto staged = Stage(name, file);
   if (!staged.ok()) return staged.status();
   std::lock_guard<WriterLock> g(db_->writer_mu);
+  WebhookEditCount edit(*db_);
   BeginOutboxLife(/*every_namespace=*/true);
   return Copy(*staged.value(), *db_->writer);
 }

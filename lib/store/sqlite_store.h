@@ -42,15 +42,15 @@ struct Database {
   // run that ends in the group goes straight to run_logs, its events never
   // written as rows. Guarded by writer_mu (the group holds it).
   struct DeferredRows {
-    RunState state;                 // the run after its last commit in the group
+    RunState state;                  // the run after its last commit in the group
     std::optional<RunState> before;  // as stored before the group's first commit of it, when known
-    std::vector<Event> events;      // its events committed in the group, not yet written
+    std::vector<Event> events;       // its events committed in the group, not yet written
   };
   std::map<std::string, DeferredRows> deferred_rows;  // by run id
   // The clock each commit of the group saves, by meta key: written once, at
   // the flush (every commit used to rewrite the same meta row).
   std::map<std::string, Instant> deferred_clocks;
-  Status deferred_failure;                            // a flush for a read that failed: the group fails
+  Status deferred_failure;  // a flush for a read that failed: the group fails
   // Wipes of the outbox's rows: each reset or restore begins another life
   // of a namespace's outbox (WebhookDelivery::outbox_life), in which the
   // same seed writes deliveries with the same ids. A webhook sender that
@@ -58,8 +58,26 @@ struct Database {
   // mark the new delivery sent, one never sent. Changed under writer_mu;
   // read under wipes_mu alone by the readers that stamp deliveries.
   std::mutex wipes_mu;
-  uint64_t wipes_of_all = 0;                      // DeleteEverything, RestoreSnapshot
-  std::map<std::string, uint64_t> wipes_by_ns;    // DeleteNamespace
+  uint64_t wipes_of_all = 0;                    // DeleteEverything, RestoreSnapshot
+  std::map<std::string, uint64_t> wipes_by_ns;  // DeleteNamespace
+  // WebhookOutbox::WebhookEdits, moved by a WebhookEditCount.
+  std::atomic<uint64_t> webhook_edits{0};
+};
+
+// Counts a change to webhooks or to deliveries' status (WebhookEdits) as it
+// goes out of scope. Declared after the writer's lock and before the
+// transaction, it counts once the change is committed or rolled back, and
+// before the lock is let go: a count read before a read of the rows never
+// matches rows older than the change.
+class WebhookEditCount {
+ public:
+  explicit WebhookEditCount(Database& db) : db_(db) {}
+  ~WebhookEditCount() { db_.webhook_edits.fetch_add(1); }
+  WebhookEditCount(const WebhookEditCount&) = delete;
+  WebhookEditCount& operator=(const WebhookEditCount&) = delete;
+
+ private:
+  Database& db_;
 };
 
 class SqliteStore final : public Store {
@@ -126,6 +144,7 @@ class SqliteStore final : public Store {
   Result<std::vector<WebhookDelivery>> DueWebhookDeliveries(Instant now, int64_t limit,
                                                             const std::optional<std::string>& webhook_id) override;
   Result<std::vector<std::string>> DueWebhookEndpoints(Instant now) override;
+  uint64_t WebhookEdits() const override { return db_->webhook_edits.load(); }
   Result<std::optional<WebhookDelivery>> GetWebhookDelivery(const std::string& webhook_id, const std::string& run_id,
                                                             int64_t seq) override;
   Result<std::vector<WebhookDelivery>> WebhookDeliveries(const std::optional<std::string>& webhook_id) override;

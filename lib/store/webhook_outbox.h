@@ -84,6 +84,16 @@ class WebhookOutbox {
   // The webhooks with a pending delivery due at or before `now`, the one
   // due longest first.
   virtual Result<std::vector<std::string>> DueWebhookEndpoints(Instant now) = 0;
+  // A count of the committed changes to this database's webhooks and to its
+  // deliveries' status that a sender did not make itself: every webhook
+  // inserted or updated (an update may disable, delete, re-sign or re-point
+  // one, and cancels its pending deliveries), every reset and restore. It
+  // moves after the change commits. So webhook and delivery rows read after
+  // reading it are still what the store holds while it has not moved, save
+  // for the attempts RecordWebhookAttempts has recorded since: the
+  // dispatcher sends on what it scheduled without reading each delivery and
+  // its webhook again (issue 12).
+  virtual uint64_t WebhookEdits() const = 0;
   // One delivery with its attempts, if it exists.
   virtual Result<std::optional<WebhookDelivery>> GetWebhookDelivery(const std::string& webhook_id,
                                                                     const std::string& run_id, int64_t seq) = 0;

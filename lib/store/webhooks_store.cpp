@@ -133,6 +133,7 @@ Status SqliteStore::WriteWebhookOutbox(const std::vector<Event>& events, bool* l
 
 Status SqliteStore::InsertWebhook(const Webhook& w) {
   std::lock_guard<WriterLock> g(db_->writer_mu);
+  WebhookEditCount edit(*db_);
   Statement q(*db_->writer,
               "INSERT INTO webhooks (id, ns, ordinal, url, secret, enabled_events, include, oidc, disabled_at, "
               "deleted_at, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
@@ -144,6 +145,7 @@ Status SqliteStore::InsertWebhook(const Webhook& w) {
 
 Status SqliteStore::UpdateWebhook(const Webhook& w) {
   std::lock_guard<WriterLock> g(db_->writer_mu);
+  WebhookEditCount edit(*db_);
   Transaction tx(*db_->writer);
   if (!tx.begin_status().ok()) return tx.begin_status();
   Statement q(*db_->writer,
@@ -348,14 +350,16 @@ Result<WebhookDeliveryPage> SqliteStore::ListWebhookDeliveries(const WebhookDeli
     // sorts with ordinal 0.
     const std::string key = "(d.created_at, coalesce(r.ordinal, 0), d.seq, coalesce(w.ordinal, 0))";
     const char* dir = query.newest_first ? " DESC" : "";
-    Statement q(c, std::string("SELECT d.webhook_id, d.run_id, d.seq, d.event_type, d.created_at, d.status, "
-                               "d.next_attempt_at, (SELECT body FROM webhook_bodies WHERE id = d.body_id), coalesce(r.ordinal, 0), "
-                               "coalesce(w.ordinal, 0) "
-                               "FROM webhook_deliveries d LEFT JOIN runs r ON r.id = d.run_id "
-                               "LEFT JOIN webhooks w ON w.id = d.webhook_id "
-                               "WHERE d.ns = ?1 AND (?2 IS NULL OR d.webhook_id = ?2) AND (?3 IS NULL OR ") +
-                       key + (query.newest_first ? " < " : " > ") + "(?3, ?4, ?5, ?6)) ORDER BY d.created_at" + dir +
-                       ", 9" + dir + ", d.seq" + dir + ", 10" + dir + " LIMIT ?7");
+    Statement q(
+        c, std::string(
+               "SELECT d.webhook_id, d.run_id, d.seq, d.event_type, d.created_at, d.status, "
+               "d.next_attempt_at, (SELECT body FROM webhook_bodies WHERE id = d.body_id), coalesce(r.ordinal, 0), "
+               "coalesce(w.ordinal, 0) "
+               "FROM webhook_deliveries d LEFT JOIN runs r ON r.id = d.run_id "
+               "LEFT JOIN webhooks w ON w.id = d.webhook_id "
+               "WHERE d.ns = ?1 AND (?2 IS NULL OR d.webhook_id = ?2) AND (?3 IS NULL OR ") +
+               key + (query.newest_first ? " < " : " > ") + "(?3, ?4, ?5, ?6)) ORDER BY d.created_at" + dir + ", 9" +
+               dir + ", d.seq" + dir + ", 10" + dir + " LIMIT ?7");
     q.Bind(1, ns_).Bind(2, query.webhook_id);
     if (query.after) {
       q.Bind(3, query.after->created_at).Bind(4, query.after->run_ordinal).Bind(5, query.after->seq);

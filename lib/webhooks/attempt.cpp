@@ -29,28 +29,37 @@ std::optional<int64_t> RetryDelayMs(int64_t failed_attempts) {
 }
 
 Result<std::optional<PreparedAttempt>> PrepareAttempt(engine::Engine& engine, const WebhookDelivery& queued,
-                                                      const WebhookFormat& format) {
+                                                      const WebhookFormat& format, const ScheduledEndpoint* scheduled) {
   using Nothing = std::optional<PreparedAttempt>;
-  auto fresh = engine.store().GetWebhookDelivery(queued.webhook_id, queued.run_id, queued.seq);
-  if (!fresh.ok()) return fresh.status();
-  if (!fresh.value() || fresh.value()->status != "pending" ||
-      fresh.value()->attempts.size() != queued.attempts.size()) {
-    return Nothing();
-  }
   PreparedAttempt p;
-  p.delivery = std::move(*fresh.value());
+  std::optional<Webhook> read;
+  const Webhook* hook = nullptr;
+  if (scheduled && scheduled->webhook.id == queued.webhook_id && engine.store().WebhookEdits() == scheduled->edits) {
+    p.delivery = queued;
+    hook = &scheduled->webhook;
+  } else {
+    auto fresh = engine.store().GetWebhookDelivery(queued.webhook_id, queued.run_id, queued.seq);
+    if (!fresh.ok()) return fresh.status();
+    if (!fresh.value() || fresh.value()->status != "pending" ||
+        fresh.value()->attempts.size() != queued.attempts.size()) {
+      return Nothing();
+    }
+    p.delivery = std::move(*fresh.value());
+    auto found = engine.store().GetWebhook(p.delivery.webhook_id);
+    if (!found.ok()) return found.status();
+    read = std::move(found).value();
+    if (read) hook = &*read;
+  }
   const WebhookDelivery& d = p.delivery;
   p.attempt.attempt = static_cast<int64_t>(d.attempts.size()) + 1;
   p.attempt.at = d.next_attempt_at.value_or(d.created_at);
 
-  auto hook = engine.store().GetWebhook(d.webhook_id);
-  if (!hook.ok()) return hook.status();
-  if (!hook.value()) {
+  if (!hook) {
     // Only a hand-edited database gets here; give up on it once, quietly.
     Status st = GiveUp(engine, d, p.attempt, "webhook " + d.webhook_id + " no longer exists");
     return st.ok() ? Result<Nothing>(Nothing()) : Result<Nothing>(st);
   }
-  const Webhook& w = *hook.value();
+  const Webhook& w = *hook;
   // Rows stored before URLs were checked may hold anything (issue 10): the
   // text goes nowhere near an HTTP client unless it parses.
   auto url = ParseWebhookUrl(w.url, kMaxDeliverableUrlBytes);

@@ -21,6 +21,9 @@ namespace {
 struct Job {
   engine::Engine* engine;  // engines outlive the dispatcher
   WebhookDelivery delivery;
+  // Its endpoint as the scheduler read it with the delivery; null when that
+  // read failed (PrepareAttempt then reads both afresh).
+  std::shared_ptr<const ScheduledEndpoint> scheduled;
 };
 
 void Log(const Logger& log, const Status& st) { log.Log(LogLevel::kError, "webhooks: " + st.message()); }
@@ -30,10 +33,8 @@ void Log(const Logger& log, const Status& st) { log.Log(LogLevel::kError, "webho
 void LogFailure(const Logger& log, const SentAttempt& a) {
   if (a.outcome.delivered() || !log.Enabled(LogLevel::kWarn)) return;
   const WebhookDelivery& d = a.prepared.delivery;
-  Logger::Fields f{{"webhook", d.webhook_id},
-                   {"run", d.run_id},
-                   {"event", d.event_type},
-                   {"attempt", a.prepared.attempt.attempt}};
+  Logger::Fields f{
+      {"webhook", d.webhook_id}, {"run", d.run_id}, {"event", d.event_type}, {"attempt", a.prepared.attempt.attempt}};
   if (a.outcome.status_code) f.emplace_back("status", *a.outcome.status_code);
   const store::AttemptRecord record = OutcomeRecord(a.prepared, a.outcome);
   if (record.attempt.error) f.emplace_back("error", *record.attempt.error);
@@ -110,7 +111,7 @@ void SenderLoop(std::shared_ptr<Dispatcher::Shared> s, size_t index) {
       queue.pop_front();
       ++s->store_users;
       lock.unlock();
-      auto prepared = PrepareAttempt(*job.engine, job.delivery, s->format);
+      auto prepared = PrepareAttempt(*job.engine, job.delivery, s->format, job.scheduled.get());
       lock.lock();
       --s->store_users;
       s->changed.notify_all();
@@ -205,16 +206,22 @@ void Dispatcher::Schedule() {
         if (s.stopping) return;
         if (s.endpoints.count(key)) continue;  // still busy with its last batch
       }
+      // The count first: rows read after it are current while it holds.
+      const uint64_t edits = engine->store().WebhookEdits();
       auto batch = engine->store().DueWebhookDeliveries(now, options_.batch, webhook_id);
       if (!batch.ok()) {
         Log(shared_->log, batch.status());
         continue;
       }
       if (batch->empty()) continue;
+      std::shared_ptr<const ScheduledEndpoint> scheduled;
+      if (auto hook = engine->store().GetWebhook(webhook_id); hook.ok() && hook.value()) {
+        scheduled = std::make_shared<const ScheduledEndpoint>(ScheduledEndpoint{edits, std::move(*hook.value())});
+      }
       std::lock_guard<std::mutex> g(s.mu);
       if (s.stopping) return;
       std::deque<Job>& queue = s.endpoints[key];
-      for (auto& d : batch.value()) queue.push_back(Job{engine, std::move(d)});
+      for (auto& d : batch.value()) queue.push_back(Job{engine, std::move(d), scheduled});
       s.ready.push_back(std::move(key));
       // Every ready endpoint gets a sender of its own while there are fewer
       // than max_senders: one that hangs then holds up nobody.

@@ -181,3 +181,47 @@ TEST_CASE("an in-memory database restores its snapshots too", "[store]") {
   REQUIRE(store.DeleteEverything().ok());
   CHECK(store.CountThreads().value() == 0);
 }
+
+TEST_CASE("every change to webhooks, reset and restore moves WebhookEdits in every namespace, and reads do not",
+          "[store]") {
+  // The webhook dispatcher sends on what it scheduled while the count holds
+  // (webhook_outbox.h): a change it missed would send to a deleted endpoint,
+  // or with a retired secret.
+  for (const bool file : {true, false}) {
+    INFO((file ? "file" : "in memory"));
+    ScratchDb scratch;
+    std::unique_ptr<Store> memory;
+    if (!file) memory = std::move(Store::Open(":memory:")).value();
+    Store& store = file ? *scratch.store : *memory;
+    auto other = store.Namespace("other");
+    uint64_t last = store.WebhookEdits();
+    auto moved = [&] {
+      const uint64_t now = store.WebhookEdits();
+      const bool changed = now != last && other->WebhookEdits() == now;
+      last = now;
+      return changed;
+    };
+    Webhook w;
+    w.id = "wh_1";
+    w.ordinal = 1;
+    w.url = "http://127.0.0.1:9/h";
+    w.secret = "s";
+    w.enabled_events = Json::array({"*"});
+    w.created_at = w.updated_at = 1000;
+    REQUIRE(store.InsertWebhook(w).ok());
+    CHECK(moved());
+    w.secret = "t";
+    REQUIRE(store.UpdateWebhook(w).ok());
+    CHECK(moved());
+    REQUIRE(store.GetWebhook(w.id).ok());
+    REQUIRE(store.DueWebhookDeliveries(5000, 10).ok());
+    REQUIRE(store.SaveSnapshot("s").ok());
+    CHECK_FALSE(moved());
+    REQUIRE(store.RestoreSnapshot("s").ok());
+    CHECK(moved());
+    REQUIRE(other->DeleteNamespace().ok());
+    CHECK(moved());
+    REQUIRE(store.DeleteEverything().ok());
+    CHECK(moved());
+  }
+}

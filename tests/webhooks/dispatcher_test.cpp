@@ -278,11 +278,11 @@ TEST_CASE("a delivery's body is stored compressed and read back byte for byte, a
           return body.dump();
         },
         "X-Test-Signature-256"};
-    webhooks::Dispatcher d(*sb.spaces, run_sized, [&](const std::string&, const std::string& body,
-                                                      const httplib::Headers&) {
-      bodies.push_back(body);
-      return webhooks::Outcome{500, std::nullopt};  // retried, with the stored body
-    });
+    webhooks::Dispatcher d(*sb.spaces, run_sized,
+                           [&](const std::string&, const std::string& body, const httplib::Headers&) {
+                             bodies.push_back(body);
+                             return webhooks::Outcome{500, std::nullopt};  // retried, with the stored body
+                           });
     REQUIRE(d.RunOnce().ok());
     REQUIRE(bodies.size() == 1);
     REQUIRE(bodies[0].size() > 2000);
@@ -407,6 +407,107 @@ TEST_CASE("an outcome sent before a reset never lands on the delivery the same i
   CHECK(del.attempts.size() == 1);
   std::lock_guard<std::mutex> g(*urls_mu);
   CHECK(*urls == std::vector<std::string>{"http://127.0.0.1:9/before", "http://127.0.0.1:9/after"});
+}
+
+TEST_CASE("an endpoint disabled or re-signed while its batch is out gets the rest of the batch as the change says",
+          "[webhooks]") {
+  // A sender goes on what the scheduler read for the whole batch only while
+  // no webhook has changed since (issue 12); here the first send of a batch
+  // of three is held while the endpoint changes.
+  for (const bool disable : {true, false}) {
+    INFO((disable ? "disabled" : "re-signed"));
+    Sandbox sb;
+    const Webhook hook = sb.Hook(Json::array({"run.created"}));
+    for (int i = 0; i < 3; ++i) sb.Run();
+    auto gate = std::make_shared<Gate>();
+    auto sent = std::make_shared<std::vector<Sent>>();
+    auto sent_mu = std::make_shared<std::mutex>();
+    webhooks::Dispatcher d(
+        *sb.spaces, FakeRender,
+        [gate, sent, sent_mu](const std::string& url, const std::string& body, const httplib::Headers& h) {
+          {
+            std::lock_guard<std::mutex> g(*sent_mu);
+            sent->push_back({url, body, h});
+          }
+          if (sent->size() == 1) gate->Pass();
+          return webhooks::Outcome{200, std::nullopt};
+        },
+        std::chrono::milliseconds(5));
+    d.Start();
+    REQUIRE(gate->WaitEntered(1));
+    engine::WebhookPatch patch;
+    if (disable) {
+      patch.disabled_at = std::optional<Instant>(kStart);
+    } else {
+      patch.secret = "n3w-secret";
+    }
+    REQUIRE(sb.engine().UpdateWebhook(hook.id, patch).ok());
+    std::string last_run;
+    if (disable) {
+      // The disable cancelled all three, the one in flight too. Enabled
+      // again, the endpoint gets a fourth run's delivery, which the
+      // scheduler hands it only once the batch is done with.
+      engine::WebhookPatch enable;
+      enable.disabled_at = std::optional<Instant>();
+      REQUIRE(sb.engine().UpdateWebhook(hook.id, enable).ok());
+      last_run = sb.Run();
+    }
+    gate->Open();
+    REQUIRE(Eventually([&] { return CountWithStatus(sb.Deliveries(), hook.id, "delivered") == (disable ? 1 : 3); }));
+    d.Stop();
+    std::lock_guard<std::mutex> g(*sent_mu);
+    if (disable) {
+      CHECK(CountWithStatus(sb.Deliveries(), hook.id, "cancelled") == 3);
+      REQUIRE(sent->size() == 2);  // the one in flight, then the fourth run's
+      CHECK(Json::parse((*sent)[1].body)["run"] == last_run);
+    } else {
+      REQUIRE(sent->size() == 3);
+      CHECK((*sent)[0].headers.find("X-Test-Signature-256")->second ==
+            webhooks::SignatureHex("s3cret", (*sent)[0].body));
+      for (size_t i = 1; i < sent->size(); ++i) {
+        CHECK((*sent)[i].headers.find("X-Test-Signature-256")->second ==
+              webhooks::SignatureHex("n3w-secret", (*sent)[i].body));
+      }
+    }
+  }
+}
+
+TEST_CASE("with no webhook changed since the scheduler read them, a send goes on that read alone", "[webhooks]") {
+  Sandbox sb;
+  const Webhook hook = sb.Hook(Json::array({"run.created"}));
+  sb.Run();
+  auto due = sb.engine().store().DueWebhookDeliveries(kStart, 10);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  // What the scheduler read, told apart from the store's row by its secret:
+  // the signature shows which of the two the send went on.
+  webhooks::ScheduledEndpoint scheduled{sb.engine().store().WebhookEdits(), hook};
+  scheduled.webhook.secret = "as-scheduled";
+  auto prepared = webhooks::PrepareAttempt(sb.engine(), due->at(0), FakeRender, &scheduled);
+  REQUIRE(prepared.ok());
+  REQUIRE(prepared.value());
+  CHECK(prepared.value()->headers.find("X-Test-Signature-256")->second ==
+        webhooks::SignatureHex("as-scheduled", prepared.value()->body));
+  CHECK(prepared.value()->delivery == due->at(0));
+  CHECK(prepared.value()->attempt.attempt == 1);
+
+  // Any change to a webhook (here another one's creation) and the send reads
+  // its delivery and webhook again.
+  sb.Hook(Json::array({"run.completed"}), "http://127.0.0.1:9/other");
+  CHECK(sb.engine().store().WebhookEdits() != scheduled.edits);
+  prepared = webhooks::PrepareAttempt(sb.engine(), due->at(0), FakeRender, &scheduled);
+  REQUIRE(prepared.ok());
+  REQUIRE(prepared.value());
+  CHECK(prepared.value()->headers.find("X-Test-Signature-256")->second ==
+        webhooks::SignatureHex("s3cret", prepared.value()->body));
+
+  // A reset is a change too: the delivery it took is not sent.
+  scheduled.edits = sb.engine().store().WebhookEdits();
+  REQUIRE(sb.engine().Reset().ok());
+  CHECK(sb.engine().store().WebhookEdits() != scheduled.edits);
+  prepared = webhooks::PrepareAttempt(sb.engine(), due->at(0), FakeRender, &scheduled);
+  REQUIRE(prepared.ok());
+  CHECK_FALSE(prepared.value());
 }
 
 TEST_CASE("a hanging endpoint holds up no other endpoint, nor another namespace (issue 10)", "[webhooks]") {
@@ -611,8 +712,7 @@ TEST_CASE("the deliveries list pages by cursor, both ways, without repeats or ga
   (void)a;
 }
 
-TEST_CASE("an endpoint's deliveries are recorded together after a few sends, and a failed one at once",
-          "[webhooks]") {
+TEST_CASE("an endpoint's deliveries are recorded together after a few sends, and a failed one at once", "[webhooks]") {
   Sandbox sb;
   Webhook a = sb.Hook(Json::array({"run.created"}), "http://127.0.0.1:9/a");
   for (int i = 0; i < 6; ++i) (void)sb.Run();
