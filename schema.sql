@@ -314,7 +314,11 @@ CREATE TABLE webhook_deliveries (
   body_id         INTEGER REFERENCES webhook_bodies (id),  -- the exact bytes sent
   PRIMARY KEY (webhook_id, run_id, seq)
 ) WITHOUT ROWID;
-CREATE INDEX webhook_deliveries_due ON webhook_deliveries (ns, status, next_attempt_at);
+-- Only pending deliveries are ever looked up by due time, so only they are
+-- indexed (schema version 10): a delivered one left the index instead of
+-- moving to a place in it set by its random run id, a page written per
+-- delivery.
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (ns, next_attempt_at) WHERE status = 'pending';
 
 CREATE TABLE webhook_attempts (
   webhook_id  TEXT NOT NULL,

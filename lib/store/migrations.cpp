@@ -208,6 +208,10 @@ const std::vector<Migration>& ForwardMigrations() {
        "  run_key INTEGER PRIMARY KEY,\n"
        "  hashes  BLOB NOT NULL\n"
        ");\n"},
+      // 10: only pending deliveries in the due index.
+      {10,
+       "DROP INDEX webhook_deliveries_due;\n"
+       "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (ns, next_attempt_at) WHERE status = 'pending';\n"},
   };
   return kMigrations;
 }

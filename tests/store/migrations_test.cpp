@@ -27,13 +27,15 @@ std::string Tables(Connection& c) {
 }
 
 // Every table's columns (name, type, not null, default, key) and every index's
-// columns: what a migrated database must share with a fresh one.
+// columns and definition (a partial index's WHERE shows only there): what a
+// migrated database must share with a fresh one.
 std::string Shape(Connection& c) {
   std::string out;
-  Statement objects(c, "SELECT type, name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name");
+  Statement objects(c, "SELECT type, name, sql FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name");
   while (objects.Step().value()) {
     std::string type = objects.Text(0), name = objects.Text(1);
     out += type + " " + name + ":";
+    if (type == "index") out += " [" + objects.OptText(2).value_or("-") + "]";
     // PRAGMA cannot bind its argument; the names come from sqlite_schema.
     Statement cols(c, type == "table" ? "SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1)"
                                       : "SELECT name, '', 0, NULL, 0 FROM pragma_index_info(?1)");
@@ -333,4 +335,40 @@ TEST_CASE("migrating to version 7 keeps each delivery's body, each distinct one 
   CHECK(n.Int(0) == 2);
   Statement fk(*c, "PRAGMA foreign_key_check");
   CHECK_FALSE(fk.Step().value());
+}
+
+TEST_CASE("migrating to version 10 keeps every delivery, and only pending ones in the due index", "[store]") {
+  auto c = Memory();
+  REQUIRE(Migrate(*c, ReadFile(SCHEMA_V1_SQL), 1, {}).ok());
+  std::vector<Migration> to9(ForwardMigrations().begin(), ForwardMigrations().begin() + 8);
+  REQUIRE(to9.back().to_version == 9);
+  REQUIRE(Migrate(*c, "unused for an existing database", 9, to9).ok());
+  REQUIRE(c->Exec("INSERT INTO threads (id, ns, ordinal, agent, status, created_at, updated_at) VALUES "
+                  "('t1', '', 1, 'a', 'running', 0, 0);"
+                  "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, status, created_at, updated_at, "
+                  "cursor_segment, cursor_pc, segment_base, last_seq, run_key) VALUES "
+                  "('r1', '', 't1', 1, 'a', 'default', 'completed', 0, 0, 0, 0, 0, 3, 1);"
+                  "INSERT INTO webhooks (id, ns, ordinal, url, secret, enabled_events, created_at, updated_at) VALUES "
+                  "('w1', '', 1, 'http://x/', 's', '[\"*\"]', 0, 0);"
+                  "INSERT INTO webhook_deliveries (ns, webhook_id, run_id, seq, event_type, created_at, status, "
+                  "next_attempt_at) VALUES ('', 'w1', 'r1', 1, 'run.created', 0, 'delivered', NULL), "
+                  "('', 'w1', 'r1', 2, 'run.interrupted', 5, 'pending', 35), "
+                  "('', 'w1', 'r1', 3, 'run.completed', 9, 'pending', 9)")
+              .ok());
+  REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
+  Statement all(*c, "SELECT seq, status FROM webhook_deliveries ORDER BY seq");
+  std::string got;
+  while (all.Step().value()) got += std::to_string(all.Int(0)) + "=" + all.Text(1) + " ";
+  CHECK(got == "1=delivered 2=pending 3=pending ");
+  // INDEXED BY fails outright when the index cannot serve the query; the
+  // partial index serves exactly the due queries' "status = 'pending'".
+  Statement due(*c,
+                "SELECT seq FROM webhook_deliveries INDEXED BY webhook_deliveries_due "
+                "WHERE ns = '' AND status = 'pending' AND next_attempt_at <= 40 ORDER BY next_attempt_at");
+  got.clear();
+  while (due.Step().value()) got += std::to_string(due.Int(0)) + " ";
+  CHECK(got == "3 2 ");
+  Statement cells(*c, "SELECT sum(ncell) FROM dbstat WHERE name = 'webhook_deliveries_due' AND pagetype = 'leaf'");
+  REQUIRE(cells.Step().value());
+  CHECK(cells.Int(0) == 2);  // the delivered one is not in it
 }
