@@ -1,6 +1,8 @@
 // JSON encoding of core values inside event payloads.
 #include "core/event.h"
 
+#include "core/json_object.h"
+
 namespace sandbox {
 namespace {
 
@@ -19,21 +21,15 @@ bool ReadOptString(const Json& j, const char* key, std::optional<std::string>& o
 }  // namespace
 
 Json SourceToJson(const Source& s) {
-  return Json{{"url", s.url},
-              {"source_name", OptString(s.source_name)},
-              {"source_tier", OptString(s.source_tier)},
-              {"source_type", OptString(s.source_type)}};
+  return JsonObject("url", s.url, "source_name", OptString(s.source_name), "source_tier", OptString(s.source_tier),
+                    "source_type", OptString(s.source_type));
 }
 
 Json ArtifactToJson(const Artifact& a) {
   Json sources = Json::array();
   for (const auto& s : a.sources) sources.push_back(SourceToJson(s));
-  return Json{{"id", a.id},
-              {"title", a.title},
-              {"type", a.type},
-              {"confidence", OptString(a.confidence)},
-              {"summary", OptString(a.summary)},
-              {"sources", sources}};
+  return JsonObject("id", a.id, "title", a.title, "type", a.type, "confidence", OptString(a.confidence), "summary",
+                    OptString(a.summary), "sources", std::move(sources));
 }
 
 bool ArtifactFromJson(const Json& j, Artifact& out) {

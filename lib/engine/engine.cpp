@@ -5,6 +5,7 @@
 
 #include <future>
 
+#include "core/json_object.h"
 #include "core/projection.h"
 #include "core/time_format.h"
 #include "script/loader.h"
@@ -465,8 +466,8 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
       e.type = event_type::kStepStarted;
       Json parent =
           in.parent_ref >= 0 ? Json(ids_.Uuid("step", run_id, static_cast<uint64_t>(in.parent_ref))) : Json(nullptr);
-      e.payload = {{"step_id", step_id}, {"parent_step_id", parent},  {"agent", n->agent},        {"type", n->type},
-                   {"name", n->name},    {"label", render(n->label)}, {"ordinal", s.steps.size()}};
+      e.payload = JsonObject("step_id", step_id, "parent_step_id", std::move(parent), "agent", n->agent, "type",
+                             n->type, "name", n->name, "label", render(n->label), "ordinal", s.steps.size());
       break;
     }
     case Op::kAddArtifact: {
@@ -483,13 +484,13 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
                  spec.confidence,
                  render_opt(spec.summary),
                  std::move(sources)};
-      e.payload = {{"step_id", step_id}, {"artifact", ArtifactToJson(a)}};
+      e.payload = JsonObject("step_id", step_id, "artifact", ArtifactToJson(a));
       break;
     }
     case Op::kCompleteStep:
     case Op::kFailStep: {
       e.type = event_type::kStepCompleted;
-      e.payload = {{"step_id", step_id}, {"status", in.op == Op::kFailStep ? "error" : "completed"}};
+      e.payload = JsonObject("step_id", step_id, "status", in.op == Op::kFailStep ? "error" : "completed");
       const Json& result = in.detail().result.is_null() ? n->result : in.detail().result;
       if (!result.is_null()) e.payload["result"] = script::RenderTemplates(result, ctx);
       break;
@@ -524,7 +525,7 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
     }
     case Op::kTextDelta:
       e.type = event_type::kTextDelta;
-      e.payload = {{"step_id", step_id}, {"text", render(in.text)}};
+      e.payload = JsonObject("step_id", step_id, "text", render(in.text));
       break;
     case Op::kToolStart:
       e.type = event_type::kToolStarted;
@@ -538,7 +539,7 @@ Result<Event> Engine::EventFor(const ActiveRun& run, const script::Instruction& 
       break;
     case Op::kNotice:
       e.type = event_type::kNotice;
-      e.payload = {{"step_id", step_id}, {"text", render(*n->notice)}};
+      e.payload = JsonObject("step_id", step_id, "text", render(*n->notice));
       break;
   }
   return e;

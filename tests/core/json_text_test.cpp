@@ -1,8 +1,10 @@
-// JsonText: the same bytes as nlohmann's dump(), for every kind of value.
+// JsonText: the same bytes as nlohmann's dump(), for every kind of value; and
+// JsonObject, members in the order given.
 #include <catch2/catch.hpp>
 
 #include <random>
 
+#include "core/json_object.h"
 #include "core/json_text.h"
 
 using namespace sandbox;
@@ -70,4 +72,19 @@ TEST_CASE("JSON text appends after what is there", "[core]") {
   std::string out = "7\t";
   AppendJsonText(out, Json{{"k", "v"}});
   CHECK(out == "7\t{\"k\":\"v\"}");
+}
+
+TEST_CASE("JsonObject holds its members in the order given, as the initializer-list object does", "[core]") {
+  const std::string id = "step_1";
+  Json parent = nullptr;
+  const Json built = JsonObject("step_id", id, "parent_step_id", std::move(parent), "ordinal", size_t{3}, "status",
+                                "completed", "nested", JsonObject("b", 1, "a", 2.5), "list", Json::array({1, "x"}));
+  const Json listed = {{"step_id", id}, {"parent_step_id", nullptr}, {"ordinal", size_t{3}},
+                       {"status", "completed"}, {"nested", {{"b", 1}, {"a", 2.5}}}, {"list", {1, "x"}}};
+  CHECK(built == listed);
+  CHECK(built.dump() ==
+        R"({"step_id":"step_1","parent_step_id":null,"ordinal":3,"status":"completed","nested":{"b":1,"a":2.5},)"
+        R"("list":[1,"x"]})");
+  CHECK(JsonObject() == Json::object());
+  CHECK(JsonObject("k", 1, "k", 2).dump() == R"({"k":1})");  // a repeated key keeps its first value
 }
