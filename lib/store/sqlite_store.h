@@ -60,19 +60,29 @@ struct Database {
   std::mutex wipes_mu;
   uint64_t wipes_of_all = 0;                    // DeleteEverything, RestoreSnapshot
   std::map<std::string, uint64_t> wipes_by_ns;  // DeleteNamespace
-  // WebhookOutbox::WebhookEdits, moved by a WebhookEditCount.
+  // WebhookOutbox::WebhookEdits, moved by a WebhookEditCount; inside a
+  // group commit, once the group ends (webhook_edit_in_group, under writer_mu).
   std::atomic<uint64_t> webhook_edits{0};
+  bool webhook_edit_in_group = false;
 };
 
 // Counts a change to webhooks or to deliveries' status (WebhookEdits) as it
 // goes out of scope. Declared after the writer's lock and before the
 // transaction, it counts once the change is committed or rolled back, and
 // before the lock is let go: a count read before a read of the rows never
-// matches rows older than the change.
+// matches rows older than the change. Inside a group commit the change's
+// transaction is only a savepoint, so the count waits for the group's own
+// COMMIT (SqliteStore::EndGroup) or rollback.
 class WebhookEditCount {
  public:
   explicit WebhookEditCount(Database& db) : db_(db) {}
-  ~WebhookEditCount() { db_.webhook_edits.fetch_add(1); }
+  ~WebhookEditCount() {
+    if (db_.group_owner.load() == std::this_thread::get_id()) {
+      db_.webhook_edit_in_group = true;
+    } else {
+      db_.webhook_edits.fetch_add(1);
+    }
+  }
   WebhookEditCount(const WebhookEditCount&) = delete;
   WebhookEditCount& operator=(const WebhookEditCount&) = delete;
 
@@ -183,6 +193,8 @@ class SqliteStore final : public Store {
   // Writes the deferred rows of the open group (writer lock held).
   Status FlushDeferredRows();
   bool InGroupOnThisThread() const { return db_->group_owner.load() == std::this_thread::get_id(); }
+  // At the end of a group commit: counts a webhook edit made inside it.
+  void CountWebhookEditOfGroup();
   // The id of `script` in scripts, added when new.
   Result<int64_t> ScriptId(const std::string& script);
   Status WriteRunRows(const RunState& state, const RunState* before);

@@ -456,9 +456,14 @@ Status SqliteStore::EndGroup() {
     AbandonGroup();
     return st;
   }
+  CountWebhookEditOfGroup();
   db_->group_owner.store(std::thread::id());
   db_->writer_mu.unlock();
   return st;
+}
+
+void SqliteStore::CountWebhookEditOfGroup() {
+  if (std::exchange(db_->webhook_edit_in_group, false)) db_->webhook_edits.fetch_add(1);
 }
 
 void SqliteStore::AbandonGroup() {
@@ -467,6 +472,7 @@ void SqliteStore::AbandonGroup() {
   db_->deferred_failure = Status::Ok();
   // Fails only when SQLite has rolled back already (after SQLITE_FULL, say).
   (void)db_->writer->Run("ROLLBACK");
+  CountWebhookEditOfGroup();  // nothing changed, but a count too many only costs a re-read
   db_->group_owner.store(std::thread::id());
   db_->writer_mu.unlock();
 }

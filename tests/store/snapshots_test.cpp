@@ -225,3 +225,39 @@ TEST_CASE("every change to webhooks, reset and restore moves WebhookEdits in eve
     CHECK(moved());
   }
 }
+
+TEST_CASE("a webhook edit inside a group commit is counted when the group commits, not before", "[store]") {
+  // Inside a group the edit's transaction is a savepoint: a count moved
+  // then would let a webhook sender take rows read before the COMMIT (the
+  // old secret, a delivery not yet cancelled) for current ones.
+  ScratchDb db;
+  Store& store = *db.store;
+  Webhook w;
+  w.id = "wh_1";
+  w.ordinal = 1;
+  w.url = "http://127.0.0.1:9/h";
+  w.secret = "s";
+  w.enabled_events = Json::array({"*"});
+  w.created_at = w.updated_at = 1000;
+  REQUIRE(store.InsertWebhook(w).ok());
+  const uint64_t before = store.WebhookEdits();
+  REQUIRE(store.BeginGroup().ok());
+  w.secret = "t";
+  REQUIRE(store.UpdateWebhook(w).ok());
+  CHECK(store.WebhookEdits() == before);
+  REQUIRE(store.EndGroup().ok());
+  CHECK(store.WebhookEdits() == before + 1);
+  CHECK(store.GetWebhook(w.id).value()->secret == "t");
+
+  // A group that rolls back counts too: a count too many only costs a read.
+  REQUIRE(store.BeginGroup().ok());
+  w.secret = "u";
+  REQUIRE(store.UpdateWebhook(w).ok());
+  store.AbandonGroup();
+  CHECK(store.WebhookEdits() == before + 2);
+  CHECK(store.GetWebhook(w.id).value()->secret == "t");
+  // A group without an edit does not.
+  REQUIRE(store.BeginGroup().ok());
+  REQUIRE(store.EndGroup().ok());
+  CHECK(store.WebhookEdits() == before + 2);
+}
