@@ -57,6 +57,27 @@ std::string ReadFile(const char* path) {
   return ss.str();
 }
 
+// A version 1 database brought forward to `version` by the released
+// migrations, for a test to fill before it takes the rest of the path.
+std::unique_ptr<Connection> MigratedTo(int version) {
+  auto c = Memory();
+  REQUIRE(Migrate(*c, ReadFile(SCHEMA_V1_SQL), 1, {}).ok());
+  std::vector<Migration> path(ForwardMigrations().begin(), ForwardMigrations().begin() + (version - 1));
+  REQUIRE(path.back().to_version == version);
+  REQUIRE(Migrate(*c, "unused for an existing database", version, path).ok());
+  return c;
+}
+
+// Thread t1 and its completed run r1 (run_key 1), whose log reaches `last_seq`.
+std::string CompletedRunSql(int last_seq) {
+  return "INSERT INTO threads (id, ns, ordinal, agent, status, created_at, updated_at) VALUES "
+         "('t1', '', 1, 'a', 'running', 0, 0);"
+         "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, status, created_at, updated_at, "
+         "cursor_segment, cursor_pc, segment_base, last_seq, run_key) VALUES "
+         "('r1', '', 't1', 1, 'a', 'default', 'completed', 0, 0, 0, 0, 0, " +
+         std::to_string(last_seq) + ", 1);";
+}
+
 }  // namespace
 
 TEST_CASE("a version 1 database migrated forward has exactly the tables, columns and indexes of a new one", "[store]") {
@@ -251,11 +272,7 @@ TEST_CASE("version 5 counts each agent's runs by status, and the counts follow e
 
 TEST_CASE("migrating to version 6 keys each run's events and steps by its run_key, and keeps interrupts in order",
           "[store]") {
-  auto c = Memory();
-  REQUIRE(Migrate(*c, ReadFile(SCHEMA_V1_SQL), 1, {}).ok());
-  std::vector<Migration> to5(ForwardMigrations().begin(), ForwardMigrations().begin() + 4);
-  REQUIRE(to5.back().to_version == 5);
-  REQUIRE(Migrate(*c, "unused for an existing database", 5, to5).ok());
+  auto c = MigratedTo(5);
   REQUIRE(c->Exec("INSERT INTO threads (id, ns, ordinal, agent, status, created_at, updated_at) VALUES "
                   "('t1', '', 1, 'a', 'running', 0, 0)")
               .ok());
@@ -304,16 +321,8 @@ TEST_CASE("migrating to version 6 keys each run's events and steps by its run_ke
 }
 
 TEST_CASE("migrating to version 7 keeps each delivery's body, each distinct one of an event stored once", "[store]") {
-  auto c = Memory();
-  REQUIRE(Migrate(*c, ReadFile(SCHEMA_V1_SQL), 1, {}).ok());
-  std::vector<Migration> to6(ForwardMigrations().begin(), ForwardMigrations().begin() + 5);
-  REQUIRE(to6.back().to_version == 6);
-  REQUIRE(Migrate(*c, "unused for an existing database", 6, to6).ok());
-  REQUIRE(c->Exec("INSERT INTO threads (id, ns, ordinal, agent, status, created_at, updated_at) VALUES "
-                  "('t1', '', 1, 'a', 'running', 0, 0);"
-                  "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, status, created_at, updated_at, "
-                  "cursor_segment, cursor_pc, segment_base, last_seq, run_key) VALUES "
-                  "('r1', '', 't1', 1, 'a', 'default', 'completed', 0, 0, 0, 0, 0, 2, 1);"
+  auto c = MigratedTo(6);
+  REQUIRE(c->Exec(CompletedRunSql(2) +
                   "INSERT INTO webhooks (id, ns, ordinal, url, secret, enabled_events, created_at, updated_at) VALUES "
                   "('w1', '', 1, 'http://x/', 's', '[\"*\"]', 0, 0), ('w2', '', 2, 'http://x/', 's', '[\"*\"]', 0, 0), "
                   "('w3', '', 3, 'http://x/', 's', '[\"*\"]', 0, 0);"
@@ -338,16 +347,8 @@ TEST_CASE("migrating to version 7 keeps each delivery's body, each distinct one 
 }
 
 TEST_CASE("migrating to version 10 keeps every delivery, and only pending ones in the due index", "[store]") {
-  auto c = Memory();
-  REQUIRE(Migrate(*c, ReadFile(SCHEMA_V1_SQL), 1, {}).ok());
-  std::vector<Migration> to9(ForwardMigrations().begin(), ForwardMigrations().begin() + 8);
-  REQUIRE(to9.back().to_version == 9);
-  REQUIRE(Migrate(*c, "unused for an existing database", 9, to9).ok());
-  REQUIRE(c->Exec("INSERT INTO threads (id, ns, ordinal, agent, status, created_at, updated_at) VALUES "
-                  "('t1', '', 1, 'a', 'running', 0, 0);"
-                  "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, status, created_at, updated_at, "
-                  "cursor_segment, cursor_pc, segment_base, last_seq, run_key) VALUES "
-                  "('r1', '', 't1', 1, 'a', 'default', 'completed', 0, 0, 0, 0, 0, 3, 1);"
+  auto c = MigratedTo(9);
+  REQUIRE(c->Exec(CompletedRunSql(3) +
                   "INSERT INTO webhooks (id, ns, ordinal, url, secret, enabled_events, created_at, updated_at) VALUES "
                   "('w1', '', 1, 'http://x/', 's', '[\"*\"]', 0, 0);"
                   "INSERT INTO webhook_deliveries (ns, webhook_id, run_id, seq, event_type, created_at, status, "

@@ -50,6 +50,18 @@ Thread MakeThread(const std::string& id, int64_t ordinal) {
   return t;
 }
 
+// A webhook on every event, as a store test needs one: id wh_1, secret "s".
+Webhook MakeWebhook() {
+  Webhook w;
+  w.id = "wh_1";
+  w.ordinal = 1;
+  w.url = "http://127.0.0.1:9/h";
+  w.secret = "s";
+  w.enabled_events = Json::array({"*"});
+  w.created_at = w.updated_at = 1000;
+  return w;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
@@ -201,13 +213,7 @@ TEST_CASE("every change to webhooks, reset and restore moves WebhookEdits in eve
       last = now;
       return changed;
     };
-    Webhook w;
-    w.id = "wh_1";
-    w.ordinal = 1;
-    w.url = "http://127.0.0.1:9/h";
-    w.secret = "s";
-    w.enabled_events = Json::array({"*"});
-    w.created_at = w.updated_at = 1000;
+    Webhook w = MakeWebhook();
     REQUIRE(store.InsertWebhook(w).ok());
     CHECK(moved());
     w.secret = "t";
@@ -232,13 +238,7 @@ TEST_CASE("a webhook edit inside a group commit is counted when the group commit
   // old secret, a delivery not yet cancelled) for current ones.
   ScratchDb db;
   Store& store = *db.store;
-  Webhook w;
-  w.id = "wh_1";
-  w.ordinal = 1;
-  w.url = "http://127.0.0.1:9/h";
-  w.secret = "s";
-  w.enabled_events = Json::array({"*"});
-  w.created_at = w.updated_at = 1000;
+  Webhook w = MakeWebhook();
   REQUIRE(store.InsertWebhook(w).ok());
   const uint64_t before = store.WebhookEdits();
   REQUIRE(store.BeginGroup().ok());
