@@ -8,6 +8,41 @@
 #include "http/server.h"
 
 namespace sandbox::dialects {
+namespace {
+
+// Sends `wire` as chunks straight on this request's connection: frames that
+// lie side by side in one file by one sendfile(), frames in memory (and the
+// follower's own text) in one gathered write. nullopt on a thread that
+// serves no connection (before anything was sent: the caller writes through
+// the sink), false once the client is gone or stalled.
+std::optional<bool> SendOnConnection(const WireParts& wire, std::vector<std::string_view>& parts) {
+  const std::vector<FrameRef>& frames = wire.shared;
+  size_t i = 0;
+  while (i < frames.size() || !wire.own.empty()) {
+    std::optional<bool> sent;
+    if (i < frames.size() && frames[i].file) {
+      const FrameRef& first = frames[i];
+      int64_t end = first.chunk_at + static_cast<int64_t>(first.chunk_size());
+      for (++i; i < frames.size() && frames[i].file == first.file && frames[i].chunk_at == end; ++i) {
+        end += static_cast<int64_t>(frames[i].chunk_size());
+      }
+      sent = http::WriteChunksFromFile(first.file->fd(), first.chunk_at, static_cast<size_t>(end - first.chunk_at));
+    } else {
+      parts.clear();
+      for (; i < frames.size() && !frames[i].file; ++i) parts.emplace_back(*frames[i].text);
+      if (i == frames.size()) parts.emplace_back(wire.own);  // the own text ends the last chunk
+      sent = http::WriteChunk(parts);
+      if (i == frames.size()) {
+        if (!sent || !*sent) return sent;
+        break;
+      }
+    }
+    if (!sent || !*sent) return sent;
+  }
+  return true;
+}
+
+}  // namespace
 
 void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartbeat_ms,
                   std::shared_ptr<RunLogRenderer> r) {
@@ -32,13 +67,11 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
     return FollowRunLog(engine, *r, heartbeat_ms, sink,
                         [plain, &parts](const WireParts& wire, httplib::DataSink& s) -> std::optional<bool> {
                           if (plain) {
-                            parts.clear();
-                            for (const auto& frame : wire.shared) parts.emplace_back(*frame);
-                            parts.emplace_back(wire.own);
-                            if (auto sent = http::WriteChunk(parts)) return *sent ? std::nullopt : std::optional(false);
+                            if (auto sent = SendOnConnection(wire, parts))
+                              return *sent ? std::nullopt : std::optional(false);
                           }
-                          const std::string text = wire.Joined();
-                          if (s.write(text.data(), text.size())) return std::nullopt;
+                          const std::optional<std::string> text = wire.Joined();
+                          if (text && s.write(text->data(), text->size())) return std::nullopt;
                           return false;
                         });
   });

@@ -49,8 +49,9 @@ void StreamRunLogWithFault(httplib::Response& res, engine::Engine* engine, int64
     if (fault.kind == FaultKind::kDropAfter && *sent >= n) return false;
     // The plain loop (follow_run.h), writing frame by frame to count them.
     return FollowRunLog(engine, *r, beat_ms, sink, [&](const WireParts& parts, httplib::DataSink& s) -> std::optional<bool> {
-      const std::string wire = parts.Joined();
-      for (std::string_view frame : SplitFrames(wire)) {
+      const std::optional<std::string> wire = parts.Joined();
+      if (!wire) return false;
+      for (std::string_view frame : SplitFrames(*wire)) {
         if (fault.kind == FaultKind::kStallAfter && *sent >= n) return stall();
         if (!s.write(frame.data(), frame.size())) return false;
         ++*sent;

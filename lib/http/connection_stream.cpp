@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -176,6 +177,23 @@ bool ConnectionStream::WriteAll(std::vector<iovec>& parts) {
       parts[first].iov_len -= sent;
     }
   }
+}
+
+bool ConnectionStream::SendFile(int file, int64_t offset, size_t size) {
+  const int64_t deadline = MonotonicMs() + limits_.write_stall_ms;
+  auto at = static_cast<off_t>(offset);
+  while (size > 0) {
+    const ssize_t n = ::sendfile(fd_, file, &at, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
+      if (!PollUntil(POLLOUT, deadline)) return false;
+      continue;
+    }
+    if (n == 0) return false;  // the file is shorter than asked: never for a frame file
+    size -= static_cast<size_t>(n);
+  }
+  return true;
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {

@@ -72,6 +72,10 @@ class ConnectionStream final : public httplib::Stream {
   // when the peer is gone or stalled; how much was sent is then unknown,
   // and the connection must end. `parts` is consumed.
   [[nodiscard]] bool WriteAll(std::vector<iovec>& parts);
+  // Sends `size` bytes of `file` from `offset` with sendfile() (the kernel
+  // passes the file's pages to the socket without copying them), under the
+  // same stall timeout. False as WriteAll.
+  [[nodiscard]] bool SendFile(int file, int64_t offset, size_t size);
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   int socket() const override { return fd_; }

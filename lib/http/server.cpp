@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <csignal>
 #include <cstdio>
 #include <mutex>
 #include <optional>
@@ -225,6 +226,13 @@ std::optional<bool> WriteChunk(std::span<const std::string_view> parts) {
   return ctx->stream->WriteAll(iov);
 }
 
+std::optional<bool> WriteChunksFromFile(int file, int64_t offset, size_t size) {
+  RequestContext* ctx = t_request;
+  if (!ctx || !ctx->stream) return std::nullopt;
+  if (ctx->mute) return true;  // as WriteChunk
+  return ctx->stream->SendFile(file, offset, size);
+}
+
 class Server::Impl {
  public:
   explicit Impl(ServerOptions options);
@@ -269,6 +277,11 @@ class Server::Impl {
 };
 
 Server::Impl::Impl(ServerOptions options) : options_(std::move(options)), svr_(*this) {
+  // Every other write says MSG_NOSIGNAL; sendfile() cannot (WriteChunksFromFile),
+  // and a client gone mid-stream must end its stream with EPIPE, not the
+  // process with SIGPIPE. cpp-httplib's Server ignores it as well; the
+  // streams rely on it, so it is said here.
+  std::signal(SIGPIPE, SIG_IGN);
   svr_.set_tcp_nodelay(true);
   // SO_REUSEADDR only: the library's default adds SO_REUSEPORT, which let a
   // second sandbox bind the same port and take half the connections.

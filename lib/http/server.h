@@ -66,6 +66,9 @@ bool ClientGone();
 // instead); false when the client is gone or stalled, after which the
 // connection must end.
 [[nodiscard]] std::optional<bool> WriteChunk(std::span<const std::string_view> parts);
+// The same for bytes that are already chunks, `size` of them from `offset`
+// in `file` (dialects/frame_file.h), sent with sendfile().
+[[nodiscard]] std::optional<bool> WriteChunksFromFile(int file, int64_t offset, size_t size);
 
 class Server {
  public:

@@ -4,8 +4,12 @@
 // frames is turned away to render its own.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <chrono>
+#include <optional>
+#include <span>
+#include <string_view>
 #include <thread>
 
 #include "core/clock.h"
@@ -58,7 +62,9 @@ struct Followed {
   std::string Follow(dialects::SharedFrames::Reader& reader) {
     dialects::WireParts wire;
     REQUIRE(frames->Follow(*engine, reader, wire));
-    return wire.Joined();
+    std::optional<std::string> text = wire.Joined();
+    REQUIRE(text);
+    return *text;
   }
 
   IdGenerator ids;
@@ -175,7 +181,7 @@ TEST_CASE("followers that a commit wakes together each get every frame once, ren
           failed[i] = 1;
           return;
         }
-        got[i] += wire.Joined();
+        got[i] += wire.Joined().value_or("<a frame file could not be read>");
         if (wire.empty()) (void)bus.Wait(*f.frames->watch(), seen, std::chrono::milliseconds(100));
       }
     });
@@ -210,4 +216,154 @@ TEST_CASE("a log whose rendering throws breaks the frames for every follower, no
   CHECK_FALSE(throwing->Follow(*f.engine, *first, wire));
   CHECK_FALSE(throwing->Follow(*f.engine, *second, wire));
   CHECK(wire.empty());
+}
+
+namespace {
+
+// The bytes of `frames` as they go on the wire: each frame file's chunks,
+// read back, and frames in memory as they are.
+std::string ChunksOf(const dialects::WireParts& wire) {
+  std::string bytes;
+  for (const dialects::FrameRef& frame : wire.shared) {
+    if (!frame.file) {
+      bytes += *frame.text;
+      continue;
+    }
+    std::string chunk(frame.chunk_size(), '\0');
+    REQUIRE(pread(frame.file->fd(), chunk.data(), chunk.size(), frame.chunk_at) == static_cast<ssize_t>(chunk.size()));
+    bytes += chunk;
+  }
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("with several followers, a read's frames go into one sealed file as HTTP chunks, side by side",
+          "[dialects][frames]") {
+  Followed f;
+  auto reader = f.frames->Join(0);
+  auto other = f.frames->Join(0);
+  dialects::WireParts wire;
+  REQUIRE(f.frames->Follow(*f.engine, *reader, wire));
+  REQUIRE(wire.shared.size() == 2);
+  const dialects::FrameRef& first = wire.shared[0];
+  const dialects::FrameRef& second = wire.shared[1];
+  REQUIRE(first.file);
+  CHECK(second.file == first.file);
+  CHECK_FALSE(first.text);
+  CHECK(first.chunk_at == 0);
+  CHECK(second.chunk_at == static_cast<int64_t>(first.chunk_size()));
+  // "run.started\n" is 12 bytes, "step.started\n" 13: sizes in hex.
+  CHECK(ChunksOf(wire) == "c\r\nrun.started\n\r\nd\r\nstep.started\n\r\n");
+  CHECK(wire.Joined() == std::optional<std::string>("run.started\nstep.started\n"));
+  // Sealed: nothing may change a page the kernel may still be sending.
+  CHECK(pwrite(first.file->fd(), "x", 1, 0) == -1);
+  CHECK(ftruncate(first.file->fd(), 0) == -1);
+
+  // The next read's frames are a file of their own.
+  REQUIRE(f.engine->AdvanceClock(kStart + 1000).ok());
+  dialects::WireParts next;
+  REQUIRE(f.frames->Follow(*f.engine, *reader, next));
+  REQUIRE(next.shared.size() == 2);
+  CHECK(next.shared[0].file != first.file);
+  CHECK(ChunksOf(next) == "f\r\nstep.completed\n\r\nd\r\nstep.started\n\r\n");
+}
+
+TEST_CASE("with one follower, or when no file can be made, frames stay in memory and read the same",
+          "[dialects][frames]") {
+  Followed alone;
+  auto only = alone.frames->Join(0);
+  const int files = dialects::FrameFile::live_files();
+  dialects::WireParts its;
+  REQUIRE(alone.frames->Follow(*alone.engine, *only, its));
+  REQUIRE(its.shared.size() == 2);
+  CHECK_FALSE(its.shared[0].file);
+  CHECK(dialects::FrameFile::live_files() == files);
+  CHECK(its.Joined() == std::optional<std::string>("run.started\nstep.started\n"));
+
+  Followed f;
+  int asked = 0;
+  f.frames->set_frame_files([&asked](std::span<const std::string_view>) -> std::shared_ptr<const dialects::FrameFile> {
+    ++asked;
+    return nullptr;  // what FrameFile::Write says with no descriptor or memory left
+  });
+  auto reader = f.frames->Join(0);
+  auto other = f.frames->Join(0);
+  dialects::WireParts wire;
+  REQUIRE(f.frames->Follow(*f.engine, *reader, wire));
+  CHECK(asked == 1);
+  REQUIRE(wire.shared.size() == 2);
+  CHECK_FALSE(wire.shared[0].file);
+  REQUIRE(wire.shared[0].text);
+  CHECK(*wire.shared[0].text == "run.started\n");
+  CHECK(wire.Joined() == std::optional<std::string>("run.started\nstep.started\n"));
+
+  // With no maker at all, none is asked for.
+  Followed g;
+  g.frames->set_frame_files({});
+  auto first = g.frames->Join(0);
+  auto second = g.frames->Join(0);
+  CHECK(g.Follow(*first) == "run.started\nstep.started\n");
+}
+
+TEST_CASE("a frame file closes once its frames are dropped and no follower holds them", "[dialects][frames]") {
+  const int before = dialects::FrameFile::live_files();
+  {
+    Followed f;
+    auto reader = f.frames->Join(0);
+    auto other = f.frames->Join(0);
+    dialects::WireParts held, others;
+    REQUIRE(f.frames->Follow(*f.engine, *reader, held));
+    REQUIRE(f.frames->Follow(*f.engine, *other, others));
+    others = {};
+    CHECK(dialects::FrameFile::live_files() == before + 1);
+    // Both followers have had them: with no budget they are dropped at the
+    // next read, but `held` (a send in progress) keeps the file open.
+    REQUIRE(f.engine->AdvanceClock(kStart + 1000).ok());
+    dialects::WireParts next;
+    REQUIRE(f.frames->Follow(*f.engine, *reader, next));
+    CHECK_FALSE(f.frames->Join(0));  // the first read's frames are gone
+    CHECK(dialects::FrameFile::live_files() == before + 2);
+    held = {};
+    CHECK(dialects::FrameFile::live_files() == before + 1);
+  }
+  CHECK(dialects::FrameFile::live_files() == before);
+}
+
+TEST_CASE("frame files stop at their cap, and a file holds each frame as its chunk", "[dialects][frames]") {
+  const std::string big(0x1234, 'b');
+  const std::string_view frames[] = {"hello", big};
+  auto file = dialects::FrameFile::Write(frames);
+  REQUIRE(file);
+  std::string text = "<";
+  REQUIRE(file->Read(0, 10, text));
+  CHECK(text == "<5\r\nhello\r\n");
+  text.clear();
+  REQUIRE(file->Read(10, 6, text));
+  CHECK(text == "1234\r\n");
+  CHECK(dialects::FrameFile::ChunkHeadSize(5) == 3);
+  CHECK(dialects::FrameFile::ChunkHeadSize(15) == 3);
+  CHECK(dialects::FrameFile::ChunkHeadSize(16) == 4);
+  CHECK(dialects::FrameFile::ChunkHeadSize(big.size()) == 6);
+  text = "<";
+  CHECK_FALSE(file->Read(10, 0x1234 + 50, text));  // past its end
+  CHECK(text == "<");
+  const std::string_view x[] = {"x"};
+  // The cap (the app sets it to the descriptors its connections leave).
+  const int cap = dialects::FrameFile::max_live_files();
+  dialects::FrameFile::set_max_live_files(dialects::FrameFile::live_files() + 3);
+  std::vector<std::shared_ptr<const dialects::FrameFile>> many;
+  for (int i = 0; i < 3; ++i) {
+    auto one = dialects::FrameFile::Write(x);
+    REQUIRE(one);
+    many.push_back(std::move(one));
+  }
+  CHECK_FALSE(dialects::FrameFile::Write(x));
+  many.pop_back();
+  CHECK(dialects::FrameFile::Write(x));  // a closed file makes room
+  dialects::FrameFile::set_max_live_files(0);
+  CHECK_FALSE(dialects::FrameFile::Write(x));
+  dialects::FrameFile::set_max_live_files(cap);
+  many.clear();
+  CHECK(dialects::FrameFile::Write(x));
 }

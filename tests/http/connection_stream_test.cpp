@@ -1,17 +1,23 @@
-// ConnectionStream's gathered write (WriteAll): every byte of every part
-// arrives, in order, however the socket splits the writes; a peer that stops
-// reading fails it after the stall timeout, and a peer that has gone fails
-// it at once.
+// ConnectionStream's gathered write (WriteAll) and its send from a file
+// (SendFile): every byte arrives, in order, however the socket splits the
+// writes; a peer that stops reading fails it after the stall timeout, and a
+// peer that has gone fails it at once, without a SIGPIPE for the process.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "http/connection_stream.h"
+#include "http/server.h"
 
 using sandbox::http::ConnectionStream;
 using sandbox::http::StreamLimits;
@@ -31,6 +37,14 @@ struct SocketPair {
   }
   int fds[2] = {-1, -1};
 };
+
+// An anonymous file holding `text`, as dialects/frame_file.h makes them.
+int FileOf(const std::string& text) {
+  const int fd = memfd_create("test-frames", MFD_CLOEXEC);
+  REQUIRE(fd >= 0);
+  REQUIRE(::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  return fd;
+}
 
 // Points into `texts`, which must outlive the parts.
 std::vector<iovec> Parts(const std::vector<std::string>& texts) {
@@ -86,4 +100,70 @@ TEST_CASE("WriteAll fails when the peer stops reading for the stall timeout, or 
     auto parts = Parts(texts);
     CHECK_FALSE(stream.WriteAll(parts));
   }
+}
+
+TEST_CASE("SendFile sends the asked range of a file across partial writes", "[http][stream]") {
+  SocketPair pair;
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += static_cast<char>('a' + i % 26);
+  const int file = FileOf(text);
+  std::string received;
+  std::thread reader([&] {
+    char buf[3000];
+    ssize_t n;
+    while ((n = ::read(pair.fds[1], buf, sizeof buf)) > 0) received.append(buf, static_cast<size_t>(n));
+  });
+  {
+    ConnectionStream stream(pair.fds[0], StreamLimits{});
+    CHECK(stream.SendFile(file, 7, text.size() - 7 - 11));
+    CHECK_FALSE(stream.SendFile(file, static_cast<int64_t>(text.size()) - 5, 10));  // past the file's end
+  }
+  ::shutdown(pair.fds[0], SHUT_WR);
+  reader.join();
+  ::close(file);
+  REQUIRE(received.size() >= text.size() - 18);
+  CHECK(received.substr(0, text.size() - 18) == text.substr(7, text.size() - 18));
+  CHECK(received.substr(text.size() - 18) == text.substr(text.size() - 5));  // what went before the end
+}
+
+TEST_CASE("SendFile fails when the peer stops reading, or has gone, and the process lives on", "[http][stream]") {
+  // sendfile() has no MSG_NOSIGNAL: a server ignores SIGPIPE once it is made,
+  // so that a client gone mid-stream ends its stream, not the process.
+  std::signal(SIGPIPE, SIG_DFL);
+  sandbox::http::Server server(sandbox::http::ServerOptions{});
+  const int file = FileOf(std::string(8 << 20, 'x'));  // far more than both buffers hold
+  SECTION("stalled") {
+    SocketPair pair;
+    StreamLimits limits;
+    limits.write_stall_ms = 50;
+    ConnectionStream stream(pair.fds[0], limits);
+    CHECK_FALSE(stream.SendFile(file, 0, 8 << 20));
+  }
+  SECTION("gone") {
+    // TCP, as clients connect: a send after the peer closed draws its RST,
+    // and the send after that EPIPE (where the signal would come).
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listener, 1) == 0);
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    const int served = ::accept(listener, nullptr, nullptr);
+    REQUIRE(served >= 0);
+    ::close(client);
+    ::close(listener);
+    {
+      ConnectionStream stream(served, StreamLimits{});
+      bool failed = false;
+      for (int i = 0; i < 3 && !failed; ++i) failed = !stream.SendFile(file, 0, 100);
+      CHECK(failed);
+      CHECK_FALSE(stream.SendFile(file, 0, 100));  // and again: still no signal
+    }
+    ::close(served);
+  }
+  ::close(file);
 }
