@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 
@@ -15,6 +16,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/utf8.h"
+#include "dialects/frame_file.h"
 #include "dialects/middesk/errors.h"
 #include "dialects/middesk/render.h"
 #include "dialects/middesk/request.h"
@@ -33,11 +35,19 @@
 #include "webhooks/signature.h"
 
 namespace sandbox::app {
+
+DescriptorShares ShareDescriptors(uint64_t limit, uint64_t wanted_connections) {
+  constexpr uint64_t kKept = 256;  // the database, the listener, logs: ample
+  if (limit < wanted_connections + kKept) return {limit > kKept + 16 ? limit - kKept : 16, 0};
+  const uint64_t spare = limit - kKept - wanted_connections;
+  return {wanted_connections,
+          static_cast<int>(std::min<uint64_t>(spare, static_cast<uint64_t>(dialects::FrameFile::kMaxLiveFiles)))};
+}
+
 namespace {
 
-// Every connection is a descriptor: take the hard limit, and serve no more
-// connections than it leaves room for (the database and the listening
-// socket keep a few; 256 is ample).
+// Every connection is a descriptor: take the hard limit, and share it out
+// (ShareDescriptors).
 uint64_t RaiseDescriptorLimit(uint64_t wanted_connections) {
   rlimit rl{};
   if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return wanted_connections;
@@ -46,11 +56,14 @@ uint64_t RaiseDescriptorLimit(uint64_t wanted_connections) {
     setrlimit(RLIMIT_NOFILE, &rl);
     getrlimit(RLIMIT_NOFILE, &rl);
   }
-  if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= wanted_connections + 256) return wanted_connections;
-  uint64_t room = rl.rlim_cur > 256 + 16 ? rl.rlim_cur - 256 : 16;
-  std::cerr << "agent-sandbox: the descriptor limit (" << rl.rlim_cur << ") allows " << room
-            << " connections, not --max-connections " << wanted_connections << "\n";
-  return room;
+  const DescriptorShares shares =
+      ShareDescriptors(rl.rlim_cur == RLIM_INFINITY ? UINT64_MAX : rl.rlim_cur, wanted_connections);
+  dialects::FrameFile::set_max_live_files(shares.frame_files);
+  if (shares.connections < wanted_connections) {
+    std::cerr << "agent-sandbox: the descriptor limit (" << rl.rlim_cur << ") allows " << shares.connections
+              << " connections, not --max-connections " << wanted_connections << "\n";
+  }
+  return shares.connections;
 }
 
 http::ServerOptions ServerOptionsOf(const cli::Options& o) {

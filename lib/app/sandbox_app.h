@@ -8,6 +8,7 @@
 // thread, e.g. a signal thread) makes it return.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -18,6 +19,17 @@
 #include "script/fixture.h"
 
 namespace sandbox::app {
+
+// How the descriptors under `limit` are shared: 256 kept for the database,
+// the listener and the logs; connections next, up to `wanted_connections`
+// (fewer, at least 16, when the limit is lower); the streams' frame files
+// (dialects/frame_file.h) get what is left, up to their cap, so that they
+// never take a descriptor a connection could have had.
+struct DescriptorShares {
+  uint64_t connections;
+  int frame_files;
+};
+DescriptorShares ShareDescriptors(uint64_t limit, uint64_t wanted_connections);
 
 class SandboxApp {
  public:
