@@ -21,6 +21,7 @@
 #include <httplib.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <poll.h>
@@ -126,6 +127,29 @@ double RssMiB(pid_t pid) {
     std::getline(in, key);
   }
   return 0;
+}
+
+// The server's memory: its RSS and the pages of its frame files (memory
+// files that streams send from, dialects/frame_file.h), which RSS does not
+// count since they are never mapped.
+double MemoryMiB(pid_t pid) {
+  double bytes = 0;
+  const std::string fds = "/proc/" + std::to_string(pid) + "/fd/";
+  if (DIR* dir = opendir(fds.c_str())) {
+    while (dirent* e = readdir(dir)) {
+      const std::string path = fds + e->d_name;
+      char target[256];
+      const ssize_t n = readlink(path.c_str(), target, sizeof target - 1);
+      if (n <= 0) continue;
+      target[n] = '\0';
+      struct stat st {};
+      if (std::strncmp(target, "/memfd:agent-sandbox-frames", 27) == 0 && stat(path.c_str(), &st) == 0) {
+        bytes += static_cast<double>(st.st_blocks) * 512;
+      }
+    }
+    closedir(dir);
+  }
+  return RssMiB(pid) + bytes / (1024 * 1024);
 }
 
 // The CPU time `pid` has used, user and system, in ms (from /proc).
@@ -413,7 +437,7 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
     if (failed) return {};
   }
   const double created_ms = Ms(Wall::now() - created_from);
-  const double rss_before = RssMiB(sandbox.pid());
+  const double rss_before = MemoryMiB(sandbox.pid());
 
   std::vector<StreamClient> clients;
   clients.reserve(static_cast<size_t>(runs) * static_cast<size_t>(per_run));
@@ -447,7 +471,7 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
     before[i] = clients[i].last_id();
     bytes_before += clients[i].bytes();
   }
-  const double rss_open = RssMiB(sandbox.pid());
+  const double rss_open = MemoryMiB(sandbox.pid());
 
   // The resumes, by `workers` connections, while this thread reads the streams.
   std::vector<Wall::time_point> sent(ids.size()), answered(ids.size());
@@ -485,7 +509,7 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
     }
     return true;
   });
-  const double rss_after = RssMiB(sandbox.pid());
+  const double rss_after = MemoryMiB(sandbox.pid());
   const double server_cpu = CpuMs(sandbox.pid()) - server_cpu0, reader_cpu = ThreadCpuMs() - reader_cpu0;
   const double window_ms = Ms(Wall::now() - t0);
   size_t bytes_after = 0;
@@ -561,8 +585,8 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
   if (runs == 1) {
     std::printf(
         "fan-out: %zu clients on one run; RUN_FINISHED after the resume's answer (%.1f ms after it was sent): "
-        "p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d missing after 30 s; server RSS %.0f MiB before, %.0f with the "
-        "clients, %.0f after\n",
+        "p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d missing after 30 s; server memory (RSS and frame files) "
+        "%.0f MiB before, %.0f with the clients, %.0f after\n",
         clients.size(), Ms(answered[0] - sent[0]), done.p50, done.p99, done.max, missing, rss_before, rss_open,
         rss_after);
     const Stats s = Summary(spread);
@@ -577,7 +601,8 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
     std::printf(
         "fan-out: %zu clients on %d runs (one each; the runs were created, up to the interrupt, in %.0f ms), "
         "resumed by %d connections in %.0f ms (answer p50 %.1f ms, p99 %.1f ms); RUN_FINISHED after its run's resume's answer: p50 %.1f ms, p99 %.1f ms, max %.1f ms, %d "
-        "missing 30 s after the last resume; server RSS %.0f MiB before, %.0f with the clients, %.0f after\n",
+        "missing 30 s after the last resume; server memory (RSS and frame files) %.0f MiB before, %.0f with the "
+        "clients, %.0f after\n",
         clients.size(), runs, created_ms, workers, Ms(resumes_done - t0), a.p50, a.p99, done.p50, done.p99, done.max, missing,
         rss_before, rss_open, rss_after);
     const Stats lo = Summary(lower), up = Summary(upper);
