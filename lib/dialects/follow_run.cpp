@@ -17,10 +17,9 @@ namespace {
 // the sink), false once the client is gone or stalled.
 std::optional<bool> SendOnConnection(const WireParts& wire, std::vector<std::string_view>& parts) {
   const std::vector<FrameRef>& frames = wire.shared;
-  size_t i = 0;
-  while (i < frames.size() || !wire.own.empty()) {
+  for (size_t i = 0; i < frames.size();) {
     std::optional<bool> sent;
-    if (i < frames.size() && frames[i].file) {
+    if (frames[i].file) {
       const FrameRef& first = frames[i];
       int64_t end = first.chunk_at + static_cast<int64_t>(first.chunk_size());
       for (++i; i < frames.size() && frames[i].file == first.file && frames[i].chunk_at == end; ++i) {
@@ -30,16 +29,17 @@ std::optional<bool> SendOnConnection(const WireParts& wire, std::vector<std::str
     } else {
       parts.clear();
       for (; i < frames.size() && !frames[i].file; ++i) parts.emplace_back(*frames[i].text);
-      if (i == frames.size()) parts.emplace_back(wire.own);  // the own text ends the last chunk
-      sent = http::WriteChunk(parts);
       if (i == frames.size()) {
-        if (!sent || !*sent) return sent;
-        break;
+        parts.emplace_back(wire.own);  // the own text ends the last chunk
+        return http::WriteChunk(parts);
       }
+      sent = http::WriteChunk(parts);
     }
     if (!sent || !*sent) return sent;
   }
-  return true;
+  // The frames (if any) ended in a file: the own text is a chunk of its own.
+  parts.assign(1, wire.own);
+  return http::WriteChunk(parts);
 }
 
 }  // namespace
