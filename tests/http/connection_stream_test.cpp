@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <functional>
 
 #include <string>
 #include <thread>
@@ -38,6 +39,24 @@ struct SocketPair {
   int fds[2] = {-1, -1};
 };
 
+// What the peer reads while `send` writes on a stream over the pair's first
+// socket, until that socket's writing side is shut.
+std::string Received(SocketPair& pair, const std::function<void(ConnectionStream&)>& send) {
+  std::string received;
+  std::thread reader([&] {
+    char buf[3000];
+    ssize_t n;
+    while ((n = ::read(pair.fds[1], buf, sizeof buf)) > 0) received.append(buf, static_cast<size_t>(n));
+  });
+  {
+    ConnectionStream stream(pair.fds[0], StreamLimits{});
+    send(stream);
+  }
+  ::shutdown(pair.fds[0], SHUT_WR);
+  reader.join();
+  return received;
+}
+
 // An anonymous file holding `text`, as dialects/frame_file.h makes them.
 int FileOf(const std::string& text) {
   const int fd = memfd_create("test-frames", MFD_CLOEXEC);
@@ -64,19 +83,10 @@ TEST_CASE("WriteAll sends every part in order across partial writes", "[http][st
     texts.push_back(std::string(static_cast<size_t>((i * 7919) % 20000), static_cast<char>('a' + i % 26)));
     expected += texts.back();
   }
-  std::string received;
-  std::thread reader([&] {
-    char buf[3000];
-    ssize_t n;
-    while ((n = ::read(pair.fds[1], buf, sizeof buf)) > 0) received.append(buf, static_cast<size_t>(n));
-  });
-  {
-    ConnectionStream stream(pair.fds[0], StreamLimits{});
+  const std::string received = Received(pair, [&](ConnectionStream& stream) {
     auto parts = Parts(texts);
     CHECK(stream.WriteAll(parts));
-  }
-  ::shutdown(pair.fds[0], SHUT_WR);
-  reader.join();
+  });
   CHECK(received.size() == expected.size());
   CHECK(received == expected);
 }
@@ -107,19 +117,10 @@ TEST_CASE("SendFile sends the asked range of a file across partial writes", "[ht
   std::string text;
   for (int i = 0; i < 200000; ++i) text += static_cast<char>('a' + i % 26);
   const int file = FileOf(text);
-  std::string received;
-  std::thread reader([&] {
-    char buf[3000];
-    ssize_t n;
-    while ((n = ::read(pair.fds[1], buf, sizeof buf)) > 0) received.append(buf, static_cast<size_t>(n));
-  });
-  {
-    ConnectionStream stream(pair.fds[0], StreamLimits{});
+  const std::string received = Received(pair, [&](ConnectionStream& stream) {
     CHECK(stream.SendFile(file, 7, text.size() - 7 - 11));
     CHECK_FALSE(stream.SendFile(file, static_cast<int64_t>(text.size()) - 5, 10));  // past the file's end
-  }
-  ::shutdown(pair.fds[0], SHUT_WR);
-  reader.join();
+  });
   ::close(file);
   REQUIRE(received.size() >= text.size() - 18);
   CHECK(received.substr(0, text.size() - 18) == text.substr(7, text.size() - 18));
