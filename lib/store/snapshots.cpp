@@ -90,7 +90,7 @@ Result<std::unique_ptr<Connection>> Stage(const std::string& name, const std::st
 Status SqliteStore::DeleteEverything() {
   std::lock_guard<WriterLock> g(db_->writer_mu);
   WebhookEditCount edit(*db_);
-  BeginOutboxLife(/*every_namespace=*/true);
+  OutboxWipe wipe(*this, /*every_namespace=*/true);
   Status flushed = FlushIfInGroup();
   if (!flushed.ok()) return flushed;
   TempStoreOnDisk bulk(*db_->writer);
@@ -126,7 +126,7 @@ Status SqliteStore::DeleteEverything() {
 Status SqliteStore::DeleteNamespace() {
   std::lock_guard<WriterLock> g(db_->writer_mu);
   WebhookEditCount edit(*db_);
-  BeginOutboxLife(/*every_namespace=*/false);
+  OutboxWipe wipe(*this, /*every_namespace=*/false);
   Status flushed = FlushIfInGroup();
   if (!flushed.ok()) return flushed;
   TempStoreOnDisk bulk(*db_->writer);
@@ -255,7 +255,7 @@ Status SqliteStore::RestoreSnapshot(const std::string& name) {
     auto it = db_->memory_snapshots.find(name);
     if (it == db_->memory_snapshots.end()) return Status::NotFound("snapshot not found", "name");
     WebhookEditCount edit(*db_);
-    BeginOutboxLife(/*every_namespace=*/true);
+    OutboxWipe wipe(*this, /*every_namespace=*/true);
     return Copy(*it->second, *db_->writer);
   }
   std::string file = db_->path + ".snapshots/" + name + ".sqlite";
@@ -267,7 +267,7 @@ Status SqliteStore::RestoreSnapshot(const std::string& name) {
   if (!staged.ok()) return staged.status();
   std::lock_guard<WriterLock> g(db_->writer_mu);
   WebhookEditCount edit(*db_);
-  BeginOutboxLife(/*every_namespace=*/true);
+  OutboxWipe wipe(*this, /*every_namespace=*/true);
   return Copy(*staged.value(), *db_->writer);
 }
 

@@ -6,6 +6,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 
 #include "store/checkpointer.h"
@@ -60,6 +62,10 @@ struct Database {
   std::mutex wipes_mu;
   uint64_t wipes_of_all = 0;                    // DeleteEverything, RestoreSnapshot
   std::map<std::string, uint64_t> wipes_by_ns;  // DeleteNamespace
+  // Wipes made inside a group commit: their lives begin once the group ends
+  // (under writer_mu). Every namespace's, or these namespaces'.
+  bool wipe_of_all_in_group = false;
+  std::set<std::string> wipes_in_group;
   // WebhookOutbox::WebhookEdits, moved by a WebhookEditCount; inside a
   // group commit, once the group ends (webhook_edit_in_group, under writer_mu).
   std::atomic<uint64_t> webhook_edits{0};
@@ -169,10 +175,27 @@ class SqliteStore final : public Store {
 
  private:
   std::string MetaKey(const std::string& key) const { return ns_.empty() ? key : key + "/" + ns_; }
-  // This namespace's outbox life (Database::wipes_of_all), and the start of
-  // another: of this namespace's outbox, or of every namespace's.
+  // This namespace's outbox life (Database::wipes_of_all).
   uint64_t OutboxLife() const;
-  void BeginOutboxLife(bool every_namespace);
+  // Begins another life of this namespace's outbox, or of every
+  // namespace's, as it goes out of scope. Declared after the writer's lock
+  // and before the wipe's transaction, it moves once the wipe is committed
+  // or rolled back, and before the lock is let go; inside a group commit,
+  // once the group's own COMMIT or rollback is done. Moved before the commit,
+  // as it was, a sender reading the outbox in between got the old rows
+  // stamped with the new life, and its outcome could land on the delivery
+  // the same ids get after the wipe, which then never went out.
+  class OutboxWipe {
+   public:
+    OutboxWipe(const SqliteStore& store, bool every_namespace) : store_(store), every_(every_namespace) {}
+    ~OutboxWipe();
+    OutboxWipe(const OutboxWipe&) = delete;
+    OutboxWipe& operator=(const OutboxWipe&) = delete;
+
+   private:
+    const SqliteStore& store_;
+    bool every_;
+  };
   // Runs `fn(Connection&)` on a reader connection.
   template <class F>
   auto WithReader(F&& fn) -> decltype(fn(std::declval<Connection&>()));
@@ -193,8 +216,9 @@ class SqliteStore final : public Store {
   // Writes the deferred rows of the open group (writer lock held).
   Status FlushDeferredRows();
   bool InGroupOnThisThread() const { return db_->group_owner.load() == std::this_thread::get_id(); }
-  // At the end of a group commit: counts a webhook edit made inside it.
-  void CountWebhookEditOfGroup();
+  // At the end of a group commit: counts a webhook edit made inside it, and
+  // begins the outbox lives of the wipes made inside it.
+  void SettleOutboxOfGroup();
   // The id of `script` in scripts, added when new.
   Result<int64_t> ScriptId(const std::string& script);
   Status WriteRunRows(const RunState& state, const RunState* before);

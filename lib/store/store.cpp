@@ -456,14 +456,18 @@ Status SqliteStore::EndGroup() {
     AbandonGroup();
     return st;
   }
-  CountWebhookEditOfGroup();
+  SettleOutboxOfGroup();
   db_->group_owner.store(std::thread::id());
   db_->writer_mu.unlock();
   return st;
 }
 
-void SqliteStore::CountWebhookEditOfGroup() {
+void SqliteStore::SettleOutboxOfGroup() {
   if (std::exchange(db_->webhook_edit_in_group, false)) db_->webhook_edits.fetch_add(1);
+  std::lock_guard<std::mutex> g(db_->wipes_mu);
+  if (std::exchange(db_->wipe_of_all_in_group, false)) ++db_->wipes_of_all;
+  for (const std::string& ns : db_->wipes_in_group) ++db_->wipes_by_ns[ns];
+  db_->wipes_in_group.clear();
 }
 
 void SqliteStore::AbandonGroup() {
@@ -472,7 +476,9 @@ void SqliteStore::AbandonGroup() {
   db_->deferred_failure = Status::Ok();
   // Fails only when SQLite has rolled back already (after SQLITE_FULL, say).
   (void)db_->writer->Run("ROLLBACK");
-  CountWebhookEditOfGroup();  // nothing changed, but a count too many only costs a re-read
+  // Nothing changed, but a count or a life too many only costs a re-read or
+  // a delivery sent twice.
+  SettleOutboxOfGroup();
   db_->group_owner.store(std::thread::id());
   db_->writer_mu.unlock();
 }

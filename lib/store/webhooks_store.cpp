@@ -183,12 +183,21 @@ uint64_t SqliteStore::OutboxLife() const {
   return db_->wipes_of_all + (it == db_->wipes_by_ns.end() ? 0 : it->second);
 }
 
-void SqliteStore::BeginOutboxLife(bool every_namespace) {
-  std::lock_guard<std::mutex> g(db_->wipes_mu);
-  if (every_namespace) {
-    ++db_->wipes_of_all;
+SqliteStore::OutboxWipe::~OutboxWipe() {
+  Database& db = *store_.db_;
+  if (store_.InGroupOnThisThread()) {
+    if (every_) {
+      db.wipe_of_all_in_group = true;
+    } else {
+      db.wipes_in_group.insert(store_.ns_);
+    }
+    return;
+  }
+  std::lock_guard<std::mutex> g(db.wipes_mu);
+  if (every_) {
+    ++db.wipes_of_all;
   } else {
-    ++db_->wipes_by_ns[ns_];
+    ++db.wipes_by_ns[store_.ns_];
   }
 }
 

@@ -21,6 +21,8 @@
 #include "engine/namespaces.h"
 #include "script/loader.h"
 #include "store/sqlite.h"
+#include "store/sqlite_store.h"
+#include "support/scratch_dir.h"
 #include "webhooks/dispatcher.h"
 #include "webhooks/signature.h"
 
@@ -33,11 +35,15 @@ constexpr Instant kStart = 1767225600000;  // 2026-01-01T00:00:00Z
 const char* kFixture = R"({"agents":[{"type":"kyb","name":"KYB","description":"d","scenarios":[
   {"name":"default","steps":[{"name":"work","label":"Work","duration":"2s"}]}]}]})";
 
+std::unique_ptr<store::Store> OpenStore(const std::string& path) {
+  auto s = store::Store::Open(path);
+  REQUIRE(s.ok());
+  return std::move(s).value();
+}
+
 struct Sandbox {
-  explicit Sandbox(const std::string& path = ":memory:") {
-    auto s = store::Store::Open(path);
-    REQUIRE(s.ok());
-    store = std::move(s).value();
+  explicit Sandbox(const std::string& path = ":memory:") : Sandbox(OpenStore(path)) {}
+  explicit Sandbox(std::unique_ptr<store::Store> opened) : store(std::move(opened)) {
     // The dispatcher does not care what the events are called; this test's
     // names stand in for a dialect's.
     store->SetWebhookNotifications([](const std::string& type) -> std::optional<std::string> {
@@ -407,6 +413,95 @@ TEST_CASE("an outcome sent before a reset never lands on the delivery the same i
   CHECK(del.attempts.size() == 1);
   std::lock_guard<std::mutex> g(*urls_mu);
   CHECK(*urls == std::vector<std::string>{"http://127.0.0.1:9/before", "http://127.0.0.1:9/after"});
+}
+
+TEST_CASE("an outcome of a delivery read while a reset commits never lands on the delivery made after it",
+          "[webhooks]") {
+  // The test above holds a send that began before the reset. Here the
+  // delivery is read during the reset itself, on a reader, while the
+  // writer's transaction that deletes it is committing: the reader still
+  // sees the old row. Its outcome, recorded after the same ids were made
+  // again, must not mark the new delivery sent. (The outbox's life used to
+  // move before the wipe's commit, so a read in between got the old row
+  // stamped with the new life, and its outcome landed.)
+  testing::ScratchDir dir("outbox-life");
+  auto db = std::make_shared<store::Database>();
+  auto opened = store::SqliteStore::OpenInto(db, dir.File("t.db"));
+  REQUIRE(opened.ok());
+  Sandbox sb(std::move(opened).value());
+  const Webhook before = sb.Hook(Json::array({"run.created"}));
+  const std::string run = sb.Run();
+
+  struct ReadDuringCommit {
+    store::Store* store = nullptr;
+    std::string webhook_id;
+    bool armed = false;
+    Result<std::vector<WebhookDelivery>> read = std::vector<WebhookDelivery>{};
+  } during{&sb.engine().store(), before.id};
+  // SQLite calls this on the writer as a transaction commits: the reset's.
+  sqlite3_commit_hook(
+      db->writer->raw(),
+      [](void* arg) {
+        auto* c = static_cast<ReadDuringCommit*>(arg);
+        if (c->armed) {
+          c->armed = false;
+          c->read = c->store->DueWebhookDeliveries(kStart + 3600000, 10, c->webhook_id);
+        }
+        return 0;
+      },
+      &during);
+  during.armed = true;
+  REQUIRE(sb.engine().Reset().ok());
+  sqlite3_commit_hook(db->writer->raw(), nullptr, nullptr);
+  REQUIRE(during.read.ok());
+  REQUIRE(during.read->size() == 1);  // the reset's transaction had not ended for the reader
+  const WebhookDelivery& stale = during.read->at(0);
+  CHECK(stale.run_id == run);
+
+  const Webhook after = sb.Hook(Json::array({"run.created"}));
+  REQUIRE(after.id == before.id);
+  REQUIRE(sb.Run() == run);
+  store::AttemptRecord outcome;
+  outcome.delivery = &stale;
+  outcome.attempt = WebhookAttempt{1, kStart, 200, std::nullopt};
+  outcome.body = "{}";
+  outcome.status = "delivered";
+  REQUIRE(sb.engine().store().RecordWebhookAttempts({outcome}).ok());
+  const auto now = sb.Deliveries();
+  REQUIRE(now.size() == 1);
+  CHECK(now[0].status == "pending");
+  CHECK(now[0].attempts.empty());
+}
+
+TEST_CASE("a wipe inside a group commit begins the outbox's next life only once the group has committed",
+          "[webhooks]") {
+  // The life stamped on a delivery as it is read says which outcomes may
+  // land on it: a row a reader still sees must carry the life it was
+  // written in, until the group that deletes it commits.
+  testing::ScratchDir dir("outbox-group");
+  Sandbox sb(dir.File("t.db"));
+  const Webhook hook = sb.Hook(Json::array({"run.created"}));
+  sb.Run();
+  store::Store& st = sb.engine().store();
+  auto before = st.DueWebhookDeliveries(kStart + 3600000, 10, hook.id);
+  REQUIRE(before.ok());
+  REQUIRE(before->size() == 1);
+  REQUIRE(st.BeginGroup().ok());
+  REQUIRE(st.DeleteNamespace().ok());
+  // From another thread: the group's own thread reads its uncommitted writes.
+  auto during =
+      std::async(std::launch::async, [&] { return st.DueWebhookDeliveries(kStart + 3600000, 10, hook.id); }).get();
+  REQUIRE(st.EndGroup().ok());
+  REQUIRE(during.ok());
+  REQUIRE(during->size() == 1);  // not committed yet, for the reader
+  CHECK(during->at(0).outbox_life == before->at(0).outbox_life);
+  // The engine's view meets the store again; what it makes now is of a later life.
+  REQUIRE(sb.engine().Reset().ok());
+  sb.Hook(Json::array({"run.created"}));
+  sb.Run();
+  const auto after = sb.Deliveries();
+  REQUIRE(after.size() == 1);
+  CHECK(after[0].outbox_life > before->at(0).outbox_life);
 }
 
 TEST_CASE("an endpoint disabled or re-signed while its batch is out gets the rest of the batch as the change says",
