@@ -394,9 +394,16 @@ Stats Summary(const std::vector<double>& v) {
 //   resume's sending an upper bound. Both are printed.
 // All arrival times are when the one reading thread got to the bytes, so
 // they include its own lag in reading 1,000 sockets on a shared machine.
-// Prints its figures when `print`; returns the one-run delays (empty with
-// many runs, or when it could not set up).
-std::vector<double> FanOut(int runs, int per_run, bool print = true) {
+// - Another run's request (one run only): a POST /v1/runs on a connection
+//   of its own, sent with the resume, against one sent just before it:
+//   whether the woken followers hold up the engine for everyone, not only
+//   the answer to the resume.
+// Prints its figures when `print`.
+struct FanOutResult {
+  std::vector<double> spread;  // the one-run delays (empty with many runs, or when it could not set up)
+  double other_before_ms = -1, other_during_ms = -1;  // another run's POST: -1 when not 201
+};
+FanOutResult FanOut(int runs, int per_run, bool print = true) {
   SandboxProcess sandbox;
   const std::string body = R"({"type":"cip_orchestrator","business_id":"8d1c4f0e-2b6a-4c1e-9f7d-3a5b6c7d8e9f"})";
   std::vector<std::string> ids(static_cast<size_t>(runs)), interrupts(static_cast<size_t>(runs));
@@ -436,6 +443,7 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
     for (auto& t : ts) t.join();
     if (failed) return {};
   }
+  FanOutResult result;
   const double created_ms = Ms(Wall::now() - created_from);
   const double rss_before = MemoryMiB(sandbox.pid());
 
@@ -473,6 +481,12 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
   }
   const double rss_open = MemoryMiB(sandbox.pid());
 
+  const auto post_other = [&](double& ms) {
+    const auto at = Wall::now();
+    if (sandbox.Post("/v1/runs", body).status == 201) ms = Ms(Wall::now() - at);
+  };
+  if (runs == 1) post_other(result.other_before_ms);
+
   // The resumes, by `workers` connections, while this thread reads the streams.
   std::vector<Wall::time_point> sent(ids.size()), answered(ids.size());
   std::atomic<int> resumed{0}, resume_failed{0};
@@ -481,6 +495,13 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
   const double server_cpu0 = CpuMs(sandbox.pid()), reader_cpu0 = ThreadCpuMs();
   std::atomic<int> next{0};
   std::vector<std::thread> ts;
+  std::atomic<bool> other_done{runs != 1};
+  if (runs == 1) {
+    ts.emplace_back([&] {
+      post_other(result.other_during_ms);
+      other_done = true;
+    });
+  }
   for (int w = 0; w < workers; ++w) {
     ts.emplace_back([&] {
       for (int i; (i = next++) < runs;) {
@@ -499,7 +520,7 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
   // Read while the resumes go on (each is bounded by the client's time-outs;
   // 10 min in all at most), then until every client has RUN_FINISHED, 30 s
   // at most after the last resume's answer.
-  Pump(clients, t0 + std::chrono::minutes(10), [&] { return resumed == runs; });
+  Pump(clients, t0 + std::chrono::minutes(10), [&] { return resumed == runs && other_done; });
   for (auto& t : ts) t.join();
   const auto resumes_done = *std::max_element(answered.begin(), answered.end());
   const auto deadline = resumes_done + std::chrono::seconds(30);
@@ -554,7 +575,8 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
   }
 
   // Delay after the event, over the frames the resume produced.
-  std::vector<double> spread, lower, upper;
+  std::vector<double>& spread = result.spread;
+  std::vector<double> lower, upper;
   if (runs == 1) {
     std::map<int64_t, Wall::time_point> first;  // frame id -> earliest arrival among the clients
     for (size_t i = 0; i < clients.size(); ++i) {
@@ -580,7 +602,7 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
     }
   }
 
-  if (!print) return spread;
+  if (!print) return result;
   const Stats done = Summary(done_ms);
   if (runs == 1) {
     std::printf(
@@ -594,6 +616,9 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
         "fan-out: %zu of %zu clients got every frame (%lld a run); delay after the event (a frame's earliest "
         "arrival among the clients), %zu frames of the resume: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n",
         complete, clients.size(), static_cast<long long>(frames_per_run), spread.size(), s.p50, s.p99, s.max);
+    std::printf(
+        "fan-out: another run's POST /v1/runs, sent with the resume: answered in %.1f ms (%.1f ms just before)\n",
+        result.other_during_ms, result.other_before_ms);
   } else {
     std::vector<double> answer_ms;
     for (size_t r = 0; r < ids.size(); ++r) answer_ms.push_back(Ms(answered[r] - sent[r]));
@@ -623,7 +648,7 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
     std::printf("fan-out: %zu streams not answered 200, %d resumes failed%s%s\n", refused, resume_failed.load(),
                 open_error.empty() ? "" : "; opening stopped: ", open_error.c_str());
   }
-  return spread;
+  return result;
 }
 
 // The one-run fan-out again, `rounds` times in all, each on a fresh sandbox:
@@ -631,25 +656,32 @@ std::vector<double> FanOut(int runs, int per_run, bool print = true) {
 // machine can set its p99. Each round's p99 is printed, their median, and
 // the p99 of every round's frames pooled.
 void FanOutRounds(int per_run, int rounds) {
-  std::vector<double> pooled, p99s;
+  std::vector<double> pooled, p99s, during, before;
   for (int r = 0; r < rounds; ++r) {
-    std::vector<double> spread = FanOut(1, per_run, /*print=*/r == 0);
-    if (spread.empty()) continue;
-    p99s.push_back(Percentile(spread, 0.99));
-    pooled.insert(pooled.end(), spread.begin(), spread.end());
+    FanOutResult round = FanOut(1, per_run, /*print=*/r == 0);
+    if (round.spread.empty()) continue;
+    p99s.push_back(Percentile(round.spread, 0.99));
+    pooled.insert(pooled.end(), round.spread.begin(), round.spread.end());
+    during.push_back(round.other_during_ms);
+    before.push_back(round.other_before_ms);
   }
   if (rounds < 2 || p99s.empty()) return;
-  std::string each;
-  for (double v : p99s) {
-    char one[32];
-    std::snprintf(one, sizeof one, "%s%.1f", each.empty() ? "" : ", ", v);
-    each += one;
-  }
+  auto list = [](const std::vector<double>& values) {
+    std::string each;
+    for (double v : values) {
+      char one[32];
+      std::snprintf(one, sizeof one, "%s%.1f", each.empty() ? "" : ", ", v);
+      each += one;
+    }
+    return each;
+  };
   const Stats all = Summary(pooled);
   std::printf(
       "fan-out: one run, %d rounds of %d clients (a fresh sandbox each): delay p99 by round %s ms; their median "
       "%.1f ms; all %zu frame arrivals pooled: p50 %.1f ms, p99 %.1f ms\n",
-      rounds, per_run, each.c_str(), Percentile(p99s, 0.5), pooled.size(), all.p50, all.p99);
+      rounds, per_run, list(p99s).c_str(), Percentile(p99s, 0.5), pooled.size(), all.p50, all.p99);
+  std::printf("fan-out: another run's POST /v1/runs, sent with the resume, by round: %s ms (just before: %s ms)\n",
+              list(during).c_str(), list(before).c_str());
 }
 
 }  // namespace
