@@ -2,8 +2,9 @@
 // connection, served by the whole sandbox (fuzz_app.h: in memory, shipped
 // fixtures, both dialects and the control API). Beyond the sanitizers'
 // findings, two outcomes are bugs here: an answer whose status is 5xx (no
-// input may make the server fail), and an answer that is not HTTP at all
-// when the client sent a whole request line. The seed corpus
+// input may make the server fail), but for the one 5xx the sandbox gives by
+// design, and an answer that is not HTTP at all when the client sent a
+// whole request line. The seed corpus
 // (fuzz/corpus/http_request/) holds one request of each route family.
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +23,14 @@ bool IsServerError(const std::string& answer, size_t at) {
   return answer.compare(at, 9, "HTTP/1.1 ") == 0 && answer.size() > at + 9 && answer[at + 9] == '5';
 }
 
+// The 5xx the sandbox gives by design: 503 naming --max-namespaces once
+// that many namespaces are in use (docs/operations.md, limits). The app
+// lives as long as the fuzzing process, and a long run makes up that many
+// keys and organisations; it used to stop there, as if it had crashed.
+bool IsNamespaceLimit(const std::string& answer, size_t at, size_t end) {
+  return answer.compare(at, 12, "HTTP/1.1 503") == 0 && answer.find("--max-namespaces", at) < end;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -31,8 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // right after the previous response's body; a search for the status line
   // pattern at line starts finds them without parsing the bodies.
   for (size_t at = 0; at < answer.size();) {
-    if (IsServerError(answer, at)) __builtin_trap();
-    size_t next = answer.find("\nHTTP/1.1 ", at);
+    const size_t next = answer.find("\nHTTP/1.1 ", at);
+    if (IsServerError(answer, at) && !IsNamespaceLimit(answer, at, next)) __builtin_trap();
     if (next == std::string::npos) break;
     at = next + 1;
   }
