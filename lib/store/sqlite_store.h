@@ -62,10 +62,10 @@ struct Database {
   std::mutex wipes_mu;
   uint64_t wipes_of_all = 0;                    // DeleteEverything, RestoreSnapshot
   std::map<std::string, uint64_t> wipes_by_ns;  // DeleteNamespace
-  // Wipes made inside a group commit: their lives begin once the group ends
-  // (under writer_mu). Every namespace's, or these namespaces'.
-  bool wipe_of_all_in_group = false;
-  std::set<std::string> wipes_in_group;
+  // Wipes whose lives have not begun yet: inside a group commit, until the
+  // group ends (under writer_mu). Every namespace's, or these namespaces'.
+  bool wipe_of_all_pending = false;
+  std::set<std::string> wipes_pending;
   // WebhookOutbox::WebhookEdits, moved by a WebhookEditCount; inside a
   // group commit, once the group ends (webhook_edit_in_group, under writer_mu).
   std::atomic<uint64_t> webhook_edits{0};
@@ -219,6 +219,8 @@ class SqliteStore final : public Store {
   // At the end of a group commit: counts a webhook edit made inside it, and
   // begins the outbox lives of the wipes made inside it.
   void SettleOutboxOfGroup();
+  // Begins the outbox lives of the wipes pending (Database::wipes_pending).
+  void BeginPendingOutboxLives() const;
   // The id of `script` in scripts, added when new.
   Result<int64_t> ScriptId(const std::string& script);
   Status WriteRunRows(const RunState& state, const RunState* before);

@@ -464,10 +464,7 @@ Status SqliteStore::EndGroup() {
 
 void SqliteStore::SettleOutboxOfGroup() {
   if (std::exchange(db_->webhook_edit_in_group, false)) db_->webhook_edits.fetch_add(1);
-  std::lock_guard<std::mutex> g(db_->wipes_mu);
-  if (std::exchange(db_->wipe_of_all_in_group, false)) ++db_->wipes_of_all;
-  for (const std::string& ns : db_->wipes_in_group) ++db_->wipes_by_ns[ns];
-  db_->wipes_in_group.clear();
+  BeginPendingOutboxLives();
 }
 
 void SqliteStore::AbandonGroup() {

@@ -1,6 +1,7 @@
 // Store: webhook endpoints, the outbox of deliveries written with the run
 // events they announce, and the attempts the dispatcher records.
 #include <algorithm>
+#include <utility>
 
 #include "store/run_archive.h"
 #include "store/store.h"
@@ -185,20 +186,19 @@ uint64_t SqliteStore::OutboxLife() const {
 
 SqliteStore::OutboxWipe::~OutboxWipe() {
   Database& db = *store_.db_;
-  if (store_.InGroupOnThisThread()) {
-    if (every_) {
-      db.wipe_of_all_in_group = true;
-    } else {
-      db.wipes_in_group.insert(store_.ns_);
-    }
-    return;
-  }
-  std::lock_guard<std::mutex> g(db.wipes_mu);
   if (every_) {
-    ++db.wipes_of_all;
+    db.wipe_of_all_pending = true;
   } else {
-    ++db.wipes_by_ns[store_.ns_];
+    db.wipes_pending.insert(store_.ns_);
   }
+  if (!store_.InGroupOnThisThread()) store_.BeginPendingOutboxLives();
+}
+
+void SqliteStore::BeginPendingOutboxLives() const {
+  std::lock_guard<std::mutex> g(db_->wipes_mu);
+  if (std::exchange(db_->wipe_of_all_pending, false)) ++db_->wipes_of_all;
+  for (const std::string& ns : db_->wipes_pending) ++db_->wipes_by_ns[ns];
+  db_->wipes_pending.clear();
 }
 
 Status SqliteStore::RecordWebhookAttempts(const std::vector<AttemptRecord>& records) {
