@@ -18,6 +18,7 @@
 #include "cli/options.h"
 #include "core/ids.h"
 #include "core/log.h"
+#include "core/thread_name.h"
 #include "core/time_format.h"
 #include "script/loader.h"
 #include "transfer/commands.h"
@@ -47,6 +48,7 @@ class StopOnSignal {
  public:
   StopOnSignal(app::SandboxApp& sandbox, sigset_t signals)
       : signals_(signals), thread_([this, &sandbox] {
+          NameThisThread(thread_name::kSignals);
           int sig = 0;
           sigwait(&signals_, &sig);
           if (exiting_.load()) return;  // our own wake-up: the server has already returned

@@ -7,6 +7,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "core/thread_name.h"
 #include "core/utf8.h"
 #include "script/loader.h"
 #include "core/wall_wait.h"
@@ -107,7 +108,10 @@ ReloadReport FixtureReloader::last() const {
 
 void FixtureReloader::StartWatching(int64_t interval_ms) {
   if (interval_ms <= 0 || watcher_.joinable()) return;
-  watcher_ = std::thread([this, interval_ms] { Watch(interval_ms); });
+  watcher_ = std::thread([this, interval_ms] {
+    NameThisThread(thread_name::kFixtureWatcher);
+    Watch(interval_ms);
+  });
 }
 
 void FixtureReloader::Watch(int64_t interval_ms) {

@@ -8,6 +8,7 @@
 #include "core/json_object.h"
 #include "core/projection.h"
 #include "core/time_format.h"
+#include "core/thread_name.h"
 #include "script/loader.h"
 #include "script/template.h"
 
@@ -92,7 +93,10 @@ Status Engine::Start() {
     started_ = true;
     writer_running_ = true;
   }
-  writer_ = std::thread([this] { WriterLoop(); });
+  writer_ = std::thread([this] {
+    NameThisThread(thread_name::kWriter);
+    WriterLoop();
+  });
   // Runs recovered in virtual mode finish their stretch before any request.
   return Submit<bool>([](Instant) { return Result<bool>(true); }).status();
 }

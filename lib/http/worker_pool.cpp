@@ -3,6 +3,7 @@
 // waits for the count to reach zero.
 #include "http/worker_pool.h"
 
+#include "core/thread_name.h"
 #include "core/wall_wait.h"
 
 #include <pthread.h>
@@ -14,6 +15,7 @@ namespace {
 
 void* ThreadMain(void* arg) {
   auto* body = static_cast<std::function<void()>*>(arg);
+  NameThisThread(thread_name::kHttpWorker);
   (*body)();
   delete body;
   return nullptr;

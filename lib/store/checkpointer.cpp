@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "core/thread_name.h"
+
 namespace sandbox::store {
 
 Result<std::unique_ptr<Checkpointer>> Checkpointer::Start(const std::string& path, Connection& writer,
@@ -25,7 +27,10 @@ Checkpointer::Checkpointer(std::unique_ptr<Connection> own, Connection& writer, 
   sigset_t all, before;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &before);
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    NameThisThread(thread_name::kCheckpointer);
+    Loop();
+  });
   pthread_sigmask(SIG_SETMASK, &before, nullptr);
   // Replaces SQLite's automatic checkpoint (which is a WAL hook itself).
   sqlite3_wal_hook(writer_.raw(), &Checkpointer::OnCommit, this);

@@ -3,6 +3,7 @@
 // the network are used outside it.
 #include "webhooks/dispatcher.h"
 
+#include "core/thread_name.h"
 #include "core/wall_wait.h"
 
 #include <sys/resource.h>
@@ -89,6 +90,7 @@ namespace {
 // A sender thread: serves ready endpoints one delivery at a time until
 // Stop(). Holds `s` itself, since Stop() may leave it behind in a send.
 void SenderLoop(std::shared_ptr<Dispatcher::Shared> s, size_t index) {
+  NameThisThread(thread_name::kHookSender);
   YieldToRuns();
   std::unique_lock<std::mutex> lock(s->mu);
   while (true) {
@@ -177,6 +179,7 @@ void Dispatcher::Start() {
   fresh->log = shared_->log;
   shared_ = std::move(fresh);
   scheduler_ = std::thread([this] {
+    NameThisThread(thread_name::kHookScheduler);
     YieldToRuns();  // its queries are webhook work too
     std::unique_lock<std::mutex> lock(shared_->mu);
     while (!shared_->stopping) {

@@ -1,10 +1,11 @@
 // Tests of the command line of the real binary: --help and --version, exit
 // code 2 with a one-line message for bad flags, exit code 1 for invalid
 // fixtures with the file and JSON pointer (or line:column) named, and the
-// startup line that SandboxProcess relies on.
+// startup line that SandboxProcess relies on, and the names of its threads.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -155,6 +156,22 @@ TEST_CASE("the startup line names the port, database, fixtures, clock and seed",
   sandbox::testing::HttpResponse health = sandbox.Get("/_sandbox/health", {});
   CHECK_STATUS(health, 200);
   CHECK(health.json.at("database") == sandbox.db_path());
+}
+
+TEST_CASE("the server's threads carry names that say what each one does", "[http]") {
+  // bench/run finds the writer by its name to print its share of a core;
+  // `top -H` and profilers show the same names (docs/operations.md).
+  SandboxProcess sandbox;
+  sandbox::testing::HttpResponse agents = sandbox.Get("/v1/agents");  // a connection's thread, the account's writer
+  CHECK_STATUS(agents, 200);
+  std::set<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(sandbox.pid()) + "/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name)) names.insert(name);
+  }
+  CHECK(names == std::set<std::string>{"agent-sandbox", "sbx-checkpoint", "sbx-fixtures", "sbx-hook-sched", "sbx-http",
+                                       "sbx-signals", "sbx-writer"});
 }
 
 TEST_CASE("the ready file is written whole once the server listens, replaces a stale one, and goes at the stop",
