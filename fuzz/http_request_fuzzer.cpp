@@ -26,9 +26,17 @@ bool IsServerError(const std::string& answer, size_t at) {
 // The 5xx the sandbox gives by design: 503 naming --max-namespaces once
 // that many namespaces are in use (docs/operations.md, limits). The app
 // lives as long as the fuzzing process, and a long run makes up that many
-// keys and organisations; it used to stop there, as if it had crashed.
+// keys and organisations; it used to stop there, as if it had crashed. The
+// answer to a HEAD has no body to name the flag, so a 503 without a body is
+// taken for the limit only while every namespace is in use.
 bool IsNamespaceLimit(const std::string& answer, size_t at, size_t end) {
-  return answer.compare(at, 12, "HTTP/1.1 503") == 0 && answer.find("--max-namespaces", at) < end;
+  if (answer.compare(at, 12, "HTTP/1.1 503") != 0) return false;
+  if (answer.find("--max-namespaces", at) < end) return true;
+  const size_t head_end = answer.find("\r\n\r\n", at);
+  // `end` is the newline before the next response (npos after the last).
+  const size_t next_starts = end == std::string::npos ? answer.size() : end + 1;
+  const bool no_body = head_end != std::string::npos && head_end + 4 == next_starts;
+  return no_body && sandbox::fuzz::NamespacesFull();
 }
 
 }  // namespace
