@@ -16,8 +16,6 @@
 namespace sandbox::control {
 namespace {
 
-OrderedJson OptTime(const std::optional<Instant>& t) { return t ? OrderedJson(FormatInstant(*t)) : OrderedJson(); }
-
 OrderedJson RunSummary(const Run& r) {
   return OrderedJson{{"id", r.id},
                      {"thread_id", r.thread_id},

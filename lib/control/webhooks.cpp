@@ -28,8 +28,6 @@ constexpr int64_t kDefaultLimit = 50;
 constexpr int64_t kMaxLimit = 200;
 constexpr size_t kMaxCursorBytes = 100;
 
-OrderedJson OptTime(const std::optional<Instant>& t) { return t ? OrderedJson(FormatInstant(*t)) : OrderedJson(); }
-
 OrderedJson RenderDelivery(const WebhookDelivery& d, const std::optional<DeliverySignature>& signature) {
   OrderedJson attempts = OrderedJson::array();
   for (const auto& a : d.attempts) {

@@ -8,6 +8,7 @@
 
 #include "core/projection.h"
 #include "core/time_format.h"
+#include "transfer/json_fields.h"
 
 namespace sandbox::transfer {
 namespace {
@@ -19,27 +20,23 @@ struct LogFacts {
   Json result;                                // run.completed's result
 };
 
-std::string Str(const Json& p, const char* key) {
-  return p.contains(key) && p[key].is_string() ? p[key].get<std::string>() : std::string();
-}
-
 Json Any(const Json& p, const char* key) { return p.contains(key) ? p[key] : Json(); }
 
 LogFacts Collect(const std::vector<Event>& log) {
   LogFacts f;
   for (const Event& e : log) {
     const Json& p = e.payload;
-    std::string step = Str(p, "step_id");
+    std::string step = StringOrEmpty(p, "step_id");
     if (e.type == event_type::kRunResumed) {
-      f.branch[Str(p, "interrupt_id")] = Str(p, "branch");
+      f.branch[StringOrEmpty(p, "interrupt_id")] = StringOrEmpty(p, "branch");
     } else if (e.type == event_type::kToolStarted) {
-      f.tool[step] = Json{{"name", Str(p, "name")}, {"input", Any(p, "input")}};
+      f.tool[step] = Json{{"name", StringOrEmpty(p, "name")}, {"input", Any(p, "input")}};
     } else if (e.type == event_type::kToolCompleted) {
       Json& t = f.tool[step];
-      if (!t.is_object()) t = Json{{"name", Str(p, "name")}};
+      if (!t.is_object()) t = Json{{"name", StringOrEmpty(p, "name")}};
       t["output"] = Any(p, "output");
     } else if (e.type == event_type::kNotice) {
-      f.notice[step] = Str(p, "text");
+      f.notice[step] = StringOrEmpty(p, "text");
     } else if (e.type == event_type::kRunCompleted) {
       f.result = Any(p, "result");
     }

@@ -12,19 +12,15 @@
 
 #include "core/json_depth.h"
 #include "core/time_format.h"
+#include "transfer/json_fields.h"
 
 namespace sandbox::transfer {
 namespace {
 
 Status Bad(const std::string& why) { return Status::InvalidArgument(why); }
 
-std::string Str(const Json& obj, const char* key) {
-  if (!obj.is_object() || !obj.contains(key) || !obj[key].is_string()) return "";
-  return obj[key].get<std::string>();
-}
-
 std::optional<Instant> Time(const Json& obj, const char* key) {
-  std::string s = Str(obj, key);
+  std::string s = StringOrEmpty(obj, key);
   if (s.empty()) return std::nullopt;
   return ParseCapturedInstant(s);
 }
@@ -34,11 +30,11 @@ Result<Json> RunIn(const Json& j) {
   const Json& run = j.is_object() && j.contains("snapshot") && j["snapshot"].is_object() ? j["snapshot"] : j;
   const std::string expected = "expected the body of GET /v1/runs/{id}?include=steps";
   if (!run.is_object()) return Bad(std::string("not a run: the JSON is ") + run.type_name() + "; " + expected);
-  std::string object = Str(run, "object");
+  std::string object = StringOrEmpty(run, "object");
   if (run.contains("object") && object != "run") {
     return Bad("not a run: its \"object\" is " + run["object"].dump() + "; " + expected);
   }
-  if (Str(run, "status").empty() || (object.empty() && Str(run, "id").empty())) {
+  if (StringOrEmpty(run, "status").empty() || (object.empty() && StringOrEmpty(run, "id").empty())) {
     return Bad("not a run: no \"id\" and \"status\"; " + expected);
   }
   if (!run.contains("steps") || !run["steps"].is_array()) {
@@ -64,7 +60,7 @@ Result<Json> RunInStream(const std::string& text) {
       // Deeper than any captured frame: refused before parsing (json_depth.h).
       Json d = JsonDepthWithin(data, kMaxCapturedDepth) ? Json::parse(data, nullptr, /*allow_exceptions=*/false)
                                                         : Json(Json::value_t::discarded);
-      bool snapshot = event == "STATE_SNAPSHOT" || (event.empty() && Str(d, "type") == "STATE_SNAPSHOT");
+      bool snapshot = event == "STATE_SNAPSHOT" || (event.empty() && StringOrEmpty(d, "type") == "STATE_SNAPSHOT");
       if (snapshot) {
         if (d.is_discarded())
           problem = Bad("a STATE_SNAPSHOT frame's data is not JSON");
@@ -120,17 +116,17 @@ void Flatten(const Json& arr, const std::string& nest_parent, std::set<std::stri
   for (const Json& s : arr) {
     if (!s.is_object()) continue;
     Flat f;
-    f.id = Str(s, "id");
+    f.id = StringOrEmpty(s, "id");
     if (f.id.empty() || seen.count(f.id)) f.id += "#" + std::to_string(out.size());
     seen.insert(f.id);
-    f.parent = nest_parent.empty() ? Str(s, "parent_step_id") : nest_parent;
+    f.parent = nest_parent.empty() ? StringOrEmpty(s, "parent_step_id") : nest_parent;
     TimelineStep& ts = f.step;
-    ts.name = Str(s, "name");
-    ts.label = Str(s, "label");
-    std::string type = Str(s, "type");
+    ts.name = StringOrEmpty(s, "name");
+    ts.label = StringOrEmpty(s, "label");
+    std::string type = StringOrEmpty(s, "type");
     ts.type = std::find(kStepTypes.begin(), kStepTypes.end(), type) != kStepTypes.end() ? type : "activity";
-    ts.agent = Str(s, "agent");
-    ts.status = Str(s, "status").empty() ? "completed" : Str(s, "status");
+    ts.agent = StringOrEmpty(s, "agent");
+    ts.status = StringOrEmpty(s, "status").empty() ? "completed" : StringOrEmpty(s, "status");
     auto started = Time(s, "started_at");
     f.has_start = started.has_value();
     ts.started_at = started.value_or(0);
@@ -234,9 +230,9 @@ Result<Json> CapturedRun(const std::string& text) {
 Result<Timeline> TimelineFromRun(const Json& run, const std::string& agent) {
   if (!run.is_object()) return Bad(std::string("not a run: the JSON is ") + run.type_name());
   Timeline t;
-  t.run_id = Str(run, "id");
-  t.agent = agent.empty() ? Str(run, "agent") : agent;
-  t.status = Str(run, "status");
+  t.run_id = StringOrEmpty(run, "id");
+  t.agent = agent.empty() ? StringOrEmpty(run, "agent") : agent;
+  t.status = StringOrEmpty(run, "status");
   Instant run_start = Time(run, "started_at").value_or(Time(run, "created_at").value_or(0));
   t.steps = StepTree(run.contains("steps") && run["steps"].is_array() ? run["steps"] : Json::array(), run_start);
 
@@ -248,7 +244,7 @@ Result<Timeline> TimelineFromRun(const Json& run, const std::string& agent) {
   }
   Instant last_start = run_start;
   Walk(t.steps, [&](TimelineStep& s) { last_start = std::max(last_start, s.started_at); });
-  const std::string error_message = run.contains("error") ? Str(run["error"], "message") : "";
+  const std::string error_message = run.contains("error") ? StringOrEmpty(run["error"], "message") : "";
   size_t next_pending = 0;
   bool manual = false;
   std::optional<std::string> policy;
@@ -269,7 +265,7 @@ Result<Timeline> TimelineFromRun(const Json& run, const std::string& agent) {
       if (next_pending < pending.size()) {
         const Json& p = pending[next_pending++];
         if (p.contains("value") && !p["value"].is_null()) in.value = p["value"];
-        if (!Str(p, "agent").empty()) in.agent = Str(p, "agent");
+        if (!StringOrEmpty(p, "agent").empty()) in.agent = StringOrEmpty(p, "agent");
       }
     } else if (s.status == "error") {
       in.end = TimelineInterrupt::End::kExpired;
@@ -288,9 +284,10 @@ Result<Timeline> TimelineFromRun(const Json& run, const std::string& agent) {
     s.name = "awaiting_input";
     s.type = "interrupt";
     s.status = "running";
-    s.agent = Str(p, "agent");
+    s.agent = StringOrEmpty(p, "agent");
     Json value = p.contains("value") && !p["value"].is_null() ? p["value"] : Json::object();
-    s.label = value.is_object() && !Str(value, "label").empty() ? Str(value, "label") : "Waiting for input";
+    s.label = value.is_object() && !StringOrEmpty(value, "label").empty() ? StringOrEmpty(value, "label")
+                                                                          : "Waiting for input";
     s.started_at = t.steps.empty() ? run_start : t.steps.back().completed_at.value_or(t.steps.back().started_at);
     TimelineInterrupt in;
     in.value = value;

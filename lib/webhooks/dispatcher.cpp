@@ -19,14 +19,6 @@ namespace sandbox::webhooks {
 
 namespace {
 
-struct Job {
-  engine::Engine* engine;  // engines outlive the dispatcher
-  WebhookDelivery delivery;
-  // Its endpoint as the scheduler read it with the delivery; null when that
-  // read failed (PrepareAttempt then reads both afresh).
-  std::shared_ptr<const ScheduledEndpoint> scheduled;
-};
-
 void Log(const Logger& log, const Status& st) { log.Log(LogLevel::kError, "webhooks: " + st.message()); }
 
 // A failed attempt, at warn: what identifies it and why, never the URL (a
@@ -66,6 +58,17 @@ constexpr size_t kRecordBatch = 64;
 }  // namespace
 
 struct Dispatcher::Shared {
+  // A delivery queued for its endpoint's sender. Nested, not file-private:
+  // the unity build compiles this file inside a larger one, where a member
+  // of a file-private type would have mixed linkage.
+  struct Job {
+    engine::Engine* engine;  // engines outlive the dispatcher
+    WebhookDelivery delivery;
+    // Its endpoint as the scheduler read it with the delivery; null when that
+    // read failed (PrepareAttempt then reads both afresh).
+    std::shared_ptr<const ScheduledEndpoint> scheduled;
+  };
+
   WebhookFormat format;
   Transport transport;
   Logger log;
@@ -84,6 +87,8 @@ struct Dispatcher::Shared {
   int store_users = 0;            // senders inside PrepareAttempt or RecordOutcomes
   std::vector<char> finished;     // per sender thread: it has returned
 };
+
+using Job = Dispatcher::Shared::Job;
 
 namespace {
 

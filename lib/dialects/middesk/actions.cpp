@@ -36,10 +36,6 @@ bool ObjectTypeOrRespond(const std::string& value, const char* parameter, httpli
   return false;
 }
 
-Status Invalid(const std::string& what, const std::string& parameter) {
-  return Status::InvalidArgument(what, parameter);
-}
-
 bool IsNonEmptyString(const Json& j, const char* key) {
   return j.contains(key) && j[key].is_string() && !j[key].get<std::string>().empty();
 }

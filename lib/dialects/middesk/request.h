@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/ids.h"
+#include "core/status.h"
 #include "core/types.h"
 #include "engine/namespaces.h"
 #include "http/limits.h"
@@ -89,5 +90,10 @@ std::optional<Context> ContextOrRespond(const Json& body, bool required, script:
 // The context rule of the agent `type` names (the vendor's, kBusiness, when
 // no such agent exists: the engine then answers 404 for it).
 script::Agent::ContextRule ContextRuleOf(engine::Engine& engine, const std::string& type);
+
+// A body field that breaks a rule: a 422 naming the field (RespondError).
+inline Status Invalid(const std::string& what, const std::string& parameter) {
+  return Status::InvalidArgument(what, parameter);
+}
 
 }  // namespace sandbox::middesk

@@ -63,10 +63,6 @@ OrderedJson RenderWebhook(const Webhook& w, bool with_secret) {
   return j;
 }
 
-Status Invalid(const std::string& what, const std::string& parameter) {
-  return Status::InvalidArgument(what, parameter);
-}
-
 // The request's JSON object body; nullopt after answering 422 for one that
 // is not (see the top of this file).
 std::optional<Json> WebhookBodyOrRespond(const httplib::Request& req, httplib::Response& res,
