@@ -7,6 +7,8 @@
 #include "app/sandbox_app.h"
 #include "dialects/frame_file.h"
 
+namespace app_descriptors_test {
+
 using sandbox::app::ShareDescriptors;
 using sandbox::dialects::FrameFile;
 
@@ -34,3 +36,5 @@ TEST_CASE("connections get their descriptors first, frame files what is left up 
   CHECK(unlimited.connections == 4096);
   CHECK(unlimited.frame_files == FrameFile::kMaxLiveFiles);
 }
+
+}  // namespace app_descriptors_test

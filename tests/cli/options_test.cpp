@@ -3,6 +3,8 @@
 
 #include "cli/options.h"
 
+namespace cli_options_test {
+
 using namespace sandbox;
 using namespace sandbox::cli;
 
@@ -306,3 +308,5 @@ TEST_CASE("every flag the parser knows is in its command's help", "[cli]") {
   }
   CHECK(FlagNames("serve").size() == 35);  // as many as the hand-written parser knew
 }
+
+}  // namespace cli_options_test

@@ -3,6 +3,8 @@
 
 #include "core/decimal.h"
 
+namespace core_decimal_test {
+
 using sandbox::ParseDecimal;
 using sandbox::ParseDecimalInt;
 
@@ -22,3 +24,5 @@ TEST_CASE("decimal: digits only, at least one, within the maximum", "[core]") {
   CHECK_FALSE(ParseDecimalInt("9223372036854775808"));
   CHECK_FALSE(ParseDecimalInt("25001", 25000));
 }
+
+}  // namespace core_decimal_test

@@ -5,6 +5,8 @@
 
 #include "core/ids.h"
 
+namespace core_ids_test {
+
 using namespace sandbox;
 
 TEST_CASE("the same seed, parent and ordinal give the same id on every call", "[core]") {
@@ -53,3 +55,5 @@ TEST_CASE("IsUuid accepts only the 8-4-4-4-12 hex form", "[core]") {
   CHECK_FALSE(IsUuid("11111111-1111-4111-8111-11111111111g"));
   CHECK_FALSE(IsUuid(""));
 }
+
+}  // namespace core_ids_test

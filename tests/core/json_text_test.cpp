@@ -7,6 +7,8 @@
 #include "core/json_object.h"
 #include "core/json_text.h"
 
+namespace core_json_text_test {
+
 using namespace sandbox;
 
 namespace {
@@ -88,3 +90,5 @@ TEST_CASE("JsonObject holds its members in the order given, as the initializer-l
   CHECK(JsonObject() == Json::object());
   CHECK(JsonObject("k", 1, "k", 2).dump() == R"({"k":1})");  // a repeated key keeps its first value
 }
+
+}  // namespace core_json_text_test

@@ -4,6 +4,8 @@
 
 #include "core/log.h"
 
+namespace core_log_test {
+
 using namespace sandbox;
 
 TEST_CASE("a log line in text quotes only the values that need it, in JSON it is one object", "[core]") {
@@ -27,3 +29,5 @@ TEST_CASE("a logger writes the levels up to its own, and nothing without a sink"
   CHECK_FALSE(warn.Enabled(LogLevel::kInfo));
   CHECK_FALSE(warn.Enabled(LogLevel::kDebug));
 }
+
+}  // namespace core_log_test

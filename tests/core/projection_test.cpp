@@ -3,6 +3,8 @@
 
 #include "core/projection.h"
 
+namespace core_projection_test {
+
 using namespace sandbox;
 
 namespace {
@@ -191,3 +193,5 @@ TEST_CASE("a retry's run.started links it to the failed execution and defers its
     CHECK_THAT(st.status().message(), Catch::Contains("retry needs of, first, attempt (>= 2) and delay_ms (>= 0)"));
   }
 }
+
+}  // namespace core_projection_test

@@ -4,6 +4,8 @@
 
 #include "core/types.h"
 
+namespace core_step_list_test {
+
 using namespace sandbox;
 
 namespace {
@@ -70,3 +72,5 @@ TEST_CASE("a run state's copy keeps its steps when the original changes them", "
   CHECK(copy.FindStep("s-1") == original.FindStep("s-1"));
   CHECK(original.MutableStep("s-3") == nullptr);
 }
+
+}  // namespace core_step_list_test

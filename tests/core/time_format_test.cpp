@@ -5,6 +5,8 @@
 
 #include "core/time_format.h"
 
+namespace core_time_format_test {
+
 using namespace sandbox;
 
 TEST_CASE("instants format as UTC with milliseconds", "[core]") {
@@ -71,3 +73,5 @@ TEST_CASE("instants format as printf's fixed widths would, inside and outside fo
   CHECK(FormatInstant(253402297199999) == "9999-12-31T22:59:59.999Z");
   CHECK(FormatInstant(1767312000000 + 45296789) == "2026-01-02T12:34:56.789Z");
 }
+
+}  // namespace core_time_format_test

@@ -4,6 +4,8 @@
 #include "core/json_depth.h"
 #include "core/utf8.h"
 
+namespace core_utf8_test {
+
 using namespace sandbox;
 
 TEST_CASE("well-formed UTF-8 is valid, from ASCII to four-byte sequences", "[core]") {
@@ -56,3 +58,5 @@ TEST_CASE("JSON depth is measured outside strings only", "[core]") {
   CHECK(JsonDepthWithin(std::string(64, '[') + std::string(64, ']'), 64));
   CHECK_FALSE(JsonDepthWithin(std::string(65, '[') + std::string(65, ']'), 64));
 }
+
+}  // namespace core_utf8_test

@@ -26,6 +26,8 @@
 #include "dialects/middesk/stream_frames.h"
 #include "script/loader.h"
 
+namespace dialects_middesk_render_test {
+
 using namespace sandbox;
 using namespace sandbox::middesk;
 
@@ -454,3 +456,5 @@ TEST_CASE("middesk stream: a failed run ends with RUN_ERROR, a waiting one with 
   CHECK(failed.finished());
   CHECK(failed.PauseEnding().empty());
 }
+
+}  // namespace dialects_middesk_render_test

@@ -10,6 +10,8 @@
 #include "engine/engine.h"
 #include "script/loader.h"
 
+namespace dialects_middesk_run_text_test {
+
 using namespace sandbox;
 using sandbox::middesk::OrderedJson;
 
@@ -182,3 +184,5 @@ TEST_CASE("a webhook body is the event envelope around RenderRun's run, byte for
     CHECK(rendered.value() == body);
   }
 }
+
+}  // namespace dialects_middesk_run_text_test

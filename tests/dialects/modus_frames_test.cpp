@@ -3,6 +3,8 @@
 
 #include "dialects/modus/runtime_frames.h"
 
+namespace dialects_modus_frames_test {
+
 using namespace sandbox;
 using namespace sandbox::modus;
 
@@ -77,3 +79,5 @@ TEST_CASE("modus runtime frames: cursors and heartbeats", "[core]") {
   CHECK(HeartbeatFrame(7).Wire() == "data: {\"type\":\"heartbeat\",\"timestamp\":7}\n\n");
   CHECK(ErrorFrame("no").Wire() == "data: {\"type\":\"error\",\"error\":\"no\"}\n\n");
 }
+
+}  // namespace dialects_modus_frames_test

@@ -28,6 +28,8 @@
 #include "dialects/modus/render.h"
 #include "script/loader.h"
 
+namespace dialects_modus_render_test {
+
 using namespace sandbox;
 using namespace sandbox::modus;
 
@@ -369,3 +371,5 @@ TEST_CASE("modus errors: code, message and field, no field when the status names
       forbidden.body ==
       R"({"error":{"code":"permission_denied","message":"organizationId is not the token's organization","field":"organizationId"}})");
 }
+
+}  // namespace dialects_modus_render_test

@@ -17,6 +17,8 @@
 #include "engine/engine.h"
 #include "script/loader.h"
 
+namespace dialects_shared_frames_test {
+
 using namespace sandbox;
 
 namespace {
@@ -367,3 +369,5 @@ TEST_CASE("frame files stop at their cap, and a file holds each frame as its chu
   many.clear();
   CHECK(dialects::FrameFile::Write(x));
 }
+
+}  // namespace dialects_shared_frames_test

@@ -9,6 +9,8 @@
 #include "store/faulty_store.h"
 #include "support/scratch_dir.h"
 
+namespace engine_agent_definitions_test {
+
 using namespace sandbox;
 using sandbox::testing::ScratchDir;
 
@@ -139,3 +141,5 @@ TEST_CASE("a fixture reload keeps the definitions laid over the new files", "[en
   CHECK(fixtures->agents[0].scenarios.size() == 2);  // its own scenarios stay
   CHECK(sb.Default().file_fixtures()->agents[0].name == "KYB v2");
 }
+
+}  // namespace engine_agent_definitions_test

@@ -7,6 +7,8 @@
 
 #include "engine/bus.h"
 
+namespace engine_bus_test {
+
 using namespace sandbox::engine;
 using std::chrono::milliseconds;
 
@@ -84,3 +86,5 @@ TEST_CASE("shutdown wakes followers of every run for good", "[engine][bus]") {
   CHECK(wake == EventBus::Wake::kShutdown);
   CHECK(bus.Wait(*a, bus.version(*a), milliseconds(0)) == EventBus::Wake::kShutdown);
 }
+
+}  // namespace engine_bus_test

@@ -5,6 +5,8 @@
 
 #include "engine/delivery_states.h"
 
+namespace engine_delivery_states_test {
+
 using sandbox::RunState;
 using sandbox::engine::DeliveryStates;
 
@@ -67,3 +69,5 @@ TEST_CASE("delivery states: with nobody finding, Keep frees evicted states past 
   CHECK(watch.expired());  // more than kMaxStates waiting: the writer freed them
   CHECK(states.size() == DeliveryStates::kMaxStates);
 }
+
+}  // namespace engine_delivery_states_test

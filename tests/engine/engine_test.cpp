@@ -12,6 +12,8 @@
 #include "engine/engine.h"
 #include "script/loader.h"
 
+namespace engine_engine_test {
+
 using namespace sandbox;
 
 namespace {
@@ -641,3 +643,5 @@ TEST_CASE("a run's followers wake for its own commits, and all of them for a res
   CHECK(sb.engine->bus().version(*watch_a) > a1);
   CHECK(sb.engine->bus().version(*watch_b) > b0 + 1);
 }
+
+}  // namespace engine_engine_test

@@ -21,6 +21,8 @@
 #include "script/loader.h"
 #include "support/scratch_dir.h"
 
+namespace engine_quiesce_test {
+
 using namespace sandbox;
 using sandbox::testing::ScratchDir;
 namespace fs = std::filesystem;
@@ -333,3 +335,5 @@ TEST_CASE("snapshots, restores and resets while writers of two namespaces commit
   CHECK(sb.spaces->Health().ok());
   CheckRowsAgreeWithLogs(*sb.root);
 }
+
+}  // namespace engine_quiesce_test

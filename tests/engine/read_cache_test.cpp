@@ -7,6 +7,8 @@
 #include "engine/read_cache.h"
 #include "script/loader.h"
 
+namespace engine_read_cache_test {
+
 using namespace sandbox;
 
 namespace {
@@ -93,3 +95,5 @@ TEST_CASE("an answer about one object stays good at its version when other objec
   cache.Store("list", rendered, "page");  // no version: only its exact stamp
   CHECK(cache.Revalidate("list", later, 0) == nullptr);
 }
+
+}  // namespace engine_read_cache_test

@@ -10,6 +10,8 @@
 #include "engine/engine.h"
 #include "script/loader.h"
 
+namespace engine_retries_test {
+
 using namespace sandbox;
 
 namespace {
@@ -227,3 +229,5 @@ TEST_CASE("a retry whose scenario left the fixtures is skipped and the failure s
   CHECK(failed.type == event_type::kRunFailed);
   CHECK(failed.payload["retry_skipped"] == "retry scenario \"also_fails\" of agent wf is no longer in the fixtures");
 }
+
+}  // namespace engine_retries_test

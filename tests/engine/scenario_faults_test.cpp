@@ -6,6 +6,8 @@
 #include "engine/scenario_faults.h"
 #include "script/loader.h"
 
+namespace engine_scenario_faults_test {
+
 using namespace sandbox;
 using sandbox::engine::ScenarioFaults;
 
@@ -108,3 +110,5 @@ TEST_CASE("scenario faults: a seeded probability draws the same choices for ever
   CHECK(one.find('.') != std::string::npos);
   CHECK(choices("r2") == one);
 }
+
+}  // namespace engine_scenario_faults_test

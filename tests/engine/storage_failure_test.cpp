@@ -19,6 +19,8 @@
 #include "store/faulty_store.h"
 #include "support/scratch_dir.h"
 
+namespace engine_storage_failure_test {
+
 using namespace sandbox;
 using sandbox::testing::ScratchDir;
 namespace fs = std::filesystem;
@@ -293,3 +295,5 @@ TEST_CASE("when a batch's group commit fails, no caller hears success and nothin
   REQUIRE(created.ok());
   CHECK(created.value().run.ordinal == 1);
 }
+
+}  // namespace engine_storage_failure_test

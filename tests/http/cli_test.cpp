@@ -16,6 +16,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_cli_test {
+
 namespace {
 
 using sandbox::testing::CliResult;
@@ -290,3 +292,5 @@ TEST_CASE("the startup line in JSON names the same facts", "[http]") {
   CHECK(bad.exit_code == 2);
   CHECK(bad.err == "agent-sandbox: --log-format must be text or json, got \"xml\"\n");
 }
+
+}  // namespace http_cli_test

@@ -20,6 +20,8 @@
 #include "http/connection_stream.h"
 #include "http/server.h"
 
+namespace http_connection_stream_test {
+
 using sandbox::http::ConnectionStream;
 using sandbox::http::StreamLimits;
 
@@ -168,3 +170,5 @@ TEST_CASE("SendFile fails when the peer stops reading, or has gone, and the proc
   }
   ::close(file);
 }
+
+}  // namespace http_connection_stream_test

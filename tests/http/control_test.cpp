@@ -20,6 +20,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_control_test {
+
 namespace {
 
 using sandbox::testing::HttpResponse;
@@ -559,3 +561,5 @@ TEST_CASE("a run started before a reload renders agent.name from the script it s
   REQUIRE(StepNames(fresh_done) == std::vector<std::string>{"ask", "signed"});
   CHECK(fresh_done.at("steps")[1].at("label") == "Approved by Renamed Reviewer");
 }
+
+}  // namespace http_control_test

@@ -6,6 +6,8 @@
 #include "support/live_stream.h"
 #include "support/sandbox_process.h"
 
+namespace http_dashboard_api_test {
+
 using sandbox::testing::HttpResponse;
 using sandbox::testing::LiveStream;
 using sandbox::testing::SandboxProcess;
@@ -200,3 +202,5 @@ TEST_CASE("dashboard: a namespace's changes arrive as Server-Sent Events", "[htt
   std::string text = stream.Finish();
   CHECK(text.rfind("event: change\ndata: {\"namespace\":\"" + org + "\",\"version\":1}", 0) == 0);
 }
+
+}  // namespace http_dashboard_api_test

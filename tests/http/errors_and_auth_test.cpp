@@ -8,6 +8,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_errors_and_auth_test {
+
 namespace {
 
 using sandbox::testing::AuthHeaders;
@@ -171,3 +173,5 @@ TEST_CASE("unknown paths answer in the shape of the dialect that owns the prefix
   CHECK(modus.body == R"({"error":{"code":"not_found","message":"No route for GET /api/v1/nope"}})");
   CHECK(sb.Get("/agent/nowhere").json["error"]["code"] == "not_found");
 }
+
+}  // namespace http_errors_and_auth_test

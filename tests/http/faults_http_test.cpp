@@ -18,6 +18,8 @@
 #include "support/sandbox_process.h"
 #include "support/sse_frames.h"
 
+namespace http_faults_http_test {
+
 using sandbox::testing::AuthHeaders;
 using sandbox::testing::FrameIds;
 using sandbox::testing::HttpResponse;
@@ -306,3 +308,5 @@ TEST_CASE("faults: heartbeat_delay holds keep-alives back by ms", "[http]") {
   CHECK(usual.body.find(": keep-alive") != std::string::npos);
   CHECK(usual.ms < 500);
 }
+
+}  // namespace http_faults_http_test

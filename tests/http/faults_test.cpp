@@ -9,6 +9,8 @@
 
 #include "http/faults.h"
 
+namespace http_faults_test {
+
 using sandbox::Fault;
 using sandbox::FaultKind;
 using sandbox::FaultPhase;
@@ -162,3 +164,5 @@ TEST_CASE("faults: a latency wait ends at once when the registry stops", "[http]
   CHECK(other.Delay(1, nullptr));
   CHECK_FALSE(other.Delay(60000, [] { return true; }));  // the client left
 }
+
+}  // namespace http_faults_test

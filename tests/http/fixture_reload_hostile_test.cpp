@@ -26,6 +26,8 @@
 #include "script/hostile_fixtures.h"
 #include "support/sandbox_process.h"
 
+namespace http_fixture_reload_hostile_test {
+
 namespace {
 
 using sandbox::testing::HttpResponse;
@@ -185,3 +187,5 @@ TEST_CASE("a fixture folder whose path is not UTF-8 is shown with U+FFFD in GET 
                                  "'[', '{', or a literal"});
   CHECK_STATUS(sb.Get("/_sandbox/fixtures"), 200);
 }
+
+}  // namespace http_fixture_reload_hostile_test

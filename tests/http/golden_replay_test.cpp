@@ -6,6 +6,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_golden_replay_test {
+
 using sandbox::testing::AuthHeaders;
 using sandbox::testing::SandboxOptions;
 using sandbox::testing::SandboxProcess;
@@ -101,3 +103,5 @@ TEST_CASE("a restart between requests does not change a byte of what follows", "
   }
   CHECK(restarted == straight);
 }
+
+}  // namespace http_golden_replay_test

@@ -13,6 +13,8 @@
 #include "support/raw_client.h"
 #include "support/sandbox_process.h"
 
+namespace http_hostile_input_test {
+
 using namespace sandbox::testing;
 using nlohmann::json;
 
@@ -283,3 +285,5 @@ TEST_CASE("numbers, dates and page cursors out of range are 4xx, never 500", "[h
   };
   for (const auto& c : cases) Check(sandbox, c);
 }
+
+}  // namespace http_hostile_input_test

@@ -9,6 +9,8 @@
 #include "support/raw_client.h"
 #include "support/sandbox_process.h"
 
+namespace http_isolation_test {
+
 using namespace sandbox::testing;
 using Json = nlohmann::json;
 
@@ -222,3 +224,5 @@ TEST_CASE("namespaces past --max-namespaces are refused with a 503, those in use
   CHECK(sb.Get("/v1/runs", Key("mk_test_a", "ci")).json["total_count"] == 1);
   CHECK_STATUS(sb.Get("/_sandbox/health", {}), 200);
 }
+
+}  // namespace http_isolation_test

@@ -7,6 +7,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_journal_api_test {
+
 namespace {
 
 using sandbox::testing::AuthHeaders;
@@ -172,3 +174,5 @@ TEST_CASE("journal api: a Modus run's polls and approval by workflow id count as
   REQUIRE_STATUS(seen, 200);
   CHECK(seen.json.at("summary") == Json::parse(R"({"created":1,"polled":2,"approved":1})"));
 }
+
+}  // namespace http_journal_api_test

@@ -5,7 +5,7 @@
 
 #include "http/journal.h"
 
-namespace sandbox::http {
+namespace sandbox::http::http_journal_test {
 namespace {
 
 JournalEntry Entry(const std::string& method, const std::string& path, int status, const std::string& body = "") {
@@ -165,4 +165,4 @@ TEST_CASE("journal: verification counts matches and lists the nearest misses", "
   CHECK_FALSE(CountExpectation{}.Holds(0));
 }
 
-}  // namespace sandbox::http
+}  // namespace sandbox::http::http_journal_test

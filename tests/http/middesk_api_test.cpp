@@ -11,6 +11,8 @@
 #include "support/raw_client.h"
 #include "support/sandbox_process.h"
 
+namespace http_middesk_api_test {
+
 using sandbox::testing::AuthHeaders;
 using sandbox::testing::HttpResponse;
 using sandbox::testing::SandboxOptions;
@@ -577,3 +579,5 @@ TEST_CASE("many clients of one run's stream each get every frame, byte for byte,
   REQUIRE(partial.size() == whole.size() - 5);
   for (size_t k = 0; k < partial.size(); ++k) CHECK(partial[k].id == whole[k + 5].id);
 }
+
+}  // namespace http_middesk_api_test

@@ -16,6 +16,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_middesk_runs_test {
+
 namespace {
 
 using sandbox::testing::HttpResponse;
@@ -481,3 +483,5 @@ TEST_CASE("an agent's context rule: business UUIDs by default, any id, or no con
   CHECK(refused.json.at("errors")[0].at("parameter") == "context_id");
   CHECK_STATUS(post("/v1/runs", Json{{"type", "kyb"}}), 400);
 }
+
+}  // namespace http_middesk_runs_test

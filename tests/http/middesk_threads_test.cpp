@@ -8,6 +8,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_middesk_threads_test {
+
 namespace {
 
 using sandbox::testing::HttpResponse;
@@ -154,3 +156,5 @@ TEST_CASE("lists answer what was just written, though they are served from a cac
   CHECK(total("/v1/runs") == 1);
   CHECK(total("/v1/threads") == 2);
 }
+
+}  // namespace http_middesk_threads_test

@@ -7,6 +7,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_modus_agent_admin_test {
+
 using sandbox::testing::SandboxOptions;
 using sandbox::testing::SandboxProcess;
 using sandbox::testing::TempDir;
@@ -313,3 +315,5 @@ TEST_CASE("modus agents: an organisation keeps at most 200 agents created throug
   // Changes to the agents there are still take effect.
   CHECK_STATUS(sb.Post(Agent(1199) + "/deploy", "{}", Pat()), 200);
 }
+
+}  // namespace http_modus_agent_admin_test

@@ -7,6 +7,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_modus_chat_test {
+
 using sandbox::testing::HttpResponse;
 using sandbox::testing::SandboxProcess;
 using Json = nlohmann::json;
@@ -124,3 +126,5 @@ TEST_CASE("modus chat: on a manual clock the call waits until the run has finish
   REQUIRE_STATUS(answer, 200);
   CHECK(answer.json["content"].get<std::string>().rfind("You asked:", 0) == 0);
 }
+
+}  // namespace http_modus_chat_test

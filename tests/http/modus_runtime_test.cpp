@@ -12,6 +12,8 @@
 #include "support/live_stream.h"
 #include "support/sandbox_process.h"
 
+namespace http_modus_runtime_test {
+
 using sandbox::testing::LiveStream;
 using sandbox::testing::SandboxOptions;
 using sandbox::testing::SandboxProcess;
@@ -502,3 +504,5 @@ TEST_CASE("modus runtime: workflow actions nobody scripts, or asked for badly, a
   CHECK_STATUS(post(mismatch), 403);
   CHECK_STATUS(sb.Post("/agent/workflow-actions", ok.dump(), {}), 401);
 }
+
+}  // namespace http_modus_runtime_test

@@ -7,6 +7,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_modus_test {
+
 using sandbox::testing::SandboxOptions;
 using sandbox::testing::SandboxProcess;
 using sandbox::testing::TempDir;
@@ -544,3 +546,5 @@ TEST_CASE("modus: on a manual clock a retry waits out its backoff as a running e
   CHECK(list.json["runs"].size() == 2);
   CHECK(list.json["counts"]["all_executions"] == 2);
 }
+
+}  // namespace http_modus_test

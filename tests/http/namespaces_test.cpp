@@ -7,6 +7,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_namespaces_test {
+
 using sandbox::testing::AuthHeaders;
 using sandbox::testing::SandboxOptions;
 using sandbox::testing::SandboxProcess;
@@ -130,3 +132,5 @@ TEST_CASE("namespaces come back after a restart with their runs and seeds", "[ht
   CHECK_STATUS(second.Get("/v1/runs/" + id, In("kept")), 200);
   CHECK_STATUS(second.Post("/v1/runs", kCreate, In("kept", "5")), 409);  // still seed 99
 }
+
+}  // namespace http_namespaces_test

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace sandbox::http {
+namespace sandbox::http::http_openapi_test {
 namespace {
 
 using OrderedJson = nlohmann::ordered_json;
@@ -122,4 +122,4 @@ TEST_CASE("openapi: YAML quotes every string and nests in blocks", "[http]") {
 }
 
 }  // namespace
-}  // namespace sandbox::http
+}  // namespace sandbox::http::http_openapi_test

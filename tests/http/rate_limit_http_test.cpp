@@ -5,6 +5,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_rate_limit_http_test {
+
 namespace {
 
 using sandbox::testing::AuthHeaders;
@@ -39,3 +41,5 @@ TEST_CASE("rate limit api: --rate-limit 1 answers the second quick request with 
   CHECK(c.Get("/v1/agents", AuthHeaders("mk_test_rate_b"))->status == 200);
   for (int i = 0; i < 3; ++i) CHECK(c.Get("/_sandbox/health")->status == 200);
 }
+
+}  // namespace http_rate_limit_http_test

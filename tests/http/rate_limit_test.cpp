@@ -4,7 +4,7 @@
 
 #include "http/rate_limit.h"
 
-namespace sandbox::http {
+namespace sandbox::http::http_rate_limit_test {
 
 TEST_CASE("rate limit: N requests a second per key, refilled as time passes", "[http]") {
   int64_t now = 1000;
@@ -25,9 +25,9 @@ TEST_CASE("rate limit: N requests a second per key, refilled as time passes", "[
   CHECK(limiter.Admit("a").has_value());
 }
 
-}  // namespace sandbox::http
+}  // namespace sandbox::http::http_rate_limit_test
 
-namespace sandbox::http {
+namespace sandbox::http::http_rate_limit_test {
 
 TEST_CASE("rate limit: the gate answers 429 with Retry-After, only on the routes it limits", "[http]") {
   int64_t now = 0;
@@ -58,4 +58,4 @@ TEST_CASE("rate limit: the gate answers 429 with Retry-After, only on the routes
   CHECK(gate(middesk, req, first));
 }
 
-}  // namespace sandbox::http
+}  // namespace sandbox::http::http_rate_limit_test

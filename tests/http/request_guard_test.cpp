@@ -9,6 +9,8 @@
 #include "http/request_guard.h"
 #include "http/sandbox_headers.h"
 
+namespace http_request_guard_test {
+
 using namespace sandbox;
 using namespace sandbox::http;
 
@@ -164,3 +166,5 @@ TEST_CASE("the admin token guards /_sandbox/ only, from a header, a cookie or th
   auto lookalike = Parsed("GET", "/_sandboxes");
   CHECK_FALSE(CheckAdminToken(lookalike, "s3cret-token").has_value());
 }
+
+}  // namespace http_request_guard_test

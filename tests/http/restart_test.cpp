@@ -8,6 +8,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_restart_test {
+
 namespace {
 
 using sandbox::testing::HttpResponse;
@@ -130,3 +132,5 @@ TEST_CASE("SIGTERM right after the startup line stops the sandbox with exit code
     REQUIRE(code == 0);
   }
 }
+
+}  // namespace http_restart_test

@@ -23,6 +23,8 @@
 #include "store/store.h"
 #include "support/sandbox_process.h"
 
+namespace http_restore_under_load_test {
+
 using sandbox::testing::AuthHeaders;
 using sandbox::testing::HttpResponse;
 using sandbox::testing::SandboxOptions;
@@ -288,3 +290,5 @@ TEST_CASE("issue 10: restoring a snapshot older than a namespace empties that na
   auto seeded = restarted.Post("/v1/runs", kCreate, h);
   CHECK_STATUS(seeded, 201);
 }
+
+}  // namespace http_restore_under_load_test

@@ -14,6 +14,8 @@
 #include "support/sandbox_process.h"
 #include "support/sse_frames.h"
 
+namespace http_scenario_faults_test {
+
 using sandbox::testing::AuthHeaders;
 using sandbox::testing::FrameIds;
 using sandbox::testing::SandboxOptions;
@@ -167,3 +169,5 @@ TEST_CASE("scenario faults: a Modus agent's scenario faults its run detail, even
   CHECK(whole.error == httplib::Error::Success);
   CHECK(FrameIds(whole.body).size() > 2);
 }
+
+}  // namespace http_scenario_faults_test

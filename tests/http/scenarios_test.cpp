@@ -21,6 +21,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_scenarios_test {
+
 namespace {
 
 using sandbox::testing::AuthHeaders;
@@ -1030,3 +1032,5 @@ TEST_CASE("a scenario run in two fresh processes gives byte-identical step trees
   CHECK(Json::parse(first[3]).at("status") == "completed");
   CHECK(Json::parse(first[5]).at("status") == "error");
 }
+
+}  // namespace http_scenarios_test

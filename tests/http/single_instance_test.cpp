@@ -13,6 +13,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_single_instance_test {
+
 using sandbox::testing::CliResult;
 using sandbox::testing::RunCli;
 using sandbox::testing::SandboxOptions;
@@ -127,3 +129,5 @@ TEST_CASE("issue 10: replay and export read a database while its server runs", "
   CHECK_STATUS(sb.Get("/_sandbox/health", {}), 200);
   CHECK_STATUS(sb.Post("/v1/runs", kCreate), 201);
 }
+
+}  // namespace http_single_instance_test

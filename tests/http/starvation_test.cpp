@@ -15,6 +15,8 @@
 #include "support/raw_client.h"
 #include "support/sandbox_process.h"
 
+namespace http_starvation_test {
+
 using namespace sandbox::testing;
 using namespace std::chrono_literals;
 
@@ -132,3 +134,5 @@ TEST_CASE("a second server cannot take the port of a running one", "[http]") {
   CHECK_THAT(second.err, Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port())));
   CHECK(first.Get("/_sandbox/health", {}).status == 200);
 }
+
+}  // namespace http_starvation_test

@@ -4,6 +4,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_state_test {
+
 using sandbox::testing::HttpResponse;
 using sandbox::testing::SandboxOptions;
 using sandbox::testing::SandboxProcess;
@@ -77,3 +79,5 @@ TEST_CASE("a reset empties the sandbox and starts ids and time again", "[http]")
   Json again = Interrupted(sb);
   CHECK(again == first);
 }
+
+}  // namespace http_state_test

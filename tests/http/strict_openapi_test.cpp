@@ -9,6 +9,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_strict_openapi_test {
+
 using sandbox::testing::AuthHeaders;
 using sandbox::testing::HttpResponse;
 using sandbox::testing::SandboxOptions;
@@ -145,3 +147,5 @@ TEST_CASE("openapi: every documented operation is answered by a route", "[http]"
   }
   CHECK(operations >= 55);
 }
+
+}  // namespace http_strict_openapi_test

@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace sandbox::http {
+namespace sandbox::http::http_strict_test {
 namespace {
 
 Route TestRoute() {
@@ -118,4 +118,4 @@ TEST_CASE("strict: the gate writes refusals in the path's error shape", "[http]"
 }
 
 }  // namespace
-}  // namespace sandbox::http
+}  // namespace sandbox::http::http_strict_test

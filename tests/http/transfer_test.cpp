@@ -10,6 +10,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_transfer_test {
+
 using sandbox::testing::AuthHeaders;
 using sandbox::testing::CliResult;
 using sandbox::testing::RunCli;
@@ -262,3 +264,5 @@ TEST_CASE("replay, export and import refuse what they cannot read, in one line",
     CHECK(r.out.empty());
   }
 }
+
+}  // namespace http_transfer_test

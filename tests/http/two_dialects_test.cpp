@@ -12,6 +12,8 @@
 
 #include "support/sandbox_process.h"
 
+namespace http_two_dialects_test {
+
 using sandbox::testing::SandboxProcess;
 using Json = nlohmann::json;
 
@@ -65,3 +67,5 @@ TEST_CASE("a workflow run renders identically to the golden files in both dialec
   // An organisation's run is not a Middesk key's to read.
   CHECK_STATUS(sb.Get("/v1/runs/" + modus.json["temporalRunId"].get<std::string>(), key), 404);
 }
+
+}  // namespace http_two_dialects_test

@@ -11,6 +11,8 @@
 #include "script/hostile_fixtures.h"
 #include "support/sandbox_process.h"
 
+namespace http_validate_hostile_test {
+
 namespace {
 
 using sandbox::testing::CliResult;
@@ -51,3 +53,5 @@ TEST_CASE("validate of a folder reports each hostile file and checks the rest", 
   CHECK(r.exit_code == 1);
   CHECK(r.out == expected);
 }
+
+}  // namespace http_validate_hostile_test

@@ -20,6 +20,8 @@
 #include "webhooks/receivers.h"
 #include "webhooks/signature.h"
 
+namespace http_webhooks_test {
+
 using sandbox::testing::AuthHeaders;
 using sandbox::testing::HttpResponse;
 using sandbox::testing::RawReceiver;
@@ -728,3 +730,5 @@ TEST_CASE("webhooks: endpoints of one event share its body, a reset's reused run
   CHECK(after["data"]["object"]["agent"] == "address_verification");
   CHECK(after["id"] == Json::parse(body_at["/a"])["id"]);
 }
+
+}  // namespace http_webhooks_test

@@ -8,6 +8,8 @@
 
 #include "script/json_locator.h"
 
+namespace script_json_locator_test {
+
 using namespace sandbox::script;
 
 namespace {
@@ -165,3 +167,5 @@ TEST_CASE("FormatPosition renders file:line:col", "[script]") {
   CHECK(FormatPosition("fixtures/cip.json", {3, 5}) == "fixtures/cip.json:3:5");
   CHECK(FormatPosition("f.json", TextPosition{}) == "f.json:1:1");
 }
+
+}  // namespace script_json_locator_test

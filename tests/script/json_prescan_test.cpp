@@ -8,6 +8,8 @@
 
 #include "script/json_prescan.h"
 
+namespace script_json_prescan_test {
+
 using namespace sandbox::script;
 
 namespace {
@@ -107,3 +109,5 @@ TEST_CASE("the prescan is linear and flat: 10 MB of brackets or quotes", "[scrip
   std::string escapes = "[\"" + std::string(10'000'000, '\\');
   CHECK(PrescanJson(escapes).has_value());  // longer than a string may be
 }
+
+}  // namespace script_json_prescan_test

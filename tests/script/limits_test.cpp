@@ -19,6 +19,8 @@
 #include "script/loader.h"
 #include "script/match_regex.h"
 
+namespace script_limits_test {
+
 using namespace sandbox;
 using namespace sandbox::script;
 
@@ -417,3 +419,5 @@ TEST_CASE("a scenario stored with a run keeps its compiled match rules when pars
   CHECK(stored.value().match[0].regex == nullptr);
   CHECK_FALSE(stored.value().Matches(Json{{"input", "urgent: now"}}));
 }
+
+}  // namespace script_limits_test

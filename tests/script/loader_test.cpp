@@ -8,6 +8,8 @@
 
 #include "script/loader.h"
 
+namespace script_loader_test {
+
 using namespace sandbox;
 using namespace sandbox::script;
 
@@ -194,3 +196,5 @@ TEST_CASE("an agent's context rule is business, any or optional", "[script]") {
         "f.json:1:63: /agents/0/context: expected one of business, any, optional, got \"optinal\" (did you mean "
         "\"optional\"?)");
 }
+
+}  // namespace script_loader_test

@@ -4,6 +4,8 @@
 #include "script/loader.h"
 #include "script/program.h"
 
+namespace script_program_test {
+
 using namespace sandbox;
 using namespace sandbox::script;
 
@@ -219,3 +221,5 @@ TEST_CASE("branch_on picks the branch from any field of the answer", "[script]")
   CHECK(DecisionOf(Json{{"other", 1}}, "review.outcome") == "default");
   CHECK(DecisionOf(Json("approve"), "review.outcome") == "approve");
 }
+
+}  // namespace script_program_test

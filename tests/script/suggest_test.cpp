@@ -8,6 +8,8 @@
 
 #include "script/suggest.h"
 
+namespace script_suggest_test {
+
 using sandbox::script::ClosestMatch;
 
 TEST_CASE("ClosestMatch suggests near misses only", "[script]") {
@@ -34,3 +36,5 @@ TEST_CASE("ClosestMatch suggests near misses only", "[script]") {
     CHECK(ClosestMatch(r.word, r.candidates) == r.want);
   }
 }
+
+}  // namespace script_suggest_test

@@ -10,6 +10,8 @@
 #include "script/limits.h"
 #include "script/template.h"
 
+namespace script_template_test {
+
 using namespace sandbox;
 using namespace sandbox::script;
 
@@ -128,3 +130,5 @@ TEST_CASE("a lazy context is made once, at the first variable, and never for tex
         Json{{"a", "r-1"}, {"b", {"7 and b-1"}}});
   CHECK(made == 1);
 }
+
+}  // namespace script_template_test

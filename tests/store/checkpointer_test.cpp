@@ -13,6 +13,8 @@
 #include "store/checkpointer.h"
 #include "store/sqlite.h"
 
+namespace store_checkpointer_test {
+
 namespace fs = std::filesystem;
 using sandbox::store::CheckpointLimits;
 using sandbox::store::Checkpointer;
@@ -120,3 +122,5 @@ TEST_CASE("a checkpoint thread stops cleanly in the middle of the writer's commi
   }  // each destroyed while its thread may be checkpointing
   CHECK(Rows(db.path) == 100);
 }
+
+}  // namespace store_checkpointer_test

@@ -11,6 +11,8 @@
 #include "store/store.h"
 #include "support/scratch_dir.h"
 
+namespace store_file_lock_test {
+
 using namespace sandbox;
 using sandbox::testing::ScratchDir;
 using namespace sandbox::store;
@@ -80,3 +82,5 @@ TEST_CASE("a server's store holds the lock while it is open, offline readers tak
   }
   CHECK(Store::OpenForServing(db).ok());
 }
+
+}  // namespace store_file_lock_test

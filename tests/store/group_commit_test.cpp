@@ -11,6 +11,8 @@
 #include "store/store.h"
 #include "support/scratch_dir.h"
 
+namespace store_group_commit_test {
+
 using namespace sandbox;
 using namespace sandbox::store;
 using sandbox::testing::ScratchDir;
@@ -180,3 +182,5 @@ TEST_CASE("a reset inside a group takes the runs the group wrote before it", "[s
   CHECK_FALSE(store->SavedClock().value().has_value());
   CHECK(store->CountRuns().value() == 0);
 }
+
+}  // namespace store_group_commit_test

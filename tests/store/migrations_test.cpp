@@ -7,6 +7,8 @@
 #include "store/migrations.h"
 #include "store/store.h"
 
+namespace store_migrations_test {
+
 using namespace sandbox;
 using namespace sandbox::store;
 
@@ -373,3 +375,5 @@ TEST_CASE("migrating to version 10 keeps every delivery, and only pending ones i
   REQUIRE(cells.Step().value());
   CHECK(cells.Int(0) == 2);  // the delivered one is not in it
 }
+
+}  // namespace store_migrations_test

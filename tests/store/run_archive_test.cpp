@@ -10,6 +10,8 @@
 #include "store/store.h"
 #include "support/scratch_dir.h"
 
+namespace store_run_archive_test {
+
 using namespace sandbox;
 using namespace sandbox::store;
 using sandbox::testing::ScratchDir;
@@ -283,3 +285,5 @@ TEST_CASE("a run that ended before schema version 9 keeps its rows, which are st
   CHECK(got->steps == Rebuild(log).value().steps);
   CHECK(f.store->ArtifactExists("r-1-a0", "watchlist_").value());
 }
+
+}  // namespace store_run_archive_test

@@ -13,6 +13,8 @@
 #include "store/migrations.h"
 #include "store/store.h"
 
+namespace store_snapshots_test {
+
 using namespace sandbox;
 using namespace sandbox::store;
 namespace fs = std::filesystem;
@@ -261,3 +263,5 @@ TEST_CASE("a webhook edit inside a group commit is counted when the group commit
   REQUIRE(store.EndGroup().ok());
   CHECK(store.WebhookEdits() == before + 2);
 }
+
+}  // namespace store_snapshots_test

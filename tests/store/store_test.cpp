@@ -5,6 +5,8 @@
 #include "core/projection.h"
 #include "store/store.h"
 
+namespace store_store_test {
+
 using namespace sandbox;
 using namespace sandbox::store;
 
@@ -311,3 +313,5 @@ TEST_CASE("an agent's history pages are the same with workflows 1..n and with a 
     CHECK(HistoryIds(*s, 2, 6) == "5:");
   }
 }
+
+}  // namespace store_store_test

@@ -10,6 +10,8 @@
 
 #include "store/writer_lock.h"
 
+namespace store_writer_lock_test {
+
 using sandbox::store::WriterLock;
 
 namespace {
@@ -61,3 +63,5 @@ TEST_CASE("the writer lock serves waiters in the order they asked, before its ho
   c.join();
   CHECK(order == "bca");
 }
+
+}  // namespace store_writer_lock_test

@@ -8,6 +8,8 @@
 #include "transfer/export.h"
 #include "transfer/replay.h"
 
+namespace transfer_export_test {
+
 using namespace sandbox;
 using namespace sandbox::transfer_test;
 
@@ -155,3 +157,5 @@ TEST_CASE("replay gives one frame per event, framed as the live stream", "[trans
   CHECK(s.find(last) != std::string::npos);
   CHECK(s.substr(s.size() - 2) == "\n\n");
 }
+
+}  // namespace transfer_export_test

@@ -7,6 +7,8 @@
 #include "play.h"
 #include "transfer/import.h"
 
+namespace transfer_import_test {
+
 using namespace sandbox;
 using namespace sandbox::transfer_test;
 
@@ -219,3 +221,5 @@ TEST_CASE("captured instants with or without milliseconds and with offsets", "[t
   CHECK_FALSE(ParseCapturedInstant("2026-01-01").has_value());
   CHECK_FALSE(ParseCapturedInstant("2026-01-01T00:00:00+5:00").has_value());
 }
+
+}  // namespace transfer_import_test

@@ -26,6 +26,8 @@
 #include "webhooks/dispatcher.h"
 #include "webhooks/signature.h"
 
+namespace webhooks_dispatcher_test {
+
 using namespace sandbox;
 
 namespace {
@@ -890,3 +892,5 @@ TEST_CASE("senders yield the CPU to runs: they send at nice 10, the caller's thr
   CHECK(seen->load() == std::min(mine + 10, 19));
   CHECK(getpriority(PRIO_PROCESS, static_cast<id_t>(gettid())) == mine);
 }
+
+}  // namespace webhooks_dispatcher_test

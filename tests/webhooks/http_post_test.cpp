@@ -12,6 +12,8 @@
 #include "receivers.h"
 #include "webhooks/sender.h"
 
+namespace webhooks_http_post_test {
+
 using sandbox::testing::RawReceiver;
 using sandbox::webhooks::HttpSender;
 using sandbox::webhooks::Outcome;
@@ -241,3 +243,5 @@ TEST_CASE("sender: a kept connection the receiver closed is never used, and one 
     CHECK(r.Requests() == 1);
   }
 }
+
+}  // namespace webhooks_http_post_test

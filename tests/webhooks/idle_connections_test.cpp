@@ -11,6 +11,8 @@
 
 #include "webhooks/idle_connections.h"
 
+namespace webhooks_idle_connections_test {
+
 using sandbox::webhooks::IdleConnections;
 
 namespace {
@@ -76,3 +78,5 @@ TEST_CASE("idle connections: at most kMaxPerOrigin an origin and kMaxTotal in al
   CHECK(idle.size() == IdleConnections::kMaxTotal);
   CHECK(idle.Take("one") == -1);  // all four were the oldest, and went
 }
+
+}  // namespace webhooks_idle_connections_test

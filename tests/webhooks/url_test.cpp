@@ -5,6 +5,8 @@
 
 #include "webhooks/url.h"
 
+namespace webhooks_url_test {
+
 using sandbox::webhooks::HostHeader;
 using sandbox::webhooks::ParseWebhookUrl;
 
@@ -106,3 +108,5 @@ TEST_CASE("webhook URLs that are refused, each with its reason", "[webhooks]") {
   CHECK(long_path.ok());
   CHECK(ParseWebhookUrl("nope").status().parameter() == "url");
 }
+
+}  // namespace webhooks_url_test
