@@ -9,7 +9,6 @@
 #include <string>
 
 #include "core/status.h"
-#include "core/time_format.h"
 #include "http/json_response.h"
 
 namespace sandbox::control {
@@ -25,11 +24,6 @@ inline void RespondError(httplib::Response& res, int status, const std::string& 
   OrderedJson e = {{"message", message}};
   if (!parameter.empty()) e["parameter"] = parameter;
   RespondJson(res, status, OrderedJson{{"errors", OrderedJson::array({e})}});
-}
-
-// An optional instant as its RFC 3339 text, or null.
-inline OrderedJson OptTime(const std::optional<Instant>& t) {
-  return t ? OrderedJson(FormatInstant(*t)) : OrderedJson();
 }
 
 // 400 / 404 / 409 / 422 / 503 / 500 by the Status code.

@@ -27,7 +27,7 @@ OrderedJson RunSummary(const Run& r) {
                      {"attempt", r.attempt},
                      {"retry_of", r.retry_of.empty() ? OrderedJson() : OrderedJson(r.retry_of)},
                      {"created_at", FormatInstant(r.created_at)},
-                     {"ended_at", OptTime(r.ended_at)},
+                     {"ended_at", InstantOrNull(r.ended_at)},
                      {"error", r.error_message ? OrderedJson(*r.error_message) : OrderedJson()}};
 }
 
@@ -45,7 +45,7 @@ OrderedJson StepTree(const RunState& s, const std::optional<std::string>& parent
                               {"agent", st.agent},
                               {"status", StepStatusName(st.status)},
                               {"started_at", FormatInstant(st.started_at)},
-                              {"completed_at", OptTime(st.completed_at)},
+                              {"completed_at", InstantOrNull(st.completed_at)},
                               {"text", st.text},
                               {"result", st.result},
                               {"artifacts", std::move(artifacts)},

@@ -41,7 +41,7 @@ OrderedJson RenderDelivery(const WebhookDelivery& d, const std::optional<Deliver
                      {"run_id", d.run_id},
                      {"event_created_at", FormatInstant(d.created_at)},
                      {"status", d.status},
-                     {"next_attempt_at", OptTime(d.next_attempt_at)},
+                     {"next_attempt_at", InstantOrNull(d.next_attempt_at)},
                      {"body", d.body ? OrderedJson(*d.body) : OrderedJson()},
                      {"signature", signature ? OrderedJson{{"header", signature->header}, {"value", signature->value}}
                                              : OrderedJson()},

@@ -10,7 +10,6 @@
 namespace sandbox::middesk {
 namespace {
 
-OrderedJson OptTime(const std::optional<Instant>& t) { return t ? OrderedJson(FormatInstant(*t)) : OrderedJson(); }
 OrderedJson OptString(const std::optional<std::string>& s) { return s ? OrderedJson(*s) : OrderedJson(); }
 
 OrderedJson RenderSource(const Source& s) {
@@ -48,7 +47,7 @@ OrderedJson RenderStep(const Step& s, const std::multimap<std::string, const Ste
                    {"parent_step_id", OptString(s.parent_step_id)},
                    {"status", StepStatusName(s.status)},
                    {"started_at", FormatInstant(s.started_at)},
-                   {"completed_at", OptTime(s.completed_at)},
+                   {"completed_at", InstantOrNull(s.completed_at)},
                    {"steps", std::move(kids)}};
   if (!s.result.is_null()) j["result"] = s.result;
   j["artifacts"] = std::move(artifacts);
@@ -94,8 +93,8 @@ OrderedJson RenderRun(const RunState& s, bool include_steps) {
                    {"thread_id", r.thread_id},
                    {"agent", r.agent},
                    {"requester", RenderRequester(r.requester)},
-                   {"started_at", OptTime(r.started_at)},
-                   {"ended_at", OptTime(r.ended_at)},
+                   {"started_at", InstantOrNull(r.started_at)},
+                   {"ended_at", InstantOrNull(r.ended_at)},
                    {"output", r.status == RunStatus::kCompleted ? r.output : OrderedJson()},
                    {"interrupts", std::move(interrupts)}};
   // Sandbox extension: why a run ended in error (the contract has no field for it).

@@ -51,7 +51,7 @@ OrderedJson RenderWebhook(const Webhook& w, bool with_secret) {
   if (with_secret) j["secret"] = w.secret;
   j["enabled_events"] = w.enabled_events;
   j["include"] = w.include ? OrderedJson(*w.include) : OrderedJson();
-  j["disabled_at"] = w.disabled_at ? OrderedJson(FormatInstant(*w.disabled_at)) : OrderedJson();
+  j["disabled_at"] = InstantOrNull(w.disabled_at);
   j["created_at"] = FormatInstant(w.created_at);
   j["updated_at"] = FormatInstant(w.updated_at);
   if (w.oidc.is_object()) {
