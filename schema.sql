@@ -294,17 +294,24 @@ CREATE TABLE webhooks (
 -- event: the endpoints subscribed to one event mostly get the same bytes,
 -- which each delivery row used to keep a copy of (twice the run's own size
 -- with four endpoints).
+-- The three webhook tables are keyed by the run's run_key, not its id
+-- (schema version 11), for the reason the events are (runs.run_key): keyed
+-- by a random UUID, every delivery queued, every outcome recorded and every
+-- body stored wrote a random page of each table and index, about 16 KB of
+-- write-ahead log a delivery, written again by the checkpoint. Keyed by a
+-- number that grows, the rows of new runs go to the tables' ends.
 CREATE TABLE webhook_bodies (
-  id     INTEGER PRIMARY KEY,
-  run_id TEXT NOT NULL,
-  seq    INTEGER NOT NULL,
-  body   TEXT NOT NULL
+  id      INTEGER PRIMARY KEY,
+  run_key INTEGER NOT NULL,  -- runs.run_key
+  seq     INTEGER NOT NULL,
+  body    TEXT NOT NULL
 );
-CREATE INDEX webhook_bodies_by_event ON webhook_bodies (run_id, seq);
+CREATE INDEX webhook_bodies_by_event ON webhook_bodies (run_key, seq);
 
 CREATE TABLE webhook_deliveries (
   ns              TEXT NOT NULL,
   webhook_id      TEXT NOT NULL REFERENCES webhooks (id),
+  run_key         INTEGER NOT NULL,  -- runs.run_key
   run_id          TEXT NOT NULL REFERENCES runs (id),
   seq             INTEGER NOT NULL,  -- the run event it announces
   event_type      TEXT NOT NULL,     -- run.created | run.interrupted | run.completed
@@ -312,7 +319,7 @@ CREATE TABLE webhook_deliveries (
   status          TEXT NOT NULL,     -- pending | delivered | failed | cancelled
   next_attempt_at INTEGER,           -- sandbox time; NULL once no attempt is left
   body_id         INTEGER REFERENCES webhook_bodies (id),  -- the exact bytes sent
-  PRIMARY KEY (webhook_id, run_id, seq)
+  PRIMARY KEY (webhook_id, run_key, seq)
 ) WITHOUT ROWID;
 -- Only pending deliveries are ever looked up by due time, so only they are
 -- indexed (schema version 10): a delivered one left the index instead of
@@ -322,11 +329,11 @@ CREATE INDEX webhook_deliveries_due ON webhook_deliveries (ns, next_attempt_at) 
 
 CREATE TABLE webhook_attempts (
   webhook_id  TEXT NOT NULL,
-  run_id      TEXT NOT NULL,
+  run_key     INTEGER NOT NULL,     -- runs.run_key
   seq         INTEGER NOT NULL,
   attempt     INTEGER NOT NULL,     -- from 1
   at          INTEGER NOT NULL,     -- sandbox time it was due
   status_code INTEGER,              -- NULL when no HTTP answer came
   error       TEXT,                 -- why it failed, when it did
-  PRIMARY KEY (webhook_id, run_id, seq, attempt)
+  PRIMARY KEY (webhook_id, run_key, seq, attempt)
 ) WITHOUT ROWID;

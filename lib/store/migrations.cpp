@@ -212,6 +212,60 @@ const std::vector<Migration>& ForwardMigrations() {
       {10,
        "DROP INDEX webhook_deliveries_due;\n"
        "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (ns, next_attempt_at) WHERE status = 'pending';\n"},
+      // 11: the webhook tables keyed by the run's run_key instead of its id.
+      // The new deliveries refer to the new bodies table until both old
+      // tables are gone (a parent cannot be dropped while a child refers to
+      // it); the rename then carries the reference over. As in version 6,
+      // rows of runs that no longer exist (only a hand-edited database has
+      // them) are not carried over.
+      {11,
+       "CREATE TABLE webhook_bodies_v11 (\n"
+       "  id      INTEGER PRIMARY KEY,\n"
+       "  run_key INTEGER NOT NULL,\n"
+       "  seq     INTEGER NOT NULL,\n"
+       "  body    TEXT NOT NULL\n"
+       ");\n"
+       "INSERT INTO webhook_bodies_v11 (id, run_key, seq, body) SELECT b.id, r.run_key, b.seq, b.body "
+       "FROM webhook_bodies b JOIN runs r ON r.id = b.run_id ORDER BY b.id;\n"
+       "CREATE TABLE webhook_deliveries_v11 (\n"
+       "  ns              TEXT NOT NULL,\n"
+       "  webhook_id      TEXT NOT NULL REFERENCES webhooks (id),\n"
+       "  run_key         INTEGER NOT NULL,\n"
+       "  run_id          TEXT NOT NULL REFERENCES runs (id),\n"
+       "  seq             INTEGER NOT NULL,\n"
+       "  event_type      TEXT NOT NULL,\n"
+       "  created_at      INTEGER NOT NULL,\n"
+       "  status          TEXT NOT NULL,\n"
+       "  next_attempt_at INTEGER,\n"
+       "  body_id         INTEGER REFERENCES webhook_bodies_v11 (id),\n"
+       "  PRIMARY KEY (webhook_id, run_key, seq)\n"
+       ") WITHOUT ROWID;\n"
+       "INSERT INTO webhook_deliveries_v11 (ns, webhook_id, run_key, run_id, seq, event_type, created_at, status, "
+       "next_attempt_at, body_id) SELECT d.ns, d.webhook_id, r.run_key, d.run_id, d.seq, d.event_type, d.created_at, "
+       "d.status, d.next_attempt_at, (SELECT id FROM webhook_bodies_v11 WHERE id = d.body_id) "
+       "FROM webhook_deliveries d JOIN runs r ON r.id = d.run_id WHERE d.webhook_id IN (SELECT id FROM webhooks) "
+       "ORDER BY d.webhook_id, r.run_key, d.seq;\n"
+       "CREATE TABLE webhook_attempts_v11 (\n"
+       "  webhook_id  TEXT NOT NULL,\n"
+       "  run_key     INTEGER NOT NULL,\n"
+       "  seq         INTEGER NOT NULL,\n"
+       "  attempt     INTEGER NOT NULL,\n"
+       "  at          INTEGER NOT NULL,\n"
+       "  status_code INTEGER,\n"
+       "  error       TEXT,\n"
+       "  PRIMARY KEY (webhook_id, run_key, seq, attempt)\n"
+       ") WITHOUT ROWID;\n"
+       "INSERT INTO webhook_attempts_v11 (webhook_id, run_key, seq, attempt, at, status_code, error) "
+       "SELECT a.webhook_id, r.run_key, a.seq, a.attempt, a.at, a.status_code, a.error "
+       "FROM webhook_attempts a JOIN runs r ON r.id = a.run_id ORDER BY a.webhook_id, r.run_key, a.seq, a.attempt;\n"
+       "DROP TABLE webhook_attempts;\n"
+       "DROP TABLE webhook_deliveries;\n"
+       "DROP TABLE webhook_bodies;\n"
+       "ALTER TABLE webhook_bodies_v11 RENAME TO webhook_bodies;\n"
+       "ALTER TABLE webhook_deliveries_v11 RENAME TO webhook_deliveries;\n"
+       "ALTER TABLE webhook_attempts_v11 RENAME TO webhook_attempts;\n"
+       "CREATE INDEX webhook_bodies_by_event ON webhook_bodies (run_key, seq);\n"
+       "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (ns, next_attempt_at) WHERE status = 'pending';\n"},
   };
   return kMigrations;
 }

@@ -14,7 +14,7 @@ namespace sandbox::store {
 
 // The embedded text of schema.sql and the version it describes.
 extern const char* const kSchemaSql;
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 struct Migration {
   int to_version;   // applied to a database at to_version - 1

@@ -136,7 +136,7 @@ Status SqliteStore::DeleteNamespace() {
   std::vector<std::string> sql = {
       "DELETE FROM webhook_attempts WHERE webhook_id IN (SELECT id FROM webhooks WHERE ns = ?1)",
       "DELETE FROM webhook_deliveries WHERE ns = ?1",
-      "DELETE FROM webhook_bodies WHERE run_id IN (SELECT id FROM runs WHERE ns = ?1)",
+      "DELETE FROM webhook_bodies WHERE run_key IN (SELECT run_key FROM runs WHERE ns = ?1)",
       "DELETE FROM webhooks WHERE ns = ?1",
       std::string("DELETE FROM feedback WHERE run_id IN ") + runs,
       "DELETE FROM actions WHERE ns = ?1",

@@ -60,8 +60,8 @@ WebhookDelivery DeliveryFromRow(Statement& q) {
 
 Status LoadAttempts(Connection& c, WebhookDelivery& d) {
   Statement q(c,
-              "SELECT attempt, at, status_code, error FROM webhook_attempts WHERE webhook_id = ?1 AND run_id = ?2 "
-              "AND seq = ?3 ORDER BY attempt");
+              "SELECT attempt, at, status_code, error FROM webhook_attempts WHERE webhook_id = ?1 "
+              "AND run_key = (SELECT run_key FROM runs WHERE id = ?2) AND seq = ?3 ORDER BY attempt");
   q.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq);
   while (true) {
     auto row = q.Step();
@@ -121,8 +121,9 @@ Status SqliteStore::WriteWebhookOutbox(const std::vector<Event>& events, bool* l
     for (const auto& w : hooks) {
       if (!w.Subscribes(type)) continue;
       Statement q(*db_->writer,
-                  "INSERT INTO webhook_deliveries (ns, webhook_id, run_id, seq, event_type, created_at, status, "
-                  "next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?6)");
+                  "INSERT INTO webhook_deliveries (ns, webhook_id, run_key, run_id, seq, event_type, created_at, "
+                  "status, next_attempt_at) VALUES (?1, ?2, (SELECT run_key FROM runs WHERE id = ?3), ?3, ?4, ?5, ?6, "
+                  "'pending', ?6)");
       q.Bind(1, ns_).Bind(2, w.id).Bind(3, e->run_id).Bind(4, e->seq).Bind(5, type).Bind(6, e->at);
       Status st = q.Run();
       if (!st.ok()) return st;
@@ -167,12 +168,16 @@ Status SqliteStore::UpdateWebhook(const Webhook& w) {
 
 Result<int64_t> SqliteStore::WebhookBodyId(const std::string& run_id, int64_t seq, const std::string& packed) {
   // The same body compresses to the same bytes, so equal bodies share a row.
-  Statement find(*db_->writer, "SELECT id FROM webhook_bodies WHERE run_id = ?1 AND seq = ?2 AND body = ?3");
+  Statement find(*db_->writer,
+                 "SELECT id FROM webhook_bodies WHERE run_key = (SELECT run_key FROM runs WHERE id = ?1) AND seq = ?2 "
+                 "AND body = ?3");
   find.Bind(1, run_id).Bind(2, seq).BindBlob(3, packed);
   auto row = find.Step();
   if (!row.ok()) return row.status();
   if (row.value()) return find.Int(0);
-  Statement insert(*db_->writer, "INSERT INTO webhook_bodies (run_id, seq, body) VALUES (?1, ?2, ?3)");
+  Statement insert(*db_->writer,
+                   "INSERT INTO webhook_bodies (run_key, seq, body) VALUES ((SELECT run_key FROM runs WHERE id = ?1), "
+                   "?2, ?3)");
   Status st = insert.Bind(1, run_id).Bind(2, seq).BindBlob(3, packed).Run();
   if (!st.ok()) return st;
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_->writer->raw()));
@@ -225,8 +230,8 @@ Status SqliteStore::RecordWebhookAttempts(const std::vector<AttemptRecord>& reco
     const WebhookDelivery& d = *r.delivery;
     if (d.outbox_life != life) continue;
     Statement q(*db_->writer,
-                "UPDATE webhook_deliveries SET status = ?4, next_attempt_at = ?5 "
-                "WHERE webhook_id = ?1 AND run_id = ?2 AND seq = ?3 AND status = 'pending'");
+                "UPDATE webhook_deliveries SET status = ?4, next_attempt_at = ?5 WHERE webhook_id = ?1 "
+                "AND run_key = (SELECT run_key FROM runs WHERE id = ?2) AND seq = ?3 AND status = 'pending'");
     q.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, r.status).Bind(5, r.next_attempt_at);
     Status st = q.Run();
     if (!st.ok()) return st;
@@ -234,12 +239,13 @@ Status SqliteStore::RecordWebhookAttempts(const std::vector<AttemptRecord>& reco
     auto body_id = WebhookBodyId(d.run_id, d.seq, packed[i]);
     if (!body_id.ok()) return body_id.status();
     Statement set_body(*db_->writer,
-                       "UPDATE webhook_deliveries SET body_id = ?4 WHERE webhook_id = ?1 AND run_id = ?2 AND seq = ?3");
+                       "UPDATE webhook_deliveries SET body_id = ?4 WHERE webhook_id = ?1 "
+                       "AND run_key = (SELECT run_key FROM runs WHERE id = ?2) AND seq = ?3");
     st = set_body.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, body_id.value()).Run();
     if (!st.ok()) return st;
     Statement ins(*db_->writer,
-                  "INSERT INTO webhook_attempts (webhook_id, run_id, seq, attempt, at, status_code, error) "
-                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+                  "INSERT INTO webhook_attempts (webhook_id, run_key, seq, attempt, at, status_code, error) "
+                  "VALUES (?1, (SELECT run_key FROM runs WHERE id = ?2), ?3, ?4, ?5, ?6, ?7)");
     ins.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, r.attempt.attempt).Bind(5, r.attempt.at);
     ins.Bind(6, r.attempt.status_code).Bind(7, r.attempt.error);
     st = ins.Run();
@@ -325,7 +331,8 @@ Result<std::optional<WebhookDelivery>> SqliteStore::GetWebhookDelivery(const std
   const uint64_t life = OutboxLife();
   return WithReader([&](Connection& c) -> Result<std::optional<WebhookDelivery>> {
     Statement q(c, std::string("SELECT ") + kDeliveryColumns +
-                       " FROM webhook_deliveries d WHERE ns = ?1 AND webhook_id = ?2 AND run_id = ?3 AND seq = ?4");
+                       " FROM webhook_deliveries d WHERE ns = ?1 AND webhook_id = ?2 "
+                       "AND run_key = (SELECT run_key FROM runs WHERE id = ?3) AND run_id = ?3 AND seq = ?4");
     q.Bind(1, ns_).Bind(2, webhook_id).Bind(3, run_id).Bind(4, seq);
     auto found = Deliveries(c, q, life);
     if (!found.ok()) return found.status();

@@ -51,6 +51,17 @@ std::string Shape(Connection& c) {
   return out;
 }
 
+// Each row's columns joined by "|" (NULL as "null"), each row followed by a space.
+std::string Rows(Connection& c, const std::string& sql) {
+  Statement q(c, sql);
+  std::string got;
+  while (q.Step().value()) {
+    for (int i = 0; i < q.ColumnCount(); ++i) got += (i ? "|" : "") + q.OptText(i).value_or("null");
+    got += " ";
+  }
+  return got;
+}
+
 std::string ReadFile(const char* path) {
   std::ifstream in(path);
   REQUIRE(in.good());
@@ -302,15 +313,7 @@ TEST_CASE("migrating to version 6 keys each run's events and steps by its run_ke
               .ok());
 
   REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
-  auto rows = [&](const char* sql) {
-    Statement q(*c, sql);
-    std::string got;
-    while (q.Step().value()) {
-      for (int i = 0; i < q.ColumnCount(); ++i) got += (i ? "|" : "") + q.OptText(i).value_or("null");
-      got += " ";
-    }
-    return got;
-  };
+  auto rows = [&](const char* sql) { return Rows(*c, sql); };
   CHECK(rows("SELECT id, run_key FROM runs ORDER BY run_key") == "r2|1 r1|2 ");
   CHECK(rows("SELECT r.id, e.seq, e.type, e.at, e.payload FROM run_events e JOIN runs r USING (run_key) "
              "ORDER BY e.run_key, e.seq") ==
@@ -374,6 +377,41 @@ TEST_CASE("migrating to version 10 keeps every delivery, and only pending ones i
   Statement cells(*c, "SELECT sum(ncell) FROM dbstat WHERE name = 'webhook_deliveries_due' AND pagetype = 'leaf'");
   REQUIRE(cells.Step().value());
   CHECK(cells.Int(0) == 2);  // the delivered one is not in it
+}
+
+TEST_CASE("migrating to version 11 keys deliveries, attempts and bodies by the run's run_key", "[store]") {
+  auto c = MigratedTo(10);
+  REQUIRE(c->Exec(CompletedRunSql(2) +
+                  "INSERT INTO runs (id, ns, thread_id, ordinal, agent, scenario, status, created_at, updated_at, "
+                  "cursor_segment, cursor_pc, segment_base, last_seq, run_key) VALUES "
+                  "('r2', '', 't1', 2, 'a', 'default', 'completed', 0, 0, 0, 0, 0, 1, 7);"
+                  "INSERT INTO webhooks (id, ns, ordinal, url, secret, enabled_events, created_at, updated_at) VALUES "
+                  "('w1', '', 1, 'http://x/', 's', '[\"*\"]', 0, 0), ('w2', '', 2, 'http://x/', 's', '[\"*\"]', 0, 0);"
+                  "INSERT INTO webhook_bodies (id, run_id, seq, body) VALUES (5, 'r1', 1, 'one'), (6, 'r2', 1, 'two');"
+                  "INSERT INTO webhook_deliveries (ns, webhook_id, run_id, seq, event_type, created_at, status, "
+                  "next_attempt_at, body_id) VALUES ('', 'w1', 'r1', 1, 'run.created', 0, 'delivered', NULL, 5), "
+                  "('', 'w2', 'r1', 1, 'run.created', 0, 'delivered', NULL, 5), "
+                  "('', 'w1', 'r1', 2, 'run.completed', 4, 'pending', 34, NULL), "
+                  "('', 'w1', 'r2', 1, 'run.created', 2, 'pending', 32, 6);"
+                  "INSERT INTO webhook_attempts (webhook_id, run_id, seq, attempt, at, status_code, error) VALUES "
+                  "('w1', 'r1', 1, 1, 0, 200, NULL), ('w2', 'r1', 1, 1, 0, 500, 'HTTP 500'), "
+                  "('w2', 'r1', 1, 2, 30, 200, NULL), ('w1', 'r2', 1, 1, 2, NULL, 'refused')")
+              .ok());
+  REQUIRE(Migrate(*c, kSchemaSql, kSchemaVersion, ForwardMigrations()).ok());
+  auto rows = [&](const char* sql) { return Rows(*c, sql); };
+  CHECK(rows("SELECT d.webhook_id, d.run_key, d.run_id, d.seq, d.status, d.next_attempt_at, b.body "
+             "FROM webhook_deliveries d LEFT JOIN webhook_bodies b ON b.id = d.body_id ORDER BY d.run_key, d.seq, "
+             "d.webhook_id") ==
+        "w1|1|r1|1|delivered|null|one w2|1|r1|1|delivered|null|one w1|1|r1|2|pending|34|null "
+        "w1|7|r2|1|pending|32|two ");
+  CHECK(rows("SELECT webhook_id, run_key, seq, attempt, at, status_code, error FROM webhook_attempts") ==
+        "w1|1|1|1|0|200|null w1|7|1|1|2|null|refused w2|1|1|1|0|500|HTTP 500 w2|1|1|2|30|200|null ");
+  CHECK(rows("SELECT id, run_key, seq, body FROM webhook_bodies ORDER BY id") == "5|1|1|one 6|7|1|two ");
+  // The due index still serves the dispatcher's query, and holds only the pending ones.
+  CHECK(rows("SELECT run_key, seq FROM webhook_deliveries INDEXED BY webhook_deliveries_due "
+             "WHERE ns = '' AND status = 'pending' AND next_attempt_at <= 40 ORDER BY next_attempt_at") == "7|1 1|2 ");
+  CHECK(rows("PRAGMA foreign_key_check") == "");
+  CHECK(rows("PRAGMA integrity_check") == "ok ");
 }
 
 }  // namespace store_migrations_test
