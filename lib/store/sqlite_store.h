@@ -238,8 +238,9 @@ class SqliteStore final : public Store {
   // `last_queued`, when given, says whether the last event was queued for any.
   Status WriteWebhookOutbox(const std::vector<Event>& events, bool* last_queued);
   // The id of a body among the bodies sent for event `seq` of `run_id`,
-  // added when new; `packed` is the body as CompressLog(body, "") made it.
-  Result<int64_t> WebhookBodyId(const std::string& run_id, int64_t seq, const std::string& packed);
+  // added when new (then `*added` is set); `packed` is the body as
+  // CompressLog(body, "") made it.
+  Result<int64_t> WebhookBodyId(const std::string& run_id, int64_t seq, const std::string& packed, bool* added);
   // Saves this namespace's clock (at the flush, inside a group commit).
   Status SaveClock(Instant now);
   Status WriteClock(const std::string& meta_key, Instant now);

@@ -1,6 +1,9 @@
 // Store: webhook endpoints, the outbox of deliveries written with the run
 // events they announce, and the attempts the dispatcher records.
 #include <algorithm>
+#include <map>
+#include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "store/run_archive.h"
@@ -40,10 +43,10 @@ std::optional<std::string> BodyFromColumn(Statement& q, int col) {
   return std::move(body).value();
 }
 
-// Selected from webhook_deliveries as d.
+// Selected from webhook_deliveries as d; the run's key (8) is for LoadAttempts.
 const char* kDeliveryColumns =
     "d.webhook_id, d.run_id, d.seq, d.event_type, d.created_at, d.status, d.next_attempt_at, "
-    "(SELECT body FROM webhook_bodies WHERE id = d.body_id)";
+    "(SELECT body FROM webhook_bodies WHERE id = d.body_id), d.run_key";
 
 WebhookDelivery DeliveryFromRow(Statement& q) {
   WebhookDelivery d;
@@ -58,16 +61,34 @@ WebhookDelivery DeliveryFromRow(Statement& q) {
   return d;
 }
 
-Status LoadAttempts(Connection& c, WebhookDelivery& d) {
+// The attempts of `deliveries` (`run_keys[i]` the key of the run of the
+// i-th), with one query for them all, not one a delivery.
+Status LoadAttempts(Connection& c, std::vector<WebhookDelivery>& deliveries, const std::vector<int64_t>& run_keys) {
+  if (deliveries.empty()) return Status::Ok();
+  std::map<std::tuple<std::string_view, int64_t, int64_t>, WebhookDelivery*> by_key;
+  Json keys = Json::array();
+  for (size_t i = 0; i < deliveries.size(); ++i) {
+    WebhookDelivery& d = deliveries[i];
+    by_key[{d.webhook_id, run_keys[i], d.seq}] = &d;
+    keys.push_back(Json::array({d.webhook_id, run_keys[i], d.seq}));
+  }
+  // The keys drive the loop (CROSS JOIN), each a seek on the primary key:
+  // as `(webhook_id, run_key, seq) IN (SELECT ...)` SQLite used only the
+  // key's first column and read every attempt of the webhook.
   Statement q(c,
-              "SELECT attempt, at, status_code, error FROM webhook_attempts WHERE webhook_id = ?1 "
-              "AND run_key = (SELECT run_key FROM runs WHERE id = ?2) AND seq = ?3 ORDER BY attempt");
-  q.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq);
+              "SELECT a.webhook_id, a.run_key, a.seq, a.attempt, a.at, a.status_code, a.error FROM json_each(?1) k "
+              "CROSS JOIN webhook_attempts a ON a.webhook_id = json_extract(k.value, '$[0]') "
+              "AND a.run_key = json_extract(k.value, '$[1]') AND a.seq = json_extract(k.value, '$[2]') "
+              "ORDER BY a.webhook_id, a.run_key, a.seq, a.attempt");
+  q.Bind(1, keys.dump());
   while (true) {
     auto row = q.Step();
     if (!row.ok()) return row.status();
     if (!row.value()) return Status::Ok();
-    d.attempts.push_back(WebhookAttempt{q.Int(0), q.Int(1), q.OptInt(2), q.OptText(3)});
+    const std::string webhook_id = q.Text(0);
+    auto it = by_key.find({webhook_id, q.Int(1), q.Int(2)});
+    if (it == by_key.end()) continue;
+    it->second->attempts.push_back(WebhookAttempt{q.Int(3), q.Int(4), q.OptInt(5), q.OptText(6)});
   }
 }
 
@@ -76,17 +97,17 @@ Status LoadAttempts(Connection& c, WebhookDelivery& d) {
 // out again; the other order could let a stale outcome through).
 Result<std::vector<WebhookDelivery>> Deliveries(Connection& c, Statement& q, uint64_t life) {
   std::vector<WebhookDelivery> out;
+  std::vector<int64_t> run_keys;
   while (true) {
     auto row = q.Step();
     if (!row.ok()) return row.status();
     if (!row.value()) break;
     out.push_back(DeliveryFromRow(q));
     out.back().outbox_life = life;
+    run_keys.push_back(q.Int(8));
   }
-  for (auto& d : out) {
-    Status st = LoadAttempts(c, d);
-    if (!st.ok()) return st;
-  }
+  Status st = LoadAttempts(c, out, run_keys);
+  if (!st.ok()) return st;
   return out;
 }
 
@@ -166,7 +187,9 @@ Status SqliteStore::UpdateWebhook(const Webhook& w) {
   return st;
 }
 
-Result<int64_t> SqliteStore::WebhookBodyId(const std::string& run_id, int64_t seq, const std::string& packed) {
+Result<int64_t> SqliteStore::WebhookBodyId(const std::string& run_id, int64_t seq, const std::string& packed,
+                                           bool* added) {
+  *added = false;
   // The same body compresses to the same bytes, so equal bodies share a row.
   Statement find(*db_->writer,
                  "SELECT id FROM webhook_bodies WHERE run_key = (SELECT run_key FROM runs WHERE id = ?1) AND seq = ?2 "
@@ -180,6 +203,7 @@ Result<int64_t> SqliteStore::WebhookBodyId(const std::string& run_id, int64_t se
                    "?2, ?3)");
   Status st = insert.Bind(1, run_id).Bind(2, seq).BindBlob(3, packed).Run();
   if (!st.ok()) return st;
+  *added = true;
   return static_cast<int64_t>(sqlite3_last_insert_rowid(db_->writer->raw()));
 }
 
@@ -229,20 +253,25 @@ Status SqliteStore::RecordWebhookAttempts(const std::vector<AttemptRecord>& reco
     const AttemptRecord& r = records[i];
     const WebhookDelivery& d = *r.delivery;
     if (d.outbox_life != life) continue;
+    // The body first, so that the delivery's row is written once.
+    bool added = false;
+    auto body_id = WebhookBodyId(d.run_id, d.seq, packed[i], &added);
+    if (!body_id.ok()) return body_id.status();
     Statement q(*db_->writer,
-                "UPDATE webhook_deliveries SET status = ?4, next_attempt_at = ?5 WHERE webhook_id = ?1 "
+                "UPDATE webhook_deliveries SET status = ?4, next_attempt_at = ?5, body_id = ?6 WHERE webhook_id = ?1 "
                 "AND run_key = (SELECT run_key FROM runs WHERE id = ?2) AND seq = ?3 AND status = 'pending'");
     q.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, r.status).Bind(5, r.next_attempt_at);
-    Status st = q.Run();
+    Status st = q.Bind(6, body_id.value()).Run();
     if (!st.ok()) return st;
-    if (sqlite3_changes(db_->writer->raw()) == 0) continue;  // no longer pending: nothing to record
-    auto body_id = WebhookBodyId(d.run_id, d.seq, packed[i]);
-    if (!body_id.ok()) return body_id.status();
-    Statement set_body(*db_->writer,
-                       "UPDATE webhook_deliveries SET body_id = ?4 WHERE webhook_id = ?1 "
-                       "AND run_key = (SELECT run_key FROM runs WHERE id = ?2) AND seq = ?3");
-    st = set_body.Bind(1, d.webhook_id).Bind(2, d.run_id).Bind(3, d.seq).Bind(4, body_id.value()).Run();
-    if (!st.ok()) return st;
+    if (sqlite3_changes(db_->writer->raw()) == 0) {
+      // No longer pending (cancelled, or wiped and written again): nothing
+      // to record, and a body added for it would belong to no delivery.
+      if (!added) continue;
+      Statement drop(*db_->writer, "DELETE FROM webhook_bodies WHERE id = ?1");
+      st = drop.Bind(1, body_id.value()).Run();
+      if (!st.ok()) return st;
+      continue;
+    }
     Statement ins(*db_->writer,
                   "INSERT INTO webhook_attempts (webhook_id, run_key, seq, attempt, at, status_code, error) "
                   "VALUES (?1, (SELECT run_key FROM runs WHERE id = ?2), ?3, ?4, ?5, ?6, ?7)");
@@ -370,7 +399,7 @@ Result<WebhookDeliveryPage> SqliteStore::ListWebhookDeliveries(const WebhookDeli
         c, std::string(
                "SELECT d.webhook_id, d.run_id, d.seq, d.event_type, d.created_at, d.status, "
                "d.next_attempt_at, (SELECT body FROM webhook_bodies WHERE id = d.body_id), coalesce(r.ordinal, 0), "
-               "coalesce(w.ordinal, 0) "
+               "coalesce(w.ordinal, 0), d.run_key "
                "FROM webhook_deliveries d LEFT JOIN runs r ON r.id = d.run_id "
                "LEFT JOIN webhooks w ON w.id = d.webhook_id "
                "WHERE d.ns = ?1 AND (?2 IS NULL OR d.webhook_id = ?2) AND (?3 IS NULL OR ") +
@@ -385,21 +414,22 @@ Result<WebhookDeliveryPage> SqliteStore::ListWebhookDeliveries(const WebhookDeli
     }
     q.Bind(7, query.limit + 1);  // one more tells whether another page follows
     std::vector<WebhookDeliveryCursor> keys;
+    std::vector<int64_t> run_keys;
     while (true) {
       auto row = q.Step();
       if (!row.ok()) return row.status();
       if (!row.value()) break;
       page.items.push_back(DeliveryFromRow(q));
       keys.push_back(WebhookDeliveryCursor{q.Int(4), q.Int(8), q.Int(2), q.Int(9)});
+      run_keys.push_back(q.Int(10));
     }
     if (static_cast<int64_t>(page.items.size()) > query.limit) {
       page.items.pop_back();
+      run_keys.pop_back();
       page.next = keys[page.items.size() - 1];
     }
-    for (auto& d : page.items) {
-      Status st = LoadAttempts(c, d);
-      if (!st.ok()) return st;
-    }
+    Status st = LoadAttempts(c, page.items, run_keys);
+    if (!st.ok()) return st;
     return page;
   });
 }

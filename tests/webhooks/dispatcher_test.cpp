@@ -216,6 +216,52 @@ TEST_CASE("the dispatcher sends each lifecycle event to each subscribed endpoint
   }
 }
 
+TEST_CASE("each delivery read back carries its own attempts in order", "[webhooks]") {
+  // Attempts are read for a whole list or batch at once; each must land on
+  // its own delivery, whatever the order the deliveries come in.
+  Sandbox sb;
+  const Webhook ok = sb.Hook(Json::array({"run.created"}), "http://127.0.0.1:9/ok");
+  const Webhook flaky = sb.Hook(Json::array({"run.created"}), "http://127.0.0.1:9/flaky");
+  const std::string first = sb.Run();
+  const std::string second = sb.Run();
+  int flaky_sends = 0;
+  webhooks::Dispatcher d(*sb.spaces, FakeRender,
+                         [&](const std::string& url, const std::string&, const httplib::Headers&) {
+                           if (url.ends_with("/ok")) return webhooks::Outcome{200, std::nullopt};
+                           // The first run's delivery fails twice, the second's once.
+                           ++flaky_sends;
+                           return webhooks::Outcome{flaky_sends <= 3 ? 500 : 204, std::nullopt};
+                         });
+  REQUIRE(d.RunOnce().ok());                               // 500, 500
+  REQUIRE(sb.engine().AdvanceClock(kStart + 30000).ok());  // both retried: 500, then 204
+  REQUIRE(d.RunOnce().ok());
+  auto codes = [](const WebhookDelivery& del) {
+    std::string out = del.status + ":";
+    for (const WebhookAttempt& a : del.attempts)
+      out += " " + std::to_string(a.attempt) + "=" + std::to_string(a.status_code.value_or(0));
+    return out;
+  };
+  std::map<std::pair<std::string, std::string>, std::string> seen;
+  for (const auto& del : sb.Deliveries()) seen[{del.webhook_id, del.run_id}] = codes(del);
+  CHECK(seen[{ok.id, first}] == "delivered: 1=200");
+  CHECK(seen[{ok.id, second}] == "delivered: 1=200");
+  CHECK(seen[{flaky.id, first}] == "pending: 1=500 2=500");
+  CHECK(seen[{flaky.id, second}] == "delivered: 1=500 2=204");
+
+  store::WebhookDeliveryQuery q;
+  q.limit = 10;
+  q.newest_first = true;
+  auto page = sb.engine().store().ListWebhookDeliveries(q);
+  REQUIRE(page.ok());
+  REQUIRE(page->items.size() == 4);
+  for (const auto& del : page->items) CHECK(codes(del) == seen[{del.webhook_id, del.run_id}]);
+  auto due = sb.engine().store().DueWebhookDeliveries(kStart + 90000, 10, flaky.id);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  CHECK(due->at(0).run_id == first);
+  CHECK(codes(due->at(0)) == "pending: 1=500 2=500");
+}
+
 TEST_CASE("a failing endpoint is retried on the namespace's clock with the same bytes", "[webhooks]") {
   Sandbox sb;
   sb.Hook(Json::array({"run.created"}));
@@ -473,6 +519,37 @@ TEST_CASE("an outcome of a delivery read while a reset commits never lands on th
   REQUIRE(now.size() == 1);
   CHECK(now[0].status == "pending");
   CHECK(now[0].attempts.empty());
+}
+
+TEST_CASE("an outcome that lands on a cancelled delivery records nothing and keeps no body", "[webhooks]") {
+  testing::ScratchDir dir("outbox-cancelled");
+  const std::string path = dir.File("t.db");
+  Sandbox sb(path);
+  const Webhook hook = sb.Hook(Json::array({"run.created"}));
+  sb.Run();
+  auto due = sb.engine().store().DueWebhookDeliveries(kStart + 3600000, 10, hook.id);
+  REQUIRE(due.ok());
+  REQUIRE(due->size() == 1);
+  // Disabled while the delivery was out: its pending delivery is cancelled.
+  engine::WebhookPatch disable;
+  disable.disabled_at = kStart;
+  REQUIRE(sb.engine().UpdateWebhook(hook.id, disable).ok());
+  store::AttemptRecord outcome;
+  outcome.delivery = &due->at(0);
+  outcome.attempt = WebhookAttempt{1, kStart, 200, std::nullopt};
+  outcome.body = "{\"sent\":true}";
+  outcome.status = "delivered";
+  REQUIRE(sb.engine().store().RecordWebhookAttempts({outcome}).ok());
+  const auto now = sb.Deliveries();
+  REQUIRE(now.size() == 1);
+  CHECK(now[0].status == "cancelled");
+  CHECK(now[0].attempts.empty());
+  CHECK_FALSE(now[0].body.has_value());
+  auto raw = store::Connection::Open(path, false);
+  REQUIRE(raw.ok());
+  store::Statement bodies(*raw.value(), "SELECT count(*) FROM webhook_bodies");
+  REQUIRE(bodies.Step().value());
+  CHECK(bodies.Int(0) == 0);
 }
 
 TEST_CASE("a wipe inside a group commit begins the outbox's next life only once the group has committed",
