@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <future>
+#include <vector>
 
 #include "receivers.h"
 #include "webhooks/sender.h"
@@ -157,6 +158,34 @@ TEST_CASE("sender: abort() ends a send to a receiver that hangs, and only the se
   // A send that starts after the abort is not affected by it.
   RawReceiver healthy(Answer("HTTP/1.1 200 OK\r\n\r\n"));
   CHECK(transport.send(healthy.Url(), "{}", kHeaders).status_code == 200);
+}
+
+TEST_CASE("sender: the next send on a thread whose send was aborted is not aborted", "[webhooks]") {
+  // A sending thread polls the same eventfd for all its sends; the abort
+  // that reached one must not reach the next.
+  RawReceiver hanging([](RawReceiver& self, int fd) {
+    if (self.ReadRequest(fd)) self.Hold();
+  });
+  RawReceiver healthy(Answer("HTTP/1.1 200 OK\r\n\r\n"));
+  auto transport = HttpSender(SendLimits{});
+  std::promise<void> aborted;
+  auto sending = std::async(std::launch::async, [&] {
+    Outcome first = transport.send(hanging.Url(), "{}", kHeaders);
+    aborted.get_future().wait();
+    Outcome second = transport.send(healthy.Url(), "{}", kHeaders);
+    Outcome third = transport.send(healthy.Url(), "{}", kHeaders);
+    return std::vector<Outcome>{first, second, third};
+  });
+  REQUIRE(hanging.WaitForHolding(1));
+  transport.abort();
+  transport.abort();  // twice: the eventfd counts 2, and one read must empty it
+  aborted.set_value();
+  REQUIRE(sending.wait_for(std::chrono::seconds(4)) == std::future_status::ready);
+  const std::vector<Outcome> out = sending.get();
+  CHECK(out[0].error == "not finished: the sandbox is stopping");
+  CHECK(out[1].status_code == 200);
+  CHECK_FALSE(out[1].error);
+  CHECK(out[2].status_code == 200);
 }
 
 namespace {
