@@ -64,6 +64,40 @@ TEST_CASE("JSON text is byte for byte what dump() writes", "[core]") {
   }
 }
 
+TEST_CASE("JSON strings: every byte at every place of a string is written as dump() writes it", "[core]") {
+  // Plain strings are copied as they are: a byte that needs an escape, or
+  // is not ASCII, must be seen wherever it stands.
+  int checked = 0;
+  int mismatched = 0;
+  for (size_t length = 1; length <= 20; ++length) {
+    for (size_t at = 0; at < length; ++at) {
+      for (int byte = 0; byte < 256; ++byte) {
+        std::string s(length, 'a');
+        s[at] = static_cast<char>(byte);
+        std::string expected;
+        try {
+          expected = Json(s).dump();
+        } catch (const nlohmann::ordered_json::type_error&) {
+          expected = "(refused)";  // a lone byte of 0x80 or above is not UTF-8
+        }
+        std::string got;
+        try {
+          AppendJsonString(got, s);
+        } catch (const nlohmann::ordered_json::type_error&) {
+          got = "(refused)";
+        }
+        ++checked;
+        if (got != expected) {
+          ++mismatched;
+          UNSCOPED_INFO("length " << length << ", byte " << byte << " at " << at << ": " << got);
+        }
+      }
+    }
+  }
+  CHECK(checked == 210 * 256);
+  CHECK(mismatched == 0);
+}
+
 TEST_CASE("JSON text refuses invalid UTF-8 as dump() does", "[core]") {
   Json bad = Json{{"k", std::string("\xc3(")}};
   CHECK_THROWS_AS(bad.dump(), nlohmann::ordered_json::type_error);
