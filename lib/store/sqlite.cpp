@@ -3,6 +3,8 @@
 
 #include <memory>
 
+#include "store/wal_write_vfs.h"
+
 namespace sandbox::store {
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool read_only) {
@@ -17,7 +19,8 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bo
   sqlite3* db = nullptr;
   int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX |
               SQLITE_OPEN_URI;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  // Through the VFS that writes a WAL frame in one call (wal_write_vfs.h).
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, WalWriteVfs());
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);
