@@ -23,39 +23,48 @@ using sandbox::testing::ScratchDir;
 
 namespace {
 
-std::unique_ptr<Connection> OpenWal(const std::string& path) {
-  auto c = Connection::Open(path, false);
-  REQUIRE(c.ok());
-  REQUIRE(c.value()->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0").ok());
-  return std::move(c).value();
-}
+// A database in WAL mode in a folder of its own (no automatic checkpoint,
+// so the WAL keeps every frame), and a folder for copies of it.
+struct WalDb {
+  explicit WalDb(const std::string& name) : dir(name), copies(name + "-copies"), path(dir.File("t.db")) {
+    auto opened = Connection::Open(path, false);
+    REQUIRE(opened.ok());
+    c = std::move(opened).value();
+    REQUIRE(c->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA wal_autocheckpoint=0").ok());
+    REQUIRE(c->Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)").ok());
+  }
 
-// The database and its WAL as they are on disk now, copied to `to`, opened
-// with the system's VFS (no shared index: it recovers from the WAL's frame
-// headers), and its rows' count and sum of lengths.
-std::pair<int64_t, int64_t> RecoveredCopy(const std::string& path, const ScratchDir& to, int n) {
-  const std::string copy = to.File("copy" + std::to_string(n) + ".db");
-  fs::copy_file(path, copy);
-  if (fs::exists(path + "-wal")) fs::copy_file(path + "-wal", copy + "-wal");
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(copy.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
-  sqlite3_stmt* q = nullptr;
-  REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(length(v)), 0) FROM t", -1, &q, nullptr) == SQLITE_OK);
-  REQUIRE(sqlite3_step(q) == SQLITE_ROW);
-  std::pair<int64_t, int64_t> out{sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1)};
-  sqlite3_finalize(q);
-  sqlite3_close(db);
-  return out;
-}
+  // The database and its WAL as they are on disk now, copied, opened with
+  // the system's VFS (no shared index: it recovers from the WAL's frame
+  // headers): its rows' count and the sum of their lengths.
+  std::pair<int64_t, int64_t> RecoveredCopy() {
+    const std::string copy = copies.File("copy" + std::to_string(++copied) + ".db");
+    fs::copy_file(path, copy);
+    if (fs::exists(path + "-wal")) fs::copy_file(path + "-wal", copy + "-wal");
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open_v2(copy.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*), coalesce(sum(length(v)), 0) FROM t", -1, &q, nullptr) ==
+            SQLITE_OK);
+    REQUIRE(sqlite3_step(q) == SQLITE_ROW);
+    std::pair<int64_t, int64_t> out{sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1)};
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return out;
+  }
+
+  ScratchDir dir;
+  ScratchDir copies;
+  std::string path;
+  std::unique_ptr<Connection> c;
+  int copied = 0;
+};
 
 }  // namespace
 
 TEST_CASE("WAL frames go out joined, and the files after each commit recover every committed row", "[store]") {
-  ScratchDir dir("wal-vfs");
-  ScratchDir copies("wal-vfs-copies");
-  const std::string path = dir.File("t.db");
-  auto c = OpenWal(path);
-  REQUIRE(c->Exec("CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)").ok());
+  WalDb db("wal-vfs");
+  auto& c = db.c;
   const auto before = WalWriteCountsSoFar();
   int64_t rows = 0;
   int64_t bytes = 0;
@@ -68,7 +77,7 @@ TEST_CASE("WAL frames go out joined, and the files after each commit recover eve
       bytes += 500 * i + 100;
     }
     REQUIRE(c->Exec("COMMIT").ok());
-    CHECK(RecoveredCopy(path, copies, commit) == std::make_pair(rows, bytes));
+    CHECK(db.RecoveredCopy() == std::make_pair(rows, bytes));
   }
   const auto after = WalWriteCountsSoFar();
   // 20 commits of 1 to 20 rows, up to 10 KB each: well over 20 frames.
@@ -77,11 +86,9 @@ TEST_CASE("WAL frames go out joined, and the files after each commit recover eve
 }
 
 TEST_CASE("a transaction larger than the page cache, writing pages twice, still recovers whole", "[store]") {
-  ScratchDir dir("wal-vfs-spill");
-  ScratchDir copies("wal-vfs-spill-copies");
-  const std::string path = dir.File("t.db");
-  auto c = OpenWal(path);
-  REQUIRE(c->Exec("PRAGMA cache_size=8; CREATE TABLE t (id INTEGER PRIMARY KEY, v BLOB NOT NULL)").ok());
+  WalDb db("wal-vfs-spill");
+  auto& c = db.c;
+  REQUIRE(c->Exec("PRAGMA cache_size=8").ok());
   REQUIRE(c->Exec("INSERT INTO t (v) VALUES (zeroblob(10))").ok());
   const auto before = WalWriteCountsSoFar();
   // One transaction: 400 rows of 1 KB (about 100 pages, far past 8 in the
@@ -92,14 +99,14 @@ TEST_CASE("a transaction larger than the page cache, writing pages twice, still 
   for (int i = 0; i < 400; ++i) REQUIRE(c->Exec("INSERT INTO t (v) VALUES (zeroblob(1000))").ok());
   REQUIRE(c->Exec("UPDATE t SET v = zeroblob(2000) WHERE id > 1").ok());
   REQUIRE(c->Exec("COMMIT").ok());
-  CHECK(RecoveredCopy(path, copies, 1) == std::make_pair(int64_t{401}, int64_t{10 + 400 * 2000}));
+  CHECK(db.RecoveredCopy() == std::make_pair(int64_t{401}, int64_t{10 + 400 * 2000}));
   // The rewritten headers are not at the log's end: none was held, so none
   // had to go out alone later.
   CHECK(WalWriteCountsSoFar().headers_alone == before.headers_alone);
   CHECK(WalWriteCountsSoFar().frames_joined > before.frames_joined);
   // And the next commits after it.
   for (int i = 0; i < 3; ++i) REQUIRE(c->Exec("INSERT INTO t (v) VALUES (zeroblob(3000))").ok());
-  CHECK(RecoveredCopy(path, copies, 2) == std::make_pair(int64_t{404}, int64_t{10 + 400 * 2000 + 3 * 3000}));
+  CHECK(db.RecoveredCopy() == std::make_pair(int64_t{404}, int64_t{10 + 400 * 2000 + 3 * 3000}));
 }
 
 }  // namespace store_wal_write_vfs_test

@@ -163,6 +163,17 @@ Result<std::string> FakeBody(engine::Engine&, const Webhook& w, const WebhookDel
 // The dialect's part of a delivery, as a test dialect would give it.
 const webhooks::WebhookFormat FakeRender{FakeBody, "X-Test-Signature-256"};
 
+// A first attempt of `d` that a 200 answered, sending `body`: the outcome
+// the dispatcher records for it.
+store::AttemptRecord DeliveredFirstTime(const WebhookDelivery& d, std::string body) {
+  store::AttemptRecord outcome;
+  outcome.delivery = &d;
+  outcome.attempt = WebhookAttempt{1, kStart, 200, std::nullopt};
+  outcome.body = std::move(body);
+  outcome.status = "delivered";
+  return outcome;
+}
+
 }  // namespace
 
 TEST_CASE("the signature is HMAC-SHA256 of the body in lower-case hex (RFC 4231 case 2)", "[webhooks]") {
@@ -509,12 +520,7 @@ TEST_CASE("an outcome of a delivery read while a reset commits never lands on th
   const Webhook after = sb.Hook(Json::array({"run.created"}));
   REQUIRE(after.id == before.id);
   REQUIRE(sb.Run() == run);
-  store::AttemptRecord outcome;
-  outcome.delivery = &stale;
-  outcome.attempt = WebhookAttempt{1, kStart, 200, std::nullopt};
-  outcome.body = "{}";
-  outcome.status = "delivered";
-  REQUIRE(sb.engine().store().RecordWebhookAttempts({outcome}).ok());
+  REQUIRE(sb.engine().store().RecordWebhookAttempts({DeliveredFirstTime(stale, "{}")}).ok());
   const auto now = sb.Deliveries();
   REQUIRE(now.size() == 1);
   CHECK(now[0].status == "pending");
@@ -534,12 +540,7 @@ TEST_CASE("an outcome that lands on a cancelled delivery records nothing and kee
   engine::WebhookPatch disable;
   disable.disabled_at = kStart;
   REQUIRE(sb.engine().UpdateWebhook(hook.id, disable).ok());
-  store::AttemptRecord outcome;
-  outcome.delivery = &due->at(0);
-  outcome.attempt = WebhookAttempt{1, kStart, 200, std::nullopt};
-  outcome.body = "{\"sent\":true}";
-  outcome.status = "delivered";
-  REQUIRE(sb.engine().store().RecordWebhookAttempts({outcome}).ok());
+  REQUIRE(sb.engine().store().RecordWebhookAttempts({DeliveredFirstTime(due->at(0), "{\"sent\":true}")}).ok());
   const auto now = sb.Deliveries();
   REQUIRE(now.size() == 1);
   CHECK(now[0].status == "cancelled");
