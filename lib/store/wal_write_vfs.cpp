@@ -1,5 +1,5 @@
-// WalWriteVfs (wal_write_vfs.h): the system's VFS, with a WAL frame's
-// header and page sent in one write.
+// WalWriteVfs (wal_write_vfs.h): the system's VFS, with a commit's WAL
+// frames sent in one write.
 #include "store/wal_write_vfs.h"
 
 #include <sqlite3.h>
@@ -13,8 +13,9 @@ namespace {
 
 constexpr int kFrameHeaderBytes = 24;  // SQLite's WAL_FRAME_HDRSIZE
 
-std::atomic<uint64_t> frames_joined{0};
-std::atomic<uint64_t> headers_alone{0};
+std::atomic<uint64_t> frames_held{0};
+std::atomic<uint64_t> held_writes{0};
+std::atomic<uint64_t> sent_early{0};
 
 sqlite3_vfs* system_vfs = nullptr;  // set once, before any file is opened
 sqlite3_vfs wal_vfs;
@@ -25,44 +26,47 @@ struct File {
   sqlite3_file base;  // first: SQLite sees a File as a sqlite3_file
   sqlite3_file* real;
   bool is_wal;
-  bool failed;                // a held header could not be written (see FlushHeld)
-  sqlite3_int64 last_end;     // where this file's previous write ended; -1: unknown
-  sqlite3_int64 held_offset;  // the held header's offset; -1: none held
-  unsigned char held[kFrameHeaderBytes];
+  bool failed;             // held bytes could not be written from a barrier (see ShmBarrier)
+  sqlite3_int64 last_end;  // where this file's previous write ended, held bytes included; -1: unknown
 };
 
-// The file holding a header on this thread. SQLite writes a frame's page on
-// the thread that wrote its header, in the same call.
-thread_local File* held_here = nullptr;
-// The header and the page, put together (one buffer a thread, reused).
-thread_local std::string joined;
+// The log bytes this thread holds: one file's, from `offset` on. SQLite
+// writes a transaction's frames on the thread that holds its write lock,
+// and releases the lock through the shared index (which sends them first).
+struct Held {
+  File* file = nullptr;  // none held
+  sqlite3_int64 offset = 0;
+  std::string bytes;
+  bool after_commit_header = false;  // the last write held was the header of a commit's last frame
+};
+thread_local Held held;
 
 const sqlite3_io_methods& Real(const File* f) { return *f->real->pMethods; }
 File* Of(sqlite3_file* f) { return reinterpret_cast<File*>(f); }
 
-int WriteThrough(File* f, const void* data, int bytes, sqlite3_int64 offset) {
-  int rc = Real(f).xWrite(f->real, data, bytes, offset);
-  if (rc == SQLITE_OK) f->last_end = offset + bytes;
-  return rc;
+// A frame header's bytes 4-7: the database's size in pages after the commit
+// this frame ends, or 0 if it ends none.
+bool EndsCommit(const void* header) {
+  const auto* b = static_cast<const unsigned char*>(header);
+  return (b[4] | b[5] | b[6] | b[7]) != 0;
 }
 
-// Writes `f`'s held header, if any, on its own.
-int FlushHeld(File* f) {
-  if (f->held_offset < 0) return SQLITE_OK;
-  const sqlite3_int64 offset = f->held_offset;
-  f->held_offset = -1;
-  if (held_here == f) held_here = nullptr;
-  headers_alone.fetch_add(1, std::memory_order_relaxed);
-  int rc = WriteThrough(f, f->held, kFrameHeaderBytes, offset);
-  // Reached only when SQLite did something other than write the page next;
-  // from a call that cannot report it (a barrier), the file's next write or
-  // sync reports it instead of letting a later commit through.
-  if (rc != SQLITE_OK) f->failed = true;
+// Writes what this thread holds, in one call. `early`: before the frame
+// that ends its commit (something else needed the file first).
+int SendHeld(bool early) {
+  File* f = held.file;
+  if (!f) return SQLITE_OK;
+  held.file = nullptr;
+  held_writes.fetch_add(1, std::memory_order_relaxed);
+  if (early) sent_early.fetch_add(1, std::memory_order_relaxed);
+  int rc = Real(f).xWrite(f->real, held.bytes.data(), static_cast<int>(held.bytes.size()), held.offset);
+  held.bytes.clear();
+  if (rc != SQLITE_OK) f->last_end = -1;
   return rc;
 }
 
 // Before anything else on this thread touches a file or the shared index.
-int FlushThisThread() { return held_here ? FlushHeld(held_here) : SQLITE_OK; }
+int FlushThisThread() { return SendHeld(/*early=*/true); }
 
 int Close(sqlite3_file* f) {
   File* file = Of(f);
@@ -76,27 +80,41 @@ int Read(sqlite3_file* f, void* data, int bytes, sqlite3_int64 offset) {
   return Real(Of(f)).xRead(Of(f)->real, data, bytes, offset);
 }
 
+// Adds a write at the log's end to what this thread holds for `file`.
+void Hold(File* file, const void* data, int bytes, sqlite3_int64 offset) {
+  if (held.file != file) {
+    held.file = file;
+    held.offset = offset;
+    held.bytes.clear();
+  }
+  const bool is_header = bytes == kFrameHeaderBytes;
+  held.after_commit_header = is_header && EndsCommit(data);
+  if (is_header) frames_held.fetch_add(1, std::memory_order_relaxed);
+  held.bytes.append(static_cast<const char*>(data), static_cast<size_t>(bytes));
+  file->last_end = offset + bytes;
+}
+
 int Write(sqlite3_file* f, const void* data, int bytes, sqlite3_int64 offset) {
   File* file = Of(f);
   if (file->failed) return SQLITE_IOERR_WRITE;
-  if (file->is_wal && file->held_offset >= 0 && held_here == file && offset == file->held_offset + kFrameHeaderBytes) {
-    // The held header's page: both in one write.
-    joined.assign(reinterpret_cast<const char*>(file->held), kFrameHeaderBytes);
-    joined.append(static_cast<const char*>(data), static_cast<size_t>(bytes));
-    const sqlite3_int64 start = file->held_offset;
-    file->held_offset = -1;
-    held_here = nullptr;
-    frames_joined.fetch_add(1, std::memory_order_relaxed);
-    return WriteThrough(file, joined.data(), static_cast<int>(joined.size()), start);
+  if (held.file == file && offset == file->last_end) {
+    // The log goes on where the held bytes end: hold this too, and send it
+    // all once the frame that ends the commit is whole.
+    const bool commit_complete = held.after_commit_header && bytes != kFrameHeaderBytes;
+    if (held.bytes.size() + static_cast<size_t>(bytes) > kWriteBytesMax) {
+      if (int rc = SendHeld(/*early=*/false); rc != SQLITE_OK) return rc;
+    }
+    Hold(file, data, bytes, offset);
+    return commit_complete ? SendHeld(/*early=*/false) : SQLITE_OK;
   }
   if (int rc = FlushThisThread(); rc != SQLITE_OK) return rc;
-  if (file->is_wal && bytes == kFrameHeaderBytes && offset == file->last_end) {
-    std::memcpy(file->held, data, kFrameHeaderBytes);
-    file->held_offset = offset;
-    held_here = file;
+  if (file->is_wal && offset == file->last_end && bytes < static_cast<int>(kWriteBytesMax)) {
+    Hold(file, data, bytes, offset);
     return SQLITE_OK;
   }
-  return WriteThrough(file, data, bytes, offset);
+  int rc = Real(file).xWrite(file->real, data, bytes, offset);
+  file->last_end = rc == SQLITE_OK ? offset + bytes : -1;
+  return rc;
 }
 
 int Truncate(sqlite3_file* f, sqlite3_int64 size) {
@@ -138,7 +156,7 @@ int SectorSize(sqlite3_file* f) { return Real(Of(f)).xSectorSize(Of(f)->real); }
 int DeviceCharacteristics(sqlite3_file* f) { return Real(Of(f)).xDeviceCharacteristics(Of(f)->real); }
 
 // The shared-memory index: SQLite makes a commit visible there (and ends it)
-// through these, on the committing thread; a held header goes first.
+// through these, on the committing thread; held bytes go first.
 int ShmMap(sqlite3_file* f, int region, int size, int extend, void volatile** out) {
   if (int rc = FlushThisThread(); rc != SQLITE_OK) return rc;
   return Real(Of(f)).xShmMap(Of(f)->real, region, size, extend, out);
@@ -150,7 +168,11 @@ int ShmLock(sqlite3_file* f, int offset, int n, int flags) {
 }
 
 void ShmBarrier(sqlite3_file* f) {
-  (void)FlushThisThread();  // a failure marks the file (FlushHeld)
+  // A commit's frames went out with its last one, so nothing is held here;
+  // if something were and failed, this call cannot say so, and the log's
+  // next write or sync does instead of letting a later commit through.
+  File* holder = held.file;
+  if (FlushThisThread() != SQLITE_OK) holder->failed = true;
   Real(Of(f)).xShmBarrier(Of(f)->real);
 }
 
@@ -174,7 +196,6 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* o
   file->is_wal = (flags & SQLITE_OPEN_WAL) != 0;
   file->failed = false;
   file->last_end = -1;
-  file->held_offset = -1;
   int rc = system_vfs->xOpen(system_vfs, name, file->real, flags, out_flags);
   // SQLite calls xClose only on a file whose methods are set.
   if (file->real->pMethods) file->base.pMethods = &wal_methods;
@@ -218,7 +239,8 @@ const char* WalWriteVfs() {
 }
 
 WalWriteCounts WalWriteCountsSoFar() {
-  return WalWriteCounts{frames_joined.load(std::memory_order_relaxed), headers_alone.load(std::memory_order_relaxed)};
+  return WalWriteCounts{frames_held.load(std::memory_order_relaxed), held_writes.load(std::memory_order_relaxed),
+                        sent_early.load(std::memory_order_relaxed)};
 }
 
 }  // namespace sandbox::store

@@ -1,19 +1,20 @@
 // The SQLite VFS every Connection opens its database through: the system's
-// own (unix), except that a write-ahead-log frame goes to the file in one
-// write instead of two.
+// own (unix), except that a commit's write-ahead-log frames go to the file
+// in one write instead of two per frame.
 //
 // SQLite writes each WAL frame as its 24-byte header and then its page, two
-// pwrite calls. Under the write load those calls were most of the 19 % of
-// the writer thread's samples that committing took (about 12.7 frames a
-// run). Here a 24-byte write that starts where the same file's previous
-// write ended (the next frame at the log's end) is held, and sent together
-// with the page that SQLite writes right after it. Anything else done with
-// the file, or with the database's shared-memory index on the same thread
-// (which SQLite updates before a commit becomes visible or returns), sends
-// a held header first, so no commit is published or answered with part of
-// its frames still in memory. Headers rewritten in place (SQLite's
-// checksum repair after a page was written twice in one transaction) never
-// start where the previous write ended, so they go out as they come.
+// pwrite calls, and a commit as one frame per changed page (about 47 for a
+// group of four runs). Those calls were most of what committing cost the
+// writer thread. Here writes that continue the log where it ends are held in
+// memory, and go out as one write when the frame that ends a commit is
+// complete (its header names the database's size), inside the call that
+// wrote it, so a failure is reported to that commit. Anything else done with
+// the file, or with the database's shared-memory index, on the same thread
+// sends what is held first, so nothing SQLite reads, rewrites in place, or
+// publishes can miss it; SQLite makes a commit visible there only after its
+// last frame. Writes elsewhere in the log (checksum repair, a page written
+// twice in one transaction) are never at its end, and go out as they come.
+// A write carries at most kWriteBytesMax bytes.
 #pragma once
 
 #include <cstdint>
@@ -24,11 +25,19 @@ namespace sandbox::store {
 // whose every other function it keeps); Connection::Open names it.
 [[nodiscard]] const char* WalWriteVfs();
 
-// How many WAL frames went out as one write, and how many held headers had
-// to go out alone, since the process started (for tests).
+// The most one write sends: the system's VFS sends at most 128 KiB - 1 in
+// one call (it masks a larger count), so a commit larger than that goes out
+// in several writes (about 31 frames of 4 KiB pages each).
+inline constexpr size_t kWriteBytesMax = (128 << 10) - 1;
+
+// Since the process started (for tests): how many WAL frames were held and
+// sent with others, how many writes sent them, and how many of those writes
+// went out early, because something else needed the file or the shared
+// index before the commit's last frame (not counting writes that were full).
 struct WalWriteCounts {
-  uint64_t frames_joined = 0;
-  uint64_t headers_alone = 0;
+  uint64_t frames_held = 0;
+  uint64_t held_writes = 0;
+  uint64_t sent_early = 0;
 };
 [[nodiscard]] WalWriteCounts WalWriteCountsSoFar();
 
