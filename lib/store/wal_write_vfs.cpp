@@ -5,8 +5,8 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
-#include <string>
 
 namespace sandbox::store {
 namespace {
@@ -28,18 +28,22 @@ struct File {
   bool is_wal;
   bool failed;             // held bytes could not be written from a barrier (see ShmBarrier)
   sqlite3_int64 last_end;  // where this file's previous write ended, held bytes included; -1: unknown
+  // Log bytes held, from held_offset on: kWriteBytesMax of them at most, in
+  // a buffer made on the first write held and kept until the file closes.
+  // One a connection, not one a thread: a namespace's writer thread is one
+  // of up to --max-namespaces, and all of them write through the same
+  // connection in turn.
+  char* held;
+  size_t held_size;
+  sqlite3_int64 held_offset;
+  bool after_commit_header;  // the last write held was the header of a commit's last frame
 };
 
-// The log bytes this thread holds: one file's, from `offset` on. SQLite
-// writes a transaction's frames on the thread that holds its write lock,
-// and releases the lock through the shared index (which sends them first).
-struct Held {
-  File* file = nullptr;  // none held
-  sqlite3_int64 offset = 0;
-  std::string bytes;
-  bool after_commit_header = false;  // the last write held was the header of a commit's last frame
-};
-thread_local Held held;
+// The file whose bytes this thread holds, if any. SQLite writes a
+// transaction's frames on the thread that holds its write lock, and
+// releases the lock through the shared index, which sends them first: no
+// other thread finds bytes held in a file it writes.
+thread_local File* held_here = nullptr;
 
 const sqlite3_io_methods& Real(const File* f) { return *f->real->pMethods; }
 File* Of(sqlite3_file* f) { return reinterpret_cast<File*>(f); }
@@ -54,13 +58,13 @@ bool EndsCommit(const void* header) {
 // Writes what this thread holds, in one call. `early`: before the frame
 // that ends its commit (something else needed the file first).
 int SendHeld(bool early) {
-  File* f = held.file;
+  File* f = held_here;
   if (!f) return SQLITE_OK;
-  held.file = nullptr;
+  held_here = nullptr;
   held_writes.fetch_add(1, std::memory_order_relaxed);
   if (early) sent_early.fetch_add(1, std::memory_order_relaxed);
-  int rc = Real(f).xWrite(f->real, held.bytes.data(), static_cast<int>(held.bytes.size()), held.offset);
-  held.bytes.clear();
+  int rc = Real(f).xWrite(f->real, f->held, static_cast<int>(f->held_size), f->held_offset);
+  f->held_size = 0;
   if (rc != SQLITE_OK) f->last_end = -1;
   return rc;
 }
@@ -72,6 +76,8 @@ int Close(sqlite3_file* f) {
   File* file = Of(f);
   int flushed = FlushThisThread();
   int rc = Real(file).xClose(file->real);
+  std::free(file->held);
+  file->held = nullptr;
   return flushed != SQLITE_OK ? flushed : rc;
 }
 
@@ -80,36 +86,41 @@ int Read(sqlite3_file* f, void* data, int bytes, sqlite3_int64 offset) {
   return Real(Of(f)).xRead(Of(f)->real, data, bytes, offset);
 }
 
-// Adds a write at the log's end to what this thread holds for `file`.
-void Hold(File* file, const void* data, int bytes, sqlite3_int64 offset) {
-  if (held.file != file) {
-    held.file = file;
-    held.offset = offset;
-    held.bytes.clear();
+// Adds a write at the log's end to what this thread holds for `file`
+// (which has room for it). False if the buffer cannot be made.
+bool Hold(File* file, const void* data, int bytes, sqlite3_int64 offset) {
+  if (held_here != file) {
+    if (!file->held) file->held = static_cast<char*>(std::malloc(kWriteBytesMax));
+    if (!file->held) return false;
+    held_here = file;
+    file->held_offset = offset;
+    file->held_size = 0;
   }
   const bool is_header = bytes == kFrameHeaderBytes;
-  held.after_commit_header = is_header && EndsCommit(data);
+  file->after_commit_header = is_header && EndsCommit(data);
   if (is_header) frames_held.fetch_add(1, std::memory_order_relaxed);
-  held.bytes.append(static_cast<const char*>(data), static_cast<size_t>(bytes));
+  std::memcpy(file->held + file->held_size, data, static_cast<size_t>(bytes));
+  file->held_size += static_cast<size_t>(bytes);
   file->last_end = offset + bytes;
+  return true;
 }
 
 int Write(sqlite3_file* f, const void* data, int bytes, sqlite3_int64 offset) {
   File* file = Of(f);
   if (file->failed) return SQLITE_IOERR_WRITE;
-  if (held.file == file && offset == file->last_end) {
+  if (held_here == file && offset == file->last_end) {
     // The log goes on where the held bytes end: hold this too, and send it
     // all once the frame that ends the commit is whole.
-    const bool commit_complete = held.after_commit_header && bytes != kFrameHeaderBytes;
-    if (held.bytes.size() + static_cast<size_t>(bytes) > kWriteBytesMax) {
+    const bool commit_complete = file->after_commit_header && bytes != kFrameHeaderBytes;
+    if (file->held_size + static_cast<size_t>(bytes) > kWriteBytesMax) {
       if (int rc = SendHeld(/*early=*/false); rc != SQLITE_OK) return rc;
     }
-    Hold(file, data, bytes, offset);
+    if (!Hold(file, data, bytes, offset)) return SQLITE_IOERR_NOMEM;
     return commit_complete ? SendHeld(/*early=*/false) : SQLITE_OK;
   }
   if (int rc = FlushThisThread(); rc != SQLITE_OK) return rc;
-  if (file->is_wal && offset == file->last_end && bytes < static_cast<int>(kWriteBytesMax)) {
-    Hold(file, data, bytes, offset);
+  if (file->is_wal && offset == file->last_end && static_cast<size_t>(bytes) <= kWriteBytesMax &&
+      Hold(file, data, bytes, offset)) {
     return SQLITE_OK;
   }
   int rc = Real(file).xWrite(file->real, data, bytes, offset);
@@ -171,7 +182,7 @@ void ShmBarrier(sqlite3_file* f) {
   // A commit's frames went out with its last one, so nothing is held here;
   // if something were and failed, this call cannot say so, and the log's
   // next write or sync does instead of letting a later commit through.
-  File* holder = held.file;
+  File* holder = held_here;
   if (FlushThisThread() != SQLITE_OK) holder->failed = true;
   Real(Of(f)).xShmBarrier(Of(f)->real);
 }
@@ -196,6 +207,10 @@ int Open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* o
   file->is_wal = (flags & SQLITE_OPEN_WAL) != 0;
   file->failed = false;
   file->last_end = -1;
+  file->held = nullptr;
+  file->held_size = 0;
+  file->held_offset = 0;
+  file->after_commit_header = false;
   int rc = system_vfs->xOpen(system_vfs, name, file->real, flags, out_flags);
   // SQLite calls xClose only on a file whose methods are set.
   if (file->real->pMethods) file->base.pMethods = &wal_methods;
