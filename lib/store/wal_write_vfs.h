@@ -1,12 +1,12 @@
 // The SQLite VFS every Connection opens its database through: the system's
 // own (unix), except that a commit's write-ahead-log frames go to the file
-// in one write instead of two per frame.
+// together, in writes of up to 128 KiB, instead of two writes per frame.
 //
 // SQLite writes each WAL frame as its 24-byte header and then its page, two
 // pwrite calls, and a commit as one frame per changed page (about 47 for a
 // group of four runs). Those calls were most of what committing cost the
 // writer thread. Here writes that continue the log where it ends are held in
-// memory, and go out as one write when the frame that ends a commit is
+// memory, and go out together when the frame that ends a commit is
 // complete (its header names the database's size), inside the call that
 // wrote it, so a failure is reported to that commit. Anything else done with
 // the file, or with the database's shared-memory index, on the same thread
