@@ -1,5 +1,5 @@
 // WalWriteVfs (wal_write_vfs.h): the system's VFS, with a commit's WAL
-// frames sent in one write.
+// frames sent together.
 #include "store/wal_write_vfs.h"
 
 #include <sqlite3.h>

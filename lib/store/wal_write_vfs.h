@@ -17,6 +17,7 @@
 // A write carries at most kWriteBytesMax bytes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace sandbox::store {
