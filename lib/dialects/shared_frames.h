@@ -69,6 +69,9 @@ struct FrameRef {
 struct WireParts {
   std::vector<FrameRef> shared;
   std::string own;
+  // The stream ends after these: a writer may hold the connection's last
+  // segment back until the end of the body joins it (http::EndsWithNextWrite).
+  bool last = false;
   bool empty() const { return shared.empty() && own.empty(); }
   // The whole text, copied once (for writers that cut it frame by frame);
   // nullopt when a frame's file cannot be read.
@@ -111,6 +114,7 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
     std::shared_ptr<SharedFrames> frames_;
     size_t next_;  // the next frame to send, counted from the run's first
     int64_t after_id_;
+    size_t slot_ = 0;  // where it is in readers_ (under readers_mu_)
   };
 
   // A follower that wants the frames whose id is above `after_id`; null when
@@ -165,7 +169,7 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
   const std::string run_id_;
   const std::shared_ptr<engine::RunWatch> watch_;
   // Shared by followers that copy what is rendered, exclusive to the one
-  // that renders and to joins and leaves. A commit wakes every follower of
+  // that renders and to joins. A commit wakes every follower of
   // the run at once: with a plain mutex, 1,000 of them took it one after
   // another, each handing it on through the kernel (issue 12).
   mutable std::shared_mutex mu_;
@@ -186,7 +190,11 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
   std::vector<WireFrame> folded_;     // the fold's output, reused
   size_t dropped_ = 0;                // frames every follower had, no longer kept
   std::optional<int64_t> dropped_max_id_;  // the highest id among them
-  std::vector<const Reader*> readers_;
+  // The followers, joined under mu_ (held exclusively) and readers_mu_, and
+  // left under readers_mu_ alone; read under both.
+  std::mutex readers_mu_;
+  std::vector<Reader*> readers_;
+  std::atomic<size_t> reader_count_{0};  // readers_.size(), for reads under mu_ shared
   std::shared_ptr<FrameBudget> budget_;
   int64_t held_bytes_ = 0;  // of frames_, counted in budget_
   bool read_once_ = false;
