@@ -67,6 +67,7 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
     return FollowRunLog(engine, *r, heartbeat_ms, sink,
                         [plain, &parts](const WireParts& wire, httplib::DataSink& s) -> std::optional<bool> {
                           if (plain) {
+                            if (wire.last) http::EndsWithNextWrite();
                             if (auto sent = SendOnConnection(wire, parts))
                               return *sent ? std::nullopt : std::optional(false);
                           }
@@ -93,10 +94,14 @@ bool FollowRunLog(engine::Engine* engine, RunLogRenderer& r, int64_t heartbeat_m
     });
     if (bad_log) return false;
     const bool paused = !wire.own.empty();
+    // Decided before the write, which may hold the last segment back
+    // for a stream that ends (WireParts::last).
+    const bool ending = r.finished() || paused || end == WaitEnd::kShutdown;
     if (!wire.empty()) {
+      wire.last = ending;
       if (auto ended = write(wire, sink)) return *ended;
     }
-    if (r.finished() || paused || end == WaitEnd::kShutdown) {
+    if (ending) {
       sink.done();
       return true;
     }

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -146,7 +147,10 @@ ssize_t ConnectionStream::write(const char* ptr, size_t size) {
   const int64_t deadline = MonotonicMs() + limits_.write_stall_ms;
   while (true) {
     ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
-    if (n >= 0) return n;
+    if (n >= 0) {
+      Uncork();
+      return n;
+    }
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
     if (!PollUntil(POLLOUT, deadline)) return -1;
@@ -194,6 +198,18 @@ bool ConnectionStream::SendFile(int file, int64_t offset, size_t size) {
     size -= static_cast<size_t>(n);
   }
   return true;
+}
+
+void ConnectionStream::CorkUntilNextWrite() {
+  const int on = 1;
+  corked_ = setsockopt(fd_, IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0;
+}
+
+void ConnectionStream::Uncork() {
+  if (!corked_) return;
+  corked_ = false;
+  const int off = 0;
+  (void)setsockopt(fd_, IPPROTO_TCP, TCP_CORK, &off, sizeof off);
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {

@@ -76,6 +76,12 @@ class ConnectionStream final : public httplib::Stream {
   // passes the file's pages to the socket without copying them), under the
   // same stall timeout. False as WriteAll.
   [[nodiscard]] bool SendFile(int file, int64_t offset, size_t size);
+  // Until the next write() (the library's own path: the chunk that ends a
+  // body, for one), only full TCP segments leave (TCP_CORK); that write's
+  // bytes join what is held, and all of it goes at once. Uncork() lets what
+  // is held go without a write.
+  void CorkUntilNextWrite();
+  void Uncork();
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   int socket() const override { return fd_; }
@@ -98,6 +104,7 @@ class ConnectionStream final : public httplib::Stream {
   bool read_timed_out_ = false;
   bool body_too_large_ = false;
   size_t body_bytes_ = 0;
+  bool corked_ = false;
 };
 
 }  // namespace sandbox::http

@@ -233,6 +233,11 @@ std::optional<bool> WriteChunksFromFile(int file, int64_t offset, size_t size) {
   return ctx->stream->SendFile(file, offset, size);
 }
 
+void EndsWithNextWrite() {
+  RequestContext* ctx = t_request;
+  if (ctx && ctx->stream) ctx->stream->CorkUntilNextWrite();
+}
+
 class Server::Impl {
  public:
   explicit Impl(ServerOptions options);
@@ -493,6 +498,7 @@ bool Server::Impl::Serve(int sock) {
         if (journal_.enabled()) ctx.arrived_at = journal_.now_ms();
         bool closed = false;
         bool ok = svr_.ServeOne(out, registry_.stopping(), closed, setup);
+        strm.Uncork();  // a response that ended without the library's last write
         if (!ok || closed || ctx.must_close || registry_.stopping()) break;
         registry_.Set(*id, ConnectionRegistry::State::kIdle);
       }

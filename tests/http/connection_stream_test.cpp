@@ -2,10 +2,13 @@
 // (SendFile): every byte arrives, in order, however the socket splits the
 // writes; a peer that stops reading fails it after the stall timeout, and a
 // peer that has gone fails it at once, without a SIGPIPE for the process.
+// And the cork that joins a stream's last bytes to the end of its body.
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -57,6 +60,53 @@ std::string Received(SocketPair& pair, const std::function<void(ConnectionStream
   ::shutdown(pair.fds[0], SHUT_WR);
   reader.join();
   return received;
+}
+
+// A connected TCP pair on loopback, as clients connect: `client`, and
+// `served` (the accepted end).
+struct TcpPair {
+  TcpPair() {
+    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(::listen(listener, 1) == 0);
+    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
+    client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    served = ::accept(listener, nullptr, nullptr);
+    ::close(listener);
+    REQUIRE(served >= 0);
+  }
+  ~TcpPair() {
+    for (int fd : {client, served}) {
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  // Reads from `client` until `size` bytes came (or 10 s passed).
+  std::string Read(size_t size) const {
+    std::string got;
+    char buf[256];
+    for (int polls = 0; got.size() < size && polls < 1000; ++polls) {
+      pollfd p{client, POLLIN, 0};
+      if (::poll(&p, 1, 10) <= 0) continue;
+      const ssize_t n = ::recv(client, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      got.append(buf, static_cast<size_t>(n));
+    }
+    return got;
+  }
+  int client = -1;
+  int served = -1;
+};
+
+bool Corked(int fd) {
+  int on = 0;
+  socklen_t len = sizeof on;
+  REQUIRE(::getsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, &len) == 0);
+  return on != 0;
 }
 
 // An anonymous file holding `text`, as dialects/frame_file.h makes them.
@@ -145,28 +195,47 @@ TEST_CASE("SendFile fails when the peer stops reading, or has gone, and the proc
   SECTION("gone") {
     // TCP, as clients connect: a send after the peer closed draws its RST,
     // and the send after that EPIPE (where the signal would come).
-    const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(listener, 1) == 0);
-    REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    const int client = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    REQUIRE(::connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    const int served = ::accept(listener, nullptr, nullptr);
-    REQUIRE(served >= 0);
-    ::close(client);
-    ::close(listener);
-    {
-      ConnectionStream stream(served, StreamLimits{});
-      bool failed = false;
-      for (int i = 0; i < 3 && !failed; ++i) failed = !stream.SendFile(file, 0, 100);
-      CHECK(failed);
-      CHECK_FALSE(stream.SendFile(file, 0, 100));  // and again: still no signal
-    }
-    ::close(served);
+    TcpPair pair;
+    ::close(pair.client);
+    pair.client = -1;
+    ConnectionStream stream(pair.served, StreamLimits{});
+    bool failed = false;
+    for (int i = 0; i < 3 && !failed; ++i) failed = !stream.SendFile(file, 0, 100);
+    CHECK(failed);
+    CHECK_FALSE(stream.SendFile(file, 0, 100));  // and again: still no signal
+  }
+  ::close(file);
+}
+
+TEST_CASE("a stream corked for its end holds partial segments until the library's next write, then sends all",
+          "[http][stream]") {
+  // The last frames of a stream (our writes) and the chunk that ends its
+  // body (the library's write()) leave together.
+  TcpPair pair;
+  ConnectionStream stream(pair.served, StreamLimits{});
+  const std::string text = "data: last frame\n\n";
+  const int file = FileOf(text);
+  stream.CorkUntilNextWrite();
+  CHECK(Corked(pair.served));
+  const std::vector<std::string> texts{"id: 45\n", "event: RUN_FINISHED\n"};
+  auto parts = Parts(texts);
+  REQUIRE(stream.WriteAll(parts));
+  REQUIRE(stream.SendFile(file, 0, text.size()));
+  CHECK(Corked(pair.served));  // our own writes keep it
+  SECTION("the library's write ends it") {
+    REQUIRE(stream.write("0\r\n\r\n", 5) == 5);
+    CHECK_FALSE(Corked(pair.served));
+    const std::string all = "id: 45\nevent: RUN_FINISHED\n" + text + "0\r\n\r\n";
+    CHECK(pair.Read(all.size()) == all);
+    // Writes after it are not held.
+    REQUIRE(stream.write("x", 1) == 1);
+    CHECK(pair.Read(1) == "x");
+  }
+  SECTION("a response that ends without it is uncorked by the server") {
+    stream.Uncork();
+    CHECK_FALSE(Corked(pair.served));
+    const std::string all = "id: 45\nevent: RUN_FINISHED\n" + text;
+    CHECK(pair.Read(all.size()) == all);
   }
   ::close(file);
 }
