@@ -1,4 +1,4 @@
-// WaitWordWallMs and WakeWordWaiters; see wall_wait.h. Linux futexes on the
+// WaitWordWallMs and the wakes; see wall_wait.h. Linux futexes on the
 // word's own address (std::atomic<uint32_t> is a plain 32-bit word here).
 #include "core/wall_wait.h"
 
@@ -38,6 +38,10 @@ bool WaitWordWallMs(const std::atomic<uint32_t>& word, uint32_t seen, int64_t ms
 
 void WakeWordWaiters(const std::atomic<uint32_t>& word) {
   syscall(SYS_futex, Address(word), FUTEX_WAKE_PRIVATE, INT_MAX, nullptr, nullptr, 0);
+}
+
+void WakeOneWordWaiter(const std::atomic<uint32_t>& word) {
+  syscall(SYS_futex, Address(word), FUTEX_WAKE_PRIVATE, 1, nullptr, nullptr, 0);
 }
 
 }  // namespace sandbox

@@ -33,5 +33,7 @@ inline void WaitWallMs(std::condition_variable& cv, std::unique_lock<std::mutex>
 bool WaitWordWallMs(const std::atomic<uint32_t>& word, uint32_t seen, int64_t ms);
 // Wakes every thread in WaitWordWallMs on `word` (change the word first).
 void WakeWordWaiters(const std::atomic<uint32_t>& word);
+// Wakes one of them (change the word first); the rest sleep on.
+void WakeOneWordWaiter(const std::atomic<uint32_t>& word);
 
 }  // namespace sandbox

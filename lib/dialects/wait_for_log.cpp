@@ -14,7 +14,11 @@ WaitEnd WaitForLog(engine::EventBus& bus, const engine::RunWatch& watch, int64_t
   const int64_t deadline = MonotonicMs() + wait_ms;
   while (true) {
     uint64_t seen = bus.version(watch);
-    if (done()) return WaitEnd::kDone;
+    const bool finished = done();
+    // Having looked at the log (and rendered what a stream's followers
+    // share), pass on a commit's wake to the run's other followers.
+    bus.PassOn(watch);
+    if (finished) return WaitEnd::kDone;
     int64_t left = deadline - MonotonicMs();
     if (left <= 0) return WaitEnd::kTimedOut;
     if (http::ClientGone()) return WaitEnd::kClientGone;

@@ -7,9 +7,27 @@
 
 namespace sandbox::engine {
 
-void EventBus::NotifyLocked(RunWatch& watch) {
+void EventBus::NotifyLocked(RunWatch& watch, bool everyone) {
   watch.version_.fetch_add(1, std::memory_order_release);
+  if (everyone) {
+    WakeWordWaiters(watch.version_);
+    return;
+  }
+  // The flag after the word: set before it, a follower passing on an
+  // earlier wake could clear it and wake the rest while the word still held
+  // their version, and they would sleep through this commit.
+  watch.pass_on_.store(true, std::memory_order_release);
+  WakeOneWordWaiter(watch.version_);
+}
+
+bool EventBus::PassOn(const RunWatch& watch) const {
+  // A load first: 1,000 followers calling this after each look must not
+  // all write the flag's cache line.
+  if (!watch.pass_on_.load(std::memory_order_acquire) || !watch.pass_on_.exchange(false, std::memory_order_acq_rel)) {
+    return false;
+  }
   WakeWordWaiters(watch.version_);
+  return true;
 }
 
 void EventBus::Publish() {
@@ -27,7 +45,7 @@ void EventBus::Publish(const std::vector<std::string>& runs) {
     for (const std::string& run : runs) {
       auto it = watches_.find(run);
       if (it == watches_.end()) continue;
-      if (auto watch = it->second.lock()) NotifyLocked(*watch);
+      if (auto watch = it->second.lock()) NotifyLocked(*watch, /*everyone=*/false);
     }
   }
   cv_.notify_all();
@@ -38,7 +56,7 @@ void EventBus::PublishEverything() {
     std::lock_guard<std::mutex> g(mu_);
     ++version_;
     for (auto& [run, weak] : watches_) {
-      if (auto watch = weak.lock()) NotifyLocked(*watch);
+      if (auto watch = weak.lock()) NotifyLocked(*watch, /*everyone=*/true);
     }
   }
   cv_.notify_all();
@@ -89,7 +107,7 @@ void EventBus::Shutdown() {
     std::lock_guard<std::mutex> g(mu_);
     shutdown_.store(true, std::memory_order_release);
     for (auto& [run, weak] : watches_) {
-      if (auto watch = weak.lock()) NotifyLocked(*watch);
+      if (auto watch = weak.lock()) NotifyLocked(*watch, /*everyone=*/true);
     }
   }
   cv_.notify_all();

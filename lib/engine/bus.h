@@ -29,6 +29,12 @@ class EventBus;
 
 // One run's announcements. Held by whoever follows the run; the bus forgets
 // a run once nobody holds its watch.
+//
+// A commit wakes one follower of the run, which passes the wake on to the
+// others (EventBus::PassOn) once it has looked at the log: the 1,000
+// followers of one run all need the frames that one of them renders, and
+// waking them all at the commit made each wake, find the rendering taken,
+// and sleep again, on two cores that the renderer needed (issue 12).
 class RunWatch {
  private:
   friend class EventBus;
@@ -37,6 +43,9 @@ class RunWatch {
   // leaves no lock for them to queue on (issue 12). Only equality is ever
   // asked of it, so wrapping after 2^32 commits to one run is harmless.
   std::atomic<uint32_t> version_{0};
+  // Set by a commit that woke one follower; whoever clears it wakes the rest
+  // (a follower holds the watch const).
+  mutable std::atomic<bool> pass_on_{false};
 };
 
 class EventBus {
@@ -64,14 +73,22 @@ class EventBus {
   // The version of `watch`'s run: moves on every commit to the run and on
   // every PublishEverything().
   uint64_t version(const RunWatch& watch) const;
-  // Wait(), for commits to `watch`'s run.
+  // Wait(), for commits to `watch`'s run. A commit to the run wakes one
+  // waiter: after looking at the log, whoever returns kChanged (or anyone
+  // that has looked since the commit) must call PassOn. The others also
+  // wake at `timeout`, so a wake never passed on costs a delay, not a hang.
   Wake Wait(const RunWatch& watch, uint64_t seen, std::chrono::milliseconds timeout) const;
+  // Wakes every other waiter of `watch` when a commit woke only one; true
+  // when it did. Cheap when there is nothing to pass on.
+  bool PassOn(const RunWatch& watch) const;
 
   // Wakes every waiter for good; used when the server stops.
   void Shutdown();
 
  private:
-  void NotifyLocked(RunWatch& watch);
+  // `everyone`: wake every waiter at once (a reset, a failure, the stop),
+  // not one to pass it on.
+  void NotifyLocked(RunWatch& watch, bool everyone);
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;

@@ -1,9 +1,12 @@
 // The event bus: a commit wakes the followers of the runs it touched and no
-// one else's; namespace-wide changes and shutdown wake every follower.
+// one else's (one of them, which passes the wake on); namespace-wide changes
+// and shutdown wake every follower.
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include "engine/bus.h"
 
@@ -73,6 +76,56 @@ TEST_CASE("a follower blocked on its run wakes for that run's commit, not anothe
   bus.Publish({"run_a"});
   waiter.join();
   CHECK(wake == EventBus::Wake::kChanged);
+}
+
+// Polls `done` for up to 10 s (the waiters below wait up to 60 s).
+template <class Done>
+bool Within10s(Done done) {
+  for (int i = 0; i < 1000 && !done(); ++i) std::this_thread::sleep_for(milliseconds(10));
+  return done();
+}
+
+TEST_CASE("a commit wakes a follower of its run, and the wake it passes on wakes the others", "[engine][bus]") {
+  EventBus bus;
+  auto a = bus.Watch("run_a");
+  const uint64_t seen = bus.version(*a);
+  CHECK_FALSE(bus.PassOn(*a));  // nothing to pass on yet
+  constexpr int kWaiters = 4;
+  std::atomic<int> woke{0}, changed{0};
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < kWaiters; ++i) {
+    waiters.emplace_back([&] {
+      if (bus.Wait(*a, seen, milliseconds(60000)) == EventBus::Wake::kChanged) ++changed;
+      ++woke;
+    });
+  }
+  bus.Publish({"run_a"});
+  REQUIRE(Within10s([&] { return woke.load() >= 1; }));
+  // The wake is there to pass on (a waiter that blocked after the commit
+  // returned at once; one blocked before it was woken), once.
+  CHECK(bus.PassOn(*a));
+  CHECK_FALSE(bus.PassOn(*a));
+  CHECK(Within10s([&] { return woke.load() == kWaiters; }));
+  for (auto& t : waiters) t.join();
+  CHECK(changed == kWaiters);
+}
+
+TEST_CASE("a reset, reload or failure wakes every follower at once, with nothing to pass on", "[engine][bus]") {
+  EventBus bus;
+  auto a = bus.Watch("run_a");
+  const uint64_t seen = bus.version(*a);
+  constexpr int kWaiters = 4;
+  std::atomic<int> woke{0};
+  std::vector<std::thread> waiters;
+  for (int i = 0; i < kWaiters; ++i) {
+    waiters.emplace_back([&] {
+      if (bus.Wait(*a, seen, milliseconds(60000)) == EventBus::Wake::kChanged) ++woke;
+    });
+  }
+  bus.PublishEverything();
+  CHECK(Within10s([&] { return woke.load() == kWaiters; }));
+  for (auto& t : waiters) t.join();
+  CHECK_FALSE(bus.PassOn(*a));
 }
 
 TEST_CASE("shutdown wakes followers of every run for good", "[engine][bus]") {
