@@ -5,7 +5,9 @@
 // Now the first client to find the log ahead of the frames reads the new
 // events and renders them, holding the frames' lock exclusively; the others
 // wait for it to finish (all woken at once), then take references to the
-// text side by side under a shared lock. A client keeps only a cursor into
+// text side by side under a shared lock. Mostly they do not even wake: a
+// commit wakes one follower, which passes the wake on once it has rendered
+// (EventBus::PassOn). A client keeps only a cursor into
 // the shared frames, and frames every client has had are dropped.
 #pragma once
 
