@@ -200,6 +200,16 @@ bool ConnectionStream::SendFile(int file, int64_t offset, size_t size) {
   return true;
 }
 
+int64_t ConnectionStream::SendFileNow(int socket, int file, int64_t offset, size_t size) {
+  auto at = static_cast<off_t>(offset);
+  while (true) {
+    const ssize_t n = ::sendfile(socket, file, &at, size);
+    if (n >= 0) return n == 0 && size > 0 ? -1 : n;  // 0: the file is short, never for a frame file
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : -1;
+  }
+}
+
 void ConnectionStream::CorkUntilNextWrite() {
   const int on = 1;
   corked_ = setsockopt(fd_, IPPROTO_TCP, TCP_CORK, &on, sizeof on) == 0;

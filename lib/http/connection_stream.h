@@ -76,6 +76,10 @@ class ConnectionStream final : public httplib::Stream {
   // passes the file's pages to the socket without copying them), under the
   // same stall timeout. False as WriteAll.
   [[nodiscard]] bool SendFile(int file, int64_t offset, size_t size);
+  // The same on `socket`, a connection's (non-blocking) from any thread,
+  // without waiting: the bytes sent, 0 when there is no room, -1 when the
+  // connection failed (http::SendFileNow).
+  [[nodiscard]] static int64_t SendFileNow(int socket, int file, int64_t offset, size_t size);
   // Until the next write() (the library's own path: the chunk that ends a
   // body, for one), only full TCP segments leave (TCP_CORK); that write's
   // bytes join what is held, and all of it goes at once. Uncork() lets what

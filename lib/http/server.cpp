@@ -238,6 +238,15 @@ void EndsWithNextWrite() {
   if (ctx && ctx->stream) ctx->stream->CorkUntilNextWrite();
 }
 
+int ThisConnectionSocket() {
+  RequestContext* ctx = t_request;
+  return ctx && ctx->stream && !ctx->mute ? ctx->stream->socket() : -1;
+}
+
+int64_t SendFileNow(int socket, int file, int64_t offset, size_t size) {
+  return ConnectionStream::SendFileNow(socket, file, offset, size);
+}
+
 class Server::Impl {
  public:
   explicit Impl(ServerOptions options);

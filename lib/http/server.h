@@ -76,6 +76,16 @@ bool ClientGone();
 // the client and is acknowledged, and 1,000 streams of one run all end at
 // once (issue 12). No-op on a thread that is not serving a request.
 void EndsWithNextWrite();
+// The socket of the connection this thread answers, for another thread to
+// send on while this one waits (dialects/shared_frames.h: the follower that
+// renders a run's frames sends them to the followers asleep on the run, and
+// 1,000 of them no longer wake to send their own, issue 12); -1 on a thread
+// that answers no request, or whose answer a fault mutes.
+int ThisConnectionSocket();
+// Sends what `socket` takes at once of `size` bytes from `offset` in `file`
+// (chunks already, as WriteChunksFromFile), never waiting for room: the bytes
+// sent, 0 when its buffer is full, -1 when the connection failed.
+[[nodiscard]] int64_t SendFileNow(int socket, int file, int64_t offset, size_t size);
 
 class Server {
  public:

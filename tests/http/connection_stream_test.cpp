@@ -207,6 +207,32 @@ TEST_CASE("SendFile fails when the peer stops reading, or has gone, and the proc
   ::close(file);
 }
 
+TEST_CASE("SendFileNow sends what the connection takes at once, 0 when full, -1 once the peer is gone",
+          "[http][stream]") {
+  std::signal(SIGPIPE, SIG_DFL);
+  sandbox::http::Server server(sandbox::http::ServerOptions{});  // ignores SIGPIPE, as in the sandbox
+  const int file = FileOf(std::string(8 << 20, 'x'));
+  TcpPair pair;
+  ConnectionStream stream(pair.served, StreamLimits{});  // makes the socket non-blocking
+  CHECK(ConnectionStream::SendFileNow(pair.served, file, 0, 10) == 10);
+  CHECK(pair.Read(10) == std::string(10, 'x'));
+  // Far more than both buffers hold, with nobody reading: part goes, then
+  // nothing, and never a wait.
+  const int64_t first = ConnectionStream::SendFileNow(pair.served, file, 0, 8 << 20);
+  CHECK(first > 0);
+  CHECK(first < (8 << 20));
+  int64_t more = 0;
+  for (int i = 0; i < 100 && (more = ConnectionStream::SendFileNow(pair.served, file, 0, 8 << 20)) > 0; ++i) {
+  }
+  CHECK(more == 0);
+  ::close(pair.client);
+  pair.client = -1;
+  int64_t sent = 0;
+  for (int i = 0; i < 3 && sent >= 0; ++i) sent = ConnectionStream::SendFileNow(pair.served, file, 0, 100);
+  CHECK(sent == -1);
+  ::close(file);
+}
+
 TEST_CASE("a stream corked for its end holds partial segments until the library's next write, then sends all",
           "[http][stream]") {
   // The last frames of a stream (our writes) and the chunk that ends its
