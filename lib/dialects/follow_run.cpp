@@ -16,6 +16,10 @@ namespace {
 // serves no connection (before anything was sent: the caller writes through
 // the sink), false once the client is gone or stalled.
 std::optional<bool> SendOnConnection(const WireParts& wire, std::vector<std::string_view>& parts) {
+  if (wire.rest.size > 0) {
+    auto sent = http::WriteChunksFromFile(wire.rest.file->fd(), wire.rest.at, wire.rest.size);
+    if (!sent || !*sent) return sent;
+  }
   const std::vector<FrameRef>& frames = wire.shared;
   for (size_t i = 0; i < frames.size();) {
     std::optional<bool> sent;
@@ -64,34 +68,42 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
     // chunks must go through it.
     const bool plain = res.get_header_value("Content-Encoding").empty();
     std::vector<std::string_view> parts;
-    return FollowRunLog(engine, *r, heartbeat_ms, sink,
-                        [plain, &parts](const WireParts& wire, httplib::DataSink& s) -> std::optional<bool> {
-                          if (plain) {
-                            if (wire.last) http::EndsWithNextWrite();
-                            if (auto sent = SendOnConnection(wire, parts))
-                              return *sent ? std::nullopt : std::optional(false);
-                          }
-                          const std::optional<std::string> text = wire.Joined();
-                          if (text && s.write(text->data(), text->size())) return std::nullopt;
-                          return false;
-                        });
+    return FollowRunLog(
+        engine, *r, heartbeat_ms, sink,
+        [plain, &parts](const WireParts& wire, httplib::DataSink& s) -> std::optional<bool> {
+          if (plain) {
+            if (wire.last) http::EndsWithNextWrite();
+            if (auto sent = SendOnConnection(wire, parts)) return *sent ? std::nullopt : std::optional(false);
+          }
+          const std::optional<std::string> text = wire.Joined();
+          if (text && s.write(text->data(), text->size())) return std::nullopt;
+          return false;
+        },
+        plain ? http::ThisConnectionSocket() : -1);
   });
 }
 
 bool FollowRunLog(engine::Engine* engine, RunLogRenderer& r, int64_t heartbeat_ms, httplib::DataSink& sink,
-                  const WireWriter& write) {
+                  const WireWriter& write, int park_socket) {
   // The thread mostly waits from here on: it keeps no allocator cache.
   GiveUpThreadAllocatorCache();
+  const bool parks = park_socket >= 0 && r.park && r.unpark;
   while (true) {
     // Everything logged since the last frame, rendered and sent; then wait
     // for the next commit, with a keep-alive after heartbeat_ms of quiet.
-    bool bad_log = false;
+    // Asleep, the stream is parked: another follower may send its frames.
+    bool bad_log = false, send_failed = false;
     WireParts wire;
     auto end = WaitForLog(engine->bus(), *r.watch, heartbeat_ms, [&] {
+      if (parks && !r.unpark(wire)) return send_failed = true;
       bad_log = !r.catch_up(wire);
       if (!bad_log && r.pause_ending) wire.own = r.pause_ending();
-      return bad_log || !wire.empty() || r.finished();
+      const bool ready = bad_log || !wire.empty() || r.finished();
+      if (parks && !ready) r.park(park_socket);
+      return ready;
     });
+    if (parks && !r.unpark(wire)) send_failed = true;
+    if (send_failed) return false;
     if (bad_log) return false;
     const bool paused = !wire.own.empty();
     // Decided before the write, which may hold the last segment back
@@ -133,6 +145,8 @@ void StreamSharedFrames(httplib::Response& res, engine::Engine* engine, SharedFr
   r->finished = [frames, reader] { return frames->Done(*reader); };
   r->heartbeat = std::move(heartbeat);
   if (end_on_pause) r->pause_ending = [frames, reader] { return frames->PauseEnding(*reader); };
+  r->park = [frames, reader](int socket) { frames->Park(*reader, socket); };
+  r->unpark = [frames, reader](WireParts& wire) { return frames->Unpark(*reader, wire); };
   StreamRunLog(res, engine, heartbeat_ms, std::move(r));
 }
 

@@ -36,6 +36,12 @@ struct RunLogRenderer {
   // answer, once this client is caught up ("" while it is not; SharedFrames::
   // PauseEnding). Unset: the stream stays open through the wait.
   std::function<std::string()> pause_ending;
+  // When set: lets the follower that renders the next frames send them
+  // to this client's connection, `socket`, while this one sleeps (park;
+  // SharedFrames::Park), and takes the connection back (unpark: adds what
+  // such a send left to the wire; false when it failed).
+  std::function<void(int socket)> park;
+  std::function<bool(WireParts& wire)> unpark;
 };
 
 // Sets `res` up as a text/event-stream that follows a run of `engine`
@@ -50,10 +56,13 @@ void StreamRunLog(httplib::Response& res, engine::Engine* engine, int64_t heartb
 // server's stop or the client's departure (or, with a pause_ending, until the
 // run waits for an answer). `write` returns nullopt to go on,
 // or the provider's answer to end the stream at once (a stream fault's
-// drop or stall). Returns the provider's answer.
+// drop or stall). With `park_socket` (this request's connection, for a
+// stream the library writes as given) and the renderer's park, other
+// followers may send on it while this one sleeps; -1: never. Returns the
+// provider's answer.
 using WireWriter = std::function<std::optional<bool>(const WireParts& wire, httplib::DataSink& sink)>;
 bool FollowRunLog(engine::Engine* engine, RunLogRenderer& r, int64_t heartbeat_ms, httplib::DataSink& sink,
-                  const WireWriter& write);
+                  const WireWriter& write, int park_socket = -1);
 
 // StreamRunLog over a run's shared frames: the registry's entry under `key`
 // (made by `make` when there is none), or frames of this client's own when

@@ -4,13 +4,32 @@
 #include <algorithm>
 #include <exception>
 #include <string_view>
+#include <utility>
 
 #include "core/thread_cache.h"
 #include "core/wall_wait.h"
+#include "http/server.h"
 
 namespace sandbox::dialects {
 
+void SharedFrames::Reader::TakeBack() {
+  while (true) {
+    uint32_t state = park_.load();
+    if (state == kActive) return;
+    if (state == kParked) {
+      if (park_.compare_exchange_weak(state, kActive)) return;
+      continue;
+    }
+    // Another follower is sending for this one: one send that never waits
+    // for room, then it lets go and wakes us (kAwaited says someone waits).
+    if (state == kClaimed && !park_.compare_exchange_weak(state, kAwaited)) continue;
+    (void)WaitWordWallMs(park_, kAwaited, 1000);
+  }
+}
+
 SharedFrames::Reader::~Reader() {
+  // A claimer may be sending on the connection with this reader in hand.
+  TakeBack();
   // Not under the frames' lock: 1,000 followers of one run end their
   // streams while others still send, and each leave taken exclusively
   // stopped every follower's shared Follow in turn (issue 12).
@@ -38,6 +57,7 @@ std::unique_ptr<SharedFrames::Reader> SharedFrames::Join(int64_t after_id) {
 
 std::optional<std::string> WireParts::Joined() const {
   size_t size = own.size();
+  if (rest.size > 0) return std::nullopt;
   for (const FrameRef& frame : shared) size += frame.size;
   std::string text;
   text.reserve(size);
@@ -118,14 +138,100 @@ bool SharedFrames::ReadLocked(engine::Engine& engine, uint64_t version, uint64_t
   return true;
 }
 
-void SharedFrames::CopyUnsentLocked(Reader& reader, WireParts& out) const {
+void SharedFrames::CopyUnsentLocked(Reader& reader, std::vector<FrameRef>& out) const {
   // One allocation: 1,000 followers of one run copy 15 references each at a
   // resume, with no allocator cache (core/thread_cache.h).
-  out.shared.reserve(out.shared.size() +
-                     (dropped_ + frames_.size() - std::min(reader.next_, dropped_ + frames_.size())));
+  out.reserve(out.size() + (dropped_ + frames_.size() - std::min(reader.next_, dropped_ + frames_.size())));
   for (; reader.next_ < dropped_ + frames_.size(); ++reader.next_) {
     const HeldFrame& frame = frames_[reader.next_ - dropped_];
-    if (frame.id > reader.after_id_) out.shared.push_back(frame.frame);
+    if (frame.id > reader.after_id_) out.push_back(frame.frame);
+  }
+}
+
+bool SharedFrames::UnsentInFilesLocked(const Reader& reader) const {
+  for (size_t i = reader.next_; i < dropped_ + frames_.size(); ++i) {
+    const HeldFrame& frame = frames_[i - dropped_];
+    if (frame.id > reader.after_id_ && !frame.frame.file) return false;
+  }
+  return true;
+}
+
+void SharedFrames::Park(Reader& reader, int socket) {
+  reader.socket_ = socket;
+  reader.park_.store(socket >= 0 ? Reader::kParked : Reader::kActive);
+}
+
+bool SharedFrames::Unpark(Reader& reader, WireParts& out) {
+  reader.TakeBack();
+  if (reader.send_failed_) return false;
+  if (reader.rest_.size > 0) out.rest = std::exchange(reader.rest_, {});
+  if (!reader.rest_frames_.empty()) {
+    out.shared.insert(out.shared.begin(), reader.rest_frames_.begin(), reader.rest_frames_.end());
+    reader.rest_frames_.clear();
+  }
+  return true;
+}
+
+bool SharedFrames::SendToParked(Reader& self, WireParts& out) {
+  // This follower's own frames first, the same way: its client waits as
+  // the others do, and its thread has the others' to send before its own.
+  const bool in_files = std::all_of(out.shared.begin(), out.shared.end(), [](const FrameRef& f) { return f.file; });
+  if (self.socket_ >= 0 && out.rest.size == 0 && out.own.empty() && !out.shared.empty() && in_files) {
+    const std::vector<FrameRef> mine = std::exchange(out.shared, {});
+    SendNow(self, mine);
+    if (self.send_failed_) return false;
+    out.rest = std::exchange(self.rest_, {});
+    out.shared = std::exchange(self.rest_frames_, {});
+  }
+  // Claimed under readers_mu_, so that none of them can leave meanwhile
+  // (~Reader waits out a claim), then sent to one by one without it.
+  std::vector<Reader*> claimed;
+  {
+    std::lock_guard<std::mutex> g(readers_mu_);
+    claimed.reserve(readers_.size());
+    for (Reader* r : readers_) {
+      uint32_t parked = Reader::kParked;
+      if (r != &self && r->park_.load(std::memory_order_relaxed) == parked &&
+          r->park_.compare_exchange_strong(parked, Reader::kClaimed)) {
+        claimed.push_back(r);
+      }
+    }
+  }
+  std::vector<FrameRef> frames;
+  for (Reader* r : claimed) {
+    frames.clear();
+    // A follower with the rest of an earlier send pending sends it and
+    // what follows itself: its chunks must stay in order.
+    if (!r->send_failed_ && r->rest_.size == 0 && r->rest_frames_.empty()) {
+      std::shared_lock<std::shared_mutex> g(mu_);
+      if (!broken_ && UnsentInFilesLocked(*r)) CopyUnsentLocked(*r, frames);
+    }
+    if (!frames.empty()) SendNow(*r, frames);
+    if (r->park_.exchange(Reader::kParked) == Reader::kAwaited) WakeWordWaiters(r->park_);
+  }
+  return true;
+}
+
+void SharedFrames::SendNow(Reader& reader, const std::vector<FrameRef>& frames) {
+  for (size_t i = 0; i < frames.size();) {
+    // Frames side by side in one file go in one call, as on the follower's
+    // own connection (follow_run.cpp).
+    const FrameRef& first = frames[i];
+    int64_t end = first.chunk_at + static_cast<int64_t>(first.chunk_size());
+    for (++i; i < frames.size() && frames[i].file == first.file && frames[i].chunk_at == end; ++i) {
+      end += static_cast<int64_t>(frames[i].chunk_size());
+    }
+    const auto size = static_cast<size_t>(end - first.chunk_at);
+    const int64_t sent = http::SendFileNow(reader.socket_, first.file->fd(), first.chunk_at, size);
+    if (sent < 0) {
+      reader.send_failed_ = true;
+      return;
+    }
+    if (static_cast<size_t>(sent) < size) {
+      reader.rest_ = {first.file, first.chunk_at + sent, size - static_cast<size_t>(sent)};
+      reader.rest_frames_.assign(frames.begin() + static_cast<std::ptrdiff_t>(i), frames.end());
+      return;
+    }
   }
 }
 
@@ -145,9 +251,14 @@ bool SharedFrames::Follow(engine::Engine& engine, Reader& reader, WireParts& out
     {
       std::shared_lock<std::shared_mutex> g(mu_);
       if (broken_) return false;
-      if (!NeedsReadLocked(engine, version, generation)) {
+      if (rendering_.load()) {
+        // Another follower renders, then sends to the followers asleep
+        // (SendToParked): this one waits for it, and passes the wake on
+        // only after, or the sleepers would wake to send their own.
+        next = Next::kWait;
+      } else if (!NeedsReadLocked(engine, version, generation)) {
         if (!drop_on_send()) {
-          CopyUnsentLocked(reader, out);
+          CopyUnsentLocked(reader, out.shared);
           return true;
         }
         next = Next::kExclusive;
@@ -156,22 +267,39 @@ bool SharedFrames::Follow(engine::Engine& engine, Reader& reader, WireParts& out
       }
     }
     if (next == Next::kWait) {
+      // Asleep again: the renderer may send this follower's frames as well.
+      const bool park = reader.socket_ >= 0 && out.empty();
+      if (park) Park(reader, reader.socket_);
       WaitWordWallMs(renders_, renders_seen, kRenderWaitMs);
+      if (park && !Unpark(reader, out)) return false;
       continue;
     }
     std::unique_lock<std::shared_mutex> g(mu_);
-    bool ok = true;
+    bool ok = true, rendered = false;
+    // Read what the store holds now (more may have come since the check).
+    if (next == Next::kRender && !broken_ && NeedsReadLocked(engine, version, generation)) {
+      const size_t had = dropped_ + frames_.size();  // a read may drop frames before it adds
+      ok = ReadLocked(engine, version, generation);
+      rendered = ok && dropped_ + frames_.size() > had;
+    }
+    ok = ok && !broken_;
+    if (ok) {
+      CopyUnsentLocked(reader, out.shared);
+      if (drop_on_send()) DropDeliveredLocked();
+    }
+    g.unlock();
     if (next == Next::kRender) {
-      // Read what the store holds now (more may have come since the check).
-      if (!broken_ && NeedsReadLocked(engine, version, generation)) ok = ReadLocked(engine, version, generation);
+      // The followers asleep get the new frames before any follower passes
+      // the wake on (dialects::WaitForLog does so after its look), so the
+      // ones waiting for this rendering wake only once they are sent.
+      if (ok && rendered && reader_count_.load(std::memory_order_relaxed) >= kFileReaders) {
+        ok = SendToParked(reader, out);
+      }
       rendering_.store(false);
       renders_.fetch_add(1);
       WakeWordWaiters(renders_);
     }
-    if (!ok || broken_) return false;
-    CopyUnsentLocked(reader, out);
-    if (drop_on_send()) DropDeliveredLocked();
-    return true;
+    return ok;
   }
 }
 

@@ -6,9 +6,11 @@
 // events and renders them, holding the frames' lock exclusively; the others
 // wait for it to finish (all woken at once), then take references to the
 // text side by side under a shared lock. Mostly they do not even wake: a
-// commit wakes one follower, which passes the wake on once it has rendered
-// (EventBus::PassOn). A client keeps only a cursor into
-// the shared frames, and frames every client has had are dropped.
+// commit wakes one follower, which renders, sends the new frames to every
+// follower asleep on its connection (Park), and only then passes the wake
+// on (EventBus::PassOn); the others wake to end their responses, their
+// frames already sent. A client keeps only a cursor into the shared
+// frames, and frames every client has had are dropped.
 #pragma once
 
 #include <atomic>
@@ -69,14 +71,23 @@ struct FrameRef {
 // resume: a copy per client cost more than the sending), then text of its
 // own (the frame that ends a paused stream).
 struct WireParts {
+  // What is left of a send another follower began for this one while it
+  // slept (SharedFrames::Unpark): `size` bytes of chunks from `at` in
+  // `file`, sent before `shared`.
+  struct FileRange {
+    std::shared_ptr<const FrameFile> file;
+    int64_t at = 0;
+    size_t size = 0;
+  } rest;
   std::vector<FrameRef> shared;
   std::string own;
   // The stream ends after these: a writer may hold the connection's last
   // segment back until the end of the body joins it (http::EndsWithNextWrite).
   bool last = false;
-  bool empty() const { return shared.empty() && own.empty(); }
+  bool empty() const { return rest.size == 0 && shared.empty() && own.empty(); }
   // The whole text, copied once (for writers that cut it frame by frame);
-  // nullopt when a frame's file cannot be read.
+  // nullopt when a frame's file cannot be read, or with a `rest` (chunks,
+  // which only a stream's own connection takes).
   std::optional<std::string> Joined() const;
 };
 
@@ -113,10 +124,23 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
     friend class SharedFrames;
     Reader(std::shared_ptr<SharedFrames> frames, size_t next, int64_t after_id)
         : frames_(std::move(frames)), next_(next), after_id_(after_id) {}
+    // Who holds the follower's connection and cursor: its own thread
+    // (kActive), nobody while it sleeps (kParked: another follower may
+    // claim them), or another follower sending its frames (kClaimed).
+    enum : uint32_t { kActive, kParked, kClaimed, kAwaited };  // kAwaited: claimed, and its thread waits
+    // Waits out a claim and takes the connection back (Unpark).
+    void TakeBack();
     std::shared_ptr<SharedFrames> frames_;
     size_t next_;  // the next frame to send, counted from the run's first
     int64_t after_id_;
     size_t slot_ = 0;  // where it is in readers_ (under readers_mu_)
+    std::atomic<uint32_t> park_{kActive};
+    int socket_ = -1;  // its connection while parked
+    // What a send by another follower left: written by the claimer, read
+    // by the follower once it has the connection back.
+    WireParts::FileRange rest_;
+    std::vector<FrameRef> rest_frames_;
+    bool send_failed_ = false;
   };
 
   // A follower that wants the frames whose id is above `after_id`; null when
@@ -132,8 +156,26 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
   // wakes 1,000 clients, one reads. While the budget is spent, frames every
   // follower has had are dropped (after each send while a run has few
   // followers, else at the next read).
-  // False on a log that cannot be read or folded.
+  // The follower that renders sends the new frames itself, before it
+  // returns, to the followers parked on their connections (Park), and its
+  // own frames on its own connection when it has parked before; what does
+  // not go stays in `out`. Followers that find another rendering wait for
+  // it, parked, so that they are sent to as well.
+  // False on a log that cannot be read or folded, or when a send begun for
+  // `reader` failed (its client is gone).
   bool Follow(engine::Engine& engine, Reader& reader, WireParts& out);
+  // While `reader`'s thread sleeps, the follower that renders the next
+  // frames may send them to `socket`, its connection, as far as it takes
+  // them without waiting (http::SendFileNow): 1,000 followers of one run
+  // woke each to send its own ~145 KB at a resume, and the sandbox's
+  // threads held both cores while the clients read nothing (issue 12).
+  // Only frames in files are sent so, whole chunks, in order. Call Unpark
+  // before anything else is sent on the connection.
+  void Park(Reader& reader, int socket);
+  // Takes `reader`'s connection back: waits while another follower sends
+  // on it, then adds to `out` (empty so far) what that send left. False
+  // when such a send failed: the client is gone, and the stream must end.
+  [[nodiscard]] bool Unpark(Reader& reader, WireParts& out);
   // True once the run's last frame has been rendered and `reader` has had
   // every frame.
   bool Done(const Reader& reader) const;
@@ -161,7 +203,17 @@ class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
   bool ReadLocked(engine::Engine& engine, uint64_t version, uint64_t generation);
   // Adds the frames `reader` lacks to `out`: its own cursor moves, so only
   // its own thread calls it (under mu_, shared or not).
-  void CopyUnsentLocked(Reader& reader, WireParts& out) const;
+  void CopyUnsentLocked(Reader& reader, std::vector<FrameRef>& out) const;
+  // Whether every frame `reader` lacks is in a file (under mu_).
+  bool UnsentInFilesLocked(const Reader& reader) const;
+  // Sends `self`'s new frames (`out`, from its read) on its connection, then
+  // their new frames to the parked followers (Park), each as far as its
+  // connection takes them; what did not go stays in `out` and in each
+  // reader. False when the send to `self` failed.
+  [[nodiscard]] bool SendToParked(Reader& self, WireParts& out);
+  // Sends `frames` (in files) on `reader`'s connection; keeps what does not
+  // go in the reader.
+  static void SendNow(Reader& reader, const std::vector<FrameRef>& frames);
   static constexpr size_t kDropOnSendReaders = 8;
   // Followers at a read from which its frames go into a file: 1,000 streams
   // on 1,000 runs went 5-40 % slower with a file per read (alternated

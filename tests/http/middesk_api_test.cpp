@@ -4,10 +4,16 @@
 // concurrent resumes.
 #include <catch2/catch.hpp>
 
+#include <poll.h>
+#include <sys/socket.h>
+
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
+#include "support/live_stream.h"
 #include "support/raw_client.h"
 #include "support/sandbox_process.h"
 
@@ -578,6 +584,77 @@ TEST_CASE("many clients of one run's stream each get every frame, byte for byte,
   const auto whole = ParseFrames(replay);
   REQUIRE(partial.size() == whole.size() - 5);
   for (size_t k = 0; k < partial.size(); ++k) CHECK(partial[k].id == whole[k + 5].id);
+}
+
+namespace {
+
+// Reads what arrives on `fd` into `raw` until `until(raw)` or 20 s pass.
+bool ReadUntil(int fd, std::string& raw, const std::function<bool(const std::string&)>& until) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!until(raw)) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    char buf[16384];
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return until(raw);
+    raw.append(buf, static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// The body of a chunked response read whole (head included); "" when it is
+// cut short.
+std::string Dechunked(const std::string& raw) {
+  size_t at = raw.find("\r\n\r\n");
+  if (at == std::string::npos) return "";
+  at += 4;
+  std::string body;
+  while (true) {
+    const size_t eol = raw.find("\r\n", at);
+    if (eol == std::string::npos) return "";
+    const size_t size = std::stoul(raw.substr(at, eol - at), nullptr, 16);
+    if (size == 0) return body;
+    if (raw.size() < eol + 2 + size + 2) return "";
+    body.append(raw, eol + 2, size);
+    at = eol + 2 + size + 2;
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a client of a shared stream that stops reading holds up no other, and gets every byte when it reads on",
+          "[http]") {
+  SandboxProcess sb;
+  const std::string run = CreateRun(sb, "cip_orchestrator")["id"];
+  const std::string path = "/v1/runs/" + run + "/stream?through_interrupts=true";
+  std::vector<std::unique_ptr<sandbox::testing::LiveStream>> readers;
+  for (int i = 0; i < 3; ++i) {
+    readers.push_back(std::make_unique<sandbox::testing::LiveStream>(sb, "GET", path, AuthHeaders()));
+  }
+  // The slow client reads the frames before the interrupt, then nothing
+  // more, with a small receive buffer: the resume's ~145 KB cannot all go.
+  sandbox::testing::RawConnection slow(sb.port());
+  const int small = 4096;
+  REQUIRE(setsockopt(slow.fd(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small) == 0);
+  REQUIRE(slow.Send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                    sandbox::testing::kDefaultApiKey + "\r\n\r\n"));
+  std::string raw;
+  REQUIRE(ReadUntil(slow.fd(), raw,
+                    [](const std::string& r) { return r.find("\"status\":\"interrupted\"") != std::string::npos; }));
+  for (auto& r : readers) REQUIRE(r->WaitFor("\"status\":\"interrupted\""));
+  std::string intr = GetRun(sb, run)["interrupts"][0]["id"];
+  CHECK_STATUS(sb.Post("/v1/runs/" + run + "/resume", Json{{"interrupt_id", intr}, {"input", "approve"}}.dump()), 200);
+  // The others end while the slow one still has not read.
+  const std::string replay = ReadStream(sb, run);
+  REQUIRE(ParseFrames(replay).back().event == "RUN_FINISHED");
+  for (auto& r : readers) CHECK(r->Finish() == replay);
+  REQUIRE(ReadUntil(slow.fd(), raw, [](const std::string& r) {
+    return r.size() >= 5 && r.compare(r.size() - 5, 5, "0\r\n\r\n") == 0;
+  }));
+  CHECK(Dechunked(raw) == replay);
 }
 
 }  // namespace http_middesk_api_test
