@@ -24,12 +24,8 @@ std::optional<bool> SendOnConnection(const WireParts& wire, std::vector<std::str
   for (size_t i = 0; i < frames.size();) {
     std::optional<bool> sent;
     if (frames[i].file) {
-      const FrameRef& first = frames[i];
-      int64_t end = first.chunk_at + static_cast<int64_t>(first.chunk_size());
-      for (++i; i < frames.size() && frames[i].file == first.file && frames[i].chunk_at == end; ++i) {
-        end += static_cast<int64_t>(frames[i].chunk_size());
-      }
-      sent = http::WriteChunksFromFile(first.file->fd(), first.chunk_at, static_cast<size_t>(end - first.chunk_at));
+      const WireParts::FileRange run = NextFileRun(frames, i);
+      sent = http::WriteChunksFromFile(run.file->fd(), run.at, run.size);
     } else {
       parts.clear();
       for (; i < frames.size() && !frames[i].file; ++i) parts.emplace_back(*frames[i].text);

@@ -94,21 +94,14 @@ bool SharedFrames::SendToParked(Reader& self, WireParts& out) {
 
 void SharedFrames::SendNow(Reader& reader, const std::vector<FrameRef>& frames) {
   for (size_t i = 0; i < frames.size();) {
-    // Frames side by side in one file go in one call, as on the follower's
-    // own connection (follow_run.cpp).
-    const FrameRef& first = frames[i];
-    int64_t end = first.chunk_at + static_cast<int64_t>(first.chunk_size());
-    for (++i; i < frames.size() && frames[i].file == first.file && frames[i].chunk_at == end; ++i) {
-      end += static_cast<int64_t>(frames[i].chunk_size());
-    }
-    const auto size = static_cast<size_t>(end - first.chunk_at);
-    const int64_t sent = http::SendFileNow(reader.socket_, first.file->fd(), first.chunk_at, size);
+    const WireParts::FileRange run = NextFileRun(frames, i);
+    const int64_t sent = http::SendFileNow(reader.socket_, run.file->fd(), run.at, run.size);
     if (sent < 0) {
       reader.send_failed_ = true;
       return;
     }
-    if (static_cast<size_t>(sent) < size) {
-      reader.rest_ = {first.file, first.chunk_at + sent, size - static_cast<size_t>(sent)};
+    if (static_cast<size_t>(sent) < run.size) {
+      reader.rest_ = {run.file, run.at + sent, run.size - static_cast<size_t>(sent)};
       reader.rest_frames_.assign(frames.begin() + static_cast<std::ptrdiff_t>(i), frames.end());
       return;
     }

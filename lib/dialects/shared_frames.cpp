@@ -38,6 +38,15 @@ std::unique_ptr<SharedFrames::Reader> SharedFrames::Join(int64_t after_id) {
   return reader;
 }
 
+WireParts::FileRange NextFileRun(const std::vector<FrameRef>& frames, size_t& i) {
+  const FrameRef& first = frames[i];
+  int64_t end = first.chunk_at + static_cast<int64_t>(first.chunk_size());
+  for (++i; i < frames.size() && frames[i].file == first.file && frames[i].chunk_at == end; ++i) {
+    end += static_cast<int64_t>(frames[i].chunk_size());
+  }
+  return {first.file, first.chunk_at, static_cast<size_t>(end - first.chunk_at)};
+}
+
 std::optional<std::string> WireParts::Joined() const {
   size_t size = own.size();
   if (rest.size > 0) return std::nullopt;

@@ -91,6 +91,11 @@ struct WireParts {
   std::optional<std::string> Joined() const;
 };
 
+// The frames from `i` on that lie side by side in one file, as one range of
+// chunks (one sendfile() sends it); moves `i` past them. `frames[i]` must be
+// in a file.
+WireParts::FileRange NextFileRun(const std::vector<FrameRef>& frames, size_t& i);
+
 class SharedFrames : public std::enable_shared_from_this<SharedFrames> {
  public:
   // The dialect's rendering: folds `e` into its state and appends the frames

@@ -185,16 +185,11 @@ bool ConnectionStream::WriteAll(std::vector<iovec>& parts) {
 
 bool ConnectionStream::SendFile(int file, int64_t offset, size_t size) {
   const int64_t deadline = MonotonicMs() + limits_.write_stall_ms;
-  auto at = static_cast<off_t>(offset);
   while (size > 0) {
-    const ssize_t n = ::sendfile(fd_, file, &at, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) return false;
-      if (!PollUntil(POLLOUT, deadline)) return false;
-      continue;
-    }
-    if (n == 0) return false;  // the file is shorter than asked: never for a frame file
+    const int64_t n = SendFileNow(fd_, file, offset, size);
+    if (n < 0) return false;
+    if (n == 0 && !PollUntil(POLLOUT, deadline)) return false;
+    offset += n;
     size -= static_cast<size_t>(n);
   }
   return true;

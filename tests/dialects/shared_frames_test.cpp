@@ -424,25 +424,30 @@ std::string LeftToSend(const dialects::WireParts& wire) {
   return bytes + ChunksOf(wire);
 }
 
-// Parks `parked` on `socket`, then has `renderer` follow: what comes back
-// to the renderer.
-dialects::WireParts RenderWithOneParked(Followed& f, dialects::SharedFrames::Reader& renderer,
-                                        dialects::SharedFrames::Reader& parked, int socket) {
-  f.frames->Park(parked, socket);
-  dialects::WireParts wire;
-  REQUIRE(f.frames->Follow(*f.engine, renderer, wire));
-  return wire;
-}
+// A run with two followers: one that renders, and one that will park on
+// `connection`.
+struct RendererAndParked : Followed {
+  Connection connection;
+  std::unique_ptr<dialects::SharedFrames::Reader> renderer = frames->Join(0);
+  std::unique_ptr<dialects::SharedFrames::Reader> parked = frames->Join(0);
+  // Parks `parked`, then has `renderer` follow: what comes back to it.
+  dialects::WireParts RenderWithParked() {
+    frames->Park(*parked, connection.server);
+    dialects::WireParts wire;
+    REQUIRE(frames->Follow(*engine, *renderer, wire));
+    return wire;
+  }
+};
 
 }  // namespace
 
 TEST_CASE("a parked follower gets the frames another follower renders on its connection, and wakes to nothing",
           "[dialects][frames]") {
-  Followed f;
-  Connection asleep;
-  auto renderer = f.frames->Join(0);
-  auto parked = f.frames->Join(0);
-  const dialects::WireParts wire = RenderWithOneParked(f, *renderer, *parked, asleep.server);
+  RendererAndParked f;
+  Connection& asleep = f.connection;
+  auto& renderer = f.renderer;
+  auto& parked = f.parked;
+  const dialects::WireParts wire = f.RenderWithParked();
   // The renderer never parked, so it has no connection to send on: its own
   // frames come back to it as before.
   CHECK(ChunksOf(wire) == kFirstChunks);
@@ -483,15 +488,13 @@ TEST_CASE("the follower that renders sends its own frames on its connection too,
 
 TEST_CASE("what a full connection does not take is left to its follower, in order, and not sent to meanwhile",
           "[dialects][frames]") {
-  Followed f;
-  Connection full;
-  auto renderer = f.frames->Join(0);
-  auto parked = f.frames->Join(0);
+  RendererAndParked f;
+  Connection& full = f.connection;
+  auto& renderer = f.renderer;
+  auto& parked = f.parked;
   const size_t filler = full.Fill();
   REQUIRE(filler > 0);
-  f.frames->Park(*parked, full.server);
-  dialects::WireParts first;
-  REQUIRE(f.frames->Follow(*f.engine, *renderer, first));
+  const dialects::WireParts first = f.RenderWithParked();
   // The next read comes while the rest of the first is still pending: the
   // renderer must not send it ahead of that rest.
   REQUIRE(f.engine->AdvanceClock(kStart + 1000).ok());
@@ -512,13 +515,12 @@ TEST_CASE("a send to a parked follower that fails ends its stream when it wakes"
   // The server ignores SIGPIPE (http/server.cpp); sendfile() cannot say
   // MSG_NOSIGNAL.
   const auto previous = std::signal(SIGPIPE, SIG_IGN);
-  Followed f;
-  Connection gone;
+  RendererAndParked f;
+  Connection& gone = f.connection;
   close(gone.client);
   gone.client = -1;
-  auto renderer = f.frames->Join(0);
-  auto parked = f.frames->Join(0);
-  const dialects::WireParts wire = RenderWithOneParked(f, *renderer, *parked, gone.server);
+  auto& parked = f.parked;
+  const dialects::WireParts wire = f.RenderWithParked();
   CHECK(ChunksOf(wire) == kFirstChunks);
   dialects::WireParts left;
   CHECK_FALSE(f.frames->Unpark(*parked, left));
